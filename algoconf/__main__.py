@@ -1,0 +1,5 @@
+import sys
+
+from algoconf.cli.main import main
+
+sys.exit(main())
