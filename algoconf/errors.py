@@ -70,6 +70,15 @@ class FeatureFileError(InputError):
     """A feature (or feature cost) table is invalid (ragged row, NaN, unknown or missing instance)."""
 
 
+# --- algorithm selection --------------------------------------------------------------------------
+class ASlibFormatError(InputError):
+    """An ASlib scenario directory or one of its files (description.txt, *.arff) is invalid."""
+
+
+class SelectionInputError(InputError):
+    """Performance data, a selector option or a saved selector model cannot be used as given."""
+
+
 # --- run history ----------------------------------------------------------------------------------
 class HistoryError(AlgoconfError):
     """The run history cannot be used."""
