@@ -1,0 +1,385 @@
+"""The run history: every result of a configuration run, in one SQLite file, never lost.
+
+Contracts
+---------
+* One file, ``<run_dir>/history.sqlite``, in WAL mode with ``synchronous=FULL``: every write is one
+  transaction, so a process killed at any moment (even ``kill -9`` mid-write) leaves a file holding
+  exactly the transactions committed before the kill.
+* A result's key is ``RunRequest.key = (config_key, instance, seed)``; writing a key that is already
+  there does nothing (idempotent), so a resumed or duplicated run is never recorded twice.
+* :meth:`RunHistory.commit` writes results *and* named JSON state blobs (tuner state, RNG) in one
+  transaction, so the stored tuner state always matches the stored results.
+* The first opener with a scenario stores its fingerprint; opening with a different fingerprint
+  raises :class:`~algoconf.errors.ScenarioMismatchError` listing the differences (never a prompt).
+* A damaged file raises :class:`~algoconf.errors.CorruptHistoryError` naming the file and what to do;
+  a torn WAL tail is rolled back by SQLite to the last committed transaction. Nothing ever silently
+  starts over.
+* Several processes may write at once (WAL, busy timeout, ``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+import pandas as pd
+
+from algoconf.errors import CorruptHistoryError, HistoryError, ScenarioMismatchError
+from algoconf.records import RunRequest, RunResult, Status
+
+__all__ = ["RunHistory", "HISTORY_FILE", "SCHEMA_VERSION"]
+
+HISTORY_FILE = "history.sqlite"
+SCHEMA_VERSION = 1
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_BUSY_TIMEOUT_S = 60.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS configs (config_key TEXT PRIMARY KEY, config TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    config_key TEXT NOT NULL,
+    instance TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    runtime REAL NOT NULL,
+    wallclock REAL NOT NULL,
+    quality REAL,
+    cutoff REAL,
+    bound REAL,
+    race TEXT,
+    info TEXT NOT NULL,
+    started REAL NOT NULL,
+    finished REAL NOT NULL,
+    worker TEXT NOT NULL,
+    recorded REAL NOT NULL,
+    UNIQUE (config_key, instance, seed)
+);
+CREATE INDEX IF NOT EXISTS runs_by_instance ON runs (instance);
+CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated REAL NOT NULL);
+"""
+
+_COLUMNS = (
+    "config_key", "instance", "seed", "status", "runtime", "wallclock", "quality", "cutoff", "bound",
+    "race", "info", "started", "finished", "worker",
+)  # fmt: skip
+
+
+class RunHistory:
+    """Append-only store of run results (and tuner state) for one run directory.
+
+    Use :meth:`open`; the object is a context manager and is safe to share between threads.
+    """
+
+    def __init__(self, path: Path, connection: sqlite3.Connection):
+        self.path = path
+        self._conn = connection
+        self._lock = threading.RLock()
+
+    # --- opening ------------------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        run_dir: str | Path,
+        scenario=None,
+        *,
+        fingerprint: Mapping[str, Any] | None = None,
+    ) -> "RunHistory":
+        """Create or open ``<run_dir>/history.sqlite``.
+
+        With a ``scenario`` (or an explicit ``fingerprint``) the stored fingerprint must match
+        (stored on first open); without, the history is opened as is (for reading and exporting).
+        """
+        if scenario is not None and fingerprint is not None:
+            raise ValueError("give a scenario or a fingerprint, not both")
+        if scenario is not None:
+            fingerprint = scenario.fingerprint()
+        run_dir = Path(run_dir)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        path = run_dir / HISTORY_FILE
+        _check_header(path)
+        try:
+            conn = sqlite3.connect(
+                str(path), timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.DatabaseError as err:
+            raise _corrupt(path, err) from None
+        history = cls(path, conn)
+        try:
+            history._initialise()
+            if fingerprint is not None:
+                history._check_fingerprint(_normalise(fingerprint))
+        except BaseException:
+            conn.close()
+            raise
+        return history
+
+    def _initialise(self) -> None:
+        with self._guard():
+            conn = self._conn
+            conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise HistoryError(f"{self.path}: cannot switch the history to WAL mode (got {mode!r})")
+            conn.execute("PRAGMA synchronous = FULL")
+            check = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+            if check != ["ok"]:
+                raise _corrupt(self.path, "; ".join(check[:3]))
+            with self._transaction():
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    conn.execute(statement)
+                row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+                if row is None:
+                    conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                    conn.execute("INSERT INTO meta VALUES ('created', ?)", (repr(time.time()),))
+                elif int(row[0]) > SCHEMA_VERSION:
+                    raise HistoryError(
+                        f"{self.path}: written by a newer algoconf (history schema {row[0]}, this one reads "
+                        f"{SCHEMA_VERSION}); upgrade algoconf to resume it"
+                    )
+
+    def _check_fingerprint(self, fingerprint: dict[str, Any]) -> None:
+        from algoconf.scenario import fingerprint_diff
+
+        with self._guard(), self._transaction():
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+            if row is None:
+                self._conn.execute(
+                    "INSERT INTO meta VALUES ('fingerprint', ?)", (json.dumps(fingerprint, sort_keys=True),)
+                )
+                return
+            stored = json.loads(row[0])
+        if stored != fingerprint:
+            lines = fingerprint_diff(stored, fingerprint)
+            raise ScenarioMismatchError(
+                f"{self.path.parent} holds a run of a different scenario (stored -> given):\n  "
+                + "\n  ".join(lines)
+                + "\nResume with the original scenario, or start the changed one in a new run directory."
+            )
+
+    @property
+    def fingerprint(self) -> dict[str, Any] | None:
+        """The stored scenario fingerprint, or None."""
+        with self._guard():
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        return None if row is None else json.loads(row[0])
+
+    # --- writing ------------------------------------------------------------------------------------
+    def record(self, result: RunResult) -> bool:
+        """Store one result; False (and nothing written) when its key is already stored."""
+        return self.commit([result])[0]
+
+    def commit(self, results: Sequence[RunResult], state: Mapping[str, Mapping[str, Any]] | None = None) -> list[bool]:
+        """Store results and named JSON state blobs in ONE transaction.
+
+        Returns, per result, whether it was new (a key already stored, or repeated in ``results``, is
+        skipped). State blobs replace earlier blobs of the same name.
+        """
+        rows = [_result_row(r) for r in results]
+        configs = {r.request.config_key: json.dumps(dict(r.request.config), sort_keys=True) for r in results}
+        blobs = {name: json.dumps(value, sort_keys=True, allow_nan=True) for name, value in (state or {}).items()}
+        now = time.time()
+        written: list[bool] = []
+        with self._guard(), self._transaction():
+            conn = self._conn
+            conn.executemany("INSERT OR IGNORE INTO configs VALUES (?, ?)", list(configs.items()))
+            for row in rows:
+                cur = conn.execute(
+                    f"INSERT OR IGNORE INTO runs ({', '.join(_COLUMNS)}, recorded) "
+                    f"VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})",
+                    (*row, now),
+                )
+                written.append(cur.rowcount == 1)
+            for name, blob in blobs.items():
+                conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)", (name, blob, now))
+        return written
+
+    def save_state(self, name: str, value: Mapping[str, Any]) -> None:
+        """Store one named state blob (same as ``commit([], {name: value})``)."""
+        self.commit([], {name: value})
+
+    def load_state(self, name: str) -> dict[str, Any] | None:
+        """The last committed state blob of that name, or None."""
+        with self._guard():
+            row = self._conn.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    # --- reading ------------------------------------------------------------------------------------
+    def get(self, key: tuple[str, str, int]) -> RunResult | None:
+        """The result stored under ``(config_key, instance, seed)``, or None."""
+        found = self._select("WHERE r.config_key = ? AND r.instance = ? AND r.seed = ?", (key[0], key[1], int(key[2])))
+        return found[0] if found else None
+
+    def __contains__(self, key: object) -> bool:
+        if not (isinstance(key, tuple) and len(key) == 3):
+            return False
+        with self._guard():
+            row = self._conn.execute(
+                "SELECT 1 FROM runs WHERE config_key = ? AND instance = ? AND seed = ?",
+                (key[0], key[1], int(key[2])),
+            ).fetchone()
+        return row is not None
+
+    def results(self, config_key: str | None = None, instance: str | None = None) -> list[RunResult]:
+        """Stored results in insertion order, optionally only of one configuration and/or instance."""
+        where, params = [], []
+        if config_key is not None:
+            where.append("r.config_key = ?")
+            params.append(config_key)
+        if instance is not None:
+            where.append("r.instance = ?")
+            params.append(instance)
+        return self._select(("WHERE " + " AND ".join(where)) if where else "", tuple(params))
+
+    def __len__(self) -> int:
+        with self._guard():
+            return int(self._conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+
+    def __iter__(self) -> Iterator[RunResult]:
+        return iter(self.results())
+
+    def configs(self) -> dict[str, dict[str, Any]]:
+        """Configuration key -> configuration (active values), in first-recorded order."""
+        with self._guard():
+            rows = self._conn.execute("SELECT config_key, config FROM configs ORDER BY rowid").fetchall()
+        return {k: json.loads(c) for k, c in rows}
+
+    def frame(self, *, config_columns: bool = False) -> pd.DataFrame:
+        """One row per result (insertion order). With ``config_columns``, one ``config.<name>``
+        column per parameter (empty where inactive)."""
+        with self._guard():
+            df = pd.read_sql_query(
+                f"SELECT {', '.join(_COLUMNS)} FROM runs ORDER BY id", self._conn
+            )
+        df["censored"] = df["status"].isin([Status.TIMEOUT.value, Status.CAPPED.value])
+        if config_columns:
+            configs = self.configs()
+            params = sorted({p for c in configs.values() for p in c})
+            for p in params:
+                df[f"config.{p}"] = [configs.get(k, {}).get(p) for k in df["config_key"]]
+        return df
+
+    def to_csv(self, path: str | Path) -> int:
+        """Write every result (with one column per parameter) as CSV; returns the row count."""
+        df = self.frame(config_columns=True)
+        df.to_csv(path, index=False)
+        return len(df)
+
+    # --- lifetime -----------------------------------------------------------------------------------
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> "RunHistory":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- internals ----------------------------------------------------------------------------------
+    def _select(self, where: str, params: tuple) -> list[RunResult]:
+        with self._guard():
+            rows = self._conn.execute(
+                f"SELECT {', '.join('r.' + c for c in _COLUMNS)}, c.config FROM runs r "
+                f"JOIN configs c ON c.config_key = r.config_key {where} ORDER BY r.id",
+                params,
+            ).fetchall()
+        return [_row_result(row) for row in rows]
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Serialise use of the connection across threads; a damaged file becomes CorruptHistoryError."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.OperationalError as err:
+                if "locked" in str(err) or "busy" in str(err):
+                    raise HistoryError(
+                        f"{self.path}: the history stayed locked for {_BUSY_TIMEOUT_S:.0f} s by another process"
+                    ) from err
+                raise
+            except sqlite3.DatabaseError as err:
+                raise _corrupt(self.path, err) from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+
+def _check_header(path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as fh:
+        head = fh.read(len(_SQLITE_MAGIC))
+    if head != _SQLITE_MAGIC:
+        raise _corrupt(path, "the file does not start with the SQLite header")
+
+
+def _corrupt(path: Path, detail: Any) -> CorruptHistoryError:
+    return CorruptHistoryError(
+        f"{path}: the run history is damaged ({detail}). It was left untouched. Restore the run "
+        f"directory from a backup to resume, or start over in a new run directory (try "
+        f"`sqlite3 {path} .recover` to salvage rows)."
+    )
+
+
+def _normalise(fingerprint: Mapping[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(dict(fingerprint), sort_keys=True, default=str))
+
+
+def _result_row(r: RunResult) -> tuple:
+    req = r.request
+    return (
+        req.config_key,
+        req.instance,
+        int(req.seed),
+        r.status.value,
+        float(r.runtime),
+        float(r.wallclock),
+        None if r.quality is None else float(r.quality),
+        req.cutoff,
+        req.bound,
+        req.race,
+        json.dumps(dict(r.info), sort_keys=True, default=str),
+        float(r.started),
+        float(r.finished),
+        str(r.worker),
+    )
+
+
+def _row_result(row: tuple) -> RunResult:
+    (key, instance, seed, status, runtime, wallclock, quality, cutoff, bound, race, info, started, finished,
+     worker, config) = row  # fmt: skip
+    request = RunRequest(
+        config=json.loads(config),
+        instance=instance,
+        seed=int(seed),
+        cutoff=cutoff,
+        bound=bound,
+        race=race,
+        config_key=key,
+    )
+    return RunResult(
+        request=request,
+        status=Status(status),
+        runtime=runtime,
+        wallclock=wallclock,
+        quality=quality,
+        info=json.loads(info),
+        started=started,
+        finished=finished,
+        worker=worker,
+    )
