@@ -66,6 +66,10 @@ class InstanceError(InputError):
     """An instance list or generator is invalid (missing file, duplicate, bad token)."""
 
 
+class CNFFormatError(InputError):
+    """A DIMACS CNF file is malformed (header, literal range, clause count, terminating 0)."""
+
+
 class FeatureFileError(InputError):
     """A feature (or feature cost) table is invalid (ragged row, NaN, unknown or missing instance)."""
 
@@ -111,3 +115,12 @@ class RunAborted(AlgoconfError):
 
 class FailureRateExceeded(RunAborted):
     """Too many target runs failed; the run stopped cleanly and can be resumed after fixing the target."""
+
+
+# --- dynamic algorithm configuration ----------------------------------------------------------------
+class DACError(InputError):
+    """A DAC benchmark id, option, instance name, action or policy is invalid."""
+
+
+class PolicyFileError(DACError):
+    """A saved DAC policy file (JSON) is invalid or belongs to another benchmark."""
