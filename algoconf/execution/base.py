@@ -1,0 +1,130 @@
+"""The executor contract: WHERE runs happen. Executors never decide what to run.
+
+``submit(request) -> Future[RunResult]``; every submitted run ends in exactly one of: a RunResult
+(whatever happened to the target: failures are data), ``cancel`` before it started (the future is
+cancelled, no result), or an exception for a bug of the execution layer or the target definition
+(e.g. an unknown instance name, a broken template). ``stop(future)`` kills a running run now; its
+result is CAPPED with the CPU time so far as a lower bound (a run stopped before it started is
+CAPPED with runtime 0). ``as_completed`` yields futures as they finish. ``close()`` withdraws queued
+runs, stops running ones and releases the workers.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import socket
+import threading
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
+
+from algoconf.errors import ExecutionError
+from algoconf.execution.limits import StopFlag, run_limited
+from algoconf.records import RunRequest, RunResult, Status
+
+if TYPE_CHECKING:  # pragma: no cover
+    from algoconf.instances import Instance
+    from algoconf.targets.base import Target
+
+__all__ = ["Executor", "execute_run", "stopped_before_start"]
+
+
+def execute_run(
+    target: "Target",
+    request: RunRequest,
+    instance: "Instance",
+    *,
+    time_kind: str = "cpu",
+    memory_limit_mb: float | None = None,
+    stop_event: StopFlag | None = None,
+    worker: str = "",
+) -> RunResult:
+    """One run, start to end, in the calling thread: ``prepare``, :func:`run_limited`, ``interpret``."""
+    launch = target.prepare(request, instance)
+    outcome = run_limited(
+        launch.argv,
+        time_limit=request.limit,
+        time_kind=time_kind,
+        memory_mb=memory_limit_mb,
+        env=launch.env,
+        cwd=launch.cwd,
+        stdin=launch.stdin,
+        stop_event=stop_event,
+    )
+    result = target.interpret(request, instance, outcome)
+    if worker:
+        result = dataclasses.replace(result, worker=worker)
+    return result
+
+
+def stopped_before_start(request: RunRequest, worker: str = "") -> RunResult:
+    """The result of a run stopped before it started: CAPPED at 0 s (a trivial lower bound)."""
+    return RunResult(request=request, status=Status.CAPPED, runtime=0.0,
+                     info={"reason": "stopped before it started"}, worker=worker)
+
+
+class Executor(ABC):
+    """Runs requests on workers; see the module docstring for the contract."""
+
+    #: how many runs may execute at the same time
+    n_workers: int
+
+    def __init__(self, target: "Target", instances: Mapping[str, "Instance"]):
+        self.target = target
+        self.instances = instances
+        self._closed = False
+        self.host = socket.gethostname()
+
+    def _instance(self, request: RunRequest) -> "Instance":
+        try:
+            return self.instances[request.instance]
+        except KeyError:
+            raise ExecutionError(f"unknown instance {request.instance!r}: not in the executor's instances") from None
+
+    @abstractmethod
+    def submit(self, request: RunRequest) -> "cf.Future[RunResult]":
+        """Queue a run; the future resolves to its RunResult."""
+
+    @abstractmethod
+    def stop(self, future: "cf.Future[RunResult]") -> None:
+        """Kill the run now; its result becomes CAPPED (no-op for a finished run)."""
+
+    @abstractmethod
+    def cancel(self, future: "cf.Future[RunResult]") -> bool:
+        """Withdraw a run that has not started; True when it was withdrawn."""
+
+    def as_completed(self, futures: Iterable["cf.Future[RunResult]"], timeout: float | None = None) -> Iterator["cf.Future[RunResult]"]:
+        """Futures in the order they finish (``concurrent.futures.as_completed`` semantics)."""
+        return cf.as_completed(list(futures), timeout=timeout)
+
+    def map(self, requests: Iterable[RunRequest]) -> list[RunResult]:
+        """Run all requests and return their results in request order (blocking)."""
+        futures = [self.submit(r) for r in requests]
+        return [f.result() for f in futures]
+
+    @abstractmethod
+    def close(self) -> None:
+        """Withdraw queued runs, stop running ones, release workers. Idempotent."""
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ExecutionError(f"{type(self).__name__} is closed")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class _Job:
+    """Book-keeping of one submitted run (shared by executors that supervise runs in threads)."""
+
+    __slots__ = ("request", "instance", "stop_event", "running", "resolved")
+
+    def __init__(self, request: RunRequest, instance: "Instance"):
+        self.request = request
+        self.instance = instance
+        self.stop_event = threading.Event()
+        self.running = False
+        self.resolved = False

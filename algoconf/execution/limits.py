@@ -1,0 +1,428 @@
+"""Run one process tree under enforced limits and report what the kernel saw.
+
+Contract of :func:`run_limited`
+-------------------------------
+* The command runs in a new session (``start_new_session=True``), so it and every descendant that
+  does not call ``setsid`` itself share one process group and one session id.
+* **Time.** ``time_kind="cpu"`` measures the CPU time (user + sys) of the whole session while it runs,
+  by summing ``/proc/<pid>/stat`` of its processes (own time plus the time of children they reaped).
+  Checks are scheduled so that the tree cannot pass the limit by more than ~20 ms between two checks
+  (at most ``n_cpus`` CPU-seconds per second are possible). ``RLIMIT_CPU`` (limit + 2 s) is a backstop
+  that the kernel enforces on every process, even one orphaned by a dead supervisor. A CPU limit also
+  has a wall-clock backstop (``wall_limit``, default ``3 * limit + 1`` s) so a sleeping run ends too.
+  ``time_kind="wall"`` kills at elapsed ``time_limit``.
+* **Kill.** On a limit or a stop request the whole group gets SIGTERM, then SIGKILL after
+  ``grace`` seconds (default 0.3). When the main process exits on its own, any process it left in its
+  group is killed (SIGKILL) *before* the main process is reaped, so the group id cannot be reused in
+  between.
+* **CPU time** reported is ``max(rusage of the reaped main process from os.wait4, last /proc sample of
+  the session)``. The rusage covers the main process and every descendant reaped inside the tree; the
+  sample covers descendants killed with the tree (which nobody in the tree reaps), up to one check
+  interval. For a run that exits normally without stray descendants the figure is exactly the
+  kernel's rusage.
+* **Memory.** ``memory_mb`` sets ``RLIMIT_AS`` (address space, in MiB) through the util-linux
+  ``prlimit`` program, which sets the limit and then ``exec``s the command (same pid, no race).
+  MEMOUT rule: a memory limit was set, the run was not killed by us, it failed (non-zero exit or a
+  signal), and either its output names an allocation failure (``std::bad_alloc``, ``MemoryError``,
+  ``out of memory``, ``Cannot allocate memory``, ``memory exhausted``), or it died of SIGKILL that we did
+  not send (the kernel's OOM killer), or it died of SIGSEGV/SIGABRT with a peak RSS of at least 80 % of
+  the limit.
+* **Output.** stdout is kept up to ``max_stdout`` bytes (the first half and the last half when longer,
+  flagged ``stdout_truncated``), stderr's last ``stderr_tail`` bytes.
+* Limits that cannot be enforced on this platform raise :class:`LimitNotEnforceableError` from
+  :func:`check_limits` (executors call it when they are built).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import resource
+import selectors
+import shutil
+import signal as _signal
+import subprocess
+import time
+from dataclasses import dataclass
+from typing import Mapping, Protocol, Sequence
+
+from algoconf.errors import LimitNotEnforceableError
+
+__all__ = ["ProcessOutcome", "run_limited", "check_limits", "TIME_KINDS", "StopFlag"]
+
+TIME_KINDS = ("cpu", "wall")
+_CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_N_CPUS = os.cpu_count() or 1
+_MIN_CHECK = 0.02  # seconds between two CPU checks near the limit
+_MAX_CHECK = 0.5
+_STOP_POLL = 0.05  # how often a stop request is looked at
+_OOM_PATTERN = re.compile(
+    rb"std::bad_alloc|MemoryError|out of memory|Cannot allocate memory|memory exhausted", re.I
+)
+
+
+class StopFlag(Protocol):
+    """Anything with ``is_set()`` (``threading.Event`` is one)."""
+
+    def is_set(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ProcessOutcome:
+    """What happened to one process tree.
+
+    ``exit_code`` is the main process's exit status (None when it died of a signal, then ``signal``
+    names it). ``timed_out`` is the supervisor's own flag: a time limit fired (``killed_by`` says
+    which: "cpu", "wall"). ``stopped``: killed on purpose before its limit (racing, capping). Both
+    are set from the supervisor's decision, never guessed from exit codes. ``cpu_time`` is user+sys
+    of the tree in seconds, ``wallclock`` the elapsed seconds, ``started``/``finished`` UNIX times.
+    """
+
+    exit_code: int | None
+    signal: int | None
+    cpu_time: float
+    wallclock: float
+    stdout: str
+    stderr_tail: str
+    timed_out: bool = False
+    stopped: bool = False
+    memout: bool = False
+    started: float = 0.0
+    finished: float = 0.0
+    killed_by: str | None = None
+    max_rss_mb: float = 0.0
+    stdout_truncated: bool = False
+
+    @property
+    def killed(self) -> bool:
+        """True when the supervisor killed the run (limit or stop)."""
+        return self.timed_out or self.stopped
+
+
+def check_limits(*, time_kind: str = "cpu", memory_mb: float | None = None) -> None:
+    """Raise :class:`LimitNotEnforceableError` when these limits cannot be enforced here."""
+    if time_kind not in TIME_KINDS:
+        raise LimitNotEnforceableError(f"unknown time kind {time_kind!r}; expected one of {TIME_KINDS}")
+    if not hasattr(os, "killpg") or not hasattr(os, "wait4"):
+        raise LimitNotEnforceableError("process groups and os.wait4 are needed (POSIX only)")
+    if time_kind == "cpu" and not os.path.exists(f"/proc/{os.getpid()}/stat"):
+        raise LimitNotEnforceableError("CPU-time limits need /proc to measure a running process tree")
+    if memory_mb is not None:
+        if not (memory_mb > 0):
+            raise LimitNotEnforceableError(f"memory limit must be positive, got {memory_mb} MiB")
+        if shutil.which("prlimit") is None:
+            raise LimitNotEnforceableError(
+                "memory limits need the 'prlimit' program (util-linux) to set RLIMIT_AS before exec"
+            )
+
+
+def _read_stat(pid: str) -> tuple[int, int, int, float, float] | None:
+    """(ppid, pgrp, session, cpu seconds incl. reaped children, rss MiB) of a process, or None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return None
+    rest = raw[raw.rfind(b")") + 2 :].split()
+    # fields after the command: state(0) ppid(1) pgrp(2) session(3) ... utime(11) stime(12)
+    # cutime(13) cstime(14) ... rss(21)
+    try:
+        ticks = int(rest[11]) + int(rest[12]) + int(rest[13]) + int(rest[14])
+        return int(rest[1]), int(rest[2]), int(rest[3]), ticks / _CLK_TCK, int(rest[21]) * _PAGE / 2**20
+    except (IndexError, ValueError):
+        return None
+
+
+class _TreeSampler:
+    """Samples the CPU time and memory of every process of one session from /proc.
+
+    total = sum over live processes of (own + reaped children's time) + the last sample of each
+    process that vanished while its parent was not in the tree any more (killed or orphaned: no
+    process of the tree will account for it). A process that vanished while its parent was still in
+    the tree was reaped by that parent, whose ``cutime`` now holds its time.
+    """
+
+    def __init__(self, session: int):
+        self.session = session
+        self.last: dict[int, tuple[int, float]] = {}
+        self.orphaned = 0.0
+        self.peak_rss_mb = 0.0
+
+    def sample(self) -> float:
+        seen: dict[int, tuple[int, float]] = {}
+        rss = 0.0
+        try:
+            names = os.listdir("/proc")
+        except OSError:
+            return self.total()
+        for name in names:
+            if not name.isdigit():
+                continue
+            stat = _read_stat(name)
+            if stat is not None and stat[2] == self.session:
+                seen[int(name)] = (stat[0], stat[3])
+                rss += stat[4]
+        self.peak_rss_mb = max(self.peak_rss_mb, rss)
+        if seen:
+            for pid, (ppid, cpu) in self.last.items():
+                if pid not in seen and ppid not in seen:
+                    self.orphaned += cpu
+            self.last = seen
+        return self.total()
+
+    def total(self) -> float:
+        return sum(cpu for _, cpu in self.last.values()) + self.orphaned
+
+
+def _kill_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class _Capture:
+    """Bounded capture of one pipe: head and tail for stdout, tail only for stderr."""
+
+    def __init__(self, limit: int, keep_head: bool):
+        self.limit = max(0, int(limit))
+        self.keep_head = keep_head
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.truncated = False
+
+    def add(self, data: bytes) -> None:
+        half = self.limit // 2 if self.keep_head else 0
+        if self.keep_head and len(self.head) < half:
+            take = half - len(self.head)
+            self.head += data[:take]
+            data = data[take:]
+        self.tail += data
+        room = self.limit - half
+        if len(self.tail) > room:
+            self.truncated = True
+            del self.tail[: len(self.tail) - room]
+
+    def text(self) -> str:
+        return (bytes(self.head) + bytes(self.tail)).decode("utf-8", errors="replace")
+
+
+def run_limited(
+    argv: Sequence[str],
+    *,
+    time_limit: float | None,
+    time_kind: str = "cpu",
+    memory_mb: float | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike | None = None,
+    stdin: bytes | str | None = None,
+    stop_event: StopFlag | None = None,
+    wall_limit: float | None = None,
+    grace: float = 0.3,
+    max_stdout: int = 32 * 2**20,
+    stderr_tail: int = 8192,
+) -> ProcessOutcome:
+    """Run ``argv`` to completion or to its limit; see the module docstring for the contract.
+
+    ``time_limit`` None means no time limit (a ``wall_limit`` may still be given). A failure to
+    start the program (missing binary, not executable) is reported as an outcome with exit code 127
+    and the reason in ``stderr_tail``, since it is the target that is broken, not the executor.
+    """
+    check_limits(time_kind=time_kind, memory_mb=memory_mb)
+    if time_limit is not None and not (time_limit > 0):
+        raise ValueError(f"time_limit must be positive, got {time_limit}")
+    if wall_limit is None and time_limit is not None:
+        wall_limit = time_limit if time_kind == "wall" else 3.0 * time_limit + 1.0
+    cpu_limit = time_limit if time_kind == "cpu" else None
+
+    cmd = [os.fspath(a) for a in argv]
+    if memory_mb is not None:
+        nbytes = int(memory_mb * 2**20)
+        cmd = [shutil.which("prlimit") or "prlimit", f"--as={nbytes}:{nbytes}", "--", *cmd]
+    stdin_bytes = stdin.encode() if isinstance(stdin, str) else stdin
+
+    started = time.time()
+    t0 = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE if stdin_bytes is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        now = time.time()
+        return ProcessOutcome(
+            exit_code=127, signal=None, cpu_time=0.0, wallclock=now - started, stdout="",
+            stderr_tail=f"cannot start {cmd[0]!r}: {exc}", started=started, finished=now,
+        )
+    pid = proc.pid
+    if cpu_limit is not None:
+        backstop = int(math.ceil(cpu_limit)) + 2
+        try:
+            resource.prlimit(pid, resource.RLIMIT_CPU, (backstop, backstop + 1))
+        except (OSError, ValueError):
+            pass  # the /proc check below still enforces the limit
+    if stdin_bytes is not None:
+        try:
+            proc.stdin.write(stdin_bytes)
+        except (BrokenPipeError, OSError):
+            pass
+        finally:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+
+    out = _Capture(max_stdout, keep_head=True)
+    err = _Capture(stderr_tail, keep_head=False)
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ, out)
+    sel.register(proc.stderr, selectors.EVENT_READ, err)
+    pidfd = None
+    if hasattr(os, "pidfd_open"):
+        try:
+            pidfd = os.pidfd_open(pid)
+            sel.register(pidfd, selectors.EVENT_READ, None)
+        except OSError:
+            pidfd = None
+    sampler = _TreeSampler(pid)
+    killed_by: str | None = None
+    stopped = False
+    exited = False
+    next_check = t0 + _MIN_CHECK if cpu_limit is not None else math.inf
+    kill_deadline = math.inf  # when SIGKILL follows SIGTERM
+
+    def main_exited() -> bool:
+        try:
+            info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return True
+        return info is not None
+
+    def begin_kill(reason: str) -> None:
+        nonlocal killed_by, kill_deadline
+        sampler.sample()
+        killed_by = reason
+        _kill_group(pid, _signal.SIGTERM)
+        kill_deadline = time.monotonic() + grace
+
+    try:
+        while True:
+            now = time.monotonic()
+            if killed_by is None:
+                if stop_event is not None and stop_event.is_set():
+                    stopped = True
+                    begin_kill("stop")
+                elif wall_limit is not None and now - t0 >= wall_limit:
+                    begin_kill("wall")
+                elif now >= next_check:
+                    cpu = sampler.sample()
+                    if cpu >= cpu_limit:
+                        begin_kill("cpu")
+                    else:
+                        room = (cpu_limit - cpu) / _N_CPUS
+                        next_check = now + min(_MAX_CHECK, max(_MIN_CHECK, room))
+            elif now >= kill_deadline:
+                _kill_group(pid, _signal.SIGKILL)
+                kill_deadline = math.inf
+            now = time.monotonic()
+            wait = _STOP_POLL if stop_event is not None else 1.0
+            if killed_by is None:
+                if wall_limit is not None:
+                    wait = min(wait, t0 + wall_limit - now)
+                wait = min(wait, next_check - now)
+            else:
+                wait = min(wait, kill_deadline - now, 0.05)
+            if pidfd is None:
+                wait = min(wait, 0.01)
+            for key, _ in sel.select(timeout=max(0.0, wait)):
+                if key.data is None:  # pidfd readable: the main process exited
+                    exited = True
+                    sel.unregister(key.fileobj)
+                    continue
+                chunk = os.read(key.fd, 65536)
+                if chunk:
+                    key.data.add(chunk)
+                else:
+                    sel.unregister(key.fileobj)
+            if pidfd is None and not exited:
+                exited = main_exited()
+            if exited:
+                break
+        # main is a zombie (not reaped yet): its pid still holds the group id, so sweep the group
+        if killed_by is None:
+            sampler.sample()
+        _kill_group(pid, _signal.SIGKILL)
+        _, status, usage = os.wait4(pid, 0)
+        finished_mono = time.monotonic()
+        # drain what the dead tree left in the pipes (a process in another session may hold them)
+        drain_until = time.monotonic() + 0.5
+        while len(sel.get_map()) > (0 if pidfd is None or exited else 1):
+            remaining = drain_until - time.monotonic()
+            if remaining <= 0:
+                break
+            events = sel.select(timeout=remaining)
+            if not events:
+                break
+            for key, _ in events:
+                if key.data is None:
+                    sel.unregister(key.fileobj)
+                    continue
+                chunk = os.read(key.fd, 65536)
+                if chunk:
+                    key.data.add(chunk)
+                else:
+                    sel.unregister(key.fileobj)
+    finally:
+        sel.close()
+        for stream in (proc.stdout, proc.stderr):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        if pidfd is not None:
+            os.close(pidfd)
+        if proc.returncode is None:
+            proc.returncode = -1  # reaped by os.wait4 above; keep Popen from waiting again
+
+    exit_code: int | None
+    sig: int | None
+    if os.WIFSIGNALED(status):
+        exit_code, sig = None, os.WTERMSIG(status)
+    else:
+        exit_code, sig = os.WEXITSTATUS(status), None
+    rusage_cpu = usage.ru_utime + usage.ru_stime
+    cpu_time = max(rusage_cpu, sampler.total())
+    rss_mb = max(sampler.peak_rss_mb, usage.ru_maxrss / 1024.0)
+    timed_out = killed_by in ("cpu", "wall")
+    stderr_text = err.text()
+    memout = False
+    if memory_mb is not None and killed_by is None and (exit_code != 0 or sig is not None):
+        tail = bytes(err.tail) + bytes(out.tail[-4096:])
+        memout = bool(
+            _OOM_PATTERN.search(tail)
+            or sig == _signal.SIGKILL
+            or (sig in (_signal.SIGSEGV, _signal.SIGABRT) and rss_mb >= 0.8 * memory_mb)
+        )
+    return ProcessOutcome(
+        exit_code=exit_code,
+        signal=sig,
+        cpu_time=cpu_time,
+        wallclock=finished_mono - t0,
+        stdout=out.text(),
+        stderr_tail=stderr_text,
+        timed_out=timed_out,
+        stopped=stopped,
+        memout=memout,
+        started=started,
+        finished=started + (finished_mono - t0),
+        killed_by=killed_by,
+        max_rss_mb=rss_mb,
+        stdout_truncated=out.truncated,
+    )

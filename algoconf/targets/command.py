@@ -1,0 +1,205 @@
+"""CommandTarget: a command-line program started directly (no shell, no wrapper interpreter).
+
+The command template is a string (split like a shell would, with :func:`shlex.split`) or a list of
+tokens. Placeholders inside tokens: ``{instance}`` (path), ``{specifics}``, ``{seed}``, ``{cutoff}``
+(seconds, float), ``{cutoff_int}`` (whole seconds, rounded up), ``{bound}`` (the stop time of this
+run, its cutoff when no bound). A token that is exactly ``{config}`` is replaced by the configuration's
+arguments; without it the arguments are appended. Literal braces are written ``{{`` and ``}}``.
+
+Argument syntaxes (:data:`SYNTAXES`), for a configuration ``{"a": 1, "b": "x"}``:
+
+====================  =====================================================================
+``-name=value``       ``-a=1 -b=x``
+``--name=value``      ``--a=1 --b=x``
+``-name value``       ``-a 1 -b x``
+``--name value``      ``--a 1 --b x``
+``aclib-old``         ``<instance> <specifics|0> <cutoff> <cutoff_length> <seed> -a 1 -b x``
+``aclib2``            ``--instance I --cutoff C --seed S --config -a 1 -b x``
+``irace``             each parameter's switch (``switches[name]``) glued to its value
+====================  =====================================================================
+
+For the protocol syntaxes (aclib-old, aclib2) the protocol tail replaces ``{config}``. Python bools
+are rendered per ``bool_style``: ``"value"`` (``true``/``false``), ``"flag"`` (the switch alone when
+True, nothing when False), ``"no-flag"`` (``-name`` / ``-no-name``). ``clamp`` maps a parameter name
+to ``(low, high)``: numeric values are clamped before rendering (for solvers that silently accept
+out-of-range values). Environment variables whose names start with one of ``drop_env_prefixes`` are
+removed from the child's environment (cadical reads options from ``CADICAL_*``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shlex
+import string
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from algoconf.errors import TargetError
+from algoconf.execution.limits import ProcessOutcome
+from algoconf.records import RunRequest
+from algoconf.targets.base import Answer, Launch, Target
+from algoconf.targets.parsers import OUTPUT_PARSERS, OutputParser
+
+if TYPE_CHECKING:  # pragma: no cover
+    from algoconf.instances import Instance
+
+__all__ = ["CommandTarget", "SYNTAXES", "render_config"]
+
+SYNTAXES = ("-name=value", "--name=value", "-name value", "--name value", "aclib-old", "aclib2", "irace")
+BOOL_STYLES = ("value", "flag", "no-flag")
+PLACEHOLDERS = ("instance", "specifics", "seed", "cutoff", "cutoff_int", "bound", "config")
+_MAX_CUTOFF_LENGTH = "2147483647"
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return repr(value)  # keep '2.0' a float on the command line
+    return str(value)
+
+
+def _instance_arg(instance: "Instance") -> str:
+    path = getattr(instance, "path", None)
+    return str(path) if path is not None else str(instance.name)
+
+
+def render_config(
+    config: Mapping[str, Any],
+    syntax: str,
+    *,
+    bool_style: str = "value",
+    switches: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The configuration's arguments in one of the plain syntaxes (also used for aclib/aclib2 tails)."""
+    args: list[str] = []
+    for name, value in config.items():
+        if syntax == "irace":
+            if switches is None or name not in switches:
+                raise TargetError(f"syntax 'irace' needs a switch for parameter {name!r}")
+            args.append(f"{switches[name]}{_text(value)}")
+            continue
+        prefix = "--" if syntax.startswith("--") else "-"
+        joined = syntax.endswith("=value")
+        if isinstance(value, bool) and bool_style != "value":
+            if value:
+                args.append(f"{prefix}{name}")
+            elif bool_style == "no-flag":
+                args.append(f"{prefix}no-{name}")
+            continue
+        if joined:
+            args.append(f"{prefix}{name}={_text(value)}")
+        else:
+            args.extend([f"{prefix}{name}", _text(value)])
+    return args
+
+
+class CommandTarget(Target):
+    """A command-line program; see the module docstring for the template and syntaxes."""
+
+    drop_env_prefixes: tuple[str, ...] = ("CADICAL_",)
+
+    def __init__(
+        self,
+        command: str | Sequence[str],
+        syntax: str = "-name=value",
+        parser: OutputParser | str = "sat",
+        env: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike | None = None,
+        clamp: Mapping[str, tuple[float, float]] | None = None,
+        *,
+        bool_style: str = "value",
+        switches: Mapping[str, str] | None = None,
+        fixed_args: Sequence[str] = (),
+    ):
+        tokens = shlex.split(command) if isinstance(command, str) else [str(t) for t in command]
+        if not tokens:
+            raise TargetError("empty command")
+        if syntax not in SYNTAXES:
+            raise TargetError(f"unknown argument syntax {syntax!r}; expected one of {', '.join(SYNTAXES)}")
+        if bool_style not in BOOL_STYLES:
+            raise TargetError(f"unknown bool_style {bool_style!r}; expected one of {BOOL_STYLES}")
+        formatter = string.Formatter()
+        for token in tokens:
+            try:
+                fields = [f for _, f, _, _ in formatter.parse(token) if f is not None]
+            except ValueError as exc:
+                raise TargetError(f"bad command token {token!r}: {exc}") from None
+            for field_name in fields:
+                if field_name not in PLACEHOLDERS:
+                    raise TargetError(
+                        f"unknown placeholder {{{field_name}}} in {token!r}; "
+                        f"known: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+                    )
+                if field_name == "config" and token != "{config}":
+                    raise TargetError("{config} must be a token of its own in the command")
+        if isinstance(parser, str):
+            if parser not in OUTPUT_PARSERS:
+                raise TargetError(f"unknown output parser {parser!r}; expected one of {sorted(OUTPUT_PARSERS)}")
+            parser = OUTPUT_PARSERS[parser]()
+        self.tokens = tokens
+        self.syntax = syntax
+        self.parser = parser
+        self.env = dict(env or {})
+        self.cwd = os.fspath(cwd) if cwd is not None else None
+        self.clamp = {k: (float(lo), float(hi)) for k, (lo, hi) in (clamp or {}).items()}
+        self.bool_style = bool_style
+        self.switches = dict(switches) if switches is not None else None
+        self.fixed_args = [str(a) for a in fixed_args]
+
+    def __repr__(self) -> str:
+        return f"CommandTarget({shlex.join(self.tokens)!r}, syntax={self.syntax!r}, parser={self.parser.name!r})"
+
+    # --- launch ---------------------------------------------------------------------------------
+    def _clamped(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(config)
+        for name, (lo, hi) in self.clamp.items():
+            value = out.get(name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                clamped = min(max(value, lo), hi)
+                out[name] = type(value)(clamped) if isinstance(value, int) else clamped
+        return out
+
+    def config_args(self, request: RunRequest, instance: "Instance") -> list[str]:
+        """The arguments that replace ``{config}`` for this run."""
+        plain = "-name value" if self.syntax in ("aclib-old", "aclib2") else self.syntax
+        args = self.fixed_args + render_config(
+            self._clamped(request.config), plain, bool_style=self.bool_style, switches=self.switches
+        )
+        cutoff = request.limit if request.limit is not None else 0
+        specifics = " ".join(str(s) for s in getattr(instance, "specifics", ()) or ()) or "0"
+        if self.syntax == "aclib-old":
+            return [_instance_arg(instance), specifics, _text(float(cutoff)), _MAX_CUTOFF_LENGTH, str(request.seed), *args]
+        if self.syntax == "aclib2":
+            return ["--instance", _instance_arg(instance), "--cutoff", _text(float(cutoff)),
+                    "--seed", str(request.seed), "--config", *args]
+        return args
+
+    def prepare(self, request: RunRequest, instance: "Instance") -> Launch:
+        limit = request.limit
+        values = {
+            "instance": _instance_arg(instance),
+            "specifics": " ".join(str(s) for s in getattr(instance, "specifics", ()) or ()),
+            "seed": str(int(request.seed)),
+            "cutoff": _text(float(request.cutoff)) if request.cutoff is not None else "0",
+            "cutoff_int": str(int(math.ceil(request.cutoff))) if request.cutoff is not None else "0",
+            "bound": _text(float(limit)) if limit is not None else "0",
+        }
+        config_args = self.config_args(request, instance)
+        argv: list[str] = []
+        placed = False
+        for token in self.tokens:
+            if token == "{config}":
+                argv.extend(config_args)
+                placed = True
+            else:
+                argv.append(token.format_map(values))
+        if not placed:
+            argv.extend(config_args)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(self.drop_env_prefixes)}
+        env.update(self.env)
+        return Launch(argv=argv, env=env, cwd=self.cwd)
+
+    # --- answer ---------------------------------------------------------------------------------
+    def answer(self, request: RunRequest, instance: "Instance", outcome: ProcessOutcome) -> Answer:
+        return self.parser.parse(outcome, request, instance)
