@@ -1,0 +1,378 @@
+"""Building a ConfigurationSpace from declarations read out of a parameter file, checking each one.
+
+Readers call ``add_*`` with what a line declares and its line number; :meth:`SpaceAssembler.build`
+resolves names and values (conditions and forbidden clauses may come before the parameters they
+name), checks the whole space and returns the ConfigSpace object. Every problem raises
+:class:`algoconf.errors.SpaceError` naming the file, the line and what was expected.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from ConfigSpace import ConfigurationSpace
+from ConfigSpace.conditions import (
+    AndConjunction,
+    EqualsCondition,
+    GreaterThanCondition,
+    InCondition,
+    LessThanCondition,
+    NotEqualsCondition,
+    OrConjunction,
+)
+from ConfigSpace.forbidden import (
+    ForbiddenAndConjunction,
+    ForbiddenEqualsClause,
+    ForbiddenEqualsRelation,
+    ForbiddenGreaterThanClause,
+    ForbiddenGreaterThanEqualsClause,
+    ForbiddenGreaterThanEqualsRelation,
+    ForbiddenGreaterThanRelation,
+    ForbiddenInClause,
+    ForbiddenLessThanClause,
+    ForbiddenLessThanEqualsClause,
+    ForbiddenLessThanEqualsRelation,
+    ForbiddenLessThanRelation,
+)
+from ConfigSpace.hyperparameters import (
+    CategoricalHyperparameter,
+    Hyperparameter,
+    IntegerHyperparameter,
+    OrdinalHyperparameter,
+    UniformFloatHyperparameter,
+    UniformIntegerHyperparameter,
+)
+
+from algoconf.errors import ConfigurationError, SpaceError
+from algoconf.space.configs import default_config, describe_forbidden, sample_configs
+from algoconf.space.evaluate import SpaceIndex, forbidden_holds
+from algoconf.space.expressions import AllOf, AnyOf, Atom, Expr, to_dnf
+from algoconf.space.values import choices_of, domain_text, format_value, is_finite_domain, parse_number
+
+__all__ = ["SpaceAssembler", "SATISFIABILITY_TRIES"]
+
+#: after building, this many random draws must find at least one configuration no forbidden clause
+#: excludes, or the forbidden clauses are reported as unsatisfiable in practice.
+SATISFIABILITY_TRIES = 1000
+
+_CONDITION_CLASSES = {
+    "==": EqualsCondition,
+    "!=": NotEqualsCondition,
+    "<": LessThanCondition,
+    ">": GreaterThanCondition,
+}
+_CLAUSE_CLASSES = {
+    "<": ForbiddenLessThanClause,
+    "<=": ForbiddenLessThanEqualsClause,
+    ">": ForbiddenGreaterThanClause,
+    ">=": ForbiddenGreaterThanEqualsClause,
+}
+_RELATION_CLASSES = {
+    "==": ForbiddenEqualsRelation,
+    "<": ForbiddenLessThanRelation,
+    "<=": ForbiddenLessThanEqualsRelation,
+    ">": ForbiddenGreaterThanRelation,
+    ">=": ForbiddenGreaterThanEqualsRelation,
+}
+
+
+@dataclass
+class SpaceAssembler:
+    """Collects declarations with their line numbers; :meth:`build` checks and assembles them."""
+
+    source: str = "<string>"
+    name: str | None = None
+    meta: dict[str, Any] | None = None
+    _hps: dict[str, Hyperparameter] = field(default_factory=dict)
+    _lines: dict[str, int | None] = field(default_factory=dict)
+    _conditions: list[tuple[str, Expr, int | None]] = field(default_factory=list)
+    _forbiddens: list[tuple[Expr, int | None]] = field(default_factory=list)
+
+    # ---- errors ------------------------------------------------------------------------------
+    def error(self, message: str, line: int | None) -> SpaceError:
+        return SpaceError(message, file=self.source, line=line)
+
+    def _number(self, token: Any, what: str, line: int | None) -> float:
+        value = parse_number(token)
+        if value is None:
+            raise self.error(f"{what}: expected a number, got {format_value(token)!r}", line)
+        return value
+
+    # ---- parameters --------------------------------------------------------------------------
+    def _declare(self, hp_name: str, line: int | None) -> None:
+        if hp_name in self._hps:
+            first = self._lines[hp_name]
+            where = f" (first on line {first})" if first is not None else ""
+            raise self.error(f"parameter {hp_name!r} is declared twice{where}", line)
+
+    def add_choice(
+        self,
+        name: str,
+        choices: Sequence[Any],
+        default: Any,
+        line: int | None,
+        *,
+        ordinal: bool = False,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        """A categorical (or ordinal) parameter; ``default=None`` means the first choice."""
+        self._declare(name, line)
+        kind = "ordinal" if ordinal else "categorical"
+        if not choices:
+            raise self.error(f"{kind} parameter {name!r}: expected at least one value", line)
+        seen: set[str] = set()
+        for choice in choices:
+            text = format_value(choice)
+            if text == "":
+                raise self.error(f"{kind} parameter {name!r}: empty value in the list of values", line)
+            if text in seen:
+                raise self.error(f"{kind} parameter {name!r}: value {text!r} is listed twice", line)
+            seen.add(text)
+        if default is None:
+            default = choices[0]
+        matches = [c for c in choices if format_value(c) == format_value(default)]
+        if not matches:
+            listed = "{" + ", ".join(format_value(c) for c in choices) + "}"
+            raise self.error(
+                f"{kind} parameter {name!r}: default {format_value(default)!r} is not one of {listed}", line
+            )
+        cls = OrdinalHyperparameter if ordinal else CategoricalHyperparameter
+        self._hps[name] = cls(name, list(choices), default_value=matches[0], meta=meta)
+        self._lines[name] = line
+
+    def add_number(
+        self,
+        name: str,
+        integer: bool,
+        lower: Any,
+        upper: Any,
+        default: Any,
+        log: bool,
+        line: int | None,
+        *,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
+        """An integer or real parameter; ``default=None`` means the (log-)midpoint, rounded for integers."""
+        self._declare(name, line)
+        kind = "integer" if integer else "real"
+        lo = self._number(lower, f"{kind} parameter {name!r}: lower bound", line)
+        hi = self._number(upper, f"{kind} parameter {name!r}: upper bound", line)
+        if integer and not (lo.is_integer() and hi.is_integer()):
+            raise self.error(
+                f"integer parameter {name!r}: bounds must be integers, got [{format_value(lower)}, {format_value(upper)}]",
+                line,
+            )
+        if integer:
+            lo, hi = int(lo), int(hi)
+        if not lo < hi:
+            raise self.error(
+                f"{kind} parameter {name!r}: lower bound {format_value(lo)} must be below upper bound {format_value(hi)}",
+                line,
+            )
+        if log and lo <= 0:
+            raise self.error(
+                f"{kind} parameter {name!r}: log scale needs bounds > 0, got [{format_value(lo)}, {format_value(hi)}]",
+                line,
+            )
+        if default is None:
+            mid = math.sqrt(lo * hi) if log else (lo + hi) / 2
+            value: float | int = int(round(mid)) if integer else float(mid)
+        else:
+            value = self._number(default, f"{kind} parameter {name!r}: default", line)
+            if integer:
+                if not float(value).is_integer():
+                    raise self.error(f"integer parameter {name!r}: default {format_value(default)} is not an integer", line)
+                value = int(value)
+            if not lo <= value <= hi:
+                raise self.error(
+                    f"{kind} parameter {name!r}: default {format_value(value)} is outside [{format_value(lo)}, {format_value(hi)}]",
+                    line,
+                )
+        if integer:
+            hp: Hyperparameter = UniformIntegerHyperparameter(name, lo, hi, default_value=value, log=log, meta=meta)
+        else:
+            hp = UniformFloatHyperparameter(name, float(lo), float(hi), default_value=float(value), log=log, meta=meta)
+        self._hps[name] = hp
+        self._lines[name] = line
+
+    def add_hyperparameter(self, hp: Hyperparameter, line: int | None = None) -> None:
+        """An already built ConfigSpace hyperparameter (JSON reader, programmatic spaces)."""
+        self._declare(hp.name, line)
+        self._hps[hp.name] = hp
+        self._lines[hp.name] = line
+
+    # ---- conditions and forbidden clauses ----------------------------------------------------
+    def add_condition(self, child: str, expr: Expr, line: int | None) -> None:
+        """``child`` is active only when ``expr`` holds; several conditions of one child all must hold."""
+        self._conditions.append((child, expr, line))
+
+    def add_forbidden(self, expr: Expr, line: int | None) -> None:
+        """Configurations where ``expr`` holds (on active parameters) are excluded."""
+        self._forbiddens.append((expr, line))
+
+    # ---- resolution --------------------------------------------------------------------------
+    def _value(self, hp: Hyperparameter, token: Any, what: str, line: int | None) -> Any:
+        """``token`` as a value of ``hp``, or SpaceError naming the domain."""
+        if is_finite_domain(hp):
+            for choice in choices_of(hp):
+                if format_value(choice) == format_value(token):
+                    return choice
+        else:
+            value = parse_number(token)
+            if value is not None and hp.lower <= value <= hp.upper:
+                if isinstance(hp, IntegerHyperparameter):
+                    if value.is_integer():
+                        return int(value)
+                else:
+                    return float(value)
+        raise self.error(
+            f"{what}: value {format_value(token)!r} is not in the domain of {hp.name!r} ({domain_text(hp)})", line
+        )
+
+    def _param(self, name: str, what: str, line: int | None) -> Hyperparameter:
+        if name not in self._hps:
+            raise self.error(f"{what} names unknown parameter {name!r}", line)
+        return self._hps[name]
+
+    def _rewrite(self, expr: Expr, what: str, line: int | None, forbidden: bool) -> Expr:
+        """Resolve values, and rewrite operators ConfigSpace lacks into ones it has."""
+        if isinstance(expr, AllOf):
+            return AllOf(tuple(self._rewrite(p, what, line, forbidden) for p in expr.parts))
+        if isinstance(expr, AnyOf):
+            return AnyOf(tuple(self._rewrite(p, what, line, forbidden) for p in expr.parts))
+        hp = self._param(expr.name, what, line)
+        if expr.ref:
+            other = self._param(str(expr.value), what, line)
+            if not forbidden:
+                raise self.error(f"{what}: a condition compares {expr.name!r} with a value, not with parameter {other.name!r}", line)
+            if expr.op == "!=":
+                return AnyOf((Atom(expr.name, "<", expr.values, True), Atom(expr.name, ">", expr.values, True)))
+            return expr
+        ordered = isinstance(hp, OrdinalHyperparameter) or not is_finite_domain(hp)
+        if expr.op in ("<", ">", "<=", ">=") and not ordered:
+            raise self.error(
+                f"{what}: operator {expr.op!r} needs a numerical or ordinal parameter, {hp.name!r} is categorical", line
+            )
+        values = tuple(self._value(hp, v, what, line) for v in expr.values)
+        if expr.op == "!=" and forbidden:
+            if is_finite_domain(hp):
+                return Atom(expr.name, "in", tuple(c for c in choices_of(hp) if c != values[0]))
+            return AnyOf((Atom(expr.name, "<", values), Atom(expr.name, ">", values)))
+        if not forbidden and expr.op in ("<=", ">="):
+            return AnyOf((Atom(expr.name, expr.op[0], values), Atom(expr.name, "==", values)))
+        return Atom(expr.name, expr.op, values)
+
+    def _condition_object(self, child: Hyperparameter, expr: Expr, line: int | None) -> Any:
+        conjuncts = []
+        for conj in to_dnf(expr):
+            parts = []
+            for atom in conj:
+                parent = self._hps[atom.name]
+                if atom.op == "in":
+                    parts.append(InCondition(child, parent, list(atom.values)))
+                else:
+                    parts.append(_CONDITION_CLASSES[atom.op](child, parent, atom.value))
+            conjuncts.append(parts[0] if len(parts) == 1 else AndConjunction(*parts))
+        return conjuncts[0] if len(conjuncts) == 1 else OrConjunction(*conjuncts)
+
+    def _forbidden_objects(self, expr: Expr) -> list[Any]:
+        out = []
+        for conj in to_dnf(expr):
+            parts = []
+            for atom in conj:
+                hp = self._hps[atom.name]
+                if atom.ref:
+                    parts.append(_RELATION_CLASSES[atom.op](hp, self._hps[str(atom.value)]))
+                elif atom.op == "==":
+                    parts.append(ForbiddenEqualsClause(hp, atom.value))
+                elif atom.op == "in":
+                    parts.append(ForbiddenInClause(hp, list(atom.values)))
+                else:
+                    parts.append(_CLAUSE_CLASSES[atom.op](hp, atom.value))
+            out.append(parts[0] if len(parts) == 1 else ForbiddenAndConjunction(*parts))
+        return out
+
+    def _check_cycles(self, resolved: list[tuple[str, Expr, int | None]]) -> None:
+        parents: dict[str, set[str]] = {}
+
+        def path(start: str, goal: str, seen: set[str]) -> list[str] | None:
+            if start == goal:
+                return [start]
+            seen.add(start)
+            for p in sorted(parents.get(start, ())):
+                if p not in seen:
+                    rest = path(p, goal, seen)
+                    if rest is not None:
+                        return [start] + rest
+            return None
+
+        for child, expr, line in sorted(resolved, key=lambda item: (item[2] is None, item[2] or 0)):
+            for conj in to_dnf(expr):
+                for atom in conj:
+                    if atom.name == child:
+                        raise self.error(f"condition of {child!r} depends on {child!r} itself", line)
+                    back = path(atom.name, child, set())
+                    if back is not None:
+                        cycle = " -> ".join([child] + back)
+                        raise self.error(f"conditions form a cycle: {cycle} (read 'a -> b' as 'a depends on b')", line)
+                    parents.setdefault(child, set()).add(atom.name)
+
+    def build(self) -> ConfigurationSpace:
+        """Check everything and return the space; raises SpaceError on the first problem."""
+        space = ConfigurationSpace(name=self.name, meta=self.meta) if self.name else ConfigurationSpace(meta=self.meta)
+        space.add(list(self._hps.values()))
+        by_child: dict[str, list[tuple[Expr, int | None]]] = {}
+        resolved = []
+        for child, expr, line in self._conditions:
+            if child not in self._hps:
+                raise self.error(f"condition for unknown parameter {child!r}", line)
+            what = f"condition of {child!r}"
+            rewritten = self._rewrite(expr, what, line, forbidden=False)
+            resolved.append((child, rewritten, line))
+            by_child.setdefault(child, []).append((rewritten, line))
+        self._check_cycles(resolved)
+        conditions = []
+        for child, items in by_child.items():
+            expr = items[0][0] if len(items) == 1 else AllOf(tuple(e for e, _ in items))
+            line = items[0][1]
+            try:
+                conditions.append(self._condition_object(self._hps[child], expr, line))
+            except (ValueError, TypeError) as err:
+                raise self.error(f"condition of {child!r} cannot be built: {err}", line) from None
+        if conditions:
+            space.add(conditions)
+        forbidden_lines = []
+        try:
+            default = default_config(space)
+        except ConfigurationError as err:  # pragma: no cover - defaults were checked one by one
+            raise self.error(f"the default configuration is invalid: {err.message}", None) from None
+        for expr, line in self._forbiddens:
+            rewritten = self._rewrite(expr, "forbidden clause", line, forbidden=True)
+            for clause in self._forbidden_objects(rewritten):
+                if forbidden_holds(clause, default):
+                    shown = ", ".join(f"{k}={format_value(v)}" for k, v in default.items())
+                    raise self.error(
+                        f"forbidden clause {{{describe_forbidden(clause)}}} excludes the default configuration "
+                        f"({shown}); change the defaults or the clause",
+                        line,
+                    )
+                forbidden_lines.append((clause, line))
+        if forbidden_lines:
+            space.add([clause for clause, _ in forbidden_lines])
+            self._check_satisfiable(space, [line for _, line in forbidden_lines])
+        SpaceIndex.of(space)  # parents-first order exists (cycles were reported above)
+        return space
+
+    def _check_satisfiable(self, space: ConfigurationSpace, lines: list[int | None]) -> None:
+        try:
+            sample_configs(space, 1, seed=0)
+        except SpaceError:
+            known = sorted({ln for ln in lines if ln is not None})
+            span = f"lines {known[0]}-{known[-1]}" if len(known) > 1 else (f"line {known[0]}" if known else "")
+            raise self.error(
+                f"forbidden clauses ({span}) exclude every one of {SATISFIABILITY_TRIES} sampled configurations; "
+                "only the default (or almost nothing) is left",
+                known[0] if known else None,
+            ) from None

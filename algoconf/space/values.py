@@ -1,0 +1,97 @@
+"""Parameter values: reading tokens as numbers, checking them against a domain, printing them.
+
+Shared by the readers (tokens from a file), the assembler (condition and forbidden values) and
+:func:`algoconf.space.active_config` (values from a tuner or a user).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ConfigSpace.hyperparameters import (
+    CategoricalHyperparameter,
+    Constant,
+    FloatHyperparameter,
+    Hyperparameter,
+    IntegerHyperparameter,
+    OrdinalHyperparameter,
+)
+
+__all__ = [
+    "format_value",
+    "domain_text",
+    "parse_number",
+    "choices_of",
+    "is_finite_domain",
+    "is_numerical",
+    "kind_of",
+]
+
+
+def kind_of(hp: Hyperparameter) -> str:
+    """One of "categorical", "ordinal", "integer", "real", "constant"."""
+    if isinstance(hp, CategoricalHyperparameter):
+        return "categorical"
+    if isinstance(hp, OrdinalHyperparameter):
+        return "ordinal"
+    if isinstance(hp, IntegerHyperparameter):
+        return "integer"
+    if isinstance(hp, FloatHyperparameter):
+        return "real"
+    if isinstance(hp, Constant):
+        return "constant"
+    raise TypeError(f"unsupported hyperparameter type {type(hp).__name__} ({hp.name})")
+
+
+def choices_of(hp: Hyperparameter) -> tuple[Any, ...]:
+    """The values of a categorical, ordinal or constant parameter, in declared order."""
+    if isinstance(hp, CategoricalHyperparameter):
+        return tuple(hp.choices)
+    if isinstance(hp, OrdinalHyperparameter):
+        return tuple(hp.sequence)
+    if isinstance(hp, Constant):
+        return (hp.value,)
+    raise TypeError(f"{hp.name} has no finite list of values")
+
+
+def is_finite_domain(hp: Hyperparameter) -> bool:
+    return isinstance(hp, (CategoricalHyperparameter, OrdinalHyperparameter, Constant))
+
+
+def is_numerical(hp: Hyperparameter) -> bool:
+    return isinstance(hp, (IntegerHyperparameter, FloatHyperparameter))
+
+
+def format_value(value: Any) -> str:
+    """A value as written in a parameter file: ints plainly, floats round-trip exact (``repr``)."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def domain_text(hp: Hyperparameter) -> str:
+    """The domain as shown in error messages: ``{a, b, c}`` or ``[1, 100]``."""
+    if is_finite_domain(hp):
+        return "{" + ", ".join(format_value(c) for c in choices_of(hp)) + "}"
+    return f"[{format_value(hp.lower)}, {format_value(hp.upper)}]"
+
+
+def parse_number(token: Any) -> float | None:
+    """A finite number from a token (str, int, float), or None when it is not one."""
+    if isinstance(token, bool):
+        return None
+    if isinstance(token, (int, float)):
+        value = float(token)
+    else:
+        try:
+            value = float(str(token).strip())
+        except ValueError:
+            return None
+    return value if math.isfinite(value) else None
