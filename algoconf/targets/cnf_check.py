@@ -1,4 +1,4 @@
-"""Check a SAT model against a DIMACS CNF file (used to catch wrong SAT answers)."""
+"""Check a SAT model against a DIMACS CNF file (catches wrong SAT answers); reads with algoconf.dimacs."""
 
 from __future__ import annotations
 
@@ -7,52 +7,36 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-__all__ = ["read_clauses", "model_violation"]
+from algoconf.dimacs import CNF, first_violated_clause, read_cnf
+
+__all__ = ["cached_cnf", "model_violation"]
 
 
-@lru_cache(maxsize=64)
-def _clauses_cached(path: str, mtime_ns: int, size: int) -> tuple[tuple[int, ...], ...]:
-    clauses: list[tuple[int, ...]] = []
-    current: list[int] = []
-    with open(path, "r", errors="replace") as fh:
-        for line in fh:
-            head = line.lstrip()[:1]
-            if not head or head in "cp%":
-                if head == "%":  # SATLIB files end with '%' then '0'
-                    break
-                continue
-            for token in line.split():
-                lit = int(token)
-                if lit == 0:
-                    clauses.append(tuple(current))
-                    current = []
-                else:
-                    current.append(lit)
-    if current:
-        clauses.append(tuple(current))
-    return tuple(clauses)
+@lru_cache(maxsize=32)
+def _cnf(path: str, mtime_ns: int, size: int) -> CNF:
+    return read_cnf(path)
 
 
-def read_clauses(path: str | os.PathLike) -> tuple[tuple[int, ...], ...]:
-    """The clauses of a DIMACS CNF file (cached by path, modification time and size)."""
-    p = Path(path)
+def cached_cnf(path: str | os.PathLike) -> CNF:
+    """The parsed CNF, cached by path, modification time and size (runs reuse instances a lot)."""
+    p = Path(path).resolve()
     st = p.stat()
-    return _clauses_cached(str(p.resolve()), st.st_mtime_ns, st.st_size)
+    return _cnf(str(p), st.st_mtime_ns, st.st_size)
 
 
 def model_violation(path: str | os.PathLike, literals: Iterable[int]) -> str | None:
-    """None when the literals satisfy every clause of the CNF, else a description of the first violation.
+    """None when the literals satisfy every clause of the CNF, else what is wrong.
 
-    A variable missing from the model is treated as unassigned, so a clause satisfied only through
-    it counts as violated (a competition model must assign every variable of the clauses it needs).
+    An unassigned variable satisfies nothing, and a variable given both signs is an error.
     """
-    true = set()
+    true: set[int] = set()
     for lit in literals:
         if lit and -lit in true:
-            return f"model assigns variable {abs(lit)} both ways"
+            return f"the model assigns variable {abs(lit)} both ways"
         if lit:
             true.add(lit)
-    for index, clause in enumerate(read_clauses(path)):
-        if not any(lit in true for lit in clause):
-            return f"clause {index + 1} ({' '.join(map(str, clause))} 0) is not satisfied by the model"
-    return None
+    cnf = cached_cnf(path)
+    bad = first_violated_clause(cnf, true)
+    if bad is None:
+        return None
+    return f"clause {bad + 1} ({' '.join(map(str, cnf.clause(bad)))} 0) is not satisfied by the model"
