@@ -1,0 +1,143 @@
+"""Conformance suite every registered tuner passes, driven by capability attributes.
+
+:func:`drive` runs a tuner synchronously against a cheap, deterministic synthetic target (runtime
+grows with the distance of a configuration's vector to a hidden optimum; races stop the losers at
+the winner's time as the racing executor does). The ``check_*`` functions each assert one promise
+of the :class:`~algoconf.tuners.base.Tuner` contract and raise AssertionError with a message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import defaultdict
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from algoconf.records import RunRequest, RunResult, Status
+from algoconf.tuners.base import Tuner, TuningProblem
+from algoconf.tuners.sampling import config_vector, is_valid
+
+__all__ = ["synthetic_runtime", "answer", "drive", "check_proposals_valid", "check_budget",
+           "check_state_roundtrip", "check_all"]
+
+
+def _unit(*parts: Any) -> float:
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def synthetic_runtime(problem: TuningProblem, request: RunRequest) -> float:
+    """Deterministic runtime: instance hardness x (0.05 + squared distance to a hidden optimum)."""
+    vec = config_vector(problem.space, request.config)
+    optimum = np.array([_unit("opt", i) for i in range(len(vec))])
+    dist = float(np.mean((np.where(vec < 0, 0.5, vec) - optimum) ** 2))
+    hardness = 0.2 + 2.0 * _unit("inst", request.instance)
+    noise = 0.9 + 0.2 * _unit("seed", request.instance, request.seed, request.config_key)
+    return hardness * (0.05 + 4 * dist) * noise
+
+
+def answer(problem: TuningProblem, requests: Sequence[RunRequest],
+           runtime: Callable[[TuningProblem, RunRequest], float] = synthetic_runtime) -> list[RunResult]:
+    """Results for a batch of requests; runs sharing a race id stop at the first finisher (CAPPED)."""
+    races: dict[str | None, list[RunRequest]] = defaultdict(list)
+    for r in requests:
+        races[r.race if r.race is not None else f"solo-{id(r)}"].append(r)
+    out = []
+    for members in races.values():
+        times = [runtime(problem, r) for r in members]
+        limit = [r.limit if r.limit is not None else math.inf for r in members]
+        finish = [t for t, lim in zip(times, limit) if t <= lim]
+        first = min(finish) if (len(members) > 1 and finish) else None
+        for r, t, lim in zip(members, times, limit):
+            if first is not None and t > first:
+                out.append(RunResult(r, Status.CAPPED, first, quality=None))
+            elif t <= lim:
+                out.append(RunResult(r, Status.SUCCESS, t, quality=t))
+            else:
+                status = Status.TIMEOUT if r.bound is None or r.bound >= (r.cutoff or math.inf) else Status.CAPPED
+                out.append(RunResult(r, status, lim))
+    return out
+
+
+def drive(tuner: Tuner, max_runs: int, batch: int = 2, on_batch: Callable[[int], None] | None = None,
+          runtime: Callable[[TuningProblem, RunRequest], float] = synthetic_runtime) -> list[RunRequest]:
+    """Ask up to ``batch`` runs (at least one race), answer them, tell; until ``max_runs`` or no work."""
+    asked: list[RunRequest] = []
+    step = 0
+    while len(asked) < max_runs and not tuner.finished:
+        n = max(batch, getattr(tuner, "race_size", 1))
+        requests = tuner.ask(min(n, max_runs - len(asked)) if not tuner.supports_racing else n)
+        if not requests:
+            break
+        asked.extend(requests)
+        tuner.tell(answer(tuner.problem, requests, runtime))
+        step += 1
+        if on_batch is not None:
+            on_batch(step)
+    return asked
+
+
+def check_proposals_valid(tuner_cls: type[Tuner], problem: TuningProblem, runs: int = 60, seed: int = 0) -> None:
+    """Every request: valid active configuration, known instance, the problem's cutoff, no repeats;
+    racing tuners' races share one instance-seed pair."""
+    tuner = tuner_cls(problem, seed=seed)
+    requests = drive(tuner, runs)
+    assert requests, f"{tuner_cls.__name__} asked for nothing"
+    keys = set()
+    for r in requests:
+        assert is_valid(problem.space, r.config), f"invalid configuration proposed: {r.config}"
+        assert r.instance in problem.instances, f"unknown instance {r.instance!r}"
+        assert r.cutoff == problem.cutoff, f"cutoff {r.cutoff} != problem cutoff {problem.cutoff}"
+        assert r.key not in keys, f"run asked twice: {r.key}"
+        keys.add(r.key)
+        if r.race is not None:
+            assert tuner_cls.supports_racing, "a tuner without supports_racing set RunRequest.race"
+        if r.bound is not None:
+            assert tuner_cls.supports_capping, "a tuner without supports_capping set RunRequest.bound"
+    if tuner_cls.supports_racing:
+        races = defaultdict(set)
+        for r in requests:
+            if r.race is not None:
+                races[r.race].add((r.instance, r.seed))
+        assert all(len(pairs) == 1 for pairs in races.values()), "a race spans several instance-seed pairs"
+    assert tuner.incumbent is None or is_valid(problem.space, tuner.incumbent)
+
+
+def check_budget(tuner_cls: type[Tuner], problem: TuningProblem, seed: int = 0) -> None:
+    """With ``problem.max_runs`` set, the tuner asks at most that many runs, then nothing."""
+    assert problem.max_runs is not None
+    tuner = tuner_cls(problem, seed=seed)
+    requests = drive(tuner, 10 * problem.max_runs)
+    assert len(requests) <= problem.max_runs, f"asked {len(requests)} runs, budget {problem.max_runs}"
+    assert tuner.ask(8) == [], "ask after the budget returned requests"
+
+
+def check_state_roundtrip(tuner_cls: type[Tuner], problem: TuningProblem, runs: int = 60, seed: int = 3) -> None:
+    """Stop half way (with runs in flight), JSON round-trip the state, continue: the rebuilt tuner
+    asks exactly what an uninterrupted one asks and ends with the same incumbent."""
+    straight = tuner_cls(problem, seed=seed)
+    full = drive(straight, runs)
+
+    first = tuner_cls(problem, seed=seed)
+    part = drive(first, runs // 2)
+    # runs in flight at the kill: asked, not yet told
+    pending = first.ask(max(2, getattr(first, "race_size", 1)))
+    state = json.loads(json.dumps(first.state()))
+    resumed = tuner_cls.from_state(problem, state)
+    assert json.loads(json.dumps(resumed.state())) == state, "state() of a rebuilt tuner differs"
+    if pending:
+        resumed.tell(answer(problem, pending))
+    rest = drive(resumed, runs - len(part) - len(pending))
+    sequence = [r.key for r in part + pending + rest]
+    assert sequence == [r.key for r in full][: len(sequence)], "resumed tuner asked a different sequence"
+    assert resumed.incumbent == straight.incumbent or len(sequence) < len(full), "incumbents differ"
+
+
+def check_all(tuner_cls: type[Tuner], problem: TuningProblem) -> None:
+    """Run every check on one problem (its ``max_runs`` is used for the budget check)."""
+    check_proposals_valid(tuner_cls, problem)
+    check_budget(tuner_cls, problem)
+    check_state_roundtrip(tuner_cls, problem)

@@ -1,0 +1,193 @@
+"""Random search with intensification (ROAR): random challengers raced against the incumbent.
+
+Each challenger is a uniformly random configuration, run on the instance-seed pairs the incumbent
+has run, in the incumbent's order, in doubling batches (1, 2, 4, ...). After each batch it is
+compared with the incumbent on the pairs both have finished: as soon as it is worse it is dropped;
+once it has run every pair of the incumbent and is strictly better it becomes the incumbent. Each
+new challenger also earns the incumbent one more pair (intensification), so the incumbent's
+estimate keeps improving. Several challengers race at once, one per free worker.
+
+The starting incumbent is the space's default configuration. Costs are PAR-k for runtime scenarios
+and comparisons respect censoring (see :class:`~algoconf.tuners.evidence.CostTable`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from algoconf.records import RunRequest, RunResult, config_key
+from algoconf.tuners.base import Tuner, TuningProblem
+from algoconf.tuners.evidence import CostTable, cost_of
+from algoconf.tuners.pairs import PairStream
+from algoconf.tuners.sampling import default_config, draw_seed, sample_configs
+
+__all__ = ["RandomTuner"]
+
+
+class RandomTuner(Tuner):
+    """ROAR: random challengers, intensification against the incumbent on shared pairs.
+
+    Parameters: ``max_pairs`` caps the instance-seed pairs of the incumbent (default: every
+    instance once for deterministic problems, else 2000); ``max_challengers`` caps how many
+    challengers race at once (default 8).
+    """
+
+    name = "random"
+    uses_instances = True
+    supports_racing = False
+    supports_capping = False
+    needs_model = False
+
+    def __init__(self, problem: TuningProblem, seed: int = 0, *, max_pairs: int | None = None,
+                 max_challengers: int = 8) -> None:
+        super().__init__(problem, seed)
+        self.max_challengers = int(max_challengers)
+        self._rng = np.random.default_rng(self.seed)
+        self._pairs = PairStream(problem, self._rng, max_pairs)
+        self._table = CostTable()
+        self._configs: dict[str, dict[str, Any]] = {}
+        self._requested: dict[str, list[list[Any]]] = {}  # key -> pairs asked, in order
+        self._inflight: set[tuple[str, str, int]] = set()
+        self._challengers: list[dict[str, Any]] = []  # {"key", "target"}
+        self._intensify_due = False
+        self._exhausted = False
+        self._asked = 0
+        default = default_config(problem.space)
+        self._incumbent = self._remember(default)
+
+    # --- contract ---------------------------------------------------------------------------------
+    def ask(self, n: int = 1) -> list[RunRequest]:
+        out: list[RunRequest] = []
+        while len(out) < n and not self._budget_spent():
+            request = self._next_request()
+            if request is None:
+                break
+            out.append(request)
+        return out
+
+    def tell(self, results: Sequence[RunResult]) -> None:
+        for result in results:
+            key = result.request.config_key
+            self._inflight.discard(result.key)
+            self._table.add(key, (result.request.instance, int(result.request.seed)), cost_of(self.problem, result))
+        self._decide()
+
+    @property
+    def incumbent(self) -> dict[str, Any] | None:
+        if self._table.n_runs(self._incumbent) == 0:
+            return None
+        return dict(self._configs[self._incumbent])
+
+    @property
+    def finished(self) -> bool:
+        if self._budget_spent():
+            return True
+        return self._exhausted and not self._challengers and not self._pairs.can_extend(
+            len(self._requested.get(self._incumbent, [])))
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "max_challengers": self.max_challengers,
+            "rng": self._rng.bit_generator.state,
+            "pairs": self._pairs.to_state(),
+            "table": self._table.to_state(),
+            "configs": self._configs,
+            "requested": self._requested,
+            "inflight": sorted([list(k) for k in self._inflight]),
+            "challengers": self._challengers,
+            "intensify_due": self._intensify_due,
+            "exhausted": self._exhausted,
+            "asked": self._asked,
+            "incumbent": self._incumbent,
+        }
+
+    @classmethod
+    def from_state(cls, problem: TuningProblem, state: Mapping[str, Any]) -> "RandomTuner":
+        tuner = cls(problem, int(state["seed"]), max_challengers=int(state["max_challengers"]))
+        tuner._rng.bit_generator.state = state["rng"]
+        tuner._pairs = PairStream.from_state(problem, tuner._rng, state["pairs"])
+        tuner._table = CostTable.from_state(state["table"])
+        tuner._configs = {k: dict(v) for k, v in state["configs"].items()}
+        tuner._requested = {k: [list(p) for p in v] for k, v in state["requested"].items()}
+        tuner._inflight = {(k, i, int(s)) for k, i, s in state["inflight"]}
+        tuner._challengers = [dict(c) for c in state["challengers"]]
+        tuner._intensify_due = bool(state["intensify_due"])
+        tuner._exhausted = bool(state["exhausted"])
+        tuner._asked = int(state["asked"])
+        tuner._incumbent = state["incumbent"]
+        return tuner
+
+    # --- internals --------------------------------------------------------------------------------
+    def _budget_spent(self) -> bool:
+        return self.problem.max_runs is not None and self._asked >= self.problem.max_runs
+
+    def _remember(self, config: Mapping[str, Any]) -> str:
+        key = config_key(config)
+        self._configs.setdefault(key, dict(config))
+        return key
+
+    def _request(self, key: str, pair: Sequence[Any]) -> RunRequest:
+        self._requested.setdefault(key, []).append([pair[0], int(pair[1])])
+        request = RunRequest(self._configs[key], pair[0], int(pair[1]), self.problem.cutoff, config_key=key)
+        self._inflight.add(request.key)
+        self._asked += 1
+        return request
+
+    def _next_request(self) -> RunRequest | None:
+        inc = self._incumbent
+        inc_pairs = self._requested.get(inc, [])
+        if not inc_pairs or self._intensify_due:
+            self._intensify_due = False
+            if self._pairs.can_extend(len(inc_pairs)):
+                return self._request(inc, self._pairs.get(len(inc_pairs)))
+        for challenger in self._challengers:
+            mine = self._requested.get(challenger["key"], [])
+            limit = min(challenger["target"], len(inc_pairs))
+            if len(mine) < limit:
+                done = {tuple(p) for p in mine}
+                for pair in inc_pairs:
+                    if tuple(pair) not in done:
+                        return self._request(challenger["key"], pair)
+        if len(self._challengers) >= self.max_challengers or not inc_pairs:
+            return None
+        key = self._new_challenger()
+        if key is None:
+            return None
+        self._challengers.append({"key": key, "target": 1})
+        self._intensify_due = True
+        return self._request(key, inc_pairs[0])
+
+    def _new_challenger(self) -> str | None:
+        for _ in range(50):
+            config = sample_configs(self.problem.space, 1, draw_seed(self._rng))[0]
+            key = config_key(config)
+            if key not in self._configs:
+                return self._remember(config)
+        self._exhausted = True
+        return None
+
+    def _decide(self) -> None:
+        keep: list[dict[str, Any]] = []
+        for challenger in self._challengers:
+            key = challenger["key"]
+            mine = self._requested.get(key, [])
+            if any((key, p[0], int(p[1])) in self._inflight for p in mine):
+                keep.append(challenger)
+                continue
+            verdict = self._table.compare(key, self._incumbent)
+            if verdict == "worse":
+                continue
+            inc_pairs = self._requested.get(self._incumbent, [])
+            covered = {tuple(p) for p in mine} >= {tuple(p) for p in inc_pairs}
+            inc_busy = any((self._incumbent, p[0], int(p[1])) in self._inflight for p in inc_pairs)
+            if covered and not inc_busy:
+                if verdict == "better":
+                    self._incumbent = key
+                continue  # equal / unknown after all pairs: the incumbent stays
+            if len(mine) >= challenger["target"]:
+                challenger["target"] *= 2
+            keep.append(challenger)
+        self._challengers = keep

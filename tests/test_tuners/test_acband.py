@@ -1,0 +1,98 @@
+"""AC-Band: schedule arithmetic and each documented quirk fix."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+
+from algoconf.records import RunResult, Status
+from algoconf.testing.tuners import answer, drive
+from algoconf.tuners.acband import ACBand, acband_schedule
+from algoconf.tuners.sampling import default_config
+
+
+def test_schedule_matches_the_paper_formulas():
+    epochs = acband_schedule(alpha=0.05, delta=0.05, k=2)
+    n = math.ceil(math.log(0.05) / math.log(0.95))
+    assert n == 59
+    assert len(epochs) == math.ceil(math.log2(n + 1)) == 6
+    assert [e["arms"] for e in epochs] == [31, 16, 9, 5, 3, 2]
+    assert [e["keep_of_k"] for e in acband_schedule(0.05, 0.05, k=16)] == [1, 1, 2, 3, 4, 4]
+
+
+def test_default_configuration_is_raced_first_and_every_arm_is_raced(problem):
+    tuner = ACBand(replace(problem, max_runs=None), seed=0, k=4)
+    first = tuner.ask(4)
+    assert first[0].config == default_config(problem.space)
+    raced = set()
+    requests = drive(tuner, 400)
+    for r in first + requests:
+        raced.add(r.config_key)
+    # every configuration of epoch 1 was raced (no unraced promotion)
+    epoch1 = {r.config_key for r in first + requests if r.race and r.race.startswith("acb0.1.0.")}
+    assert len(epoch1) == acband_schedule(0.05, 0.05, 4)[0]["arms"]
+
+
+def test_races_share_one_pair_and_have_at_most_k_arms(problem):
+    tuner = ACBand(replace(problem, max_runs=None), seed=1, k=3)
+    requests = drive(tuner, 300)
+    races = {}
+    for r in requests:
+        races.setdefault(r.race, set()).add((r.instance, r.seed))
+    assert all(len(v) == 1 for v in races.values())
+    sizes = {}
+    for r in requests:
+        sizes[r.race] = sizes.get(r.race, 0) + 1
+    assert max(sizes.values()) <= 3
+
+
+def test_race_nobody_finishes_gives_no_win(problem):
+    tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2)
+    batch = tuner.ask(2)
+    results = [RunResult(r, Status.TIMEOUT, r.cutoff) for r in batch]
+    tuner.tell(results)
+    assert all(n_wins == 0 for n_wins, _ in tuner._stats.values())
+
+
+def test_small_instance_pool_is_reused_with_new_seeds(problem):
+    small = replace(problem, instances=("a", "b", "c"), deterministic=True, max_runs=None)
+    tuner = ACBand(small, seed=0, k=2)
+    requests = drive(tuner, 200)
+    assert {r.instance for r in requests} == {"a", "b", "c"}
+    assert len({r.seed for r in requests}) > 1
+    assert len({r.key for r in requests}) == len(requests)
+
+
+def test_finds_better_than_default_on_synthetic_target(problem):
+    from algoconf.testing.tuners import synthetic_runtime
+    from algoconf.records import RunRequest
+
+    prob = replace(problem, max_runs=None)
+
+    def score(config):
+        return sum(synthetic_runtime(prob, RunRequest(config, i, 0, 3.0)) for i in prob.instances)
+
+    tuner = ACBand(prob, seed=2, k=2)
+    drive(tuner, 600)
+    assert score(tuner.incumbent) < score(default_config(prob.space))
+
+
+def test_model_generator_runs_and_stays_valid(problem):
+    from algoconf.testing.tuners import check_proposals_valid
+
+    class ModelACBand(ACBand):
+        def __init__(self, problem, seed=0):
+            super().__init__(problem, seed, generator="model", n_configs=20)
+
+    check_proposals_valid(ModelACBand, replace(problem, max_runs=None), runs=200)
+
+
+def test_bad_parameters_raise(problem):
+    with pytest.raises(ValueError):
+        ACBand(problem, alpha=1.5)
+    with pytest.raises(ValueError):
+        ACBand(problem, k=1)
+    with pytest.raises(ValueError):
+        ACBand(problem, generator="gga")

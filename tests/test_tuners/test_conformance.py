@@ -1,0 +1,65 @@
+"""The conformance suite on every registered tuner (skipping those whose optional backend is absent)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from algoconf.testing import tuners as suite
+from algoconf.tuners import TUNERS, TuningProblem, get_tuner
+
+
+def _available(name: str):
+    try:
+        return get_tuner(name)
+    except ImportError as err:  # optional backend (extra) missing
+        pytest.skip(f"{name}: optional dependency not installed ({err})")
+
+
+@pytest.mark.parametrize("name", sorted(TUNERS))
+def test_proposals_valid(name, problem):
+    suite.check_proposals_valid(_available(name), replace(problem, max_runs=None), runs=60)
+
+
+@pytest.mark.parametrize("name", sorted(TUNERS))
+def test_budget_respected_and_ask_after_budget_is_empty(name, problem):
+    suite.check_budget(_available(name), problem)
+
+
+@pytest.mark.parametrize("name", sorted(TUNERS))
+def test_state_roundtrip_continues_exactly(name, problem):
+    suite.check_state_roundtrip(_available(name), replace(problem, max_runs=None), runs=60)
+
+
+@pytest.mark.parametrize("name", sorted(TUNERS))
+def test_deterministic_problem_never_repeats_a_run(name, problem):
+    cls = _available(name)
+    det = replace(problem, instances=problem.instances[:5], deterministic=True, max_runs=None)
+    suite.check_proposals_valid(cls, det, runs=50)
+
+
+def _corpus() -> list[Path]:
+    root = Path(__file__).resolve().parents[1] / "data" / "pcs"
+    return sorted(p for p in root.glob("*") if p.suffix in (".pcs", ".txt", ".json")) if root.is_dir() else []
+
+
+@pytest.mark.parametrize("name", sorted(TUNERS))
+def test_proposals_valid_on_real_solver_spaces(name):
+    """Every proposal on the space helper's corpus of real solver spaces is valid."""
+    files = _corpus()
+    if not files:
+        pytest.skip("tests/data/pcs/ (space helper's corpus) not present")
+    space_module = pytest.importorskip("algoconf.space")
+    cls = _available(name)
+    checked = 0
+    for path in files:
+        try:
+            space = space_module.read_space(path)
+        except Exception:  # noqa: BLE001 - corpus files meant to be rejected are the space helper's business
+            continue
+        prob = TuningProblem(space=space, instances=("a", "b", "c", "d"), cutoff=5.0)
+        suite.check_proposals_valid(cls, prob, runs=24)
+        checked += 1
+    assert checked > 0
