@@ -140,6 +140,11 @@ class Budget:
                 raise ScenarioError(f"budget {name} must be a positive number, got {value!r}")
         if self.runs is not None and int(self.runs) != self.runs:
             raise ScenarioError(f"budget runs must be an integer, got {self.runs!r}")
+        if self.runs is not None:
+            object.__setattr__(self, "runs", int(self.runs))
+        for name in ("wallclock", "cpu_time"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, float(getattr(self, name)))
 
     def to_dict(self) -> dict[str, Any]:
         return {"runs": self.runs, "wallclock": self.wallclock, "cpu_time": self.cpu_time}
@@ -262,13 +267,17 @@ class Scenario:
     def save_yaml(self, path: str | Path) -> None:
         """Write the scenario as YAML; paths are rewritten relative to the new file's folder."""
         path = Path(path)
-        moved = dataclasses.replace(self, root=path.parent.resolve())
+        target = self.target
+        if target.cwd is None and Path(self.root).resolve() != path.parent.resolve():
+            target = dataclasses.replace(target, cwd=Path(self.root).resolve())  # runs stay where they were
+        moved = dataclasses.replace(self, root=path.parent.resolve(), target=target)
         path.write_text(yaml.safe_dump(moved.to_dict(), sort_keys=False, default_flow_style=False))
 
     # --- resume ---------------------------------------------------------------------------------
     def fingerprint(self) -> dict[str, Any]:
         """What must be equal for a stored run to be resumed (JSON types only)."""
         target = self.target.to_dict(self.root)
+        target.pop("cwd", None)  # where a run starts is not what it computes; moving a folder may resume
         return {
             "space": space_text(self.space),
             "train": [_instance_token(i) for i in self.train],

@@ -71,6 +71,7 @@ class _Doc:
             node = loader.get_single_node()
             if node is None:
                 raise ScenarioError("the scenario file is empty", file=path)
+            self.lines[()] = node.start_mark.line + 1
             self._walk(node, ())
             self.data = loader.construct_document(node)
         except yaml.YAMLError as err:
@@ -99,11 +100,9 @@ class _Doc:
                 self._walk(item, keypath + (i,))
 
     def line(self, *keypath) -> int | None:
-        while keypath:
-            if keypath in self.lines:
-                return self.lines[keypath]
+        while keypath and keypath not in self.lines:
             keypath = keypath[:-1]
-        return None
+        return self.lines.get(keypath)
 
     def error(self, message: str, *keypath) -> ScenarioError:
         return ScenarioError(message, file=self.path, line=self.line(*keypath))
@@ -123,7 +122,7 @@ def load_yaml_scenario(path: Path, text: str | None = None) -> Scenario:
     doc.check_keys(data, YAML_KEYS, (), "scenario")
     for key in REQUIRED_KEYS:
         if key not in data:
-            raise ScenarioError(f"missing required key {key!r}", file=path, line=1)
+            raise doc.error(f"missing required key {key!r}")
 
     objective = _choice(doc, data, "objective", ("runtime", "quality"), "runtime")
     cutoff = _number(doc, data, "cutoff", None, positive=True)
