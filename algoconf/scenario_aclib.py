@@ -221,4 +221,6 @@ def load_aclib_scenario(path: Path, text: str | None = None) -> Scenario:
             source=path,
         )
     except ScenarioError as error:
+        if error.file is not None:
+            raise
         raise ScenarioError(error.message, file=path) from None

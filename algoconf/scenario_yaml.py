@@ -45,7 +45,7 @@ from ConfigSpace import ConfigurationSpace
 
 from algoconf.errors import ScenarioError
 from algoconf.instances import Instance, InstanceSet, read_feature_file, read_instance_list
-from algoconf.scenario import Budget, Scenario, TargetSpec
+from algoconf.scenario import SYNTAXES, Budget, Scenario, TargetSpec
 
 __all__ = ["load_yaml_scenario", "YAML_KEYS", "REQUIRED_KEYS"]
 
@@ -247,6 +247,12 @@ def _target(doc: _Doc, data: Any, root: Path) -> TargetSpec:
         raise doc.error(f"target kind {kind!r} does not match the key {refs[0]!r}", "target", "kind")
     for key in ("command", "callable", "runner", "syntax", "output"):
         _string(doc, data, key, None, where=("target",))
+    if data.get("syntax", "-name value") not in SYNTAXES:
+        raise doc.error(
+            f"target syntax must be one of {', '.join(repr(s) for s in SYNTAXES)}, got {data['syntax']!r}",
+            "target",
+            "syntax",
+        )
     env = data.get("env") or {}
     if not isinstance(env, Mapping):
         raise doc.error("target env must be a mapping of names to strings", "target", "env")
