@@ -25,6 +25,7 @@ from algoconf.errors import AlgoconfError, InputError
 COMMAND_MODULES: tuple[str, ...] = (
     "algoconf.cli.scenario_cmd",
     "algoconf.cli.space_cmd",
+    "algoconf.cli.features_cmd",
 )
 
 

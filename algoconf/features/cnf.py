@@ -1,0 +1,56 @@
+"""The CNF feature extractor: groups ``base`` (cheap structure), ``vg`` (variable graph), and the
+time-capped probes ``unit`` (unit propagation) and ``ls`` (WalkSAT). See cnf_stats.py and
+cnf_probes.py for the definitions."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Mapping
+
+from algoconf.dimacs import CNF, read_cnf
+from algoconf.features.base import Deadline, FeatureExtractor, FeatureGroup, GroupStatus
+from algoconf.features.cnf_probes import LS_FEATURES, UNIT_FEATURES, local_search_probe, unit_probe
+from algoconf.features.cnf_stats import BASE_FEATURES, VG_FEATURES, base_features, variable_graph_features
+
+__all__ = ["CNFFeatures", "load_cnf_cached"]
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str, mtime_ns: int, size: int) -> CNF:
+    return read_cnf(path)
+
+
+def load_cnf_cached(path: str | Path) -> CNF:
+    """Read a CNF once per process for all groups (keyed by path, mtime and size)."""
+    st = os.stat(path)
+    return _load(str(path), st.st_mtime_ns, st.st_size)
+
+
+class CNFFeatures(FeatureExtractor):
+    name = "cnf"
+    groups: Mapping[str, FeatureGroup] = {
+        "base": FeatureGroup("base", BASE_FEATURES, cap=30.0),
+        "vg": FeatureGroup("vg", VG_FEATURES, requires=("base",), cap=30.0),
+        "unit": FeatureGroup("unit", UNIT_FEATURES, requires=("base",), cap=5.0, probe=True),
+        "ls": FeatureGroup("ls", LS_FEATURES, requires=("base",), cap=5.0, probe=True),
+    }
+
+    def validate(self, path: Path) -> None:
+        read_cnf(path)
+
+    def _compute(self, path: Path, group: str, deadline: Deadline, seed: int):
+        cnf = load_cnf_cached(path)
+        if group == "base":
+            return base_features(cnf), GroupStatus.OK, None
+        if group == "vg":
+            try:
+                return variable_graph_features(cnf), GroupStatus.OK, None
+            except ValueError:
+                return {}, GroupStatus.TIMEOUT, None  # too large to build within a cheap budget
+        if group == "unit":
+            return unit_probe(cnf, deadline, seed)
+        if group == "ls":
+            return local_search_probe(cnf, deadline, seed)
+        raise KeyError(group)
