@@ -105,11 +105,13 @@ class OnlineSelector(ABC):
     (absorb one observation of one arm). Capabilities are class attributes:
 
     * ``uses_features`` -- False for feature-free bandits;
-    * ``paper_method`` -- True for the methods of Tornede et al. (AAAI 2022) reimplemented here.
+    * ``paper_method`` -- True for the methods of Tornede et al. (AAAI 2022) reimplemented here;
+    * ``learns_from_censored`` -- False when censored runs are dropped (set per instance).
     """
 
     name: ClassVar[str] = ""
     uses_features: ClassVar[bool] = True
+    learns_from_censored: bool = True  # False for "drop censored" treatments (set per instance)
     paper_method: ClassVar[bool] = False
 
     def __init__(self, algorithms: Sequence[str], n_features: int, cutoff: float, seed: int | None = 0):

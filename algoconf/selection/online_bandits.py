@@ -16,8 +16,9 @@ Treatments of a censored run (runtime >= cutoff C), ``censoring=``:
 
 Selection, ``rule=``: ``"thompson"`` draws the mean log-runtime of every arm from its posterior
 (scaled by ``sigma``); ``"ucb"`` uses the lower confidence bound ``mean - alpha * width`` (BClinUCB
-inflates the width with the arm's timeout count, ``rand_sigma`` multiplies it by a half-normal
-draw); ``"greedy"`` uses the posterior mean. With ``rev=True`` the arm minimising the expected PAR10
+multiplies the width by ``sqrt(timeouts of the arm) * 2 log C``, ``rand_sigma`` by a half-normal
+draw; its "rev" score takes the runtime part at the lower and the timeout probability at the upper
+bound); ``"greedy"`` uses the posterior mean. With ``rev=True`` the arm minimising the expected PAR10
 of a log-normal runtime around that value is chosen (see :func:`expected_par`) instead of the arm
 with the smallest log-runtime.
 
@@ -38,7 +39,7 @@ import numpy as np
 from algoconf.selection.online import MIN_RUNTIME, OnlineObservation, OnlineSelector
 from algoconf.selection.online_features import StreamingFeatures
 from algoconf.selection.online_linear import GaussianLinearModel
-from algoconf.selection.online_scores import expected_par, lower_confidence
+from algoconf.selection.online_scores import expected_par
 
 __all__ = ["LinearBanditSelector", "log_runtime"]
 
@@ -80,6 +81,7 @@ class LinearBanditSelector(OnlineSelector):
         if rule not in RULES:
             raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
         self.censoring, self.rule, self.rev = censoring, rule, bool(rev)
+        self.learns_from_censored = censoring != "drop"
         self.sigma, self.alpha = float(sigma), float(alpha)
         self.bias_corrected, self.rand_sigma = bool(bias_corrected), rand_sigma
         self.noise_var = float(noise_var)
@@ -110,12 +112,15 @@ class LinearBanditSelector(OnlineSelector):
             value = mu + np.sqrt(self.sigma * var) * self.rng.standard_normal(self.n_arms)
             s2 = self.noise_var + self.sigma * var
         elif self.rule == "ucb":
-            width = np.sqrt(var)
+            width = self.alpha * np.sqrt(var)
             if self.bias_corrected:
-                width = width * (1.0 + (1.0 + np.sqrt(self.timeouts)) * 2.0 * self.log_cutoff)
+                # BClinUCB: the width grows with the arm's timeouts (zero while it has none)
+                width = width * np.sqrt(self.timeouts) * 2.0 * self.log_cutoff
             if self.rand_sigma is not None:
                 width = width * np.abs(self.rng.normal(0.0, self.rand_sigma, self.n_arms))
-            value = lower_confidence(mu, width, self.alpha)
+            value = mu - width
+            if self.rev:  # optimistic runtime, pessimistic timeout probability
+                return int(np.argmin(expected_par(value, self.noise_var, self.cutoff, mu_timeout=mu + width)))
             s2 = self.noise_var + var
         else:
             value = mu
