@@ -1,0 +1,198 @@
+"""DaskExecutor: runs on a dask.distributed cluster (LocalCluster, a scheduler address, dask-jobqueue).
+
+Each run is one Dask task that supervises the target's process tree on a worker with
+:func:`~algoconf.execution.limits.run_limited` (same limits, same classification as
+:class:`~algoconf.execution.local.LocalExecutor`). Use workers with one thread each
+(``threads_per_worker=1``) and as many workers per machine as cores.
+
+Worker loss: when a worker dies while running a run, the scheduler resubmits the run to another
+worker. A run whose worker died ``max_tries`` times is given up and recorded CRASHED with
+``info["reason"] = "killed worker k times"``; the pool survives (the nanny restarts workers).
+``max_tries`` is enforced through the scheduler's ``allowed_failures`` (= ``max_tries - 1``), which
+the executor sets on the scheduler when built (pass ``max_tries=None`` to keep the scheduler's own
+setting, ``distributed.scheduler.allowed-failures``, default 3, i.e. 4 tries).
+
+Stopping: ``stop(future)`` sets a ``distributed.Event`` named after the run; a watcher thread next to
+the supervised process sees it (long-poll on the scheduler) and the run ends CAPPED.
+Known limit: a solver process whose *worker* is killed with ``os._exit``/SIGKILL is orphaned (it has
+its own session); its ``RLIMIT_CPU`` backstop (limit + 2 s CPU) still ends it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import threading
+import uuid
+from typing import TYPE_CHECKING, Any, Mapping
+
+from algoconf.errors import ExecutionError
+from algoconf.execution.base import Executor, execute_run, stopped_before_start
+from algoconf.execution.limits import check_limits
+from algoconf.records import RunRequest, RunResult, Status
+
+if TYPE_CHECKING:  # pragma: no cover
+    from distributed import Client
+
+    from algoconf.instances import Instance
+    from algoconf.targets.base import Target
+
+__all__ = ["DaskExecutor"]
+
+_STOP_PREFIX = "algoconf-stop-"
+
+
+def _run_on_worker(target, request, instance, time_kind, memory_limit_mb, stop_name) -> RunResult:
+    """The Dask task: one supervised run on the worker that executes it."""
+    from distributed import Event, get_worker
+
+    worker = get_worker().address
+    remote = Event(stop_name)
+    if remote.is_set():
+        return stopped_before_start(request, worker=worker)
+    local = threading.Event()
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.is_set():
+            try:
+                if remote.wait(timeout=1.0):
+                    local.set()
+                    return
+            except Exception:  # scheduler gone or shutting down: nothing left to stop
+                return
+
+    watcher = threading.Thread(target=watch, name=f"algoconf-watch-{stop_name}", daemon=True)
+    watcher.start()
+    try:
+        return execute_run(
+            target, request, instance, time_kind=time_kind, memory_limit_mb=memory_limit_mb,
+            stop_event=local, worker=worker,
+        )
+    finally:
+        finished.set()
+
+
+class DaskExecutor(Executor):
+    """Runs on the workers of a ``dask.distributed.Client`` (see module docstring)."""
+
+    def __init__(
+        self,
+        client: "Client",
+        target: "Target",
+        instances: Mapping[str, "Instance"],
+        memory_limit_mb: float | None = None,
+        time_kind: str = "cpu",
+        max_tries: int | None = 2,
+    ):
+        super().__init__(target, instances)
+        check_limits(time_kind=time_kind, memory_mb=memory_limit_mb)
+        self.client = client
+        self.memory_limit_mb = memory_limit_mb
+        self.time_kind = time_kind
+        if max_tries is not None:
+            if int(max_tries) < 1:
+                raise ExecutionError(f"max_tries must be at least 1, got {max_tries}")
+            allowed = int(max_tries) - 1
+            client.run_on_scheduler(_set_allowed_failures, allowed)
+        self.max_tries = int(client.run_on_scheduler(_get_allowed_failures)) + 1
+        self._lock = threading.Lock()
+        self._runs: dict[cf.Future, tuple[Any, str, RunRequest]] = {}
+
+    def __repr__(self) -> str:
+        return f"DaskExecutor({self.target!r}, scheduler={self.client.scheduler.address!r})"
+
+    @property
+    def n_workers(self) -> int:  # type: ignore[override]
+        """Worker threads in the cluster now (dynamic clusters change it)."""
+        return max(1, sum(self.client.nthreads().values()))
+
+    def submit(self, request: RunRequest) -> "cf.Future[RunResult]":
+        self._check_open()
+        instance = self._instance(request)
+        run_id = uuid.uuid4().hex
+        stop_name = _STOP_PREFIX + run_id
+        dask_future = self.client.submit(
+            _run_on_worker, self.target, request, instance, self.time_kind, self.memory_limit_mb, stop_name,
+            key=f"algoconf-run-{run_id}", pure=False,
+        )
+        future: cf.Future = cf.Future()
+        with self._lock:
+            self._runs[future] = (dask_future, stop_name, request)
+        dask_future.add_done_callback(lambda df, f=future: self._resolve(f, df))
+        return future
+
+    def _resolve(self, future: cf.Future, dask_future) -> None:
+        with self._lock:
+            entry = self._runs.pop(future, None)
+        if future.done():
+            return
+        status = dask_future.status
+        try:
+            if status == "finished":
+                future.set_result(dask_future.result())
+            elif status == "error":
+                exc = dask_future.exception()
+                if type(exc).__name__ == "KilledWorker":
+                    request = entry[2] if entry else None
+                    future.set_result(RunResult(
+                        request=request, status=Status.CRASHED, runtime=0.0,
+                        info={"reason": f"killed worker {self.max_tries} times", "error": str(exc)[:500]},
+                    ))
+                else:
+                    future.set_exception(exc)
+            elif status == "cancelled":
+                future.cancel() or future.set_exception(ExecutionError("the Dask task was cancelled"))
+            else:
+                future.set_exception(ExecutionError(f"the Dask task ended in state {status!r}"))
+        except cf.InvalidStateError:  # resolved concurrently (cancel/stop)
+            pass
+
+    def stop(self, future: "cf.Future[RunResult]") -> None:
+        from distributed import Event
+
+        with self._lock:
+            entry = self._runs.get(future)
+        if entry is None or future.done():
+            return
+        Event(entry[1], client=self.client).set()
+
+    def cancel(self, future: "cf.Future[RunResult]") -> bool:
+        with self._lock:
+            entry = self._runs.get(future)
+        if entry is None or future.done():
+            return False
+        dask_future, stop_name, _ = entry
+        state = self.client.run_on_scheduler(_task_state, dask_future.key)
+        if state not in (None, "released", "waiting", "no-worker", "queued"):
+            return False
+        from distributed import Event
+
+        Event(stop_name, client=self.client).set()  # should it start after all, it ends at once
+        self.client.cancel(dask_future)
+        with self._lock:
+            self._runs.pop(future, None)
+        return future.cancel()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with self._lock:
+            futures = list(self._runs)
+        for future in futures:
+            if not self.cancel(future):
+                self.stop(future)
+        cf.wait(futures, timeout=10)
+
+
+def _set_allowed_failures(allowed: int, dask_scheduler=None) -> None:
+    dask_scheduler.allowed_failures = allowed
+
+
+def _get_allowed_failures(dask_scheduler=None) -> int:
+    return int(dask_scheduler.allowed_failures)
+
+
+def _task_state(key, dask_scheduler=None) -> str | None:
+    task = dask_scheduler.tasks.get(key)
+    return task.state if task is not None else None

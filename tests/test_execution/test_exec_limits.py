@@ -1,0 +1,105 @@
+"""run_limited on real processes: whole-tree kills, CPU vs wall cutoffs, memory, output capture."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import pytest
+
+from algoconf.errors import LimitNotEnforceableError
+from algoconf.execution.limits import check_limits, run_limited
+from execution_support import read_pids, wait_dead
+
+PY = sys.executable
+
+
+def test_tree_ignoring_sigterm_is_killed_within_cutoff(tmp_path):
+    pids = tmp_path / "pids"
+    script = (
+        f"(trap '' TERM; echo $(sh -c 'echo $PPID') >> {pids}; sleep 100) & "
+        f"(trap '' TERM; echo $(sh -c 'echo $PPID') >> {pids}; while :; do :; done) & "
+        f"trap '' TERM; echo $$ >> {pids}; sleep 100"
+    )
+    t0 = time.monotonic()
+    out = run_limited(["sh", "-c", script], time_limit=1.0, time_kind="wall")
+    elapsed = time.monotonic() - t0
+    assert out.timed_out and out.killed_by == "wall" and not out.stopped
+    assert elapsed < 1.0 + 0.5 + 0.3, elapsed  # cutoff + SIGTERM grace + reaping slack
+    recorded = read_pids(pids)
+    assert len(recorded) == 3
+    assert wait_dead(recorded, timeout=1.0) == []
+
+
+def test_cpu_cutoff_counts_grandchildren_and_kills_the_tree(tmp_path):
+    pids = tmp_path / "pids"
+    burner = f"{PY} -c \"import os; open('{pids}', 'a').write(str(os.getpid()) + ' '); exec('while True: pass')\""
+    out = run_limited(["sh", "-c", f"{burner} & {burner} & wait"], time_limit=1.0, time_kind="cpu")
+    assert out.timed_out and out.killed_by == "cpu"
+    # two burners share the budget; the tree total is what counts, sampled at least every 20 ms
+    assert 1.0 <= out.cpu_time < 1.0 + 0.4, out.cpu_time
+    assert wait_dead(read_pids(pids), timeout=1.0) == []
+
+
+def test_cpu_cutoff_ignores_sleep_but_wall_cutoff_does_not():
+    slept = run_limited(["sleep", "0.6"], time_limit=0.3, time_kind="cpu")
+    assert not slept.timed_out and slept.exit_code == 0 and slept.cpu_time < 0.1
+    walled = run_limited(["sleep", "5"], time_limit=0.3, time_kind="wall")
+    assert walled.timed_out and walled.killed_by == "wall" and walled.wallclock < 0.3 + 0.6
+
+
+def test_cpu_limit_has_a_wall_backstop_for_sleepers():
+    out = run_limited(["sleep", "30"], time_limit=0.2, time_kind="cpu", wall_limit=0.5)
+    assert out.timed_out and out.killed_by == "wall" and out.wallclock < 1.5
+
+
+def test_normal_exit_cpu_time_is_the_kernels():
+    out = run_limited([PY, "-c", "s = 0\nfor i in range(3_000_000): s += i"], time_limit=30)
+    assert out.exit_code == 0 and not out.timed_out
+    assert 0.05 < out.cpu_time < out.wallclock + 0.05
+
+
+def test_stray_processes_left_by_a_finished_run_are_killed(tmp_path):
+    pids = tmp_path / "pids"
+    out = run_limited(["sh", "-c", f"(sleep 100 & echo $! >> {pids}) ; echo done"], time_limit=5)
+    assert out.exit_code == 0 and "done" in out.stdout
+    assert wait_dead(read_pids(pids), timeout=1.0) == []
+
+
+def test_memory_limit_gives_memout_and_unit_is_mib():
+    big = run_limited([PY, "-c", "x = bytearray(600 * 2**20)"], time_limit=10, memory_mb=300)
+    assert big.memout and not big.timed_out
+    assert "MemoryError" in big.stderr_tail
+    small = run_limited([PY, "-c", "x = bytearray(100 * 2**20)"], time_limit=10, memory_mb=500)
+    assert small.exit_code == 0 and not small.memout
+
+
+def test_unenforceable_limits_raise_when_checked():
+    with pytest.raises(LimitNotEnforceableError):
+        check_limits(time_kind="cpu-ish")
+    with pytest.raises(LimitNotEnforceableError):
+        check_limits(memory_mb=-5)
+
+
+def test_stop_event_stops_the_run():
+    import threading
+
+    stop = threading.Event()
+    threading.Timer(0.3, stop.set).start()
+    out = run_limited(["sleep", "30"], time_limit=20, time_kind="wall", stop_event=stop)
+    assert out.stopped and not out.timed_out and out.killed_by == "stop"
+    assert out.wallclock < 2.0
+
+
+def test_output_capture_stdin_and_truncation():
+    echoed = run_limited(["cat"], time_limit=5, stdin=b"hello\n")
+    assert echoed.stdout == "hello\n"
+    flood = run_limited([PY, "-c", "import sys; sys.stdout.write('x' * 100000 + 'END')"], time_limit=5, max_stdout=1000)
+    assert flood.stdout_truncated and flood.stdout.endswith("END") and len(flood.stdout) == 1000
+    err = run_limited(["sh", "-c", "for i in $(seq 1 3000); do echo line$i >&2; done; exit 4"], time_limit=5)
+    assert err.exit_code == 4 and err.stderr_tail.rstrip().endswith("line3000") and len(err.stderr_tail) <= 8192
+
+
+def test_missing_program_is_an_outcome_not_an_exception():
+    out = run_limited(["/nonexistent/solver", "x"], time_limit=1)
+    assert out.exit_code == 127 and "cannot start" in out.stderr_tail
