@@ -1,0 +1,54 @@
+"""``python -m algoconf.runners``: the AClib old call prints one parsable result line."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from algoconf.runners import RUNNERS
+
+from .conftest import needs
+
+LINE = re.compile(r"^Result of this algorithm run: (\w+), ([0-9.]+), 0, ([0-9.e+-]+), (\d+)$", re.M)
+
+
+def _call(*args):
+    proc = subprocess.run([sys.executable, "-m", "algoconf.runners", *map(str, args)],
+                          capture_output=True, text=True, timeout=60)
+    found = LINE.findall(proc.stdout)
+    assert len(found) == 1, (proc.stdout, proc.stderr)
+    return proc.returncode, found[0], proc.stderr
+
+
+@needs(RUNNERS["minisat"])
+def test_sat_unsat_and_timeout_lines(small):
+    code, (status, runtime, _, seed), _ = _call("minisat", small["sat"].path, 0, 5, 2147483647, 42,
+                                                "-luby", "off", "-var-decay", "0.9")
+    assert code == 0 and status == "SAT" and seed == "42" and float(runtime) < 5
+    _, (status, *_), _ = _call("minisat", small["unsat"].path, 0, 5, 0, 1)
+    assert status == "UNSAT"
+    _, (status, runtime, *_), _ = _call("minisat", small["hard"].path, 0, 0.3, 0, 1)
+    assert status == "TIMEOUT" and float(runtime) <= 0.3
+
+
+@needs(RUNNERS["cpsat-jobshop"])
+def test_jobshop_line_carries_the_makespan(small):
+    _, (status, _, quality, _), _ = _call("cpsat-jobshop", small["jsp"].path, 0, 20, 0, 3, "-linearization_level", "0")
+    assert status == "SUCCESS" and float(quality) > 0
+
+
+@needs(RUNNERS["minisat"])
+def test_bad_arguments_print_abort(small, tmp_path):
+    code, (status, *_), err = _call("minisat", tmp_path / "missing.cnf", 0, 5, 0, 1)
+    assert code == 2 and status == "ABORT" and "does not exist" in err
+    code, (status, *_), err = _call("minisat", small["sat"].path, 0, 5, 0, 1, "-luby")
+    assert code == 2 and status == "ABORT"
+
+
+@needs(RUNNERS["minisat"])
+def test_wrong_answer_line_is_crashed(small):
+    _, (status, *_), err = _call("minisat", small["lying"].path, 0, 5, 0, 1)
+    assert status == "CRASHED" and "wrong answer" in err
