@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "algoconf.cli.scenario_cmd",
     "algoconf.cli.space_cmd",
     "algoconf.cli.features_cmd",
+    "algoconf.cli.dac_cmd",
 )
 
 

@@ -160,7 +160,12 @@ class DACEnv(gym.Env, abc.ABC):
 
     Capabilities (class attributes): ``counts_evaluations`` (``info["evaluations"]`` holds the
     target algorithm's function evaluations so far), ``tabular`` (``tabular_state(obs)`` gives a small
-    hashable state for tabular learners).
+    hashable state for tabular learners), ``deterministic`` (transitions and rewards do not depend on
+    the seed, so one episode of a deterministic policy on an instance gives its exact return).
+    Optional methods: ``reference_returns(instance)`` (exact expected returns of the random and the
+    optimal policy), ``exact_return(policy, instance)`` (exact expected return of a Markov policy),
+    ``batch_returns(policy, instance, episodes, rng)`` (a fast vectorised simulator, exact in
+    distribution).
     """
 
     benchmark: ClassVar[str] = ""
@@ -168,6 +173,7 @@ class DACEnv(gym.Env, abc.ABC):
     reward_semantics: ClassVar[str] = ""
     counts_evaluations: ClassVar[bool] = False
     tabular: ClassVar[bool] = False
+    deterministic: ClassVar[bool] = False
     metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
 
     def __init__(

@@ -262,6 +262,16 @@ class LeadingOnesEnv(DACEnv):
         assert isinstance(instance, LeadingOnesInstance)
         return -expected_evaluations(self.n, self.policy_ks(policy), instance.initial_fitness)
 
+    def batch_returns(self, policy: Policy, instance: DACInstance, episodes: int, rng: np.random.Generator) -> np.ndarray:
+        """Returns of ``episodes`` runs of a Markov policy from the vectorised simulator (exact in distribution)."""
+        assert isinstance(instance, LeadingOnesInstance)
+        ks = self.policy_ks(policy)
+        try:
+            evals = simulate_evaluations(self.n, ks, episodes, rng, instance.initial_fitness)
+        except DACError:
+            return np.full(episodes, -float(self.cutoff))
+        return -np.minimum(evals, self.cutoff)
+
     def reference_returns(self, instance: DACInstance) -> dict[str, float]:
         """Exact expected returns of the uniformly random policy and of the optimal K-restricted policy."""
         assert isinstance(instance, LeadingOnesInstance)

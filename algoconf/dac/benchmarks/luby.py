@@ -59,6 +59,7 @@ class LubyEnv(DACEnv):
     version = 1
     reward_semantics = "0 when the action is log2 of the next Luby element, else -1; return = -(wrong steps)"
     tabular = True
+    deterministic = True
     features = ("step",)
 
     def __init__(

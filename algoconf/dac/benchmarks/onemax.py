@@ -190,6 +190,12 @@ class OneMaxEnv(DACEnv):
         )
 
 
+    def batch_returns(self, policy: Policy, instance: DACInstance, episodes: int, rng: np.random.Generator) -> np.ndarray:
+        """Returns of ``episodes`` runs of a Markov policy from the vectorised simulator (exact in distribution)."""
+        evals = simulate_evaluations(self.n, self.policy_lambdas(policy), episodes, rng, cutoff=self.cutoff)
+        return -(evals["evaluations"] - 1.0)
+
+
 class OneMaxTheoryPolicy(Policy):
     """λ*(f) = sqrt(n / (n - f))."""
 

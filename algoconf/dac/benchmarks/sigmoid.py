@@ -76,6 +76,7 @@ class SigmoidEnv(DACEnv):
     version = 1
     reward_semantics = "prod_i (1 - |sig_i(t) - a_i/(M-1)|) per step, t = 1..T; return = sum over the T steps"
     features = ("logit",)
+    deterministic = True
 
     def __init__(
         self,
