@@ -1,0 +1,141 @@
+"""RunHistory: idempotent records, state blobs in the same transaction, queries, export, mismatch."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from algoconf.errors import ScenarioMismatchError
+from algoconf.history import RunHistory
+from algoconf.records import RunRequest, RunResult, Status
+from algoconf.scenario import load_scenario
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "scenario" / "basic"
+
+
+def result(i: int, instance: str = "a", seed: int = 0, status: str = "SUCCESS", **kw) -> RunResult:
+    req = RunRequest({"x": i, "mode": "fast" if i % 2 else "slow"}, instance, seed, 10.0, bound=kw.pop("bound", None))
+    return RunResult(req, status, kw.pop("runtime", 0.5 + i), **kw)
+
+
+def test_record_is_idempotent_and_reads_back_equal(tmp_path):
+    with RunHistory.open(tmp_path) as h:
+        r = result(1, info={"stderr_tail": "boom", "nested": {"k": [1, 2]}}, quality=3.25, wallclock=1.5,
+                   started=100.0, finished=101.5, worker="w1")
+        assert h.record(r) is True
+        assert h.record(r) is False
+        assert h.record(result(1, runtime=99.0)) is False  # same key, other content: first one stays
+        assert len(h) == 1 and r.key in h and ("nope", "a", 0) not in h
+        assert h.get(r.key) == r and h.get(r.key).info == r.info
+        assert h.get(("nope", "a", 0)) is None
+    with RunHistory.open(tmp_path) as h:
+        assert h.results() == [r]
+
+
+def test_censored_and_failed_results_keep_their_status(tmp_path):
+    rs = [result(0, status="TIMEOUT", runtime=10.0), result(1, status="CAPPED", runtime=2.0, bound=2.0),
+          result(2, status="CRASHED", info={"exit_code": -11}), result(3, status="MEMOUT")]
+    with RunHistory.open(tmp_path) as h:
+        h.commit(rs)
+        back = h.results()
+    assert back == rs
+    assert [r.censored for r in back] == [True, True, False, False]
+    assert back[1].request.bound == 2.0 and back[0].bound == 10.0
+
+
+def test_commit_writes_results_and_state_together(tmp_path):
+    with RunHistory.open(tmp_path) as h:
+        assert h.load_state("tuner") is None
+        new = h.commit([result(0), result(1), result(0)], {"tuner": {"step": 1, "rng": [1, 2, 3]}})
+        assert new == [True, True, False]
+        h.commit([], {"tuner": {"step": 2, "inf": math.inf}})
+        h.save_state("other", {"a": 1})
+        assert h.load_state("tuner") == {"step": 2, "inf": math.inf}
+        assert h.load_state("other") == {"a": 1}
+
+
+def test_queries_frame_and_csv(tmp_path):
+    with RunHistory.open(tmp_path) as h:
+        h.commit([result(0, "a"), result(1, "a"), result(0, "b"), result(0, "b", seed=1, status="TIMEOUT")])
+        k0 = result(0).request.config_key
+        assert [r.request.instance for r in h.results(config_key=k0)] == ["a", "b", "b"]
+        assert [r.request.seed for r in h.results(config_key=k0, instance="b")] == [0, 1]
+        assert len(h.results(instance="a")) == 2 and len(list(h)) == 4
+        assert h.configs() == {k0: {"mode": "slow", "x": 0}, result(1).request.config_key: {"mode": "fast", "x": 1}}
+        df = h.frame()
+        assert list(df["instance"]) == ["a", "a", "b", "b"]
+        assert list(df["censored"]) == [False, False, False, True]
+        assert h.to_csv(tmp_path / "out.csv") == 4
+    back = pd.read_csv(tmp_path / "out.csv")
+    assert list(back["config.x"]) == [0, 1, 0, 0] and list(back["status"])[-1] == "TIMEOUT"
+
+
+def test_same_scenario_resumes_bigger_budget_too(tmp_path):
+    s = load_scenario(DATA / "scenario.yaml")
+    with RunHistory.open(tmp_path / "run", s) as h:
+        h.record(result(0))
+    copy = tmp_path / "s"
+    shutil.copytree(DATA, copy)
+    text = (copy / "scenario.yaml").read_text().replace("runs: 40", "runs: 4000")
+    (copy / "scenario.yaml").write_text(text)
+    with RunHistory.open(tmp_path / "run", load_scenario(copy / "scenario.yaml")) as h:
+        assert len(h) == 1 and h.fingerprint == s.fingerprint() | {"cutoff": 5.0}
+
+
+def test_other_scenario_raises_mismatch_with_the_difference(tmp_path):
+    s = load_scenario(DATA / "scenario.yaml")
+    RunHistory.open(tmp_path / "run", s).close()
+    copy = tmp_path / "s"
+    shutil.copytree(DATA, copy)
+    (copy / "scenario.yaml").write_text((copy / "scenario.yaml").read_text().replace("cutoff: 5", "cutoff: 7"))
+    (copy / "train.txt").write_text("instances/i1.cnf\ninstances/i2.cnf\n")
+    (copy / "test.txt").write_text("instances/i3.cnf\ninstances/i4.cnf\n")
+    with pytest.raises(ScenarioMismatchError) as info:
+        RunHistory.open(tmp_path / "run", load_scenario(copy / "scenario.yaml"))
+    assert str(info.value) == (
+        f"{tmp_path / 'run'} holds a run of a different scenario (stored -> given):\n"
+        "  cutoff: 5.0 -> 7.0\n"
+        "  train: 3 -> 2 items; removed 2 (instances/i2.cnf 7, instances/i3.cnf); added 1 (instances/i2.cnf)\n"
+        "Resume with the original scenario, or start the changed one in a new run directory."
+    )
+
+
+@pytest.mark.slow
+def test_mismatch_never_prompts(tmp_path):
+    RunHistory.open(tmp_path, fingerprint={"cutoff": 1.0}).close()
+    code = (
+        "import sys; from algoconf.history import RunHistory\n"
+        "from algoconf.errors import ScenarioMismatchError\n"
+        f"try: RunHistory.open({str(tmp_path)!r}, fingerprint={{'cutoff': 2.0}})\n"
+        "except ScenarioMismatchError as e: print(e); sys.exit(3)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 3 and "cutoff: 1.0 -> 2.0" in proc.stdout
+
+
+def _write_many(run_dir: str, worker: int, n: int) -> int:
+    with RunHistory.open(run_dir) as h:
+        written = 0
+        for i in range(n):
+            written += h.record(result(i, instance=f"w{worker}"))
+            written += h.record(result(i, instance="shared"))  # every worker races for these keys
+        return written
+
+
+@pytest.mark.slow
+def test_concurrent_writers(tmp_path):
+    RunHistory.open(tmp_path).close()
+    with multiprocessing.get_context("spawn").Pool(3) as pool:
+        written = pool.starmap(_write_many, [(str(tmp_path), w, 40) for w in range(3)])
+    with RunHistory.open(tmp_path) as h:
+        assert len(h) == 3 * 40 + 40 == sum(written)
+        assert len({r.key for r in h.results()}) == len(h)
+        assert len(h.results(instance="shared")) == 40
