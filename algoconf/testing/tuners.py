@@ -141,3 +141,66 @@ def check_all(tuner_cls: type[Tuner], problem: TuningProblem) -> None:
     check_proposals_valid(tuner_cls, problem)
     check_budget(tuner_cls, problem)
     check_state_roundtrip(tuner_cls, problem)
+
+
+# --- engine-level helpers: a scenario and an in-process executor on the synthetic target ------------
+SYNTHETIC_PCS = """\
+restarts categorical {luby, geometric, none} [luby]
+rinc real [1.05, 4.0] [2.0] log
+decay real [0.75, 0.99] [0.95]
+rfirst integer [10, 1000] [100] log
+pre categorical {on, off} [on]
+elim categorical {on, off} [on]
+rinc | restarts == geometric
+elim | pre == on
+{restarts=none, pre=off}
+"""
+
+
+def synthetic_scenario(root: Any, *, n_train: int = 10, n_test: int = 6, runs: int | None = 40,
+                       cutoff: float = 2.0, seed: int = 1, extra: str = "") -> Any:
+    """Write and load a scenario on :func:`algoconf.testing.tuner_target.synthetic_target`."""
+    from pathlib import Path
+
+    from algoconf.scenario import load_scenario
+
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "space.pcs").write_text(SYNTHETIC_PCS)
+    train = ", ".join(f"i{j}" for j in range(n_train))
+    test = ", ".join(f"t{j}" for j in range(n_test))
+    budget = f"budget: {{runs: {runs}}}\n" if runs is not None else ""
+    (root / "scenario.yaml").write_text(
+        "name: synthetic\n"
+        "target:\n  callable: \"algoconf.testing.tuner_target:synthetic_target\"\n"
+        f"space: space.pcs\ntrain: {{names: [{train}]}}\ntest: {{names: [{test}]}}\n"
+        f"objective: runtime\ncutoff: {cutoff}\n{budget}seed: {seed}\n{extra}"
+    )
+    return load_scenario(root / "scenario.yaml")
+
+
+def synthetic_answer(request: RunRequest) -> RunResult:
+    """In-process answer of the synthetic target (same numbers as the PythonTarget child gives)."""
+    from algoconf.testing.tuner_target import synthetic_target
+
+    out = synthetic_target(dict(request.config), request.instance, request.seed, request.cutoff)
+    limit = request.limit
+    if out["status"] == "SUCCESS" and limit is not None and out["runtime"] > limit:
+        return RunResult(request, Status.CAPPED, limit)
+    return RunResult(request, Status(out["status"]), out["runtime"], quality=out["cost"])
+
+
+def synthetic_run(run_dir: str, scenario_root: str, tuner: str, runs: int, workers: int = 1, seed: int = 5,
+                  delay: float = 0.0) -> dict[str, Any]:
+    """One (possibly resumed) engine run on the synthetic scenario with an in-process executor;
+    returns the incumbent and the run keys (used by the kill-and-resume tests, in a subprocess)."""
+    from algoconf.tuners.session import open_session
+    from algoconf.tuners.simulated import SimulatedExecutor
+
+    scenario = synthetic_scenario(scenario_root, runs=runs)
+    executor = SimulatedExecutor(synthetic_answer, n_workers=workers, delay=delay)
+    with open_session(scenario, run_dir, tuner, seed=seed, workers=workers, progress=False,
+                      executor=executor) as session:
+        outcome = session.run()
+        keys = sorted(list(r.key) for r in session.history)
+    return {"incumbent": outcome.incumbent, "runs": outcome.runs, "keys": keys, "stop": outcome.stop_reason}

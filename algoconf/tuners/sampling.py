@@ -1,4 +1,4 @@
-"""Configuration sampling for tuners: defaults, seeded random draws, neighbours, validity.
+"""Configuration sampling for tuners, on top of :mod:`algoconf.space`.
 
 Every function returns configurations as plain dicts of *active* values with JSON types (the form
 records.RunRequest carries). Randomness comes from an explicit integer seed per call, so a tuner
@@ -11,12 +11,13 @@ from typing import Any, Mapping
 
 import numpy as np
 from ConfigSpace import Configuration, ConfigurationSpace
-from ConfigSpace.util import get_one_exchange_neighbourhood
 
-from algoconf.records import config_key, normalise_config
+from algoconf.errors import ConfigurationError
+from algoconf.records import config_key
+from algoconf.space import active_config, default_config, neighbours, sample_configs
 
 __all__ = [
-    "active_values",
+    "active_config",
     "default_config",
     "sample_configs",
     "neighbours",
@@ -27,58 +28,18 @@ __all__ = [
 ]
 
 
-def active_values(config: Configuration | Mapping[str, Any]) -> dict[str, Any]:
-    """Active values of a configuration as a plain, JSON-typed dict."""
-    return normalise_config(dict(config))
-
-
-def default_config(space: ConfigurationSpace) -> dict[str, Any]:
-    """The space's default configuration (active values)."""
-    return active_values(space.get_default_configuration())
-
-
-def sample_configs(space: ConfigurationSpace, n: int, seed: int) -> list[dict[str, Any]]:
-    """``n`` uniform random valid configurations (conditions and forbiddens hold), seeded."""
-    if n <= 0:
-        return []
-    space.seed(int(seed) % (2**31 - 1))
-    drawn = [space.sample_configuration()] if n == 1 else space.sample_configuration(size=n)
-    return [active_values(c) for c in drawn]
-
-
-def neighbours(space: ConfigurationSpace, config: Mapping[str, Any], n: int, seed: int) -> list[dict[str, Any]]:
-    """Up to ``n`` valid one-exchange neighbours of ``config``, seeded."""
-    out: list[dict[str, Any]] = []
-    for neighbour in get_one_exchange_neighbourhood(to_configuration(space, config), seed=int(seed) % (2**31 - 1)):
-        out.append(active_values(neighbour))
-        if len(out) >= n:
-            break
-    return out
-
-
 def to_configuration(space: ConfigurationSpace, config: Mapping[str, Any]) -> Configuration:
-    """A ConfigSpace Configuration from active values (raises when the values are not valid)."""
-    values = {}
-    for name, value in config.items():
-        hp = space[name]
-        choices = getattr(hp, "choices", None) or getattr(hp, "sequence", None)
-        if choices is not None and value not in choices:
-            # JSON round trips turn e.g. numpy bools into Python bools; match by string form
-            matches = [c for c in choices if str(c) == str(value)]
-            if matches:
-                value = matches[0]
-        values[name] = value
-    return Configuration(space, values=values)
+    """A ConfigSpace Configuration from active values (raises ConfigurationError when invalid)."""
+    return Configuration(space, values=active_config(space, config))
 
 
 def is_valid(space: ConfigurationSpace, config: Mapping[str, Any]) -> bool:
     """True when ``config`` holds exactly the active parameters, in range, and no forbidden holds."""
     try:
-        c = to_configuration(space, config)
-        space.check_configuration(c)
-    except Exception:  # noqa: BLE001 - ConfigSpace raises several types for invalid values
+        active = active_config(space, config)
+    except ConfigurationError:
         return False
-    return config_key(active_values(c)) == config_key(config)
+    return config_key(active) == config_key(config)
 
 
 def config_vector(space: ConfigurationSpace, config: Mapping[str, Any]) -> np.ndarray:

@@ -1,0 +1,149 @@
+"""``algoconf configure SCENARIO --tuner ...`` and ``algoconf validate RUNDIR``.
+
+configure runs the tuner through the engine (resuming when the run directory holds a run of the
+same scenario and tuner), validates default and incumbent on the test instances, and prints the
+incumbent and the validation table (or one JSON object with ``--json``). The run directory keeps
+``history.sqlite``, ``run.json`` (scenario path, tuner, seed, outcome), ``validation.json`` and
+``validation_scatter.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from algoconf.errors import InputError
+from algoconf.tuners import TUNERS
+
+RUN_FILE = "run.json"
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("configure", help="tune a scenario's target with a tuner, then validate")
+    p.add_argument("scenario", help="scenario.yaml or AClib scenario.txt")
+    p.add_argument("--tuner", required=True, choices=sorted(TUNERS))
+    p.add_argument("--budget", type=float, default=None, help="wall-clock budget in seconds (overrides the scenario)")
+    p.add_argument("--runs", type=int, default=None, help="run budget (overrides the scenario)")
+    p.add_argument("--cpu-time", type=float, default=None, help="target CPU-time budget in seconds")
+    p.add_argument("--workers", type=int, default=1, help="parallel target runs (default 1)")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port) instead of local runs")
+    p.add_argument("--out", default=None, help="run directory (default: runs/<scenario>-<tuner>-s<seed>)")
+    p.add_argument("--seed", type=int, default=None, help="tuner seed (default: the scenario's)")
+    p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                   help="tuner parameter, e.g. --option alpha=0.05 (JSON values)")
+    p.add_argument("--no-validate", action="store_true", help="skip validation on the test instances")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.set_defaults(func=configure_command)
+
+    v = subparsers.add_parser("validate", help="validate the incumbent of a configuration run directory")
+    v.add_argument("rundir")
+    v.add_argument("--workers", type=int, default=1)
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=validate_command)
+
+
+def _options(items: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise InputError(f"--option must look like NAME=VALUE, got {item!r}")
+        try:
+            out[name] = json.loads(value)
+        except json.JSONDecodeError:
+            out[name] = value
+    return out
+
+
+def configure_command(args: argparse.Namespace) -> int:
+    from algoconf.scenario import load_scenario
+    from algoconf.tuners.session import open_session
+
+    if args.workers < 1:
+        raise InputError(f"--workers must be at least 1, got {args.workers}")
+    scenario = load_scenario(args.scenario)
+    seed = scenario.seed if args.seed is None else args.seed
+    run_dir = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{args.tuner}-s{seed}"
+    options = _options(args.option)
+    with open_session(scenario, run_dir, args.tuner, seed=seed, workers=args.workers, runs=args.runs,
+                      wallclock=args.budget, cpu_time=args.cpu_time, scheduler=args.scheduler,
+                      progress=not args.json or sys.stderr.isatty(), tuner_options=options) as session:
+        outcome = session.run()
+        run_info = {"scenario": str(Path(args.scenario).resolve()), "tuner": args.tuner, "seed": seed,
+                    "options": options, "outcome": asdict(outcome)}
+        (run_dir / RUN_FILE).write_text(json.dumps(run_info, indent=1, default=str))
+        report = None
+        if not args.no_validate and outcome.incumbent is not None:
+            from algoconf.validation import validate
+
+            report = validate(scenario, outcome.incumbent, session.executor, run_dir, seed=seed)
+    _print(outcome, report, run_dir, args.json)
+    return 0
+
+
+def validate_command(args: argparse.Namespace) -> int:
+    from algoconf.scenario import load_scenario
+    from algoconf.tuners.session import build_executor
+    from algoconf.validation import validate
+
+    run_dir = Path(args.rundir)
+    info_path = run_dir / RUN_FILE
+    if not info_path.is_file():
+        raise InputError(f"no {RUN_FILE} here: not a configuration run directory (run 'algoconf configure' first)",
+                         file=run_dir)
+    info = json.loads(info_path.read_text())
+    incumbent = info["outcome"].get("incumbent")
+    if incumbent is None:
+        raise InputError("the run has no incumbent yet (no run finished)", file=info_path)
+    scenario = load_scenario(info["scenario"])
+    executor = build_executor(scenario, args.workers)
+    try:
+        report = validate(scenario, incumbent, executor, run_dir, seed=info.get("seed"))
+    finally:
+        executor.close()
+
+    class _Stored:  # the outcome as stored, for printing
+        pass
+
+    outcome = _Stored()
+    outcome.__dict__.update(info["outcome"])
+    _print(outcome, report, run_dir, args.json)
+    return 0
+
+
+def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool) -> None:
+    from algoconf.validation import format_table
+
+    if as_json:
+        data = {
+            "run_dir": str(run_dir),
+            "incumbent": outcome.incumbent,
+            "incumbent_key": outcome.incumbent_key,
+            "incumbent_train_cost": outcome.incumbent_cost,
+            "runs": outcome.runs,
+            "cpu_time": outcome.cpu_time,
+            "wallclock": outcome.wallclock,
+            "stop_reason": outcome.stop_reason,
+            "resumed": outcome.resumed,
+            "default_test_par10": report.default.par if report else None,
+            "incumbent_test_par10": report.incumbent.par if report else None,
+            "validation": report.to_dict() if report else None,
+        }
+        if report is not None:
+            data["validation"].pop("rows", None)
+        print(json.dumps(data, default=str))
+        return
+    print(f"run directory: {run_dir}")
+    print(f"stopped: {outcome.stop_reason}; {outcome.runs} runs, {outcome.cpu_time:.1f} s target CPU, "
+          f"{outcome.wallclock:.1f} s wall")
+    print(f"incumbent ({outcome.incumbent_key}):")
+    for name, value in sorted((outcome.incumbent or {}).items()):
+        print(f"  {name} = {value}")
+    if report is not None:
+        print(format_table(report))
+        if report.plot:
+            print(f"scatter plot: {report.plot}")

@@ -1,0 +1,377 @@
+"""The one ask/tell loop: a tuner decides what to run, an executor runs it, the history keeps it.
+
+Contract
+--------
+* Every worker is kept busy: whenever one is free the tuner is asked for more (a racing tuner is
+  asked for at least one whole race; a race's runs are submitted together and watched by a
+  :class:`~algoconf.execution.racing.RaceTracker`).
+* Budgets ``runs``, ``wallclock`` (seconds of this loop, summed over resumes) and ``cpu_time``
+  (target CPU seconds in the history), whichever ends first. At the end, runs still in flight are
+  stopped and *not* recorded (a resume runs them again).
+* Every result is committed to the history *before* the tuner is told, in one transaction with
+  the tuner's state (taken just before the tell) and the engine's book-keeping (runs in flight,
+  the keys about to be told, time used). A kill at any moment therefore loses nothing: on resume
+  the tuner is rebuilt from that state, told the committed batch, and the runs that were in flight
+  are submitted again. A request whose key is already in the history is answered from it, never
+  run twice. With one worker (or a simulated target) a killed-and-resumed seeded run makes exactly
+  the same decisions as an uninterrupted one.
+* Failures: ``crash_policy="abort"`` raises :class:`~algoconf.errors.RunAborted` at the first failed
+  run; more than ``max_failure_rate`` failed runs among this session's results (once at least
+  ``min_runs_for_failure_rate`` came back) raises :class:`~algoconf.errors.FailureRateExceeded`.
+  Both are raised after the results are committed, so the run directory resumes cleanly.
+* Callbacks ``callback(engine, results)`` run after each tell; returning ``False`` stops the loop
+  (resumable, like a budget).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from algoconf.errors import FailureRateExceeded, HistoryError, RunAborted
+from algoconf.execution.base import Executor
+from algoconf.execution.racing import RaceTracker
+from algoconf.records import RunRequest, RunResult, Status, config_key, mean_cost
+from algoconf.tuners.base import Tuner
+from algoconf.tuners.evidence import cost_of
+
+__all__ = ["Engine", "EngineLimits", "EngineOutcome", "Callback"]
+
+Callback = Callable[["Engine", Sequence[RunResult]], Any]
+
+
+@dataclass(frozen=True)
+class EngineLimits:
+    """Budgets and failure policy of one configuration run (from the scenario, or overridden)."""
+
+    runs: int | None = None
+    wallclock: float | None = None
+    cpu_time: float | None = None
+    crash_policy: str = "record"
+    max_failure_rate: float | None = 0.5
+    min_runs_for_failure_rate: int = 20
+
+    @classmethod
+    def from_scenario(cls, scenario: Any, **overrides: Any) -> "EngineLimits":
+        values = dict(
+            runs=scenario.budget.runs, wallclock=scenario.budget.wallclock, cpu_time=scenario.budget.cpu_time,
+            crash_policy=scenario.crash_policy, max_failure_rate=scenario.max_failure_rate,
+            min_runs_for_failure_rate=scenario.min_runs_for_failure_rate,
+        )
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class EngineOutcome:
+    """What a finished (or stopped) loop leaves: the incumbent and the accounting."""
+
+    incumbent: dict[str, Any] | None
+    incumbent_key: str | None
+    incumbent_cost: float | None
+    runs: int
+    cpu_time: float
+    wallclock: float
+    stop_reason: str
+    resumed: bool
+    overhead_per_ask: float = 0.0
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Engine:
+    """Drives ``tuner`` on ``executor``, recording into ``history`` (see module docstring).
+
+    Build the tuner with :meth:`start` (fresh or resumed from the history) or pass one directly.
+    """
+
+    def __init__(self, tuner: Tuner, executor: Executor, history: Any, limits: EngineLimits | None = None,
+                 *, progress: bool = True, callbacks: Sequence[Callback] = (), resumed_state: Mapping[str, Any] | None = None):
+        self.tuner = tuner
+        self.executor = executor
+        self.history = history
+        self.limits = limits or EngineLimits()
+        self.progress = progress
+        self.callbacks = list(callbacks)
+        self._engine_state = dict(resumed_state or {})
+        self._resumed = resumed_state is not None
+        self._running: dict[cf.Future, RunRequest] = {}
+        self._order: dict[cf.Future, int] = {}  # submission order: batches are told in it
+        self._seq = 0
+        self._trackers: dict[str, RaceTracker] = {}
+        self._ready: list[RunResult] = []  # answered from the history, to tell
+        self._session_results = 0
+        self._session_failures = 0
+        self._ask_time = 0.0
+        self._asks = 0
+        self._stop_requested = False
+        self._stopped: list[dict[str, Any]] = []
+        self.runs = len(history)
+        self.cpu_time = math.fsum(r.runtime for r in history)
+        self._wall_before = float(self._engine_state.get("elapsed", 0.0))
+        self._started = time.monotonic()
+
+    # --- construction -----------------------------------------------------------------------------
+    @classmethod
+    def start(cls, tuner_cls: type[Tuner], problem: Any, executor: Executor, history: Any,
+              limits: EngineLimits | None = None, *, seed: int = 0, options: Mapping[str, Any] | None = None,
+              **kwargs: Any) -> "Engine":
+        """A fresh engine, or the continuation of the run stored in ``history``."""
+        saved = history.load_state("tuner")
+        engine_state = history.load_state("engine")
+        if saved is None:
+            tuner = tuner_cls(problem, seed=seed, **dict(options or {}))
+            return cls(tuner, executor, history, limits, **kwargs)
+        if saved.get("tuner") != tuner_cls.name:
+            raise HistoryError(
+                f"{history.path.parent} holds a run of tuner {saved.get('tuner')!r}, not {tuner_cls.name!r}; "
+                "resume with the same tuner or use a new run directory"
+            )
+        tuner = tuner_cls.from_state(problem, saved["state"])
+        engine = cls(tuner, executor, history, limits, resumed_state=engine_state or {}, **kwargs)
+        untold = [history.get(tuple(k)) for k in (engine_state or {}).get("untold", [])]
+        missing = [k for k, r in zip((engine_state or {}).get("untold", []), untold) if r is None]
+        if missing:
+            raise HistoryError(f"{history.path}: committed state names runs that are not stored: {missing[:3]}")
+        if untold:
+            tuner.tell(untold)
+        engine._resubmit([RunRequest.from_dict(d) for d in (engine_state or {}).get("in_flight", [])])
+        return engine
+
+    # --- the loop ---------------------------------------------------------------------------------
+    def run(self) -> EngineOutcome:
+        reason = "tuner finished"
+        bar = _Progress(self) if self.progress else None
+        try:
+            while True:
+                reason = self._budget_reason()
+                if reason:
+                    break
+                if self._stop_requested:
+                    reason = "stopped by a callback"
+                    break
+                self._fill()
+                if not self._running and not self._ready:
+                    reason = "tuner finished" if self.tuner.finished else "tuner has nothing to ask"
+                    break
+                batch = self._collect()
+                if batch:
+                    self._record_and_tell(batch)
+                if bar is not None:
+                    bar.update()
+        finally:
+            self._stop_in_flight()
+            self._save_engine_state()
+            if bar is not None:
+                bar.close()
+        return self.outcome(reason)
+
+    def outcome(self, reason: str = "") -> EngineOutcome:
+        incumbent = self.tuner.incumbent
+        key = cost = None
+        if incumbent is not None:
+            key = config_key(incumbent)
+            cost = self.incumbent_cost(key)
+        return EngineOutcome(
+            incumbent=incumbent, incumbent_key=key, incumbent_cost=cost, runs=self.runs,
+            cpu_time=self.cpu_time, wallclock=self.elapsed, stop_reason=reason, resumed=self._resumed,
+            overhead_per_ask=self._ask_time / self._asks if self._asks else 0.0,
+        )
+
+    def incumbent_cost(self, key: str) -> float | None:
+        results = self.history.results(config_key=key)
+        if not results:
+            return None
+        return mean_cost(cost_of(self.tuner.problem, r) for r in results).value
+
+    @property
+    def elapsed(self) -> float:
+        return self._wall_before + (time.monotonic() - self._started)
+
+    # --- steps ------------------------------------------------------------------------------------
+    def _budget_reason(self) -> str:
+        lim = self.limits
+        if lim.runs is not None and self.runs >= lim.runs:
+            return f"run budget ({lim.runs}) used"
+        if lim.cpu_time is not None and self.cpu_time >= lim.cpu_time:
+            return f"CPU-time budget ({lim.cpu_time:g} s) used"
+        if lim.wallclock is not None and self.elapsed >= lim.wallclock:
+            return f"wall-clock budget ({lim.wallclock:g} s) used"
+        return ""
+
+    def _fill(self) -> None:
+        """Ask while workers are free (and the run budget leaves room)."""
+        while not self.tuner.finished:
+            free = self.executor.n_workers - len(self._running)
+            if free <= 0:
+                return
+            n = max(free, int(getattr(self.tuner, "race_size", 1))) if self.tuner.supports_racing else free
+            if self.limits.runs is not None:
+                left = self.limits.runs - self.runs - len(self._running) - len(self._ready)
+                if left <= 0:
+                    return
+                n = min(n, left) if not self.tuner.supports_racing else n
+            t0 = time.perf_counter()
+            requests = self.tuner.ask(n)
+            self._ask_time += time.perf_counter() - t0
+            self._asks += len(requests)
+            if not requests:
+                return
+            self._submit(requests)
+
+    def _submit(self, requests: Sequence[RunRequest]) -> None:
+        races: dict[str, list[RunRequest]] = {}
+        for request in requests:
+            stored = self.history.get(request.key)
+            if stored is not None:
+                self._ready.append(stored)  # finished before: answered from the history
+            elif request.race is not None:
+                races.setdefault(request.race, []).append(request)
+            else:
+                self._track(self.executor.submit(request), request)
+        for rid, members in races.items():
+            futures = []
+            for request in members:
+                future = self.executor.submit(request)
+                self._track(future, request)
+                futures.append(future)
+            if len(futures) > 1:
+                self._trackers[rid] = RaceTracker(self.executor, futures)
+
+    def _track(self, future: cf.Future, request: RunRequest) -> None:
+        self._running[future] = request
+        self._seq += 1
+        self._order[future] = self._seq
+
+    def _resubmit(self, requests: Sequence[RunRequest]) -> None:
+        if requests:
+            self._submit(requests)
+
+    def _collect(self) -> list[RunResult]:
+        batch, self._ready = self._ready, []
+        if self._running:
+            timeout = 0.0 if batch else 0.25
+            done, _ = cf.wait(list(self._running), timeout=timeout, return_when=cf.FIRST_COMPLETED)
+            for future in sorted(done, key=self._order.__getitem__):
+                request = self._running.pop(future)
+                del self._order[future]
+                batch.append(future.result())
+                if request.race is not None and request.race in self._trackers:
+                    if self._trackers[request.race].done:
+                        del self._trackers[request.race]
+        return _settle_instant_races(batch, self.executor)
+
+    def _record_and_tell(self, batch: list[RunResult]) -> None:
+        fresh = [r for r in batch if r.key not in self.history]
+        state = {
+            "tuner": {"tuner": self.tuner.name, "state": self.tuner.state()},
+            "engine": self._engine_blob(untold=[list(r.key) for r in batch]),
+        }
+        self.history.commit(fresh, state=state)
+        self.runs += len(fresh)
+        self.cpu_time += math.fsum(r.runtime for r in fresh)
+        self.tuner.tell(batch)
+        self._session_results += len(fresh)
+        failed = [r for r in fresh if r.status.failed]
+        self._session_failures += len(failed)
+        if failed and self.limits.crash_policy == "abort":
+            r = failed[0]
+            raise RunAborted(
+                f"run of configuration {r.request.config_key} on {r.request.instance} ended {r.status.value} "
+                f"and the crash policy is 'abort': {str(r.info.get('stderr_tail', r.info.get('error', '')))[-300:]}"
+            )
+        lim = self.limits
+        if (lim.max_failure_rate is not None and self._session_results >= lim.min_runs_for_failure_rate
+                and self._session_failures > lim.max_failure_rate * self._session_results):
+            raise FailureRateExceeded(
+                f"{self._session_failures} of {self._session_results} runs failed (more than "
+                f"{lim.max_failure_rate:.0%}); fix the target and rerun the same command to resume"
+            )
+        for callback in self.callbacks:
+            if callback(self, batch) is False:
+                self._stop_requested = True
+
+    def _engine_blob(self, untold: list[list[Any]]) -> dict[str, Any]:
+        return {
+            "in_flight": [r.to_dict() for r in self._running.values()],
+            "untold": untold,
+            "elapsed": self.elapsed,
+        }
+
+    def _save_engine_state(self) -> None:
+        # the loop ended: nothing is in flight any more; what was stopped is re-run on resume
+        try:
+            blob = self._engine_blob(untold=[])
+            blob["in_flight"] = self._stopped
+            self.history.commit([], state={"tuner": {"tuner": self.tuner.name, "state": self.tuner.state()},
+                                           "engine": blob})
+        except Exception as err:  # noqa: BLE001 - never mask the loop's own exception
+            print(f"algoconf: could not save the engine state: {err}", file=sys.stderr)
+
+    def _stop_in_flight(self) -> None:
+        self._stopped = [r.to_dict() for r in self._running.values()]
+        for future in list(self._running):
+            if not self.executor.cancel(future):
+                self.executor.stop(future)
+        self._running.clear()
+        self._order.clear()
+        self._trackers.clear()
+
+
+def _settle_instant_races(batch: list[RunResult], executor: Executor) -> list[RunResult]:
+    """Race semantics for executors that compute results instead of running them (``instant``):
+    within a race, runs slower than the winner become CAPPED at the winner's time."""
+    if not getattr(executor, "instant", False):
+        return batch
+    winners: dict[str, float] = {}
+    for r in batch:
+        if r.request.race is not None and r.status is Status.SUCCESS:
+            winners[r.request.race] = min(winners.get(r.request.race, math.inf), r.runtime)
+    out = []
+    for r in batch:
+        t = winners.get(r.request.race) if r.request.race is not None else None
+        if t is not None and r.runtime > t and r.status in (Status.SUCCESS, Status.TIMEOUT):
+            r = RunResult(r.request, Status.CAPPED, t, wallclock=t, info={"race": "stopped at the winner's time"},
+                          worker=r.worker)
+        out.append(r)
+    return out
+
+
+class _Progress:
+    """A rich progress bar on stderr: runs, incumbent cost, time left."""
+
+    def __init__(self, engine: Engine):
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.engine = engine
+        lim = engine.limits
+        self.kind, total = ("runs", lim.runs) if lim.runs else ("wall", lim.wallclock) if lim.wallclock else (
+            "cpu", lim.cpu_time)
+        self._bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
+                             TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+        self._task = self._bar.add_task(engine.tuner.name, total=total, info="")
+        self._last = 0.0
+        self._bar.start()
+
+    def update(self) -> None:
+        now = time.monotonic()
+        if now - self._last < 0.5:
+            return
+        self._last = now
+        e = self.engine
+        done = {"runs": e.runs, "wall": e.elapsed, "cpu": e.cpu_time}[self.kind]
+        inc = e.tuner.incumbent
+        cost = e.incumbent_cost(config_key(inc)) if inc is not None else None
+        left = ""
+        if e.limits.wallclock:
+            left = f" | {max(0.0, e.limits.wallclock - e.elapsed):.0f}s left"
+        info = f"runs {e.runs} | incumbent {cost:.3g}" if cost is not None else f"runs {e.runs}"
+        self._bar.update(self._task, completed=done, info=info + left)
+
+    def close(self) -> None:
+        self.update()
+        self._bar.stop()

@@ -1,0 +1,95 @@
+"""One configuration run, assembled: scenario -> problem, tuner, executor, history, engine.
+
+:func:`open_session` builds (or resumes, from the same run directory) everything the engine needs;
+the CLI (``algoconf configure``) and the benchmarks go through it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from algoconf.execution.base import Executor
+from algoconf.execution.engine import Engine, EngineLimits, EngineOutcome
+from algoconf.tuners import get_tuner
+
+__all__ = ["Session", "open_session", "build_executor"]
+
+
+@dataclass
+class Session:
+    """A ready engine with its parts; close() releases the executor and the history."""
+
+    scenario: Any
+    engine: Engine
+    executor: Executor
+    history: Any
+    run_dir: Path
+
+    def run(self) -> EngineOutcome:
+        return self.engine.run()
+
+    def close(self) -> None:
+        self.executor.close()
+        self.history.close()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def build_executor(scenario: Any, workers: int, scheduler: str | None = None,
+                   include_test: bool = True) -> Executor:
+    """The executor for a scenario: local processes, or a Dask cluster at ``scheduler``."""
+    from algoconf.targets import build_target
+
+    target = build_target(scenario.target, scenario.root)
+    instances = dict(scenario.train.as_mapping())
+    if include_test and scenario.test is not None:
+        instances.update(scenario.test.as_mapping())
+    if scheduler:
+        from dask.distributed import Client
+
+        from algoconf.execution import DaskExecutor
+
+        client = Client(scheduler)
+        return DaskExecutor(client, target, instances, memory_limit_mb=scenario.memory_limit,
+                            time_kind=scenario.time_kind)
+    from algoconf.execution.local import LocalExecutor
+
+    return LocalExecutor(target, instances, n_workers=workers, memory_limit_mb=scenario.memory_limit,
+                         time_kind=scenario.time_kind)
+
+
+def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | None = None, workers: int = 1,
+                 runs: int | None = None, wallclock: float | None = None, cpu_time: float | None = None,
+                 scheduler: str | None = None, progress: bool = True, tuner_options: Mapping[str, Any] | None = None,
+                 executor: Executor | None = None, callbacks: tuple = ()) -> Session:
+    """Build or resume the run of ``tuner`` on ``scenario`` in ``run_dir``.
+
+    Budget arguments override the scenario's; the tuner's run hint (``max_runs``) follows the run
+    budget. A racing tuner without an explicit ``k`` races as many arms as there are workers (≥ 2).
+    """
+    from algoconf.history import RunHistory
+
+    tuner_cls = get_tuner(tuner)
+    limits = EngineLimits.from_scenario(scenario, runs=runs, wallclock=wallclock, cpu_time=cpu_time)
+    problem = dataclasses.replace(scenario.tuning_problem(), max_runs=limits.runs)
+    options = dict(tuner_options or {})
+    if tuner_cls.supports_racing and "k" not in options:
+        options["k"] = max(2, int(workers))
+    run_dir = Path(run_dir)
+    history = RunHistory.open(run_dir, scenario)
+    try:
+        executor = executor or build_executor(scenario, workers, scheduler)
+        engine = Engine.start(tuner_cls, problem, executor, history, limits,
+                              seed=scenario.seed if seed is None else seed, options=options,
+                              progress=progress, callbacks=callbacks)
+    except BaseException:
+        history.close()
+        raise
+    return Session(scenario, engine, executor, history, run_dir)
