@@ -8,12 +8,11 @@ import itertools
 from typing import Any
 
 from ConfigSpace import ConfigurationSpace
-from ConfigSpace.hyperparameters import OrdinalHyperparameter
 
 from algoconf.space.configs import default_config
 from algoconf.space.expressions import Atom, to_dnf
 from algoconf.space.structure import condition_child, condition_expr, forbidden_expr
-from algoconf.space.values import choices_of, format_value, is_finite_domain, kind_of
+from algoconf.space.values import allowed_values, choices_of, format_value, is_finite_domain, kind_of
 
 __all__ = ["describe_space", "describe_parameter"]
 
@@ -38,20 +37,9 @@ def _plain(value: Any) -> Any:
 
 
 def _finite_set(space: ConfigurationSpace, atom: Atom) -> list[Any] | None:
-    hp = space[atom.name]
-    if atom.ref or not is_finite_domain(hp):
+    if atom.ref:
         return None
-    domain = list(choices_of(hp))
-    if atom.op == "==":
-        return [c for c in domain if c == atom.value]
-    if atom.op == "in":
-        return [c for c in domain if c in atom.values]
-    if atom.op == "!=":
-        return [c for c in domain if c != atom.value]
-    if isinstance(hp, OrdinalHyperparameter):
-        i = domain.index(atom.value)
-        return {"<": domain[:i], ">": domain[i + 1 :], "<=": domain[: i + 1], ">=": domain[i:]}[atom.op]
-    return None
+    return allowed_values(space[atom.name], atom.op, atom.values)
 
 
 def _atom_text(space: ConfigurationSpace, atom: Atom) -> str:
@@ -80,6 +68,8 @@ def forbidden_texts(space: ConfigurationSpace, clause: Any) -> list[str]:
         options = []
         for atom in conj:
             allowed = _finite_set(space, atom)
+            if allowed is None and not atom.ref and atom.op in ("==", "in"):
+                allowed = sorted(atom.values)
             if allowed is None:
                 options.append([_atom_text(space, atom)])
             else:

@@ -202,8 +202,16 @@ def _r_expression(space: ConfigurationSpace, expr: Expr) -> str:
     return " | ".join(f"({c})" if len(conj) > 1 else c for c, conj in zip(conjuncts, dnf))
 
 
+_R_NAME = re.compile(r"[A-Za-z.][A-Za-z0-9_.]*")
+
+
 def _line(space: ConfigurationSpace, hp: Any, conditions: dict[str, Any]) -> list[str]:
     kind = kind_of(hp)
+    if not _R_NAME.fullmatch(hp.name):
+        raise SpaceError(
+            f"irace cannot express parameter name {hp.name!r}: irace names are R identifiers "
+            "(letters, digits, '_' and '.'); rename it and keep the solver's option in the switch"
+        )
     switch = (hp.meta or {}).get("switch", DEFAULT_SWITCH.format(name=hp.name))
     if '"' in switch:
         raise SpaceError(f"irace cannot express the switch {switch!r} of {hp.name!r}: it contains a double quote")

@@ -29,13 +29,13 @@ import re
 from typing import Any
 
 from ConfigSpace import ConfigurationSpace
-from ConfigSpace.hyperparameters import Constant, IntegerHyperparameter, OrdinalHyperparameter
+from ConfigSpace.hyperparameters import IntegerHyperparameter
 
 from algoconf.errors import SpaceError
 from algoconf.space.assemble import SpaceAssembler
 from algoconf.space.expressions import AllOf, AnyOf, Atom, Expr, to_dnf
 from algoconf.space.structure import condition_child, condition_expr, forbidden_expr
-from algoconf.space.values import choices_of, format_value, is_finite_domain, kind_of
+from algoconf.space.values import allowed_values, choices_of, format_value, kind_of
 
 __all__ = ["parse_pcs", "write_pcs"]
 
@@ -187,21 +187,10 @@ def _declaration(hp: Any, syntax: str) -> str:
 
 
 def _finite_values(space: ConfigurationSpace, atom: Atom) -> list[Any] | None:
-    """The values of a finite-domain parameter an ==/in/!= atom allows, in domain order (else None)."""
-    hp = space[atom.name]
-    if atom.ref or not is_finite_domain(hp):
+    """The values an atom allows when the parameter's domain can be listed (else None)."""
+    if atom.ref:
         return None
-    domain = list(choices_of(hp))
-    if atom.op == "==":
-        return [atom.value]
-    if atom.op == "in":
-        return [c for c in domain if c in atom.values]
-    if atom.op == "!=":
-        return [c for c in domain if c != atom.value]
-    if isinstance(hp, OrdinalHyperparameter):
-        i = domain.index(atom.value)
-        return {"<": domain[:i], ">": domain[i + 1 :], "<=": domain[: i + 1], ">=": domain[i:]}[atom.op]
-    return None
+    return allowed_values(space[atom.name], atom.op, atom.values)
 
 
 def _condition_lines(space: ConfigurationSpace, cond: Any, syntax: str) -> list[str]:

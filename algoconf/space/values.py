@@ -26,6 +26,9 @@ __all__ = [
     "is_finite_domain",
     "is_numerical",
     "kind_of",
+    "enumerable_values",
+    "allowed_values",
+    "MAX_ENUMERATED_INTEGERS",
 ]
 
 
@@ -95,3 +98,39 @@ def parse_number(token: Any) -> float | None:
         except ValueError:
             return None
     return value if math.isfinite(value) else None
+
+
+#: integer parameters with at most this many values count as finite when a comparison has to be
+#: spelled out as a set (old PCS has only ``in``; canonical descriptions compare sets)
+MAX_ENUMERATED_INTEGERS = 1000
+
+
+def enumerable_values(hp: Hyperparameter) -> list[Any] | None:
+    """Every value of a finite domain (or of an integer range of at most MAX_ENUMERATED_INTEGERS), else None."""
+    if is_finite_domain(hp):
+        return list(choices_of(hp))
+    if isinstance(hp, IntegerHyperparameter) and hp.upper - hp.lower < MAX_ENUMERATED_INTEGERS:
+        return list(range(int(hp.lower), int(hp.upper) + 1))
+    return None
+
+
+def allowed_values(hp: Hyperparameter, op: str, values: tuple[Any, ...]) -> list[Any] | None:
+    """The values of ``hp`` for which ``hp op values`` holds, in domain order; None if not enumerable
+    (or a comparison on a categorical parameter, which has no order)."""
+    domain = enumerable_values(hp)
+    if domain is None:
+        return None
+    if op == "==":
+        return [v for v in domain if v == values[0]]
+    if op == "in":
+        return [v for v in domain if v in values]
+    if op == "!=":
+        return [v for v in domain if v != values[0]]
+    if isinstance(hp, CategoricalHyperparameter) or isinstance(hp, Constant):
+        return None
+    if isinstance(hp, OrdinalHyperparameter):
+        i = domain.index(values[0])
+        return {"<": domain[:i], ">": domain[i + 1 :], "<=": domain[: i + 1], ">=": domain[i:]}[op]
+    test = {"<": lambda v: v < values[0], ">": lambda v: v > values[0],
+            "<=": lambda v: v <= values[0], ">=": lambda v: v >= values[0]}[op]
+    return [v for v in domain if test(v)]
