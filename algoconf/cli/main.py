@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "algoconf.cli.space_cmd",
     "algoconf.cli.features_cmd",
     "algoconf.cli.dac_cmd",
+    "algoconf.cli.configure_cmd",
 )
 
 
