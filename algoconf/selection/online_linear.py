@@ -124,22 +124,32 @@ def probability_above(mu: float, var: float, c: float) -> float:
 
 
 def joint_update(
-    models: "list[GaussianLinearModel]", x: np.ndarray, y: float, noise_var: float, censored: bool
+    models: "list[GaussianLinearModel]",
+    x: np.ndarray,
+    y: float,
+    noise_var: float,
+    censored: bool,
+    *,
+    below: bool = False,
 ) -> None:
-    """Update models whose *sum* predicts y: y = sum_i w_i.x + e (or only y' > y when censored).
+    """Update models whose *sum* predicts y: y = sum_i w_i.x + e, e ~ N(0, noise_var).
 
+    ``censored=False``: y itself was observed. ``censored=True``: only that the value is above y
+    (right-censored), or below y when ``below=True`` (a probit observation is either, with y = 0).
     The weights of the models are independent a priori; the joint Gaussian update is done exactly
-    and then projected back onto independent blocks (the marginal of every block is exact; only the
-    cross-covariance the observation creates between blocks is dropped). O(d^2) per model.
+    (moment matching for censored values) and then projected back onto independent blocks: the
+    marginal of every block is exact, only the cross-covariance the observation creates between the
+    blocks is dropped. O(d^2) per model.
     """
     cxs = [m.cov @ x for m in models]
     q = sum(float(x @ cx) for cx in cxs) + noise_var
     mu = sum(float(m.mean @ x) for m in models)
     if censored:
         sq = math.sqrt(q)
-        z = (mu - y) / sq
+        sign = -1.0 if below else 1.0
+        z = sign * (mu - y) / sq
         r = inverse_mills(z)
-        step, shrink = r / sq, r * (r + z) / q
+        step, shrink = sign * r / sq, r * (r + z) / q
     else:
         step, shrink = (y - mu) / q, 1.0 / q
     for model, cx in zip(models, cxs):

@@ -12,6 +12,7 @@ from functools import partial
 from algoconf.selection.online import register_online_policy
 from algoconf.selection.online_bandits import LinearBanditSelector
 from algoconf.selection.online_greedy import DegrooteEpsilonGreedy, FeatureFreeEpsilonGreedy
+from algoconf.selection.online_hurdle import HurdleSelector
 from algoconf.selection.online_tobit import SharedTobitSelector
 
 
@@ -44,3 +45,4 @@ _register("tobit_thompson_rev", "per-algorithm Tobit (censored-likelihood) updat
 _register("tobit_ts", "Tobit updates, learned noise, standardised features, Thompson + expected PAR10, no sharing", SharedTobitSelector, shared=False)
 _register("tobit_shared_ts", "Tobit updates shared across algorithms (pooled + offset), learned noise, Thompson + expected PAR10", SharedTobitSelector, shared=True)
 _register("tobit_shared_greedy", "as tobit_shared_ts but greedy on the posterior-predictive expected PAR10", SharedTobitSelector, shared=True, rule="greedy")
+_register("hurdle_shared_ts", "shared probit solve model + shared log-runtime model, Thompson + expected PAR10", HurdleSelector)

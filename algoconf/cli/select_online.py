@@ -1,0 +1,141 @@
+"""``algoconf select online``: online algorithm selection under censored runtimes.
+
+Replay (default): ``algoconf select online ASLIB_DIR [--policy NAME] [--shuffles 10] [--json]``
+replays an ASlib runtime scenario (or every runtime scenario in a directory of scenarios) as a
+stream, as documented in :mod:`algoconf.selection.online_evaluate`, and reports PAR10, the online
+oracle's PAR10, rePAR10, unsolved instances and learner seconds per step.
+
+Live: ``algoconf select online --live SCENARIO --solvers a,b,c`` runs real solvers on the
+scenario's instances through the executor (see :mod:`algoconf.selection.online_live`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from algoconf.errors import InputError, SelectionInputError
+from algoconf.selection.online import RECOMMENDED_POLICY, online_policies
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``online`` sub-command to the ``select`` group."""
+    p = sub.add_parser(
+        "online",
+        help="online selection under censored runtimes: replay an ASlib scenario, or run live solvers",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("aslib_dir", nargs="?", metavar="ASLIB_DIR",
+                   help="an ASlib scenario directory, or a directory of scenarios (every runtime scenario is replayed)")
+    p.add_argument("--policy", default=None, help=f"online policy (default: {RECOMMENDED_POLICY}); see --list-policies")
+    p.add_argument("--list-policies", action="store_true", help="list the online policies and exit")
+    p.add_argument("--shuffles", type=int, default=10, help="number of shuffled streams (seeds 0..n-1), default 10")
+    p.add_argument("--steps", default="all", help="feature steps used and charged: all (default), default, or a comma list")
+    p.add_argument("--no-feature-cost", action="store_true", help="do not charge feature costs")
+    p.add_argument("--oracle-without-feature-cost", action="store_true",
+                   help="the oracle pays no feature cost (default: it pays it, as in Tornede et al.'s code)")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    live = p.add_argument_group("live mode")
+    live.add_argument("--live", metavar="SCENARIO", default=None,
+                      help="run real solvers on the instances of this scenario (YAML or AClib scenario.txt)")
+    live.add_argument("--solvers", default=None, help="comma-separated runner names (e.g. minisat,cadical,clasp)")
+    live.add_argument("--run-dir", default=None, help="directory of the run history (default: online-<scenario name>)")
+    live.add_argument("--limit", type=int, default=None, help="stop after this many instances of the stream")
+    live.add_argument("--seed", type=int, default=0, help="seed of the stream order and of the selector")
+    p.set_defaults(func=run_online)
+
+
+def run_online(args: argparse.Namespace) -> int:
+    if args.list_policies:
+        return _list_policies(args)
+    policy = args.policy or RECOMMENDED_POLICY
+    if policy not in online_policies():
+        raise SelectionInputError(f"--policy: unknown online policy {policy!r}; expected one of: {', '.join(online_policies())}")
+    if args.live is not None:
+        from algoconf.selection.online_live import run_live_cli
+
+        return run_live_cli(args, policy)
+    if args.aslib_dir is None:
+        raise InputError("select online: give ASLIB_DIR (replay) or --live SCENARIO --solvers a,b,c")
+    if args.shuffles < 1:
+        raise InputError(f"--shuffles must be at least 1, got {args.shuffles}")
+    return _replay(args, policy)
+
+
+def _list_policies(args: argparse.Namespace) -> int:
+    policies = online_policies()
+    if args.json:
+        print(json.dumps({"recommended": RECOMMENDED_POLICY, "policies": policies}))
+    else:
+        for name, doc in policies.items():
+            mark = "*" if name == RECOMMENDED_POLICY else " "
+            print(f"{mark} {name:22s} {doc}")
+    return 0
+
+
+def _scenario_dirs(root: Path) -> list[Path]:
+    if not root.is_dir():
+        raise InputError("not a directory (expected an ASlib scenario directory)", file=root)
+    if (root / "description.txt").is_file():
+        return [root]
+    found = sorted(d for d in root.iterdir() if (d / "description.txt").is_file())
+    if not found:
+        raise InputError("no ASlib scenario here (no description.txt, nor sub-directories with one)", file=root)
+    return found
+
+
+def _replay(args: argparse.Namespace, policy: str) -> int:
+    from algoconf.selection.aslib import load_aslib
+    from algoconf.selection.online_evaluate import OnlineStream, evaluate_online
+
+    root = Path(args.aslib_dir)
+    dirs = _scenario_dirs(root)
+    steps: Any = args.steps if args.steps in ("all", "default") else [s for s in args.steps.split(",") if s]
+    summaries = []
+    for d in dirs:
+        scenario = load_aslib(d)
+        if scenario.performance_type != "runtime" or scenario.cutoff is None:
+            if len(dirs) == 1:
+                raise SelectionInputError("online selection needs a runtime scenario with a cutoff", file=d / "description.txt")
+            print(f"skipping {scenario.name}: not a runtime scenario with a cutoff", file=sys.stderr)
+            continue
+        try:
+            stream = OnlineStream.from_aslib(
+                scenario,
+                steps=steps,
+                charge_feature_cost=not args.no_feature_cost,
+                oracle_feature_cost=not args.oracle_without_feature_cost,
+            )
+        except ValueError as err:
+            raise SelectionInputError(f"--steps: {err}", file=d / "description.txt") from err
+        print(f"{scenario.name}: {stream.n_instances} instances x {args.shuffles} shuffles, policy {policy}", file=sys.stderr)
+        summaries.append(evaluate_online(stream, [policy], range(args.shuffles))[policy])
+    out = {
+        "policy": policy,
+        "shuffles": args.shuffles,
+        "feature_cost_charged": not args.no_feature_cost,
+        "oracle_pays_feature_cost": not args.oracle_without_feature_cost and not args.no_feature_cost,
+        "repar10": float(np.mean([s.repar10 for s in summaries])),
+        "par10": float(np.mean([s.par10 for s in summaries])),
+        "oracle_par10": float(np.mean([s.oracle_par10 for s in summaries])),
+        "unsolved": float(np.mean([s.unsolved for s in summaries])),
+        "seconds_per_step": float(np.mean([s.seconds_per_step for s in summaries])),
+        "scenarios": [s.to_dict() for s in summaries],
+    }
+    if args.json:
+        print(json.dumps(out))
+        return 0
+    print(f"{'scenario':20s} {'PAR10':>10s} {'oracle':>9s} {'rePAR10':>8s} {'unsolved':>9s} {'ms/step':>8s}")
+    for s in summaries:
+        print(f"{s.scenario:20s} {s.par10:10.1f} {s.oracle_par10:9.1f} {s.repar10:8.2f} {s.unsolved:9.1f} {1000 * s.seconds_per_step:8.3f}")
+    if len(summaries) > 1:
+        print(f"{'mean':20s} {out['par10']:10.1f} {out['oracle_par10']:9.1f} {out['repar10']:8.2f} {out['unsolved']:9.1f} {1000 * out['seconds_per_step']:8.3f}")
+    return 0
