@@ -80,14 +80,16 @@ class InstanceSet:
 
     instances: tuple[Instance, ...]
     source: Mapping[str, Any] | None = field(default=None, compare=False)
+    _index: Mapping[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "instances", tuple(self.instances))
-        seen: set[str] = set()
-        for inst in self.instances:
-            if inst.name in seen:
+        index: dict[str, int] = {}
+        for i, inst in enumerate(self.instances):
+            if inst.name in index:
                 raise InstanceError(f"duplicate instance {inst.name!r}")
-            seen.add(inst.name)
+            index[inst.name] = i
+        object.__setattr__(self, "_index", index)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -96,13 +98,10 @@ class InstanceSet:
     def __getitem__(self, key: str | int) -> Instance:
         if isinstance(key, int):
             return self.instances[key]
-        for inst in self.instances:
-            if inst.name == key:
-                return inst
-        raise KeyError(key)
+        return self.instances[self._index[key]]
 
     def __contains__(self, name: object) -> bool:
-        return any(inst.name == name for inst in self.instances)
+        return name in self._index
 
     def __len__(self) -> int:
         return len(self.instances)

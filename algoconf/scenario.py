@@ -164,7 +164,7 @@ class Scenario:
     name: str
     root: Path
     target: TargetSpec
-    space: ConfigurationSpace
+    space: ConfigurationSpace = field(compare=False)
     train: InstanceSet
     space_file: Path | None = None
     test: InstanceSet | None = None
@@ -183,9 +183,12 @@ class Scenario:
     time_kind: str = "cpu"
     crash_cost: float = math.inf
     source: Path | None = field(default=None, compare=False)
+    # spaces compare by canonical text: ConfigSpace 1.2 conditions compare unequal after a pickle round trip
+    _space_text: str = field(default="", init=False, repr=False, compare=True)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "root", Path(self.root))
+        object.__setattr__(self, "_space_text", space_text(self.space))
         if self.space_file is not None:
             object.__setattr__(self, "space_file", Path(self.space_file))
         for name in ("cutoff", "par_factor", "crash_cost", "max_failure_rate"):
@@ -279,7 +282,7 @@ class Scenario:
         target = self.target.to_dict(self.root)
         target.pop("cwd", None)  # where a run starts is not what it computes; moving a folder may resume
         return {
-            "space": space_text(self.space),
+            "space": self._space_text,
             "train": [_instance_token(i) for i in self.train],
             "objective": self.objective,
             "maximize": self.maximize,

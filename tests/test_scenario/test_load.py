@@ -169,3 +169,12 @@ def test_scenario_target_builds():
     for name in ("scenario.yaml", "scenario.txt"):
         s = load_scenario(DATA / name)
         assert targets.build_target(s.target, s.root) is not None
+
+
+def test_scenario_survives_pickling():
+    """Executors ship scenarios to worker processes (Dask): equality and fingerprint must survive."""
+    import pickle
+
+    s = load_scenario(DATA / "scenario.yaml")
+    back = pickle.loads(pickle.dumps(s))
+    assert back == s and back.fingerprint() == s.fingerprint() and back.train["instances/i2.cnf"].specifics == ("7",)
