@@ -256,11 +256,15 @@ class SpaceAssembler:
                 f"{what}: operator {expr.op!r} needs a numerical or ordinal parameter, {hp.name!r} is categorical", line
             )
         values = tuple(self._value(hp, v, what, line) for v in expr.values)
-        if expr.op == "!=" and forbidden:
+        if expr.op == "!=":
+            # ConfigSpace 1.2 treats "parent != v" as true when the parent is inactive (NaN != v);
+            # a set or a pair of comparisons means the same and is false for an inactive parent
             if is_finite_domain(hp):
                 return Atom(expr.name, "in", tuple(c for c in choices_of(hp) if c != values[0]))
             return AnyOf((Atom(expr.name, "<", values), Atom(expr.name, ">", values)))
-        if not forbidden and expr.op in ("<=", ">="):
+        if expr.op in ("<=", ">="):
+            # ConfigSpace 1.2's ForbiddenGreaterThanEqualsClause prints to stdout on every check;
+            # "<" or "==" (">" or "==") means the same
             return AnyOf((Atom(expr.name, expr.op[0], values), Atom(expr.name, "==", values)))
         return Atom(expr.name, expr.op, values)
 

@@ -17,14 +17,17 @@ __all__ = ["parse_json", "write_json"]
 def parse_json(text: str, source: str = "<string>") -> ConfigurationSpace:
     """Read a space written by ConfigSpace's ``to_json``; SpaceError naming the file on any problem."""
     try:
-        json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as err:
         raise SpaceError(f"not valid JSON: {err.msg} (column {err.colno})", file=source, line=err.lineno) from None
+    if not isinstance(data, dict):
+        raise SpaceError("not a ConfigSpace JSON space: expected a JSON object", file=source)
+    meta = data.pop("meta", None)  # the space's own meta (ConfigSpace writes only each parameter's)
     try:
-        raw = ConfigurationSpace.from_json(io.StringIO(text))
+        raw = ConfigurationSpace.from_json(io.StringIO(json.dumps(data)))
     except Exception as err:  # ConfigSpace raises ValueError, KeyError, TypeError on bad content
         raise SpaceError(f"not a ConfigSpace JSON space: {type(err).__name__}: {err}", file=source) from None
-    asm = SpaceAssembler(source=source, name=raw.name, meta=dict(raw.meta) if raw.meta else None)
+    asm = SpaceAssembler(source=source, name=raw.name, meta=meta if isinstance(meta, dict) else None)
     for name in raw.keys():
         asm.add_hyperparameter(raw[name])
     for cond in raw.conditions:
@@ -35,7 +38,11 @@ def parse_json(text: str, source: str = "<string>") -> ConfigurationSpace:
 
 
 def write_json(space: ConfigurationSpace) -> str:
-    """The space in ConfigSpace's JSON format (keeps every parameter's ``meta``, e.g. irace switches)."""
+    """The space in ConfigSpace's JSON format, keeping every parameter's ``meta`` (irace switches)
+    and, under an extra top-level ``"meta"`` key, the space's own (e.g. ``irace_digits``)."""
     buffer = io.StringIO()
-    space.to_json(buffer, indent=2)
-    return buffer.getvalue().rstrip("\n") + "\n"
+    space.to_json(buffer)
+    data = json.loads(buffer.getvalue())
+    if space.meta:
+        data["meta"] = dict(space.meta)
+    return json.dumps(data, indent=2) + "\n"
