@@ -308,6 +308,8 @@ class RunHistory:
                         f"{self.path}: the history stayed locked for {_BUSY_TIMEOUT_S:.0f} s by another process"
                     ) from err
                 raise
+            except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+                raise  # misuse, not damage
             except sqlite3.DatabaseError as err:
                 raise _corrupt(self.path, err) from None
 

@@ -198,7 +198,10 @@ def _generate_atomically(func, spec: Mapping[str, Any], final: Path, file, line)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
     try:
-        made = func(tmp, spec["n"], spec["seed"], **spec["kwargs"])
+        try:
+            made = func(tmp, spec["n"], spec["seed"], **spec["kwargs"])
+        except (TypeError, ValueError) as err:  # bad n/seed/kwargs for this generator: the spec's fault
+            raise InstanceError(f"generator {spec['generator']} rejected the spec: {err}", file=file, line=line) from None
         names: list[str] = []
         for item in made:
             p = Path(item)
