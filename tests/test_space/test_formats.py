@@ -190,10 +190,10 @@ def test_format_detection(text, suffix, fmt):
 
 
 def test_agrees_with_configspace_reader_on_new_pcs():
-    from ConfigSpace.read_and_write import pcs_new
-
     text = "a categorical {x, y, z} [x]\nn integer [1, 64] [8] log\nr real [0.1, 1] [0.5]\nn | a in {y, z}\nr | a == z && n > 4\n{a=y, n=2}\n"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
+        from ConfigSpace.read_and_write import pcs_new
+
         theirs = pcs_new.read(text.splitlines())
     assert describe_space(parse_space(text, "pcs_new")) == describe_space(theirs)
