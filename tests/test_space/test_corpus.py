@@ -22,7 +22,7 @@ from algoconf.space import (
     sample_configs,
     space_to_text,
 )
-from tests.test_space.validity import problems
+from .validity import problems
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data" / "pcs"
@@ -141,6 +141,7 @@ def _minisat_args(space, path: Path) -> list[str]:
     return out
 
 
+@pytest.mark.solver
 @pytest.mark.parametrize("name", ["minisat.pcs", "minisat.new.pcs", "minisat.irace.txt"])
 def test_minisat_defaults(spaces, name):
     text = _solver_help("minisat", "--help")
@@ -158,6 +159,7 @@ def test_minisat_defaults(spaces, name):
             assert flags[arg[1:]] == "on", arg
 
 
+@pytest.mark.solver
 def test_cadical_defaults_and_ranges(spaces):
     text = _solver_help("cadical", "--help")
     options = {
@@ -175,6 +177,7 @@ def test_cadical_defaults_and_ranges(spaces):
                 assert p["default"] == float(default), p
 
 
+@pytest.mark.solver
 def test_clasp_defaults_are_trendy(spaces):
     portfolio = _solver_help("clasp", "--print-portfolio")
     helptext = _solver_help("clasp", "--help=3")
@@ -199,6 +202,7 @@ def test_clasp_defaults_are_trendy(spaces):
         assert default_config(spaces[DATA / name]) == expected, name
 
 
+@pytest.mark.solver
 def test_cpsat_defaults_are_satparameters(spaces):
     sat_parameters_pb2 = pytest.importorskip("ortools.sat.sat_parameters_pb2")
     params = sat_parameters_pb2.SatParameters()
