@@ -8,12 +8,15 @@ Contracts
 * Instances are frozen dataclasses (subclasses of :class:`DACInstance`) with a unique ``name``; an
   :class:`InstanceSplit` holds a train and a test tuple, usually made by a seeded generator.
 * ``reset(seed=..., options={"instance": name | index | DACInstance})`` pins the instance; without
-  a pin the next one comes from the active split in ``order`` ("round_robin" or "random"; the random
-  order is seeded by the ``seed`` given to ``reset``). ``info["instance"]`` names the instance.
+  a pin the next one comes from the active split in ``order`` ("round_robin" or "random").
+  ``reset(seed=s)`` restarts that stream (the round-robin cursor goes back to the first instance and
+  the random order is re-seeded with ``s``), so a seeded reset is fully reproducible; later resets
+  without a seed walk on. ``info["instance"]`` names the instance.
 * The action space is generated from a ConfigSpace space (:class:`ActionCodec`): one parameter gives
-  its own space (``Discrete`` for categorical/ordinal/integer, ``Box`` of shape (1,) for floats),
-  several discrete ones a ``MultiDiscrete``, mixed ones a ``Dict``. ``decode``/``encode`` map
-  between gym actions and configurations.
+  its own space (``Discrete`` for categorical/ordinal/integer, ``Box(0, 1)`` of shape (1,) for a
+  float: the unit interval mapped linearly, or logarithmically for a log-scaled parameter, onto the
+  parameter's range), several discrete ones a ``MultiDiscrete``, mixed ones a ``Dict``.
+  ``decode``/``encode`` map between gym actions and configurations.
 * All randomness of an episode comes from ``self.np_random`` (seeded through ``reset(seed=...)``),
   so the same seed and the same actions give the same trajectory.
 """
@@ -21,6 +24,7 @@ Contracts
 from __future__ import annotations
 
 import abc
+import math
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, Mapping, Sequence
 
@@ -102,7 +106,7 @@ class ActionCodec:
         if isinstance(param, UniformIntegerHyperparameter):
             return gym.spaces.Discrete(int(param.upper) - int(param.lower) + 1)
         if isinstance(param, UniformFloatHyperparameter):
-            return gym.spaces.Box(float(param.lower), float(param.upper), shape=(1,), dtype=np.float32)
+            return gym.spaces.Box(0.0, 1.0, shape=(1,), dtype=np.float32)
         raise DACError(f"parameter {param.name!r} of type {type(param).__name__} cannot be an action")
 
     @staticmethod
@@ -113,7 +117,11 @@ class ActionCodec:
             return _plain(param.sequence[int(part)])
         if isinstance(param, UniformIntegerHyperparameter):
             return int(param.lower) + int(part)
-        return float(np.asarray(part, dtype=np.float64).reshape(-1)[0])
+        u = min(max(float(np.asarray(part, dtype=np.float64).reshape(-1)[0]), 0.0), 1.0)
+        low, high = float(param.lower), float(param.upper)
+        if param.log:
+            return float(min(max(low * (high / low) ** u, low), high))
+        return low + u * (high - low)
 
     @staticmethod
     def _part(param: Any, value: Any) -> Any:
@@ -123,7 +131,11 @@ class ActionCodec:
             return list(map(_plain, param.sequence)).index(_plain(value))
         if isinstance(param, UniformIntegerHyperparameter):
             return int(value) - int(param.lower)
-        return np.array([value], dtype=np.float32)
+        low, high, x = float(param.lower), float(param.upper), float(value)
+        if not low <= x <= high:
+            raise ValueError(f"{param.name}={x} outside [{low}, {high}]")
+        u = math.log(x / low) / math.log(high / low) if param.log else (x - low) / (high - low)
+        return np.array([u], dtype=np.float32)
 
     def decode(self, action: Any) -> dict[str, Any]:
         """The configuration (parameter name -> value) a gym action stands for."""
@@ -220,8 +232,9 @@ class DACEnv(gym.Env, abc.ABC):
     # --- gymnasium API ----------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: Mapping[str, Any] | None = None):
         super().reset(seed=seed)
-        if seed is not None:
+        if seed is not None:  # a seed restarts the instance stream too, so seeded resets are reproducible
             self._order_rng = np.random.default_rng(seed)
+            self._cursor = 0
         pin = (options or {}).get("instance")
         if pin is not None:
             instance = self._find(pin)

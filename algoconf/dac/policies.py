@@ -377,6 +377,8 @@ class BinnedFamily(PolicyFamily):
     """Fixed bins of a feature with one tuned value per bin (``bin_00`` ..).
 
     ``choices`` gives a categorical value per bin; ``value_range=(low, high, log)`` a float per bin.
+    With ``base`` (one positive number per bin) a float parameter is a multiplier of its bin's base
+    value (e.g. a theory value at the bin's centre): the policy plays ``base[b] * bin_b``.
     """
 
     name = "binned"
@@ -388,11 +390,15 @@ class BinnedFamily(PolicyFamily):
         *,
         choices: Sequence[Any] | None = None,
         value_range: tuple[float, float, bool] | None = None,
+        base: Sequence[float] | None = None,
         seed: int = 0,
     ) -> None:
         if (choices is None) == (value_range is None):
             raise DACError("give exactly one of choices or value_range")
         self.feature, self.edges = feature, [float(e) for e in edges]
+        if base is not None and (choices is not None or len(base) != len(self.edges) + 1):
+            raise DACError("base needs value_range and one value per bin")
+        self.base = [float(b) for b in base] if base is not None else None
         self._space = ConfigurationSpace(seed=seed)
         nbins = len(self.edges) + 1
         if choices is not None:
@@ -407,6 +413,8 @@ class BinnedFamily(PolicyFamily):
 
     def build(self, config: Mapping[str, Any]) -> Policy:
         values = [_py(config[f"bin_{b:02d}"]) for b in range(len(self.edges) + 1)]
+        if self.base is not None:
+            values = [v * m for v, m in zip(values, self.base)]
         return BinnedPolicy(self.feature, self.edges, values)
 
 

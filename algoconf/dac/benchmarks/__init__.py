@@ -63,11 +63,18 @@ def _lo_families() -> dict[str, Callable[[DACEnv], PolicyFamily]]:
 
 def _onemax_families() -> dict[str, Callable[[DACEnv], PolicyFamily]]:
     def binned(env: Any) -> PolicyFamily:
-        top = math.log2(env.n)
-        edges = [float(e) for e in range(1, int(top))]
+        # bins of the distance d = n - f: [1, 2), [2, 4), ...; one λ per bin, searched as a multiplier
+        # in [1/2, 2] of the theory value sqrt(n / d) at the bin's geometric centre
+        edges = [float(e) for e in range(1, int(math.log2(env.n)))]
+        centres = [2.0 ** (b + 0.5) for b in range(len(edges))] + [math.sqrt(2.0 ** len(edges) * env.n)]
+        base = [math.sqrt(env.n / c) for c in centres]
+        return BinnedFamily("log2_distance", edges, value_range=(0.5, 2.0, True), base=base)
+
+    def binned_raw(env: Any) -> PolicyFamily:
+        edges = [float(e) for e in range(1, int(math.log2(env.n)))]
         return BinnedFamily("log2_distance", edges, value_range=(1.0, max(2.0, 2 * math.sqrt(env.n)), True))
 
-    return {"binned": binned, "static": lambda env: StaticFamily(env.codec.space)}
+    return {"binned": binned, "binned_raw": binned_raw, "static": lambda env: StaticFamily(env.codec.space)}
 
 
 def _sigmoid_families() -> dict[str, Callable[[DACEnv], PolicyFamily]]:

@@ -13,8 +13,9 @@ function, the dimension, the seed of x_opt/rotation and the initial σ; the init
 Reward ``cmaes-v1``: the decrease of log10 of the best regret so far in the generation
 (``log10(r_{t-1}) - log10(r_t)``, regret floored at 1e-10), so the return is the number of orders of
 magnitude gained: ``log10(r_0 / r_T)``. Episodes have ``generations`` steps (truncated).
-Observation (float32): log10 σ proposed by CSA, log10 best regret, change of log10 median fitness in
-the last generation, remaining fraction of the budget. Action: σ in [1e-6, 10] (Box of shape (1,)).
+Observation (float32, clipped to [-12, 3], [-10, 30], [-30, 30], [0, 1]): log10 σ proposed by CSA,
+log10 best regret, change of log10 median fitness in the last generation, remaining fraction of the
+budget. Action: σ in [1e-6, 10], log-scaled onto Box(0, 1) of shape (1,).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ __all__ = ["CMAESInstance", "CMAESEnv", "FUNCTIONS", "cmaes_instances", "CSAPoli
 
 REGRET_FLOOR = 1e-10
 SIGMA_RANGE = (1e-6, 10.0)
+_OBS_LOW = np.array([-12.0, -10.0, -30.0, 0.0], dtype=np.float32)
+_OBS_HIGH = np.array([3.0, 30.0, 30.0, 1.0], dtype=np.float32)
 
 
 def _sphere(z: np.ndarray) -> np.ndarray:
@@ -132,7 +135,7 @@ class CMAESEnv(DACEnv):
         instances = instances or cmaes_instances(tuple(functions), self.dim)
         space = ConfigurationSpace(seed=0)
         space.add(UniformFloatHyperparameter("sigma", *SIGMA_RANGE, log=True))
-        obs_space = gym.spaces.Box(-np.inf, np.inf, shape=(4,), dtype=np.float32)
+        obs_space = gym.spaces.Box(_OBS_LOW, _OBS_HIGH, dtype=np.float32)
         super().__init__(instances, space, obs_space, split=split, order=order)
         self._problems: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -172,10 +175,11 @@ class CMAESEnv(DACEnv):
 
     def _obs(self, median_change: float) -> np.ndarray:
         remaining = (self.generations - self._t) / self.generations
-        return np.array((math.log10(self._es.sigma), math.log10(self._best), median_change, remaining), dtype=np.float32)
+        obs = np.array((math.log10(self._es.sigma), math.log10(self._best), median_change, remaining), dtype=np.float32)
+        return np.clip(obs, _OBS_LOW, _OBS_HIGH)
 
     def _advance(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
-        sigma = float(np.clip(np.asarray(action, dtype=np.float64).reshape(-1)[0], *SIGMA_RANGE))
+        sigma = self.codec.decode(action)["sigma"]
         es = self._es
         es.sigma = sigma
         X = es.ask()
@@ -206,7 +210,7 @@ class CSAPolicy(Policy):
     kind = "cmaes_csa"
 
     def act(self, obs: Any) -> Any:
-        return np.array([float(np.clip(10.0 ** float(obs[0]), *SIGMA_RANGE))], dtype=np.float32)
+        return self.env.codec.encode({"sigma": float(np.clip(10.0 ** float(obs[0]), *SIGMA_RANGE))})
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "named", "benchmark": "cmaes", "name": "csa"}

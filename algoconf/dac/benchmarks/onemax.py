@@ -15,7 +15,7 @@ mutants count 1 each, crossover offspring count 1 unless equal to x or x'. ``inf
 ``evaluations_2lambda`` (the theory convention, 2·round(λ) per iteration, initial evaluation 1).
 
 Reward ``onemax-v1``: minus the evaluations spent in the step; the return is minus all evaluations
-after the initial one. Observation ``[n, f(x)]`` (float32); action λ (Box of shape (1,) in [1, n]).
+after the initial one. Observation ``[n, f(x)]`` (float32); action λ in [1, n], log-scaled onto Box(0, 1) of shape (1,).
 
 The simulation works at the level of counts (number of zero bits hit by a mutation is
 hypergeometric, the bits taken in crossover binomial), which is exact in distribution because
@@ -148,7 +148,7 @@ class OneMaxEnv(DACEnv):
 
     def _advance(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         n, f, rng = self.n, self.f, self.np_random
-        lam = min(max(float(np.asarray(action).reshape(-1)[0]), 1.0), float(n))
+        lam = self.codec.decode(action)["lambda"]
         if f >= n:
             return np.array((n, f), dtype=np.float32), 0.0, True, False, self._info()
         count = max(1, int(round(lam)))
@@ -185,9 +185,8 @@ class OneMaxEnv(DACEnv):
         if not policy.markov or policy.oracle:
             raise DACError("only Markov, non-oracle policies can be tabulated over fitness")
         policy.reset(self)
-        return np.array(
-            [float(np.asarray(policy.act(np.array((self.n, f), dtype=np.float32))).reshape(-1)[0]) for f in range(self.n + 1)]
-        )
+        decode = self.codec.decode
+        return np.array([decode(policy.act(np.array((self.n, f), dtype=np.float32)))["lambda"] for f in range(self.n + 1)])
 
 
     def batch_returns(self, policy: Policy, instance: DACInstance, episodes: int, rng: np.random.Generator) -> np.ndarray:
@@ -203,7 +202,7 @@ class OneMaxTheoryPolicy(Policy):
 
     def act(self, obs: Any) -> Any:
         n, f = float(obs[0]), float(obs[1])
-        return np.array([math.sqrt(n / max(n - f, 1.0))], dtype=np.float32)
+        return self.env.codec.encode({"lambda": min(math.sqrt(n / max(n - f, 1.0)), n)})
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "named", "benchmark": "onemax", "name": "theory"}
