@@ -49,7 +49,7 @@ from algoconf.errors import ConfigurationError, SpaceError
 from algoconf.space.configs import default_config, describe_forbidden, sample_configs
 from algoconf.space.evaluate import SpaceIndex, forbidden_holds
 from algoconf.space.expressions import AllOf, AnyOf, Atom, Expr, to_dnf
-from algoconf.space.values import choices_of, domain_text, format_value, is_finite_domain, parse_number
+from algoconf.space.values import allowed_values, choices_of, domain_text, format_value, is_finite_domain, parse_number
 
 __all__ = ["SpaceAssembler", "SATISFIABILITY_TRIES"]
 
@@ -255,7 +255,14 @@ class SpaceAssembler:
             raise self.error(
                 f"{what}: operator {expr.op!r} needs a numerical or ordinal parameter, {hp.name!r} is categorical", line
             )
+        if expr.op == "in" and not expr.values:
+            raise self.error(f"{what}: expected at least one value in '{expr.name} in {{...}}'", line)
         values = tuple(self._value(hp, v, what, line) for v in expr.values)
+        if not forbidden and self._never(hp, expr.op, values):
+            raise self.error(
+                f"{what} can never hold: no value of {hp.name!r} ({domain_text(hp)}) is {expr.op} {format_value(values[0])}",
+                line,
+            )
         if expr.op == "!=":
             # ConfigSpace 1.2 treats "parent != v" as true when the parent is inactive (NaN != v);
             # a set or a pair of comparisons means the same and is false for an inactive parent
@@ -267,6 +274,31 @@ class SpaceAssembler:
             # "<" or "==" (">" or "==") means the same
             return AnyOf((Atom(expr.name, expr.op[0], values), Atom(expr.name, "==", values)))
         return Atom(expr.name, expr.op, values)
+
+    @staticmethod
+    def _never(hp: Hyperparameter, op: str, values: tuple[Any, ...]) -> bool:
+        """True when ``hp op values`` holds for no value of the domain."""
+        allowed = allowed_values(hp, op, values)
+        if allowed is not None:
+            return not allowed
+        if is_finite_domain(hp):
+            return False
+        return (op == "<" and values[0] <= hp.lower) or (op == ">" and values[0] >= hp.upper)
+
+    def _check_conjunct(self, conj: list[Atom], line: int | None) -> None:
+        """A forbidden conjunction that names a parameter twice with no common value never applies."""
+        sets: dict[str, set] = {}
+        for atom in conj:
+            if atom.ref:
+                continue
+            allowed = allowed_values(self._hps[atom.name], atom.op, atom.values)
+            if allowed is None:
+                continue
+            sets[atom.name] = sets.get(atom.name, set(allowed)) & set(allowed)
+            if not sets[atom.name]:
+                raise self.error(
+                    f"forbidden clause can never apply: {atom.name!r} cannot take all the values it names", line
+                )
 
     def _condition_object(self, child: Hyperparameter, expr: Expr, line: int | None) -> Any:
         conjuncts = []
@@ -281,9 +313,10 @@ class SpaceAssembler:
             conjuncts.append(parts[0] if len(parts) == 1 else AndConjunction(*parts))
         return conjuncts[0] if len(conjuncts) == 1 else OrConjunction(*conjuncts)
 
-    def _forbidden_objects(self, expr: Expr) -> list[Any]:
+    def _forbidden_objects(self, expr: Expr, line: int | None) -> list[Any]:
         out = []
         for conj in to_dnf(expr):
+            self._check_conjunct(conj, line)
             parts = []
             for atom in conj:
                 hp = self._hps[atom.name]
@@ -352,9 +385,15 @@ class SpaceAssembler:
             default = default_config(space)
         except ConfigurationError as err:  # pragma: no cover - defaults were checked one by one
             raise self.error(f"the default configuration is invalid: {err.message}", None) from None
+        seen: dict[str, int | None] = {}
         for expr, line in self._forbiddens:
             rewritten = self._rewrite(expr, "forbidden clause", line, forbidden=True)
-            for clause in self._forbidden_objects(rewritten):
+            for clause in self._forbidden_objects(rewritten, line):
+                shown = describe_forbidden(clause)
+                if shown in seen:
+                    where = f" on line {seen[shown]}" if seen[shown] is not None else ""
+                    raise self.error(f"forbidden clause {{{shown}}} repeats the one{where}", line)
+                seen[shown] = line
                 if forbidden_holds(clause, default):
                     shown = ", ".join(f"{k}={format_value(v)}" for k, v in default.items())
                     raise self.error(

@@ -53,6 +53,7 @@ def _is_json(text: str) -> bool:
 def parse_space(text: str, format: str, source: str = "<string>") -> ConfigurationSpace:
     """A space from text in ``format`` (one of :data:`FORMATS`); SpaceError names source and line."""
     fmt = _check_format(format)
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
     if fmt in ("pcs", "pcs_new"):
         from algoconf.space.pcs import parse_pcs
 
@@ -73,6 +74,7 @@ def read_space(path: str | Path, format: str | None = None) -> ConfigurationSpac
         text = path.read_text()
     except OSError as err:
         raise SpaceError(f"cannot read parameter file: {err.strerror}", file=path) from None
+    text = text.removeprefix("\ufeff")
     fmt = format if format is not None else detect_format(text, path.suffix)
     return parse_space(text, fmt, source=str(path))
 
