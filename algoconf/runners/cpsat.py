@@ -21,6 +21,7 @@ otherwise the run is CRASHED.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from typing import Any
@@ -166,7 +167,7 @@ CPSAT_JOBSHOP_QUALITY = SolverRunner(
     description=f"OR-Tools CP-SAT (1 worker) on job shop, makespan after {QUALITY_DETERMINISTIC_TIME} deterministic time",
     command=_PROGRAM + (f"--deterministic-time={QUALITY_DETERMINISTIC_TIME}", "{config}"),
     syntax="--name=value",
-    parser=lambda: JobShopParser(need_optimum=False),
+    parser=functools.partial(JobShopParser, need_optimum=False),
     instance_kind="jobshop",
     bool_style="value",
     flags=_FLAGS,

@@ -49,6 +49,10 @@ def _cadical_translate(config: dict[str, Any], request: RunRequest) -> dict[str,
     return out
 
 
+def _fixed_solver(config: dict[str, Any], request: RunRequest) -> dict[str, Any]:
+    return dict(config)  # pysat_solve refuses options for solvers configure() ignores
+
+
 def _runner(solver: str, configurable: bool) -> SolverRunner:
     return SolverRunner(
         name=f"pysat-{solver}",
@@ -60,7 +64,7 @@ def _runner(solver: str, configurable: bool) -> SolverRunner:
         flags=frozenset({"elim", "probe", "vivify", "subsume", "stabilize", "walk", "rephase", "lucky",
                          "inprocessing", "phase", "restart", "minimize"}) if configurable else frozenset(),
         clamp={k: v for k, v in CADICAL_RANGES.items()} if configurable else {},
-        translate=_cadical_translate if configurable else (lambda config, request: dict(config)),
+        translate=_cadical_translate if configurable else _fixed_solver,
         pcs=f"pysat-{solver}" if configurable else None,
         requires_module="pysat",
     )

@@ -144,3 +144,11 @@ def test_unknown_runner_lists_the_known_ones():
 def test_sat_parser_is_the_one_used_by_binary_solvers():
     assert isinstance(get_runner("cadical").target().parser, SatCompetitionParser)
     assert isinstance(get_runner("clasp").target().parser, SatCompetitionParser)
+
+
+@pytest.mark.parametrize("name", sorted(RUNNERS))
+def test_targets_pickle_for_remote_workers(name):
+    import pickle
+
+    target = pickle.loads(pickle.dumps(get_runner(name).target("/tmp")))
+    assert target.runner.name == name and target.cwd == "/tmp"
