@@ -27,12 +27,13 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from algoconf.errors import CorruptHistoryError, HistoryError, ScenarioMismatchError
 from algoconf.records import RunRequest, RunResult, Status
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["RunHistory", "HISTORY_FILE", "SCHEMA_VERSION"]
 
@@ -149,8 +150,6 @@ class RunHistory:
                     )
 
     def _check_fingerprint(self, fingerprint: dict[str, Any]) -> None:
-        from algoconf.scenario import fingerprint_diff
-
         with self._guard(), self._transaction():
             row = self._conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
             if row is None:
@@ -160,6 +159,8 @@ class RunHistory:
                 return
             stored = json.loads(row[0])
         if stored != fingerprint:
+            from algoconf.scenario import fingerprint_diff  # heavy imports (ConfigSpace): only when needed
+
             lines = fingerprint_diff(stored, fingerprint)
             raise ScenarioMismatchError(
                 f"{self.path.parent} holds a run of a different scenario (stored -> given):\n  "
@@ -257,6 +258,8 @@ class RunHistory:
     def frame(self, *, config_columns: bool = False) -> pd.DataFrame:
         """One row per result (insertion order). With ``config_columns``, one ``config.<name>``
         column per parameter (empty where inactive)."""
+        import pandas as pd
+
         with self._guard():
             df = pd.read_sql_query(
                 f"SELECT {', '.join(_COLUMNS)} FROM runs ORDER BY id", self._conn

@@ -54,7 +54,6 @@ def _check_consistent(run_dir: Path) -> int:
     return n
 
 
-@pytest.mark.slow
 def test_kill_minus_9_loses_no_committed_row_and_repeats_nothing(tmp_path):
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
@@ -62,7 +61,7 @@ def test_kill_minus_9_loses_no_committed_row_and_repeats_nothing(tmp_path):
     rng = random.Random(7)
     last_seen = -1
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    for round_ in range(3):
+    for round_ in range(5):
         proc = subprocess.Popen([sys.executable, str(script), str(run_dir)], stdout=subprocess.PIPE, text=True,
                                 stdin=subprocess.DEVNULL, env=env)
         target = last_seen + 15 + rng.randrange(15)
@@ -76,7 +75,7 @@ def test_kill_minus_9_loses_no_committed_row_and_repeats_nothing(tmp_path):
         n = _check_consistent(run_dir)
         assert n >= last_seen + 1  # every step it reported as committed is there
         last_seen = n - 1
-    assert last_seen >= 45
+    assert last_seen >= 75
 
 
 def _history_with_wal(tmp_path: Path, steps: int = 40) -> tuple[Path, RunHistory]:

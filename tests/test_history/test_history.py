@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-import multiprocessing
+import os
 import shutil
 import subprocess
 import sys
@@ -121,21 +121,33 @@ def test_mismatch_never_prompts(tmp_path):
     assert proc.returncode == 3 and "cutoff: 1.0 -> 2.0" in proc.stdout
 
 
-def _write_many(run_dir: str, worker: int, n: int) -> int:
-    with RunHistory.open(run_dir) as h:
-        written = 0
-        for i in range(n):
-            written += h.record(result(i, instance=f"w{worker}"))
-            written += h.record(result(i, instance="shared"))  # every worker races for these keys
-        return written
+WRITER = """
+import sys
+from algoconf.history import RunHistory
+from algoconf.records import RunRequest, RunResult
+
+worker, n = sys.argv[2], int(sys.argv[3])
+written = 0
+with RunHistory.open(sys.argv[1]) as h:
+    for i in range(n):
+        for instance in (f"w{worker}", "shared"):  # every worker races for the "shared" keys
+            req = RunRequest({"x": i, "mode": "fast" if i % 2 else "slow"}, instance, 0, 10.0)
+            written += h.record(RunResult(req, "SUCCESS", 0.5 + i))
+print(written)
+"""
 
 
-@pytest.mark.slow
 def test_concurrent_writers(tmp_path):
     RunHistory.open(tmp_path).close()
-    with multiprocessing.get_context("spawn").Pool(3) as pool:
-        written = pool.starmap(_write_many, [(str(tmp_path), w, 40) for w in range(3)])
+    script = tmp_path / "w.py"
+    script.write_text(WRITER)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    procs = [subprocess.Popen([sys.executable, str(script), str(tmp_path), str(w), "40"], stdout=subprocess.PIPE,
+                              text=True, env=env) for w in range(3)]
+    written = [int(p.communicate(timeout=120)[0]) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
     with RunHistory.open(tmp_path) as h:
         assert len(h) == 3 * 40 + 40 == sum(written)
         assert len({r.key for r in h.results()}) == len(h)
         assert len(h.results(instance="shared")) == 40
+        assert h.results(instance="w1") == [result(i, instance="w1") for i in range(40)]
