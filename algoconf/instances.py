@@ -254,7 +254,7 @@ def read_instance_list(
     if not path.is_file():
         raise InstanceError("instance list not found", file=path)
     folder = path.parent
-    bases = [folder, *(Path(s) for s in search)]
+    bases = list(dict.fromkeys([folder, *(Path(s) for s in search)]))
     instances: list[Instance] = []
     first_line: dict[str, int] = {}
     for lineno, raw in enumerate(path.read_text().splitlines(), start=1):

@@ -181,8 +181,8 @@ def load_aclib_scenario(path: Path, text: str | None = None) -> Scenario:
 
     space_file = locate("paramfile")
     space = read_space(space_file)
-    train = read_instance_list(locate("instance_file"), search=bases[1:])
-    test = read_instance_list(locate("test_instance_file"), search=bases[1:]) if "test_instance_file" in entries else None
+    train = read_instance_list(locate("instance_file"), search=bases)
+    test = read_instance_list(locate("test_instance_file"), search=bases) if "test_instance_file" in entries else None
     features = None
     if "feature_file" in entries:
         names = list(train.names) + ([n for n in test.names if n not in train] if test is not None else [])

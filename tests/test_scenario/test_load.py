@@ -178,3 +178,15 @@ def test_scenario_survives_pickling():
     s = load_scenario(DATA / "scenario.yaml")
     back = pickle.loads(pickle.dumps(s))
     assert back == s and back.fingerprint() == s.fingerprint() and back.train["instances/i2.cnf"].specifics == ("7",)
+
+
+def test_aclib_instance_paths_relative_to_the_scenario_folder(basic):
+    """AClib lists often write paths relative to the scenario (or execdir), not to the list's folder."""
+    (basic / "lists").mkdir()
+    (basic / "lists" / "train.txt").write_text("instances/i1.cnf\ninstances/i3.cnf\n")
+    text = (basic / "scenario.txt").read_text().replace("instance_file = train.txt", "instance_file = lists/train.txt")
+    text = text.replace("feature_file = features.csv\n", "")
+    (basic / "scenario.txt").write_text(text)
+    s = load_scenario(basic / "scenario.txt")
+    assert s.train.names == ("instances/i1.cnf", "instances/i3.cnf")
+    assert s.train[1].path == basic / "instances" / "i3.cnf"
