@@ -13,29 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from ConfigSpace import ConfigurationSpace
-from ConfigSpace.conditions import (
-    AndConjunction,
-    EqualsCondition,
-    GreaterThanCondition,
-    InCondition,
-    LessThanCondition,
-    NotEqualsCondition,
-    OrConjunction,
-)
-from ConfigSpace.forbidden import (
-    ForbiddenAndConjunction,
-    ForbiddenEqualsClause,
-    ForbiddenEqualsRelation,
-    ForbiddenGreaterThanClause,
-    ForbiddenGreaterThanEqualsClause,
-    ForbiddenGreaterThanEqualsRelation,
-    ForbiddenGreaterThanRelation,
-    ForbiddenInClause,
-    ForbiddenLessThanClause,
-    ForbiddenLessThanEqualsClause,
-    ForbiddenLessThanEqualsRelation,
-    ForbiddenLessThanRelation,
-)
 from ConfigSpace.hyperparameters import (
     CategoricalHyperparameter,
     Hyperparameter,
@@ -46,37 +23,17 @@ from ConfigSpace.hyperparameters import (
 )
 
 from algoconf.errors import ConfigurationError, SpaceError
-from algoconf.space.configs import default_config, describe_forbidden, sample_configs
+from algoconf.space.configs import MIN_TRIES, default_config, describe_forbidden, sample_configs
 from algoconf.space.evaluate import SpaceIndex, forbidden_holds
 from algoconf.space.expressions import AllOf, AnyOf, Atom, Expr, to_dnf
+from algoconf.space.structure import build_condition, build_forbiddens
 from algoconf.space.values import allowed_values, choices_of, domain_text, format_value, is_finite_domain, parse_number
 
 __all__ = ["SpaceAssembler", "SATISFIABILITY_TRIES"]
 
-#: after building, this many random draws must find at least one configuration no forbidden clause
-#: excludes, or the forbidden clauses are reported as unsatisfiable in practice.
-SATISFIABILITY_TRIES = 1000
-
-_CONDITION_CLASSES = {
-    "==": EqualsCondition,
-    "!=": NotEqualsCondition,
-    "<": LessThanCondition,
-    ">": GreaterThanCondition,
-}
-_CLAUSE_CLASSES = {
-    "<": ForbiddenLessThanClause,
-    "<=": ForbiddenLessThanEqualsClause,
-    ">": ForbiddenGreaterThanClause,
-    ">=": ForbiddenGreaterThanEqualsClause,
-}
-_RELATION_CLASSES = {
-    "==": ForbiddenEqualsRelation,
-    "<": ForbiddenLessThanRelation,
-    "<=": ForbiddenLessThanEqualsRelation,
-    ">": ForbiddenGreaterThanRelation,
-    ">=": ForbiddenGreaterThanEqualsRelation,
-}
-
+#: after building, this many random draws (``sample_configs``' minimum budget) must find at least
+#: one configuration no forbidden clause excludes, or the clauses are reported as unsatisfiable.
+SATISFIABILITY_TRIES = MIN_TRIES
 
 @dataclass
 class SpaceAssembler:
@@ -300,37 +257,6 @@ class SpaceAssembler:
                     f"forbidden clause can never apply: {atom.name!r} cannot take all the values it names", line
                 )
 
-    def _condition_object(self, child: Hyperparameter, expr: Expr, line: int | None) -> Any:
-        conjuncts = []
-        for conj in to_dnf(expr):
-            parts = []
-            for atom in conj:
-                parent = self._hps[atom.name]
-                if atom.op == "in":
-                    parts.append(InCondition(child, parent, list(atom.values)))
-                else:
-                    parts.append(_CONDITION_CLASSES[atom.op](child, parent, atom.value))
-            conjuncts.append(parts[0] if len(parts) == 1 else AndConjunction(*parts))
-        return conjuncts[0] if len(conjuncts) == 1 else OrConjunction(*conjuncts)
-
-    def _forbidden_objects(self, expr: Expr, line: int | None) -> list[Any]:
-        out = []
-        for conj in to_dnf(expr):
-            self._check_conjunct(conj, line)
-            parts = []
-            for atom in conj:
-                hp = self._hps[atom.name]
-                if atom.ref:
-                    parts.append(_RELATION_CLASSES[atom.op](hp, self._hps[str(atom.value)]))
-                elif atom.op == "==":
-                    parts.append(ForbiddenEqualsClause(hp, atom.value))
-                elif atom.op == "in":
-                    parts.append(ForbiddenInClause(hp, list(atom.values)))
-                else:
-                    parts.append(_CLAUSE_CLASSES[atom.op](hp, atom.value))
-            out.append(parts[0] if len(parts) == 1 else ForbiddenAndConjunction(*parts))
-        return out
-
     def _check_cycles(self, resolved: list[tuple[str, Expr, int | None]]) -> None:
         parents: dict[str, set[str]] = {}
 
@@ -375,7 +301,7 @@ class SpaceAssembler:
             expr = items[0][0] if len(items) == 1 else AllOf(tuple(e for e, _ in items))
             line = items[0][1]
             try:
-                conditions.append(self._condition_object(self._hps[child], expr, line))
+                conditions.append(build_condition(self._hps, child, expr))
             except (ValueError, TypeError) as err:
                 raise self.error(f"condition of {child!r} cannot be built: {err}", line) from None
         if conditions:
@@ -388,7 +314,9 @@ class SpaceAssembler:
         seen: dict[str, int | None] = {}
         for expr, line in self._forbiddens:
             rewritten = self._rewrite(expr, "forbidden clause", line, forbidden=True)
-            for clause in self._forbidden_objects(rewritten, line):
+            for conj in to_dnf(rewritten):
+                self._check_conjunct(conj, line)
+            for clause in build_forbiddens(self._hps, rewritten):
                 shown = describe_forbidden(clause)
                 if shown in seen:
                     where = f" on line {seen[shown]}" if seen[shown] is not None else ""

@@ -17,7 +17,6 @@ import numpy as np
 from ConfigSpace import ConfigurationSpace
 from ConfigSpace.hyperparameters import (
     Constant,
-    FloatHyperparameter,
     Hyperparameter,
     IntegerHyperparameter,
     OrdinalHyperparameter,

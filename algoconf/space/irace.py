@@ -33,7 +33,7 @@ from ConfigSpace.hyperparameters import IntegerHyperparameter, OrdinalHyperparam
 
 from algoconf.errors import SpaceError
 from algoconf.space.assemble import SpaceAssembler
-from algoconf.space.expressions import AllOf, AnyOf, Atom, Expr, to_dnf
+from algoconf.space.expressions import Atom, Expr, to_dnf
 from algoconf.space.rexpr import parse_r_expression
 from algoconf.space.structure import condition_child, condition_expr, forbidden_expr
 from algoconf.space.values import choices_of, format_value, is_finite_domain, kind_of, parse_number

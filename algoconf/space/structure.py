@@ -1,8 +1,9 @@
-"""ConfigSpace conditions and forbidden clauses back to expression trees (for writers and summaries)."""
+"""The bridge between expression trees and ConfigSpace objects, both ways: readers build conditions
+and forbidden clauses from trees; writers and summaries turn ConfigSpace objects back into trees."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from ConfigSpace.conditions import (
     AndConjunction,
@@ -29,9 +30,11 @@ from ConfigSpace.forbidden import (
     ForbiddenOrConjunction,
 )
 
-from algoconf.space.expressions import AllOf, AnyOf, Atom, Expr
+from ConfigSpace.hyperparameters import Hyperparameter
 
-__all__ = ["condition_expr", "condition_child", "forbidden_expr"]
+from algoconf.space.expressions import AllOf, AnyOf, Atom, Expr, to_dnf
+
+__all__ = ["condition_expr", "condition_child", "forbidden_expr", "build_condition", "build_forbiddens"]
 
 _COND_OPS = [
     (EqualsCondition, "=="),
@@ -92,3 +95,54 @@ def forbidden_expr(clause: Any) -> Expr:
         if isinstance(clause, cls):
             return Atom(clause.hyperparameter.name, op, (_plain(clause.value),))
     raise TypeError(f"unsupported forbidden clause type {type(clause).__name__}")
+
+
+# ---- trees to ConfigSpace objects (values already resolved to the parameters' types) -------------
+_CONDITION_CLASSES = {"==": EqualsCondition, "!=": NotEqualsCondition, "<": LessThanCondition, ">": GreaterThanCondition}
+_CLAUSE_CLASSES = {
+    "<": ForbiddenLessThanClause,
+    "<=": ForbiddenLessThanEqualsClause,
+    ">": ForbiddenGreaterThanClause,
+    ">=": ForbiddenGreaterThanEqualsClause,
+}
+_RELATION_CLASSES = {
+    "==": ForbiddenEqualsRelation,
+    "<": ForbiddenLessThanRelation,
+    "<=": ForbiddenLessThanEqualsRelation,
+    ">": ForbiddenGreaterThanRelation,
+    ">=": ForbiddenGreaterThanEqualsRelation,
+}
+
+
+def build_condition(hps: Mapping[str, Hyperparameter], child: str, expr: Expr) -> Any:
+    """One ConfigSpace condition for ``child``: a disjunction of conjunctions of the expression's atoms."""
+    conjuncts = []
+    for conj in to_dnf(expr):
+        parts = []
+        for atom in conj:
+            parent = hps[atom.name]
+            if atom.op == "in":
+                parts.append(InCondition(hps[child], parent, list(atom.values)))
+            else:
+                parts.append(_CONDITION_CLASSES[atom.op](hps[child], parent, atom.value))
+        conjuncts.append(parts[0] if len(parts) == 1 else AndConjunction(*parts))
+    return conjuncts[0] if len(conjuncts) == 1 else OrConjunction(*conjuncts)
+
+
+def build_forbiddens(hps: Mapping[str, Hyperparameter], expr: Expr) -> list[Any]:
+    """ConfigSpace forbidden clauses for ``expr``: one per conjunction of its disjunctive form."""
+    out = []
+    for conj in to_dnf(expr):
+        parts = []
+        for atom in conj:
+            hp = hps[atom.name]
+            if atom.ref:
+                parts.append(_RELATION_CLASSES[atom.op](hp, hps[str(atom.value)]))
+            elif atom.op == "==":
+                parts.append(ForbiddenEqualsClause(hp, atom.value))
+            elif atom.op == "in":
+                parts.append(ForbiddenInClause(hp, list(atom.values)))
+            else:
+                parts.append(_CLAUSE_CLASSES[atom.op](hp, atom.value))
+        out.append(parts[0] if len(parts) == 1 else ForbiddenAndConjunction(*parts))
+    return out
