@@ -93,3 +93,15 @@ def test_neighbours_are_valid_distinct_one_exchange(space):
         assert active_config(space, config) == config
         changed = [k for k in set(config) | set(start) if config.get(k) != start.get(k)]
         assert len([k for k in changed if k in start and k in config]) <= 1
+
+
+def test_configspace_configurations_are_accepted(space):
+    # what SMAC hands back: a ConfigSpace Configuration with numpy-typed values
+    from ConfigSpace import Configuration
+
+    space.seed(5)
+    conf = space.sample_configuration()
+    got = active_config(space, conf)
+    assert got == {k: conf[k] for k in conf.keys()}
+    assert all(type(v) in (int, float, str) for v in got.values())
+    assert Configuration(space, values=got) == conf

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from ConfigSpace import Configuration
 
 from algoconf.errors import SpaceError
 from algoconf.space import FORMATS, describe_space, neighbours, parse_space, sample_configs, space_to_text
@@ -103,5 +104,6 @@ def test_random_space_round_trips_and_samples_validly(seed, space):
     configs = sample_configs(space, 50, seed=seed)
     for config in configs:
         assert problems(space, config) == [], config
+        Configuration(space, values=config).check_valid_configuration()  # ConfigSpace agrees
     for near in neighbours(space, configs[0], 5, seed=seed):
         assert problems(space, near) == [], near
