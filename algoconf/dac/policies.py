@@ -378,7 +378,8 @@ class BinnedFamily(PolicyFamily):
 
     ``choices`` gives a categorical value per bin; ``value_range=(low, high, log)`` a float per bin.
     With ``base`` (one positive number per bin) a float parameter is a multiplier of its bin's base
-    value (e.g. a theory value at the bin's centre): the policy plays ``base[b] * bin_b``.
+    value (e.g. a theory value at the bin's centre): the policy plays ``base[b] * bin_b``; ``clip``
+    bounds the played values to the action's range.
     """
 
     name = "binned"
@@ -391,6 +392,7 @@ class BinnedFamily(PolicyFamily):
         choices: Sequence[Any] | None = None,
         value_range: tuple[float, float, bool] | None = None,
         base: Sequence[float] | None = None,
+        clip: tuple[float, float] | None = None,
         seed: int = 0,
     ) -> None:
         if (choices is None) == (value_range is None):
@@ -399,6 +401,7 @@ class BinnedFamily(PolicyFamily):
         if base is not None and (choices is not None or len(base) != len(self.edges) + 1):
             raise DACError("base needs value_range and one value per bin")
         self.base = [float(b) for b in base] if base is not None else None
+        self.clip = clip
         self._space = ConfigurationSpace(seed=seed)
         nbins = len(self.edges) + 1
         if choices is not None:
@@ -415,6 +418,8 @@ class BinnedFamily(PolicyFamily):
         values = [_py(config[f"bin_{b:02d}"]) for b in range(len(self.edges) + 1)]
         if self.base is not None:
             values = [v * m for v, m in zip(values, self.base)]
+        if self.clip is not None:
+            values = [min(max(v, self.clip[0]), self.clip[1]) for v in values]
         return BinnedPolicy(self.feature, self.edges, values)
 
 

@@ -68,7 +68,7 @@ def _onemax_families() -> dict[str, Callable[[DACEnv], PolicyFamily]]:
         edges = [float(e) for e in range(1, int(math.log2(env.n)))]
         centres = [2.0 ** (b + 0.5) for b in range(len(edges))] + [math.sqrt(2.0 ** len(edges) * env.n)]
         base = [math.sqrt(env.n / c) for c in centres]
-        return BinnedFamily("log2_distance", edges, value_range=(0.5, 2.0, True), base=base)
+        return BinnedFamily("log2_distance", edges, value_range=(0.5, 2.0, True), base=base, clip=(1.0, float(env.n)))
 
     def binned_raw(env: Any) -> PolicyFamily:
         edges = [float(e) for e in range(1, int(math.log2(env.n)))]
