@@ -9,7 +9,9 @@ Contract of :func:`run_limited`
   Checks are scheduled so that the tree cannot pass the limit by more than ~20 ms between two checks
   (at most ``n_cpus`` CPU-seconds per second are possible). ``RLIMIT_CPU`` (limit + 2 s) is a backstop
   that the kernel enforces on every process, even one orphaned by a dead supervisor. A CPU limit also
-  has a wall-clock backstop (``wall_limit``, default ``3 * limit + 1`` s) so a sleeping run ends too.
+  has a wall-clock backstop (``wall_limit``, default ``max(5 * limit, limit + 10)`` s) so a sleeping or
+  blocked run ends too, while a run that only gets a small share of a busy machine's CPUs still
+  reaches its CPU limit; a run ended by this backstop is TIMEOUT with ``killed_by="wall"``.
   ``time_kind="wall"`` kills at elapsed ``time_limit``.
 * **Kill.** On a limit or a stop request the whole group gets SIGTERM, then SIGKILL after
   ``grace`` seconds (default 0.3). When the main process exits on its own, any process it left in its
@@ -234,7 +236,7 @@ def run_limited(
     if time_limit is not None and not (time_limit > 0):
         raise ValueError(f"time_limit must be positive, got {time_limit}")
     if wall_limit is None and time_limit is not None:
-        wall_limit = time_limit if time_kind == "wall" else 3.0 * time_limit + 1.0
+        wall_limit = time_limit if time_kind == "wall" else max(5.0 * time_limit, time_limit + 10.0)
     cpu_limit = time_limit if time_kind == "cpu" else None
 
     cmd = [os.fspath(a) for a in argv]

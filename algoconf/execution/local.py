@@ -114,7 +114,8 @@ class LocalExecutor(Executor):
             job = self._jobs.get(future)
             if job is None or job.running or job.resolved:
                 return False
-            return future.cancel()
+        # outside the lock: cancelling runs the done-callbacks, which take the lock
+        return future.cancel()
 
     def close(self) -> None:
         if self._closed:
