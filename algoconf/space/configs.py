@@ -76,6 +76,13 @@ def _coerce(hp: Hyperparameter, value: Any) -> Any:
     return value
 
 
+def _rounded(index: SpaceIndex, hp: Hyperparameter, value: Any) -> Any:
+    """Real values rounded to the space's irace ``digits`` (irace's own semantics), if it has them."""
+    if index.digits is None or not isinstance(value, float) or is_finite_domain(hp):
+        return value
+    return float(min(max(round(value, index.digits), hp.lower), hp.upper))
+
+
 def _check(index: SpaceIndex, values: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(values) - set(index.hps))
     if unknown:
@@ -92,7 +99,7 @@ def _check(index: SpaceIndex, values: Mapping[str, Any]) -> dict[str, Any]:
                 if name in index.conditions
                 else f"parameter {name!r} has no value (it is unconditional, so always active)"
             )
-        active[name] = _coerce(index.hps[name], values[name])
+        active[name] = _rounded(index, index.hps[name], _coerce(index.hps[name], values[name]))
     clause = index.violated(active)
     if clause is not None:
         raise ConfigurationError(f"configuration is forbidden by clause {{{describe_forbidden(clause)}}}")
@@ -140,7 +147,7 @@ def _draw_one(index: SpaceIndex, rng: np.random.Generator) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in index.order:
         if index.is_active(name, values):
-            values[name] = _draw(index.hps[name], rng)
+            values[name] = _rounded(index, index.hps[name], _draw(index.hps[name], rng))
     return values
 
 
@@ -237,10 +244,13 @@ def neighbours(space: ConfigurationSpace, config: Mapping[str, Any], n: int, see
                     values[other] = _draw(index.hps[other], rng)
                 else:
                     values[other] = index.hps[other].default_value
-            if index.violated(values) is None:
-                key = config_key(values)
-                if key not in seen:
-                    seen.add(key)
-                    out.append(_check(index, values))
-                break
+            try:
+                checked = _check(index, values)
+            except ConfigurationError:  # forbidden: fill the newly active parameters at random
+                continue
+            key = config_key(checked)
+            if key not in seen:
+                seen.add(key)
+                out.append(checked)
+            break
     return out

@@ -138,6 +138,7 @@ class SpaceIndex:
     hps: Mapping[str, Hyperparameter]
     conditions: Mapping[str, Any]
     forbiddens: tuple[Any, ...]
+    digits: int | None = None  # irace "[global] digits": real values are rounded to this many decimals
 
     @classmethod
     def of(cls, space: ConfigurationSpace) -> "SpaceIndex":
@@ -165,7 +166,8 @@ class SpaceIndex:
 
         for name in hps:
             place(name)
-        return cls(tuple(order), hps, conditions, tuple(space.forbidden_clauses))
+        digits = (space.meta or {}).get("irace_digits")
+        return cls(tuple(order), hps, conditions, tuple(space.forbidden_clauses), int(digits) if digits is not None else None)
 
     def is_active(self, name: str, values: Mapping[str, Any]) -> bool:
         cond = self.conditions.get(name)

@@ -197,3 +197,10 @@ def test_agrees_with_configspace_reader_on_new_pcs():
 
         theirs = pcs_new.read(text.splitlines())
     assert describe_space(parse_space(text, "pcs_new")) == describe_space(theirs)
+
+
+def test_irace_digits_round_real_values():
+    space = parse_space('r "-r " r (0, 1)\nl "-l " r,log (0.001, 1)\n[global]\ndigits = 2\n', "irace")
+    assert active_config(space, {"r": 0.123456, "l": 0.0049}) == {"r": 0.12, "l": 0.001}
+    for config in sample_configs(space, 50, seed=1):
+        assert config["r"] == round(config["r"], 2) and 0.001 <= config["l"] <= 1
