@@ -154,7 +154,29 @@ class DaskExecutor(Executor):
             entry = self._runs.get(future)
         if entry is None or future.done():
             return
-        Event(entry[1], client=self.client).set()
+        dask_future, stop_name, request = entry
+        Event(stop_name, client=self.client).set()  # a running (or starting) run ends CAPPED
+        if not self._executing(dask_future.key):
+            # not started yet: withdraw the task and resolve at once (should it start in between, the
+            # event ends it immediately and its late result is ignored)
+            with self._lock:
+                self._runs.pop(future, None)
+            try:
+                future.set_result(stopped_before_start(request))
+            except cf.InvalidStateError:
+                pass
+            self.client.cancel(dask_future)
+
+    def _executing(self, key: str) -> bool:
+        """Whether a worker is executing the task now (not merely holding it in its queue)."""
+        state, worker = self.client.run_on_scheduler(_task_state, key)
+        if state != "processing" or worker is None:
+            return False
+        try:
+            answer = self.client.run(_worker_executing, key, workers=[worker])
+        except Exception:  # the worker left meanwhile: the scheduler will reschedule the task
+            return False
+        return bool(answer.get(worker))
 
     def cancel(self, future: "cf.Future[RunResult]") -> bool:
         with self._lock:
@@ -162,8 +184,7 @@ class DaskExecutor(Executor):
         if entry is None or future.done():
             return False
         dask_future, stop_name, _ = entry
-        state = self.client.run_on_scheduler(_task_state, dask_future.key)
-        if state not in (None, "released", "waiting", "no-worker", "queued"):
+        if self._executing(dask_future.key):
             return False
         from distributed import Event
 
@@ -193,6 +214,14 @@ def _get_allowed_failures(dask_scheduler=None) -> int:
     return int(dask_scheduler.allowed_failures)
 
 
-def _task_state(key, dask_scheduler=None) -> str | None:
+def _task_state(key, dask_scheduler=None) -> tuple[str | None, str | None]:
     task = dask_scheduler.tasks.get(key)
-    return task.state if task is not None else None
+    if task is None:
+        return None, None
+    worker = task.processing_on.address if task.processing_on is not None else None
+    return task.state, worker
+
+
+def _worker_executing(key, dask_worker=None) -> bool:
+    task = dask_worker.state.tasks.get(key)
+    return task is not None and task.state in ("executing", "long-running")

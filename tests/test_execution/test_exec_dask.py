@@ -1,0 +1,93 @@
+"""DaskExecutor on a real LocalCluster: the conformance suite, worker loss and poison runs."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+import pytest
+
+distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed (extra [dask])")
+
+from algoconf.execution.dask import DaskExecutor  # noqa: E402
+from algoconf.records import RunRequest, Status  # noqa: E402
+from algoconf.targets import CommandTarget  # noqa: E402
+from algoconf.testing.executors import ExecutorConformance, protocol_target  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.CRITICAL)
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+
+
+class TestDaskExecutorConformance(ExecutorConformance):
+    kill_slack = 3.0
+
+    @pytest.fixture(autouse=True)
+    def _client(self, client):
+        self.client = client
+
+    def make_executor(self, target, instances, time_kind="cpu"):
+        return DaskExecutor(self.client, target, instances, time_kind=time_kind)
+
+
+def _wait_for_workers(client, n, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while len(client.scheduler_info()["workers"]) < n and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def test_worker_killed_mid_run_every_run_yields_one_result(client, tmp_path):
+    _wait_for_workers(client, 2)
+    target, instances = protocol_target(tmp_path)
+    ex = DaskExecutor(client, target, instances, time_kind="wall", max_tries=2)
+    futures = [ex.submit(RunRequest({"mode": "sleep", "secs": 1.5}, "i1", seed, 20.0)) for seed in range(4)]
+    deadline = time.monotonic() + 20
+    busy = {}
+    while not busy and time.monotonic() < deadline:  # a worker that is running one of our runs
+        busy = {w: keys for w, keys in client.processing().items() if keys}
+        time.sleep(0.05)
+    time.sleep(0.3)
+    victim = next(iter(busy))
+    pid = client.run(os.getpid, workers=[victim])[victim]
+
+    def kill() -> None:  # the call never returns: the worker dies inside it
+        try:
+            client.run(os._exit, 1, workers=[victim])
+        except Exception:
+            pass
+
+    threading.Thread(target=kill, daemon=True).start()
+    results = [f.result(timeout=90) for f in futures]
+    ex.close()
+    assert len(results) == 4
+    assert sorted(r.request.seed for r in results) == [0, 1, 2, 3]
+    assert all(r.status is Status.SUCCESS for r in results), [r.info for r in results]
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split(") ")[1][0] == "Z"
+
+
+def test_poison_run_is_crashed_after_k_tries_and_pool_survives(client, tmp_path):
+    _wait_for_workers(client, 2)
+    _, instances = protocol_target(tmp_path)
+    poison = CommandTarget(["sh", "-c", "kill -9 $PPID; sleep 1"], "-name=value", "aclib")
+    ex = DaskExecutor(client, poison, instances, max_tries=2)
+    result = ex.submit(RunRequest({}, "i1", 1, 10.0)).result(timeout=120)
+    ex.close()
+    assert result.status is Status.CRASHED and result.info["reason"] == "killed worker 2 times"
+    _wait_for_workers(client, 2)
+    target, instances = protocol_target(tmp_path)
+    healthy = DaskExecutor(client, target, instances)
+    assert healthy.submit(RunRequest({"mode": "ok"}, "i1", 1, 10.0)).result(timeout=60).status is Status.SUCCESS
+    healthy.close()
