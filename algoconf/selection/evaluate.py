@@ -1,0 +1,229 @@
+"""Cross-validated evaluation of selectors the way the field reports it.
+
+Protocol: for every fold f of the data's folds (ASlib: ``cv.arff``, 10 folds) a fresh selector is
+fitted on the other folds and plans the instances of fold f, which it never saw. Each plan is
+simulated on the recorded runs:
+
+1. the static ``presolve_schedule`` (each run given its budget);
+2. the feature steps the selector uses (``used_steps``): with ``feature_cost="charge"`` their
+   recorded cost is added to the time, and an instance whose feature computation *presolved* it
+   counts as solved at that time; with ``"free"`` features cost nothing (the ASlib/LLAMA pages'
+   convention);
+3. the selector's schedule for the instance (its backup plan when the features failed), each run
+   given ``min(budget, cutoff - elapsed)``.
+
+The instance is solved when a run finishes within its share and the total is within the cutoff;
+otherwise it costs ``par_factor * cutoff`` (PAR10). Quality data: the cost of the one selected
+algorithm (quality negated when maximising).
+
+Reference points: VBS = per-instance best cost (no feature cost), SBS = the algorithm with the best
+mean cost over all evaluated instances (the convention of the ASlib reference figures). ``gap
+closed = (SBS - selector) / (SBS - VBS)``. Misclassification penalty = mean over instances of
+(cost of the algorithm the selector chose first after features) - (VBS cost), with PAR1 costs
+(unsolved = cutoff), as ASlib defines it. ``unsolved="drop"`` removes instances no algorithm solves
+*from the evaluation* (they stay in training); ``"keep"`` (default) counts them. Both options are in
+every report.
+"""
+
+from __future__ import annotations
+
+import math
+import time as _time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from algoconf.errors import SelectionInputError
+from algoconf.selection.base import Selector
+from algoconf.selection.data import PerformanceData
+from algoconf.selection.presolve import run_schedule
+
+__all__ = ["EvaluationReport", "FoldResult", "evaluate", "simulate", "reference_costs"]
+
+
+@dataclass(frozen=True)
+class FoldResult:
+    fold: int
+    n_test: int
+    par10: float
+    solved: float
+    fit_seconds: float
+    predict_seconds: float
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    """Totals over all evaluated instances, per-fold figures and the conventions used."""
+
+    scenario: str
+    selector: str
+    params: dict[str, Any]
+    feature_cost: str
+    unsolved: str
+    n_instances: int
+    par10: float
+    solved: float
+    vbs_par10: float
+    sbs_par10: float
+    sbs: str
+    gap_closed: float
+    misclassification_penalty: float
+    mean_feature_cost: float
+    presolved_fraction: float
+    fit_seconds: float
+    predict_seconds: float
+    folds: list[FoldResult] = field(default_factory=list)
+    per_instance_cost: np.ndarray | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("per_instance_cost", None)
+        return out
+
+
+def reference_costs(data: PerformanceData) -> tuple[np.ndarray, int]:
+    """(per-instance VBS cost, index of the SBS) for the data as given."""
+    cost = data.cost()
+    return cost.min(axis=1), int(np.argmin(cost.mean(axis=0)))
+
+
+def simulate(
+    selector: Selector,
+    data: PerformanceData,
+    rows: np.ndarray,
+    *,
+    feature_cost: str = "charge",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Plan and simulate ``rows`` of ``data`` with a *fitted* selector.
+
+    Returns per row: (cost, solved, first algorithm index after features, feature seconds paid,
+    solved before the selector's own schedule (pre-solving or feature presolving)).
+    """
+    if feature_cost not in ("charge", "free"):
+        raise SelectionInputError(f"feature_cost must be 'charge' or 'free', got {feature_cost!r}")
+    rows = np.asarray(rows, dtype=int)
+    sub = data.subset(rows)
+    steps = selector.used_steps if data.feature_steps else None
+    features_ok, presolved_by_features = sub.step_outcome(steps)
+    plans = selector.predict(sub.features, features_ok)
+    alg_index = {a: j for j, a in enumerate(data.algorithms)}
+    first = np.array([alg_index[p[0][0]] for p in plans], dtype=int)
+    n = len(rows)
+    if not data.is_runtime:
+        cost = sub.cost()[np.arange(n), first]
+        return cost, sub.event[np.arange(n), first], first, np.zeros(n), np.zeros(n, dtype=bool)
+    cutoff = float(data.cutoff)
+    fcost = sub.step_cost(steps) if feature_cost == "charge" else np.zeros(n)
+    solve = np.where(sub.event & sub.observed, sub.time, np.inf)
+    out_cost = np.empty(n)
+    out_solved = np.zeros(n, dtype=bool)
+    early = np.zeros(n, dtype=bool)
+    paid = np.zeros(n)
+    for r in range(n):
+        times = {a: solve[r, j] for j, a in enumerate(data.algorithms)}
+        ok, t = run_schedule(selector.presolve_schedule, times, start=0.0, cutoff=cutoff)
+        if ok:
+            early[r] = True
+        else:
+            t += fcost[r]
+            paid[r] = fcost[r]
+            if feature_cost == "charge" and presolved_by_features[r] and t <= cutoff:
+                ok, early[r] = True, True
+            elif t < cutoff:
+                ok, t = run_schedule(plans[r], times, start=t, cutoff=cutoff)
+        out_solved[r] = ok and t <= cutoff
+        out_cost[r] = t if out_solved[r] else data.par_factor * cutoff
+    return out_cost, out_solved, first, paid, early
+
+
+def evaluate(
+    make: Callable[[], Selector] | Selector,
+    data: PerformanceData,
+    *,
+    feature_cost: str = "charge",
+    unsolved: str = "keep",
+    folds: np.ndarray | None = None,
+) -> EvaluationReport:
+    """Cross-validate a selector on ``data`` (folds: ``data.folds`` unless given).
+
+    ``make`` is a selector (cloned per fold) or a factory returning a fresh unfitted one.
+    """
+    if unsolved not in ("keep", "drop"):
+        raise SelectionInputError(f"unsolved must be 'keep' or 'drop', got {unsolved!r}")
+    folds = np.asarray(data.folds if folds is None else folds)
+    if folds is None or folds.shape != (data.n_instances,) or not (folds > 0).any():
+        raise SelectionInputError("evaluation needs CV folds (data.folds from cv.arff, or folds=)")
+    factory = make.clone if isinstance(make, Selector) else make
+    template = factory()
+    keep = data.solved_any() if unsolved == "drop" else np.ones(data.n_instances, dtype=bool)
+    cost = np.full(data.n_instances, np.nan)
+    solved = np.zeros(data.n_instances, dtype=bool)
+    first = np.full(data.n_instances, -1)
+    paid = np.zeros(data.n_instances)
+    early = np.zeros(data.n_instances, dtype=bool)
+    fold_results: list[FoldResult] = []
+    total_fit = total_pred = 0.0
+    for f in sorted(set(int(x) for x in folds if x > 0)):
+        test = np.flatnonzero((folds == f) & keep)
+        train = np.flatnonzero(folds != f)
+        if len(test) == 0:
+            continue
+        sel = factory()
+        t0 = _time.perf_counter()
+        sel.fit(data.subset(train))
+        t1 = _time.perf_counter()
+        c, s, a, p, e = simulate(sel, data, test, feature_cost=feature_cost)
+        t2 = _time.perf_counter()
+        cost[test], solved[test], first[test], paid[test], early[test] = c, s, a, p, e
+        total_fit += t1 - t0
+        total_pred += t2 - t1
+        fold_results.append(FoldResult(f, len(test), float(c.mean()), float(s.mean()), t1 - t0, t2 - t1))
+    evaluated = np.isfinite(cost)
+    sub = data.subset(evaluated)
+    vbs, sbs = reference_costs(sub)
+    all_cost = sub.cost()
+    vbs_mean, sbs_mean = float(vbs.mean()), float(all_cost[:, sbs].mean())
+    sel_mean = float(cost[evaluated].mean())
+    gap = (sbs_mean - sel_mean) / (sbs_mean - vbs_mean) if sbs_mean != vbs_mean else math.nan
+    if data.is_runtime:
+        par1 = np.where(sub.event & sub.observed, sub.time, float(data.cutoff))
+        chosen = par1[np.arange(sub.n_instances), first[evaluated]]
+        mcp = float((chosen - par1.min(axis=1)).mean())
+    else:
+        mcp = float((all_cost[np.arange(sub.n_instances), first[evaluated]] - vbs).mean())
+    return EvaluationReport(
+        scenario=data.name,
+        selector=template.name,
+        params=_jsonable(template.get_params()),
+        feature_cost=feature_cost if data.is_runtime else "n/a (quality data)",
+        unsolved=unsolved,
+        n_instances=int(evaluated.sum()),
+        par10=sel_mean,
+        solved=float(solved[evaluated].mean()),
+        vbs_par10=vbs_mean,
+        sbs_par10=sbs_mean,
+        sbs=data.algorithms[sbs],
+        gap_closed=float(gap),
+        misclassification_penalty=mcp,
+        mean_feature_cost=float(paid[evaluated].mean()),
+        presolved_fraction=float(early[evaluated].mean()),
+        fit_seconds=total_fit,
+        predict_seconds=total_pred,
+        folds=fold_results,
+        per_instance_cost=cost[evaluated],
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return repr(value)
