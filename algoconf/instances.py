@@ -276,7 +276,7 @@ def read_instance_list(
                 where = ", ".join(str(b) for b in bases)
                 raise InstanceError(f"instance file {name!r} not found (looked in {where})", file=path, line=lineno)
             located = Path(os.path.normpath(folder / name))
-        instances.append(Instance(name, located, specifics))
+        instances.append(Instance(name, located, specifics, meta={"list": str(path), "line": lineno}))
     if not instances:
         raise InstanceError("the instance list has no instances", file=path)
     return InstanceSet(tuple(instances), source={"list": str(path)})
@@ -359,7 +359,7 @@ class FeatureTable:
 
 def read_feature_file(
     path: str | Path,
-    instances: InstanceSet | Iterable[str] | None = None,
+    instances: InstanceSet | Iterable[Instance | str] | None = None,
     cost_path: str | Path | None = None,
     *,
     allow_missing: bool = False,
@@ -368,14 +368,19 @@ def read_feature_file(
     whose per-instance costs are summed).
 
     When ``instances`` is given, every instance must have a row and every row must name a known
-    instance. Raises :class:`FeatureFileError` with file and line.
+    instance. Raises :class:`FeatureFileError` with file and line (for an instance without a row,
+    the message also names where that instance was listed).
     """
     path = Path(path)
     names, values, lines = _read_numeric_csv(path, allow_missing=allow_missing, what="feature")
     known = None
     if instances is not None:
-        known = list(instances.names) if isinstance(instances, InstanceSet) else [str(i) for i in instances]
-        _match_instances(path, values, lines, known)
+        items = list(instances)
+        known = [i.name if isinstance(i, Instance) else str(i) for i in items]
+        listed = {
+            i.name: f"{i.meta['list']}:{i.meta['line']}" for i in items if isinstance(i, Instance) and "list" in i.meta
+        }
+        _match_instances(path, values, lines, known, listed)
     costs = None
     if cost_path is not None:
         cost_path = Path(cost_path)
@@ -394,7 +399,13 @@ def read_feature_file(
     )
 
 
-def _match_instances(path: Path, values: Mapping[str, Any], lines: Mapping[str, int], known: Sequence[str]) -> None:
+def _match_instances(
+    path: Path,
+    values: Mapping[str, Any],
+    lines: Mapping[str, int],
+    known: Sequence[str],
+    listed: Mapping[str, str] | None = None,
+) -> None:
     known_set = set(known)
     for inst, lineno in lines.items():
         if inst not in known_set:
@@ -402,7 +413,8 @@ def _match_instances(path: Path, values: Mapping[str, Any], lines: Mapping[str, 
     missing = [i for i in known if i not in values]
     if missing:
         more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
-        raise FeatureFileError(f"no row for instance {missing[0]!r}{more}", file=path)
+        where = f" (listed at {listed[missing[0]]})" if listed and missing[0] in listed else ""
+        raise FeatureFileError(f"no row for instance {missing[0]!r}{where}{more}", file=path)
 
 
 def _read_numeric_csv(

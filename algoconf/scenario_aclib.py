@@ -185,8 +185,8 @@ def load_aclib_scenario(path: Path, text: str | None = None) -> Scenario:
     test = read_instance_list(locate("test_instance_file"), search=bases) if "test_instance_file" in entries else None
     features = None
     if "feature_file" in entries:
-        names = list(train.names) + ([n for n in test.names if n not in train] if test is not None else [])
-        features = read_feature_file(locate("feature_file"), names)
+        instances = list(train) + ([i for i in test if i.name not in train] if test is not None else [])
+        features = read_feature_file(locate("feature_file"), instances)
     options = {"cutoff_length": entries.get("cutoff_length", ("max", 0))[0]}
     target = TargetSpec(
         kind="command", command=entries["algo"][0], syntax="aclib-old", output="aclib", cwd=execdir, options=options

@@ -346,6 +346,6 @@ def _features(doc: _Doc, data: Mapping, root: Path, train: InstanceSet, test: In
         cpath = root / _string(doc, data, "feature_costs", None)
         if not cpath.is_file():
             raise doc.error(f"feature cost file {data['feature_costs']!r} not found (looked at {cpath})", "feature_costs")
-    names = list(train.names) + ([n for n in test.names if n not in train] if test is not None else [])
-    return read_feature_file(fpath, names, cpath, allow_missing=_bool(doc, data, "allow_missing_features", False))
+    instances = list(train) + ([i for i in test if i.name not in train] if test is not None else [])
+    return read_feature_file(fpath, instances, cpath, allow_missing=_bool(doc, data, "allow_missing_features", False))
 

@@ -122,7 +122,7 @@ CASES = [
     ("yaml-memory-not-integer", _yaml("memory_limit: 1024", "memory_limit: 1.5"), "yaml", ScenarioError,
      "{d}/scenario.yaml:18: memory_limit must be an integer, got 1.5"),
     ("yaml-feature-row-missing", {"features.csv": FEATURE_HEAD + FEATURE_ROWS}, "yaml", FeatureFileError,
-     "{d}/features.csv: no row for instance 'instances/i4.cnf'"),
+     "{d}/features.csv: no row for instance 'instances/i4.cnf' (listed at {d}/test.txt:1)"),
     ("yaml-not-a-mapping", {"scenario.yaml": "- a\n- b\n"}, "yaml", ScenarioError,
      "{d}/scenario.yaml:1: a scenario must be a mapping of keys to values"),
     ("yaml-generator-bad-kwargs",
