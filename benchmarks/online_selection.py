@@ -47,7 +47,7 @@ REFERENCE = {
 
 PAPER_POLICIES = ["thompson", "thompson_rev", "bj_thompson", "bj_thompson_rev", "blind_ucb", "bclinucb_rev",
                   "rand_bclinucb_rev", "degroote", "feature_free"]
-OWN_POLICIES = ["tobit_thompson_rev", "tobit_ts", "tobit_shared_ts", "hurdle_shared_ts"]
+OWN_POLICIES = ["tobit_thompson_rev", "tobit_ts", "tobit_shared_ts", "hurdle_shared_ts1", "hurdle_shared_ts"]
 QUICK_SCENARIOS = ["CPMP-2015", "SAT11-INDU"]
 QUICK_POLICIES = ["thompson_rev", "degroote", "feature_free", RECOMMENDED_POLICY]
 

@@ -193,7 +193,7 @@ _POLICIES: dict[str, Callable[..., OnlineSelector]] = {}
 _POLICY_DOCS: dict[str, str] = {}
 
 #: The policy ``algoconf select online`` uses without ``--policy`` (chosen on the benchmark).
-RECOMMENDED_POLICY = "tobit_shared_ts"
+RECOMMENDED_POLICY = "hurdle_shared_ts"
 
 
 def register_online_policy(name: str, doc: str) -> Callable[[Callable[..., OnlineSelector]], Callable[..., OnlineSelector]]:

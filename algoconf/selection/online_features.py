@@ -27,12 +27,22 @@ FEATURE_SCHEMES = ("unit_norm", "standardize")
 class StreamingFeatures:
     """Impute and scale feature vectors from running statistics (O(d) state)."""
 
-    def __init__(self, n_features: int, scheme: str = "standardize", clip: float = 5.0):
+    def __init__(self, n_features: int, scheme: str = "standardize", clip: float = 5.0, expand: int = 0):
+        """``expand`` (standardize only) appends that many random Fourier features of the
+        standardised vector, cos(W z + b) with fixed W ~ N(0, 1/d), b ~ U(0, 2 pi): a fixed,
+        O(d * expand) nonlinear basis, so a linear model on it can bend."""
         if scheme not in FEATURE_SCHEMES:
             raise ValueError(f"unknown feature scheme {scheme!r}; expected one of {FEATURE_SCHEMES}")
+        if expand and scheme != "standardize":
+            raise ValueError("random features need the 'standardize' scheme")
         self.n_features = int(n_features)
         self.scheme = scheme
         self.clip = float(clip)
+        self.expand = int(expand)
+        if self.expand:
+            basis = np.random.default_rng(20220222)
+            self.rf_weights = basis.normal(0.0, 1.0 / np.sqrt(max(self.n_features, 1)), (self.expand, self.n_features))
+            self.rf_shift = basis.uniform(0.0, 2 * np.pi, self.expand)
         d = self.n_features
         self.raw_count = np.zeros(d)  # number of non-missing values seen, per feature
         self.raw_mean = np.zeros(d)
@@ -42,7 +52,7 @@ class StreamingFeatures:
     @property
     def dim(self) -> int:
         """Length of the transformed vector."""
-        return self.n_features + (1 if self.scheme == "standardize" else 0)
+        return self.n_features + self.expand + (1 if self.scheme == "standardize" else 0)
 
     def _impute(self, x: np.ndarray) -> np.ndarray:
         missing = ~np.isfinite(x)
@@ -80,6 +90,8 @@ class StreamingFeatures:
         std = np.sqrt(np.where(n > 1, self.t_m2 / np.maximum(n - 1, 1), 0.0))
         z = np.where(std > 1e-12, (t - self.t_mean) / np.where(std > 1e-12, std, 1.0), 0.0)
         z = np.clip(z, -self.clip, self.clip)
+        if self.expand:
+            z = np.concatenate([z, np.sqrt(2.0) * np.cos(self.rf_weights @ z + self.rf_shift)])
         return np.append(z, 1.0)
 
 

@@ -13,7 +13,8 @@ keeps the two apart, both with O(d^2) Bayesian updates and shared across algorit
 
 Both have a pooled block (w0, v0: what makes an instance hard for everyone, learnt from every run)
 and a per-algorithm offset block with a tighter prior. Choice: draw the latent means from their
-posteriors (Thompson sampling), then minimise
+posteriors with the posterior spread scaled by ``explore`` (0.3: a tempered Thompson sampling; 1 is
+plain Thompson sampling, 0 greedy), then minimise
 ``P(solve) * E[T | solved] + (1 - P(solve)) * 10 C``.
 """
 
@@ -69,7 +70,7 @@ class HurdleSelector(OnlineSelector):
         cutoff: float,
         seed: int | None = 0,
         *,
-        explore: float = 1.0,
+        explore: float = 0.3,
         pooled_feature_var: float = 4.0,
         arm_feature_var: float = 1.0,
         solve_intercept_var: float = 4.0,
@@ -77,10 +78,11 @@ class HurdleSelector(OnlineSelector):
         runtime_intercept_var: float = 16.0,
         arm_runtime_intercept_var: float = 2.0,
         par_factor: float = 10.0,
+        expand: int = 0,
     ):
         super().__init__(algorithms, n_features, cutoff, seed)
         self.explore, self.par_factor = float(explore), float(par_factor)
-        self.features = StreamingFeatures(n_features, "standardize")
+        self.features = StreamingFeatures(n_features, "standardize", expand=expand)
         d = self.features.dim
         n_feat = max(d - 1, 1)
         self.log_cutoff = math.log(self.cutoff)

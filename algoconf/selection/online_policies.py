@@ -45,4 +45,5 @@ _register("tobit_thompson_rev", "per-algorithm Tobit (censored-likelihood) updat
 _register("tobit_ts", "Tobit updates, learned noise, standardised features, Thompson + expected PAR10, no sharing", SharedTobitSelector, shared=False)
 _register("tobit_shared_ts", "Tobit updates shared across algorithms (pooled + offset), learned noise, Thompson + expected PAR10", SharedTobitSelector, shared=True)
 _register("tobit_shared_greedy", "as tobit_shared_ts but greedy on the posterior-predictive expected PAR10", SharedTobitSelector, shared=True, rule="greedy")
-_register("hurdle_shared_ts", "shared probit solve model + shared log-runtime model, Thompson + expected PAR10", HurdleSelector)
+_register("hurdle_shared_ts", "shared probit solve model + shared log-runtime model, tempered Thompson (0.3) + expected PAR10", HurdleSelector)
+_register("hurdle_shared_ts1", "as hurdle_shared_ts with plain Thompson sampling (explore 1)", HurdleSelector, explore=1.0)

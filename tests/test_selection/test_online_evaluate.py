@@ -10,7 +10,7 @@ import pytest
 
 from algoconf.cli import select_online
 from algoconf.errors import InputError
-from algoconf.selection.online import OnlineSelector
+from algoconf.selection.online import RECOMMENDED_POLICY, OnlineSelector
 from algoconf.selection.online_evaluate import OnlineStream, evaluate_online, replay
 
 
@@ -75,7 +75,8 @@ def test_shuffles_differ_and_a_seed_repeats():
     assert summary["feature_free"].n_shuffles == 3 and summary["feature_free"].repar10 >= 1.0
 
 
-def test_recommended_policy_beats_feature_free_on_a_feature_driven_stream():
+@pytest.mark.parametrize("policy", [RECOMMENDED_POLICY, "tobit_shared_ts"])
+def test_own_policies_beat_feature_free_on_a_feature_driven_stream(policy):
     rng = np.random.default_rng(0)
     n = 400
     x = rng.normal(size=(n, 3))
@@ -83,9 +84,9 @@ def test_recommended_policy_beats_feature_free_on_a_feature_driven_stream():
     log_t = np.stack([np.where(x[:, 0] > 0, 0.5, 6.0), np.where(x[:, 0] > 0, 6.0, 0.5)], axis=1) + 0.2 * rng.normal(size=(n, 2))
     t = np.exp(log_t)
     stream = OnlineStream("synthetic", ("a", "b"), x, np.minimum(t, 100.0), t < 100.0, np.zeros(n), 100.0)
-    res = evaluate_online(stream, ["tobit_shared_ts", "feature_free"], seeds=range(2))
-    assert res["tobit_shared_ts"].repar10 < 0.5 * res["feature_free"].repar10
-    assert res["tobit_shared_ts"].unsolved < 40
+    res = evaluate_online(stream, [policy, "feature_free"], seeds=range(2))
+    assert res[policy].repar10 < 0.5 * res["feature_free"].repar10
+    assert res[policy].unsolved < 40
 
 
 def test_replay_of_a_real_aslib_scenario(aslib_dir):
