@@ -11,6 +11,11 @@ from algoconf.testing import tuners as suite
 from algoconf.tuners import TUNERS, TuningProblem, get_tuner
 
 
+def _runs(cls, base: int) -> int:
+    """Model-based tuners refit a surrogate per proposal: the same checks on fewer runs."""
+    return max(10, base // 4) if cls.needs_model else base
+
+
 def _available(name: str):
     try:
         return get_tuner(name)
@@ -20,24 +25,27 @@ def _available(name: str):
 
 @pytest.mark.parametrize("name", sorted(TUNERS))
 def test_proposals_valid(name, problem):
-    suite.check_proposals_valid(_available(name), replace(problem, max_runs=None), runs=60)
+    cls = _available(name)
+    suite.check_proposals_valid(cls, replace(problem, max_runs=None), runs=_runs(cls, 60))
 
 
 @pytest.mark.parametrize("name", sorted(TUNERS))
 def test_budget_respected_and_ask_after_budget_is_empty(name, problem):
-    suite.check_budget(_available(name), problem)
+    cls = _available(name)
+    suite.check_budget(cls, replace(problem, max_runs=_runs(cls, problem.max_runs)))
 
 
 @pytest.mark.parametrize("name", sorted(TUNERS))
 def test_state_roundtrip_continues_exactly(name, problem):
-    suite.check_state_roundtrip(_available(name), replace(problem, max_runs=None), runs=60)
+    cls = _available(name)
+    suite.check_state_roundtrip(cls, replace(problem, max_runs=None), runs=_runs(cls, 60))
 
 
 @pytest.mark.parametrize("name", sorted(TUNERS))
 def test_deterministic_problem_never_repeats_a_run(name, problem):
     cls = _available(name)
     det = replace(problem, instances=problem.instances[:5], deterministic=True, max_runs=None)
-    suite.check_proposals_valid(cls, det, runs=50)
+    suite.check_proposals_valid(cls, det, runs=_runs(cls, 50))
 
 
 def _corpus() -> list[Path]:
@@ -45,6 +53,7 @@ def _corpus() -> list[Path]:
     return sorted(p for p in root.glob("*") if p.suffix in (".pcs", ".txt", ".json")) if root.is_dir() else []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(TUNERS))
 def test_proposals_valid_on_real_solver_spaces(name):
     """Every proposal on the space helper's corpus of real solver spaces is valid."""
@@ -60,6 +69,6 @@ def test_proposals_valid_on_real_solver_spaces(name):
         except Exception:  # noqa: BLE001 - corpus files meant to be rejected are the space helper's business
             continue
         prob = TuningProblem(space=space, instances=("a", "b", "c", "d"), cutoff=5.0)
-        suite.check_proposals_valid(cls, prob, runs=24)
+        suite.check_proposals_valid(cls, prob, runs=_runs(cls, 24) // (2 if cls.needs_model else 1))
         checked += 1
     assert checked > 0

@@ -1,0 +1,184 @@
+"""SMAC3 (AlgorithmConfigurationFacade) driven through ask/tell; our executor runs, our history records.
+
+SMAC proposes (configuration, instance, seed) trials; each becomes a :class:`RunRequest`. Results are
+told back as SMAC ``TrialValue`` with:
+
+* SUCCESS -> ``StatusType.SUCCESS``, cost = runtime (runtime objective) or quality;
+* TIMEOUT (hit the scenario cutoff) -> ``StatusType.TIMEOUT``, cost = PAR-k (``par_factor x cutoff``);
+* CAPPED (stopped at an adaptive-capping bound) -> ``StatusType.TIMEOUT``, cost = the bound, i.e.
+  the runtime at which it was stopped. SMAC 2.x has no CAPPED status and no censoring model; this
+  is SMAC 2.4's own convention for capped runs (its capping sums compare these costs), so a capped
+  challenger is rejected by the intensifier exactly as SMAC intends. Our history keeps the run
+  CAPPED (a lower bound) for every other use;
+* CRASHED / MEMOUT / ABORTED -> ``CRASHED`` / ``MEMORYOUT``, cost = PAR-k (runtime) or the scenario's
+  crash cost (quality; infinity is replaced by 1e10 since SMAC's model needs finite costs).
+
+``adaptive_capping=True`` (runtime objectives only) turns on SMAC 2.4's capping
+(``runtime_cutoff`` = the scenario cutoff, slack ``capping_slack``, default 1.2): the per-trial cap
+SMAC computes becomes ``RunRequest.bound``, clamped to ``[1% of the cutoff, cutoff]`` (SMAC can
+compute a zero or negative cap; a run is never given a non-positive limit). Runs of the incumbent
+itself are never capped: SMAC 2.4 caps them at ``runtime_cutoff − Σ incumbent cost``, using the
+per-run cutoff as a cumulative budget, which would starve the incumbent's own evaluation.
+
+Instance features are passed when the scenario has them (SMAC reduces them with PCA); otherwise
+each instance gets its index as its only feature. State: the seed, the options and the log of asks
+and tells; :meth:`from_state` replays the log into a fresh facade (SMAC is deterministic for a seed
+and a sequence), so a resumed tuner continues exactly — at the cost of refitting SMAC's model
+along the way.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import tempfile
+import warnings
+from typing import Any, Mapping, Sequence
+
+from algoconf.records import RunRequest, RunResult, Status, config_key
+from algoconf.tuners.base import Tuner, TuningProblem
+from algoconf.tuners.sampling import active_config
+
+try:
+    from smac import AlgorithmConfigurationFacade, Scenario
+    from smac.runhistory.dataclasses import TrialInfo, TrialValue
+    from smac.runhistory.enumerations import StatusType
+except ImportError as err:  # pragma: no cover - the [smac] extra
+    raise ImportError("the smac tuner needs SMAC3: pip install 'algoconf[smac]'") from err
+
+__all__ = ["SMACTuner"]
+
+_FINITE_CRASH = 1e10
+
+
+class SMACTuner(Tuner):
+    """SMAC3's AlgorithmConfigurationFacade; options ``adaptive_capping``, ``capping_slack``,
+    ``random_config_prob`` (facade default 0.5 when None)."""
+
+    name = "smac"
+    uses_instances = True
+    supports_racing = False
+    supports_capping = True
+    needs_model = True
+    optional_dependency = "smac"
+
+    def __init__(self, problem: TuningProblem, seed: int = 0, *, adaptive_capping: bool = False,
+                 capping_slack: float = 1.2, random_config_prob: float | None = None) -> None:
+        super().__init__(problem, seed)
+        if adaptive_capping and problem.objective != "runtime":
+            raise ValueError("adaptive capping needs a runtime objective")
+        self._params = {"adaptive_capping": bool(adaptive_capping), "capping_slack": float(capping_slack),
+                        "random_config_prob": random_config_prob}
+        self.adaptive_capping = bool(adaptive_capping)
+        self._outdir = tempfile.mkdtemp(prefix="algoconf-smac-")
+        features = problem.features
+        if features:
+            features = {str(k): [float(x) for x in v] for k, v in features.items() if k in set(problem.instances)}
+        else:
+            features = {name: [float(i)] for i, name in enumerate(problem.instances)}
+        if problem.objective == "runtime":
+            crash = problem.par_factor * float(problem.cutoff)
+        else:
+            crash = problem.crash_cost if math.isfinite(problem.crash_cost) else _FINITE_CRASH
+        self._crash = crash
+        scenario = Scenario(
+            problem.space, name="algoconf", output_directory=self._outdir, deterministic=problem.deterministic,
+            crash_cost=crash, n_trials=10**9, instances=list(problem.instances), instance_features=features,
+            seed=self.seed, use_default_config=True,
+            adaptive_capping=self.adaptive_capping,
+            adaptive_capping_slackfactor=self._params["capping_slack"] if self.adaptive_capping else None,
+            runtime_cutoff=problem.cutoff if self.adaptive_capping else None,
+        )
+        kwargs: dict[str, Any] = {}
+        if random_config_prob is not None:
+            kwargs["random_design"] = AlgorithmConfigurationFacade.get_random_design(
+                scenario, probability=float(random_config_prob))
+        self.smac = AlgorithmConfigurationFacade(scenario, target_function=None, overwrite=True,
+                                                 logging_level=logging.ERROR, **kwargs)
+        self._pending: dict[tuple[str, str, int], list[TrialInfo]] = {}
+        self._asked = 0
+        self._log: list[list[Any]] = []
+
+    def __del__(self) -> None:
+        shutil.rmtree(getattr(self, "_outdir", ""), ignore_errors=True)
+
+    # --- contract ---------------------------------------------------------------------------------
+    def ask(self, n: int = 1) -> list[RunRequest]:
+        self._log.append(["ask", int(n)])
+        out: list[RunRequest] = []
+        while len(out) < n and not self._budget_spent():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                info = self.smac.ask()
+            config = active_config(self.problem.space, dict(info.config))
+            bound = None
+            if self.adaptive_capping and "cutoff" in info.additional_info and not self._is_incumbent(info.config):
+                cap = float(info.additional_info["cutoff"])
+                bound = min(float(self.problem.cutoff), max(0.01 * float(self.problem.cutoff), cap))
+            seed = int(info.seed) if info.seed is not None else 0
+            request = RunRequest(config, str(info.instance), seed, self.problem.cutoff, bound=bound)
+            waiting = self._pending.setdefault(request.key, [])
+            waiting.append(info)
+            if len(waiting) > 1:  # SMAC asked for a run already in flight: answered with it, not re-run
+                continue
+            out.append(request)
+            self._asked += 1
+        return out
+
+    def tell(self, results: Sequence[RunResult]) -> None:
+        self._log.append(["tell", [[r.request.config_key, r.request.instance, int(r.request.seed),
+                                    r.request.bound, r.status.value, r.runtime, r.quality] for r in results]])
+        for result in results:
+            for info in self._pending.pop(result.key, []):
+                self.smac.tell(info, self._value(result), save=False)
+
+    @property
+    def incumbent(self) -> dict[str, Any] | None:
+        inc = self.smac.intensifier.get_incumbent()
+        return active_config(self.problem.space, dict(inc)) if inc is not None else None
+
+    @property
+    def finished(self) -> bool:
+        return self._budget_spent()
+
+    def state(self) -> dict[str, Any]:
+        return {"seed": self.seed, "params": self._params, "log": self._log}
+
+    @classmethod
+    def from_state(cls, problem: TuningProblem, state: Mapping[str, Any]) -> "SMACTuner":
+        tuner = cls(problem, int(state["seed"]), **state["params"])
+        asked: dict[tuple[str, str, int], RunRequest] = {}
+        for kind, payload in state["log"]:
+            if kind == "ask":
+                for r in tuner.ask(int(payload)):
+                    asked[r.key] = r
+            else:
+                tuner.tell([RunResult(asked[(k, inst, int(seed))], Status(status), runtime, quality=quality)
+                            for k, inst, seed, _bound, status, runtime, quality in payload])
+        return tuner
+
+    # --- internals --------------------------------------------------------------------------------
+    def _is_incumbent(self, config: Any) -> bool:
+        return any(config == inc for inc in self.smac.intensifier.get_incumbents())
+
+    def _budget_spent(self) -> bool:
+        return self.problem.max_runs is not None and self._asked >= self.problem.max_runs
+
+    def _value(self, result: RunResult) -> "TrialValue":
+        p = self.problem
+        status = result.status
+        if p.objective == "runtime":
+            if status is Status.SUCCESS:
+                return TrialValue(cost=min(result.runtime, float(p.cutoff)), time=result.runtime, status=StatusType.SUCCESS)
+            if status is Status.CAPPED:
+                return TrialValue(cost=result.runtime, time=result.runtime, status=StatusType.TIMEOUT)
+            if status is Status.TIMEOUT:
+                return TrialValue(cost=p.par_factor * float(p.cutoff), time=result.runtime, status=StatusType.TIMEOUT)
+        elif status is Status.SUCCESS and result.quality is not None and math.isfinite(result.quality):
+            cost = -result.quality if p.maximize else result.quality
+            return TrialValue(cost=cost, time=result.runtime, status=StatusType.SUCCESS)
+        elif status in (Status.TIMEOUT, Status.CAPPED):
+            return TrialValue(cost=self._crash, time=result.runtime, status=StatusType.TIMEOUT)
+        kind = StatusType.MEMORYOUT if status is Status.MEMOUT else StatusType.CRASHED
+        return TrialValue(cost=self._crash, time=result.runtime, status=kind)
