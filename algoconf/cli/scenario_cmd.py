@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import json
 import math
+import os
 import sys
 import warnings
 from collections import Counter
@@ -130,7 +131,9 @@ def _check(args: argparse.Namespace) -> int:
     for key in ("train", "test"):
         part = summary[key]
         if part is not None:
-            table.add_row(key, f"{part['count']} instances, e.g. {', '.join(part['first'])}")
+            noun = "instance" if part["count"] == 1 else "instances"
+            table.add_row(key, f"{part['count']} {noun}: {', '.join(part['first'])}"
+                          + (", ..." if part["count"] > len(part["first"]) else ""))
     if summary["features"]:
         f = summary["features"]
         table.add_row("features", f"{f['count']} features" + (" with costs" if f["costs"] else ""))
@@ -192,7 +195,11 @@ def _history_show(args: argparse.Namespace) -> int:
 def _history_export(args: argparse.Namespace) -> int:
     with _open_existing(args.run_dir) as history:
         if args.output == "-":
-            history.frame(config_columns=True).to_csv(sys.stdout, index=False)
+            try:
+                history.frame(config_columns=True).to_csv(sys.stdout, index=False)
+                sys.stdout.flush()
+            except BrokenPipeError:  # e.g. piped into `head`: the reader has all it wanted
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
         n = history.to_csv(args.output)
     print(f"wrote {n} results to {args.output}", file=sys.stderr)
