@@ -20,8 +20,10 @@ Contract of :func:`run_limited`
 * **CPU time** reported is ``max(rusage of the reaped main process from os.wait4, last /proc sample of
   the session)``. The rusage covers the main process and every descendant reaped inside the tree; the
   sample covers descendants killed with the tree (which nobody in the tree reaps), up to one check
-  interval. For a run that exits normally without stray descendants the figure is exactly the
-  kernel's rusage.
+  interval. Samples are taken every 0.5 s at most (closer near a CPU limit) and once more when the
+  run ends, except for runs too short to have had a first sample (under 0.5 s): for those, stray
+  descendants are killed but their CPU time (at most the run's wall time each) is not counted. For
+  a run that exits normally without stray descendants the figure is exactly the kernel's rusage.
 * **Memory.** ``memory_mb`` sets ``RLIMIT_AS`` (address space, in MiB) through the util-linux
   ``prlimit`` program, which sets the limit and then ``exec``s the command (same pid, no race).
   MEMOUT rule: a memory limit was set, the run was not killed by us, it failed (non-zero exit or a
@@ -58,7 +60,7 @@ _CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _N_CPUS = os.cpu_count() or 1
 _MIN_CHECK = 0.02  # seconds between two CPU checks near the limit
-_MAX_CHECK = 0.5
+_MAX_CHECK = 0.5  # also the sampling period of runs under a wall-clock limit (for CPU accounting)
 _STOP_POLL = 0.05  # how often a stop request is looked at
 _OOM_PATTERN = re.compile(
     rb"std::bad_alloc|MemoryError|out of memory|Cannot allocate memory|memory exhausted", re.I
@@ -151,6 +153,7 @@ class _TreeSampler:
         self.last: dict[int, tuple[int, float]] = {}
         self.orphaned = 0.0
         self.peak_rss_mb = 0.0
+        self.n_samples = 0
 
     def sample(self) -> float:
         seen: dict[int, tuple[int, float]] = {}
@@ -159,6 +162,7 @@ class _TreeSampler:
             names = os.listdir("/proc")
         except OSError:
             return self.total()
+        self.n_samples += 1
         for name in names:
             if not name.isdigit():
                 continue
@@ -297,7 +301,8 @@ def run_limited(
     killed_by: str | None = None
     stopped = False
     exited = False
-    next_check = t0 + _MIN_CHECK if cpu_limit is not None else math.inf
+    # the tree cannot use more than n_cpus CPU-seconds per second: no check is needed before then
+    next_check = t0 + (min(_MAX_CHECK, cpu_limit / _N_CPUS) if cpu_limit is not None else _MAX_CHECK)
     kill_deadline = math.inf  # when SIGKILL follows SIGTERM
 
     def main_exited() -> bool:
@@ -325,7 +330,9 @@ def run_limited(
                     begin_kill("wall")
                 elif now >= next_check:
                     cpu = sampler.sample()
-                    if cpu >= cpu_limit:
+                    if cpu_limit is None:
+                        next_check = now + _MAX_CHECK
+                    elif cpu >= cpu_limit:
                         begin_kill("cpu")
                     else:
                         room = (cpu_limit - cpu) / _N_CPUS
@@ -358,7 +365,7 @@ def run_limited(
             if exited:
                 break
         # main is a zombie (not reaped yet): its pid still holds the group id, so sweep the group
-        if killed_by is None:
+        if killed_by is None and sampler.n_samples:
             sampler.sample()
         _kill_group(pid, _signal.SIGKILL)
         _, status, usage = os.wait4(pid, 0)

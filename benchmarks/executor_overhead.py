@@ -1,0 +1,106 @@
+"""Executor overhead: LocalExecutor vs a bare ``subprocess.run`` of the same minisat command.
+
+    python benchmarks/executor_overhead.py            # 200 interleaved pairs per mode
+    python benchmarks/executor_overhead.py --quick    # 40 pairs
+
+Both sides run minisat on the same tiny CNF (100 variables, a few ms), one run at a time,
+interleaved (each round runs every method once, in a random order) so that machine load hits all
+alike. The
+executor side is ``LocalExecutor.submit(request).result()`` (thread hand-off, process group,
+CPU-limit polling, rlimit, output capture and answer parsing included); ``run_limited`` alone is
+measured too. Reported: median, mean, min and p90 wall time per run and the ratios executor/bare of
+the medians (the goal, <= 1.10) and of the minima (the cost on an idle machine).
+Writes benchmarks/results/executor_overhead.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from algoconf.execution import LocalExecutor, run_limited
+from algoconf.generators.ksat import random_ksat
+from algoconf.instances import Instance
+from algoconf.records import RunRequest, Status
+from algoconf.targets import CommandTarget
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--pairs", type=int, default=None)
+    args = parser.parse_args()
+    minisat = shutil.which("minisat")
+    if minisat is None:
+        raise SystemExit("minisat is not installed (apt-get install minisat)")
+    pairs = args.pairs or (40 if args.quick else 200)
+    folder = Path(tempfile.mkdtemp(prefix="algoconf-overhead-"))
+    path = random_ksat(folder, 1, 7, variables=100)[0]
+    instance = Instance("tiny", path)
+    command = [minisat, "-verb=0", str(path)]
+    target = CommandTarget([minisat, "-verb=0", "{instance}"], "-name=value", "sat")
+    env = dict(os.environ)
+
+    samples: dict[str, list[float]] = {"bare subprocess.run": [], "run_limited": [], "LocalExecutor cpu": [],
+                                       "LocalExecutor wall": []}
+    with LocalExecutor(target, {"tiny": instance}, n_workers=1, time_kind="cpu") as cpu_ex, \
+            LocalExecutor(target, {"tiny": instance}, n_workers=1, time_kind="wall") as wall_ex:
+        request = RunRequest({}, "tiny", 1, 10.0)
+        for ex in (cpu_ex, wall_ex):  # warm-up
+            assert ex.submit(request).result().status is Status.SUCCESS
+        def bare() -> None:
+            assert subprocess.run(command, capture_output=True, env=env).returncode in (10, 20)
+
+        def limited() -> None:
+            assert run_limited(command, time_limit=10.0, env=env).exit_code in (10, 20)
+
+        def through(ex: LocalExecutor):
+            def run() -> None:
+                result = ex.submit(request).result()
+                assert result.status is Status.SUCCESS, result.info
+            return run
+
+        methods = {"bare subprocess.run": bare, "run_limited": limited,
+                   "LocalExecutor cpu": through(cpu_ex), "LocalExecutor wall": through(wall_ex)}
+        rng = random.Random(0)
+        for _ in range(pairs):
+            order = list(methods)
+            rng.shuffle(order)  # interleaved in a random order per round: load bursts hit all alike
+            for name in order:
+                t = time.perf_counter()
+                methods[name]()
+                samples[name].append(time.perf_counter() - t)
+
+    base = statistics.median(samples["bare subprocess.run"])
+    base_min = min(samples["bare subprocess.run"])
+    rows = []
+    for name, values in samples.items():
+        med = statistics.median(values)
+        rows.append({"method": name, "median_ms": 1000 * med, "mean_ms": 1000 * statistics.fmean(values),
+                     "min_ms": 1000 * min(values), "p90_ms": 1000 * sorted(values)[int(0.9 * (len(values) - 1))],
+                     "ratio_to_bare_median": med / base, "ratio_to_bare_min": min(values) / base_min})
+    print(f"minisat on a 100-variable CNF, {pairs} interleaved runs per method (wall time per run)")
+    print(f"{'method':<22}{'median ms':>10}{'mean ms':>10}{'min ms':>9}{'p90 ms':>9}{'ratio med':>10}{'ratio min':>10}")
+    for r in rows:
+        print(f"{r['method']:<22}{r['median_ms']:>10.2f}{r['mean_ms']:>10.2f}{r['min_ms']:>9.2f}{r['p90_ms']:>9.2f}"
+              f"{r['ratio_to_bare_median']:>10.3f}{r['ratio_to_bare_min']:>10.3f}")
+    ratio = next(r["ratio_to_bare_median"] for r in rows if r["method"] == "LocalExecutor cpu")
+    print(f"goal: LocalExecutor/bare <= 1.10 -> {ratio:.3f} ({'met' if ratio <= 1.10 else 'NOT met'})")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "executor_overhead.json").write_text(json.dumps(
+        {"benchmark": "executor_overhead", "quick": args.quick, "pairs": pairs, "rows": rows,
+         "goal_ratio": 1.10, "ratio": ratio, "load_average": os.getloadavg()}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
