@@ -38,7 +38,7 @@ import numpy as np
 
 from algoconf.selection.online import MIN_RUNTIME, OnlineObservation, OnlineSelector
 from algoconf.selection.online_features import StreamingFeatures
-from algoconf.selection.online_linear import GaussianLinearModel
+from algoconf.selection.online_linear import GaussianLinearModel, quadratic_forms
 from algoconf.selection.online_scores import expected_par
 
 __all__ = ["LinearBanditSelector", "log_runtime"]
@@ -99,7 +99,7 @@ class LinearBanditSelector(OnlineSelector):
 
     def _predict(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         mu = self.means @ z
-        var = np.maximum(np.einsum("kij,i,j->k", self.covs, z, z), 0.0)
+        var = np.maximum(quadratic_forms(self.covs, z), 0.0)
         return mu, var
 
     def _choose(self, x: np.ndarray) -> int:

@@ -29,7 +29,7 @@ from scipy.special import ndtr
 from algoconf.selection.online import OnlineObservation, OnlineSelector
 from algoconf.selection.online_bandits import log_runtime
 from algoconf.selection.online_features import StreamingFeatures
-from algoconf.selection.online_linear import GaussianLinearModel, NoiseEstimate, joint_update
+from algoconf.selection.online_linear import GaussianLinearModel, NoiseEstimate, joint_update, quadratic_forms
 
 __all__ = ["HurdleSelector"]
 
@@ -46,7 +46,7 @@ class _SharedBlocks:
 
     def predict(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
         mu = self.means @ z
-        var = np.maximum(np.einsum("kij,i,j->k", self.covs, z, z), 0.0)
+        var = np.maximum(quadratic_forms(self.covs, z), 0.0)
         mu0, var0 = self.pooled.predict(z)
         return mu, var, mu0, var0
 
@@ -125,6 +125,7 @@ class HurdleSelector(OnlineSelector):
         self.solve.update(arm, z, 0.0, 1.0, censored=True, below=not solved)
         if solved:
             y = log_runtime(obs.runtime)
-            mu, var, mu0, var0 = self.runtime.predict(z)
-            self.noise.add(y - mu0 - mu[arm], var0 + var[arm])
+            mu_a, var_a = self.runtime.arms[arm].predict(z)
+            mu0, var0 = self.runtime.pooled.predict(z)
+            self.noise.add(y - mu0 - mu_a, var0 + var_a)
             self.runtime.update(arm, z, y, self.noise.value, censored=False)

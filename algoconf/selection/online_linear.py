@@ -118,6 +118,12 @@ class NoiseEstimate:
         self.dof += 1.0
 
 
+def quadratic_forms(covs: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``x . covs[k] . x`` for every k of a (K, d, d) stack, as one matrix-vector product (BLAS)."""
+    k, d, _ = covs.shape
+    return (covs.reshape(k * d, d) @ x).reshape(k, d) @ x
+
+
 def probability_above(mu: float, var: float, c: float) -> float:
     """P(Y > c) for Y ~ N(mu, var)."""
     return float(ndtr((mu - c) / math.sqrt(max(var, 1e-12))))

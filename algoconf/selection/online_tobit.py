@@ -33,7 +33,7 @@ import numpy as np
 from algoconf.selection.online import OnlineObservation, OnlineSelector
 from algoconf.selection.online_bandits import log_runtime
 from algoconf.selection.online_features import StreamingFeatures
-from algoconf.selection.online_linear import GaussianLinearModel, NoiseEstimate, joint_update
+from algoconf.selection.online_linear import GaussianLinearModel, NoiseEstimate, joint_update, quadratic_forms
 from algoconf.selection.online_scores import expected_par
 
 __all__ = ["SharedTobitSelector"]
@@ -88,7 +88,7 @@ class SharedTobitSelector(OnlineSelector):
 
     def _predict(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
         mu = self.means @ z
-        var = np.maximum(np.einsum("kij,i,j->k", self.covs, z, z), 0.0)
+        var = np.maximum(quadratic_forms(self.covs, z), 0.0)
         if self.shared:
             mu0, var0 = self.pooled.predict(z)
         else:

@@ -120,3 +120,41 @@ def test_streaming_features_never_look_ahead_and_impute_running_means():
     u.observe(np.array([3.0, 0.0, 4.0]))
     assert np.allclose(u.transform(np.array([np.nan, 0.0, 0.0])), [1.0, 0.0, 0.0])
     assert np.allclose(u.transform(np.array([0.0, 3.0, 4.0])), [0.0, 0.6, 0.8])
+
+
+def test_random_fourier_features_are_fixed_and_bounded():
+    f = StreamingFeatures(3, "standardize", expand=8)
+    g = StreamingFeatures(3, "standardize", expand=8)
+    x = np.array([1.0, -2.0, 0.5])
+    f.observe(x), g.observe(x)
+    z = f.transform(x)
+    assert f.dim == 12 and z.shape == (12,) and z[-1] == 1.0
+    assert np.array_equal(z, g.transform(x))  # the basis does not depend on the selector's seed
+    assert np.all(np.abs(z[3:11]) <= np.sqrt(2.0) + 1e-12)
+    with pytest.raises(ValueError):
+        StreamingFeatures(3, "unit_norm", expand=4)
+
+
+def test_benchmark_quick_mode_runs(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.test_selection.conftest import aslib_root
+
+    root = aslib_root()
+    if root is None or not (root / "CPMP-2015").is_dir():
+        pytest.skip("ASlib reference data absent: set ALGOCONF_ASLIB_DIR or provide ../shared/data/aslib")
+    repo = Path(__file__).resolve().parents[2]
+    out = tmp_path / "quick.json"
+    proc = subprocess.run(
+        [sys.executable, str(repo / "benchmarks" / "online_selection.py"), "--quick", "--scenarios", "CPMP-2015",
+         "--shuffles", "1", "--policies", "feature_free,hurdle_shared_ts", "--out", str(out), "--aslib-dir", str(root)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    data = json.loads(out.read_text())
+    assert set(data["aggregate"]) == {"feature_free", "hurdle_shared_ts"}
+    assert data["sbs_hindsight_repar10"]["CPMP-2015"] > 1.0
