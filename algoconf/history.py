@@ -14,8 +14,9 @@ Contracts
 * The first opener with a scenario stores its fingerprint; opening with a different fingerprint
   raises :class:`~algoconf.errors.ScenarioMismatchError` listing the differences (never a prompt).
 * A damaged file raises :class:`~algoconf.errors.CorruptHistoryError` naming the file and what to do;
-  a torn WAL tail is rolled back by SQLite to the last committed transaction. Nothing ever silently
-  starts over.
+  a torn WAL tail is rolled back by SQLite to the last committed transaction, while a WAL damaged
+  before committed transactions (which SQLite would drop silently) is refused
+  (:mod:`algoconf.history_wal`). Nothing ever silently starts over or loses a commit.
 * Several processes may write at once (WAL, busy timeout, ``BEGIN IMMEDIATE``).
 """
 
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from algoconf.errors import CorruptHistoryError, HistoryError, ScenarioMismatchError
+from algoconf.history_wal import wal_damage
 from algoconf.records import RunRequest, RunResult, Status
 
 if TYPE_CHECKING:
@@ -108,6 +110,9 @@ class RunHistory:
         run_dir.mkdir(parents=True, exist_ok=True)
         path = run_dir / HISTORY_FILE
         _check_header(path)
+        damage = wal_damage(path)
+        if damage is not None:
+            raise _corrupt(path, f"its write-ahead log {path.name}-wal is damaged: {damage}")
         try:
             conn = sqlite3.connect(
                 str(path), timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False

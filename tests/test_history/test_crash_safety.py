@@ -107,15 +107,63 @@ def test_torn_wal_recovers_last_committed_state(tmp_path, keep):
     assert 0 <= n < 40  # the torn tail is rolled back, everything before it is intact
 
 
-def test_garbled_wal_frame_keeps_a_consistent_prefix(tmp_path):
+def test_damaged_wal_before_committed_frames_is_refused_not_silently_cut(tmp_path):
     live, h = _history_with_wal(tmp_path)
     copy = _copy(live, tmp_path / "copy")
     h.close()
     wal = copy / (HISTORY_FILE + "-wal")
     with wal.open("r+b") as fh:
-        fh.seek(wal.stat().st_size // 2)
+        fh.seek(32 + 24 + 10 * (24 + 4096))  # inside the page of frame 11
         fh.write(b"\xde\xad" * 500)
-    assert 0 <= _check_consistent(copy) < 40
+    before = wal.read_bytes()
+    with pytest.raises(CorruptHistoryError) as info:
+        RunHistory.open(copy)
+    n_frames = (len(before) - 32) // (24 + 4096)
+    assert str(info.value).startswith(
+        f"{copy / HISTORY_FILE}: the run history is damaged (its write-ahead log {HISTORY_FILE}-wal is damaged: "
+        f"its frame 11 of {n_frames} is damaged and "
+    )
+    assert "committed transaction(s) after it would be dropped)" in str(info.value)
+    assert wal.read_bytes() == before
+
+
+def test_damaged_last_frame_is_a_torn_tail(tmp_path):
+    live, h = _history_with_wal(tmp_path)
+    copy = _copy(live, tmp_path / "copy")
+    h.close()
+    wal = copy / (HISTORY_FILE + "-wal")
+    size = wal.stat().st_size
+    with wal.open("r+b") as fh:
+        fh.seek(size - 100)
+        fh.write(b"\x00" * 100)
+    assert _check_consistent(copy) == 39  # the last commit was torn, everything before it is there
+
+
+def test_damaged_wal_header_is_refused(tmp_path):
+    live, h = _history_with_wal(tmp_path)
+    copy = _copy(live, tmp_path / "copy")
+    h.close()
+    wal = copy / (HISTORY_FILE + "-wal")
+    with wal.open("r+b") as fh:
+        fh.seek(16)
+        fh.write(b"\x01\x02\x03\x04")  # a salt: the header checksum no longer matches
+    with pytest.raises(CorruptHistoryError, match="its header checksum is wrong"):
+        RunHistory.open(copy)
+
+
+def test_wal_check_accepts_healthy_logs_over_many_restarts(tmp_path):
+    """The log is restarted after each checkpoint; stale frames of older generations are not damage."""
+    from algoconf.history_wal import wal_damage
+
+    run_dir = tmp_path / "many"
+    with RunHistory.open(run_dir) as h:
+        for i in range(0, 700, 2):
+            h.commit(_batch(i) + _batch(i + 1))
+            if i % 100 == 0:
+                assert wal_damage(run_dir / HISTORY_FILE) is None
+        wal = (run_dir / (HISTORY_FILE + "-wal")).read_bytes()
+        assert len(wal) > 1_000_000 and int.from_bytes(wal[12:16], "big") >= 2  # restarted at least twice
+        assert wal_damage(run_dir / HISTORY_FILE) is None
 
 
 def _checkpointed(tmp_path: Path) -> Path:
