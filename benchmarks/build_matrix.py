@@ -120,7 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-minutes", type=float, default=24.0)
     parser.add_argument("--out", default=str(Path(__file__).parent / "data" / "minisat_3sat_matrix.npz"))
+    parser.add_argument("--append", action="store_true",
+                        help="keep the rows already in --out and add the next configurations of the same seed")
     args = parser.parse_args(argv)
+    previous = np.load(args.out) if args.append else None
 
     space = minisat_space()
     space.seed(args.seed)
@@ -148,8 +151,20 @@ def main(argv: list[str] | None = None) -> int:
     deadline = time.monotonic() + args.max_minutes * 60
     start = time.monotonic()
     rows = 0
+    seconds_before = 0.0
+    if previous is not None:
+        if json.loads(str(previous["instances"])) != names or float(previous["cutoff"]) != args.cutoff:
+            raise SystemExit("--append needs the same instances, cutoff and seed as the existing matrix")
+        done = previous["runtime"].shape[0]
+        if json.loads(str(previous["configs"])) != json.loads(json.dumps(configs[:done])):
+            raise SystemExit("--append: the existing rows are not this seed's first configurations")
+        runtime[:done], solved[:done] = previous["runtime"], previous["solved"]
+        rows = done
+        seconds_before = float(json.loads(str(previous["meta"])).get("seconds", 0.0))
     with ThreadPoolExecutor(args.workers) as pool:
         for i, config in enumerate(configs):
+            if i < rows:
+                continue
             if time.monotonic() > deadline:
                 break
             jobs = [pool.submit(run_once, command(config, str(tmp / name), args.cutoff), args.cutoff)
@@ -174,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             "generator": "uniform random 3-SAT, ratio 4.26, sizes " + ",".join(map(str, SIZES)),
             "seed": args.seed, "cutoff": args.cutoff, "workers": args.workers,
             "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "seconds": round(time.monotonic() - start, 1),
+            "seconds": round(seconds_before + time.monotonic() - start, 1),
         })),
     )
     print(f"wrote {args.out}: {rows} configurations x {len(names)} instances", file=sys.stderr)
