@@ -110,6 +110,12 @@ class TargetSpec:
             return f"callable must be 'package.module:function', got {self.callable!r}"
         return None
 
+    def placeholders(self) -> frozenset[str]:
+        """The placeholders a command template uses (empty for other kinds)."""
+        if self.kind != "command" or not self.command:
+            return frozenset()
+        return frozenset(f for _, f, _, _ in string.Formatter().parse(self.command) if f)
+
     def to_dict(self, root: Path | None = None) -> dict[str, Any]:
         d: dict[str, Any] = {"kind": self.kind}
         ref = {"command": self.command, "python": self.callable, "runner": self.runner}[self.kind]
@@ -207,6 +213,8 @@ class Scenario:
             return f"cutoff must be a positive number of seconds, got {self.cutoff!r}"
         if self.objective == "runtime" and self.cutoff is None:
             return "a runtime objective needs a cutoff (seconds)"
+        if self.cutoff is None and self.target.placeholders() & {"cutoff", "cutoff_int"}:
+            return "the target command uses {cutoff} but the scenario has no cutoff"
         if self.objective == "runtime" and self.maximize:
             return "a runtime objective cannot be maximised"
         if not self.par_factor >= 1:

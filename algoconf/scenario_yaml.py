@@ -129,6 +129,8 @@ def load_yaml_scenario(path: Path, text: str | None = None) -> Scenario:
     if objective == "runtime" and cutoff is None:
         raise doc.error("missing key 'cutoff': a runtime objective needs a cutoff in seconds", "objective")
     target = _target(doc, data["target"], root)
+    if cutoff is None and target.placeholders() & {"cutoff", "cutoff_int"}:
+        raise doc.error("the target command uses {cutoff} but the scenario has no cutoff", "target", "command")
     space, space_file = _space(doc, data["space"], root)
     cache = root / _string(doc, data, "instance_cache", ".algoconf/instances")
     train = _instances(doc, data["train"], root, cache, "train")

@@ -107,6 +107,9 @@ CASES = [
     ("yaml-bad-syntax-choice", _yaml('syntax: "--name=value"', 'syntax: "--name:value"'), "yaml", ScenarioError,
      "{d}/scenario.yaml:5: target syntax must be one of '-name=value', '--name=value', '-name value', "
      "'--name value', 'irace', 'aclib-old', got '--name:value'"),
+    ("yaml-cutoff-placeholder-without-cutoff",
+     {"scenario.yaml": YAML.replace("cutoff: 5\n", "").replace("objective: runtime", "objective: quality")},
+     "yaml", ScenarioError, "{d}/scenario.yaml:4: the target command uses {cutoff} but the scenario has no cutoff"),
     ("yaml-budget-unknown-key", _yaml("  runs: 40", "  run: 40"), "yaml", ScenarioError,
      "{d}/scenario.yaml:16: unknown budget key 'run'; expected one of: runs, wallclock, cpu_time"),
     ("yaml-budget-negative", _yaml("  wallclock: 600", "  wallclock: -1"), "yaml", ScenarioError,
