@@ -6,7 +6,7 @@ Contracts
   killed at any moment (even ``kill -9`` mid-write) leaves a file holding exactly the transactions
   committed before the kill. By default (``synchronous=NORMAL``) a power loss or OS crash may lose
   the last few commits, never consistency; ``durable=True`` (``synchronous=FULL``, an fsync per
-  commit, ~30x slower) keeps every commit even then.
+  commit, ~20x slower) keeps every commit even then.
 * A result's key is ``RunRequest.key = (config_key, instance, seed)``; writing a key that is already
   there does nothing (idempotent), so a resumed or duplicated run is never recorded twice.
 * :meth:`RunHistory.commit` writes results *and* named JSON state blobs (tuner state, RNG) in one
