@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything algoconf, its tests and its scenarios need on a fresh Debian/Ubuntu machine:
-# the SAT/ASP solver binaries from the system's packages (minisat, cadical, clasp) and the Python
+# the SAT/ASP solver binaries from the system's packages (minisat, cadical, clasp), chromium (the
+# report test screenshots the HTML report headless) and the Python
 # package with all extras (CP-SAT, python-sat, clingo, SMAC3, Optuna, Dask, gymnasium, ...).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 missing=()
-for bin in minisat cadical clasp; do
+for bin in minisat cadical clasp chromium; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("$bin")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
