@@ -31,6 +31,7 @@ def test_tree_ignoring_sigterm_is_killed_within_cutoff(tmp_path):
     assert wait_dead(recorded, timeout=1.0) == []
 
 
+@pytest.mark.slow
 def test_cpu_cutoff_counts_grandchildren_and_kills_the_tree(tmp_path):
     pids = tmp_path / "pids"
     burner = f"{PY} -c \"import os; open('{pids}', 'a').write(str(os.getpid()) + ' '); exec('while True: pass')\""
