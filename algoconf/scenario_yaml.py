@@ -2,7 +2,7 @@
 
 The schema (documented in docs/scenarios.md)::
 
-    name: minisat-ksat              # default: the scenario file's stem
+    name: minisat-ksat              # default: the file's stem, or its folder's name for scenario.yaml
     target:                         # exactly one of command / callable / runner
       command: "minisat {config} -cpu-lim={cutoff_int} {instance}"
       syntax: "-name=value"         # -name=value | --name=value | -name value | --name value | irace | aclib-old
@@ -150,7 +150,7 @@ def load_yaml_scenario(path: Path, text: str | None = None) -> Scenario:
     crash_cost = _number(doc, data, "crash_cost", None)
     try:
         return Scenario(
-            name=_string(doc, data, "name", path.stem),
+            name=_string(doc, data, "name", path.parent.resolve().name if path.stem == "scenario" else path.stem),
             root=root,
             target=target,
             space=space,

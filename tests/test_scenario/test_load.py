@@ -190,3 +190,11 @@ def test_aclib_instance_paths_relative_to_the_scenario_folder(basic):
     s = load_scenario(basic / "scenario.txt")
     assert s.train.names == ("instances/i1.cnf", "instances/i3.cnf")
     assert s.train[1].path == basic / "instances" / "i3.cnf"
+
+
+def test_default_name_is_the_folder_for_scenario_yaml(basic):
+    text = (basic / "scenario.yaml").read_text().replace("name: basic\n", "")
+    (basic / "scenario.yaml").write_text(text)
+    (basic / "other.yaml").write_text(text)
+    assert load_scenario(basic / "scenario.yaml").name == "basic"
+    assert load_scenario(basic / "other.yaml").name == "other"
