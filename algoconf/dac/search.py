@@ -38,7 +38,7 @@ from algoconf.dac.policies import Policy, PolicyFamily
 from algoconf.errors import DACError
 from algoconf.records import RunResult, Status
 
-__all__ = ["EpisodeObjective", "SearchResult", "search_policy", "METHODS"]
+__all__ = ["EpisodeObjective", "SearchResult", "search_policy", "search_objective", "METHODS"]
 
 METHODS = ("auto", "exact", "batch", "episodes")
 
@@ -73,7 +73,25 @@ class EpisodeObjective:
         self._env: DACEnv | None = None
         self._family: PolicyFamily | None = None
 
+    @classmethod
+    def from_env(cls, env: Any, family: PolicyFamily, *, episodes: int = 1, method: str = "auto") -> "EpisodeObjective":
+        """An objective over a given environment object and family (in-process only: not picklable).
+
+        Used for environments outside the registry, e.g. DACBench envs wrapped by
+        :func:`algoconf.dac.dacbench.from_dacbench`.
+        """
+        obj = cls.__new__(cls)
+        if method not in METHODS:
+            raise DACError(f"unknown evaluation method {method!r}; expected one of {METHODS}")
+        obj.benchmark_id, obj.options, obj.family_name = env.id, {}, getattr(family, "name", "custom")
+        obj.episodes, obj.requested_method = int(episodes), method
+        obj._env, obj._family = env, family
+        obj._bound = True
+        return obj
+
     def __getstate__(self) -> dict[str, Any]:
+        if getattr(self, "_bound", False):
+            raise DACError("an objective built from an environment object cannot be sent to another process")
         state = dict(self.__dict__)
         state["_env"] = state["_family"] = None
         return state
@@ -190,11 +208,27 @@ def search_policy(
     ``tuner_options`` go to the tuner's constructor. ``progress(runs, incumbent_cost)`` is called
     after each batch.
     """
+    objective = EpisodeObjective(benchmark_id, options, family, episodes=episodes, method=method)
+    return search_objective(objective, tuner=tuner, budget=budget, seed=seed, max_instances=max_instances,
+                            tuner_options=tuner_options, batch=batch, progress=progress)
+
+
+def search_objective(
+    objective: EpisodeObjective,
+    *,
+    tuner: str = "random",
+    budget: int = 200,
+    seed: int = 0,
+    max_instances: int | None = None,
+    tuner_options: Mapping[str, Any] | None = None,
+    batch: int = 8,
+    progress: Callable[[int, float | None], None] | None = None,
+) -> SearchResult:
+    """The ask/tell loop of :func:`search_policy` over a ready objective (any environment object)."""
     from algoconf.tuners import TuningProblem, get_tuner
 
     if budget < 1:
         raise DACError(f"budget must be at least 1 run, got {budget}")
-    objective = EpisodeObjective(benchmark_id, options, family, episodes=episodes, method=method)
     env = objective.env
     names = tuple(inst.name for inst in env.instances.train)
     if max_instances is not None:

@@ -177,12 +177,14 @@ class LeadingOnesEnv(DACEnv):
         obs_space = gym.spaces.Box(0.0, float(self.n), shape=(2,), dtype=np.float32)
         super().__init__(instances, space, obs_space, split=split, order=order)
         self._q = [[improvement_probability(self.n, i, k) for k in self.portfolio] for i in range(self.n)]
-        self._buf = np.empty(0)
+        self._buf: list[float] = []
         self._pos = 0
+        self._buf_source: Any = None
 
     def _uniform(self) -> float:
+        # uniforms are drawn from np_random in blocks; a re-seeded generator starts a new block
         if self._pos >= len(self._buf):
-            self._buf = self.np_random.random(4096)
+            self._buf = self.np_random.random(1024).tolist()
             self._pos = 0
         u = self._buf[self._pos]
         self._pos += 1
@@ -190,8 +192,8 @@ class LeadingOnesEnv(DACEnv):
 
     def _start(self, instance: DACInstance) -> Any:
         assert isinstance(instance, LeadingOnesInstance)
-        self._buf = np.empty(0)
-        self._pos = 0
+        if self._buf_source is not self.np_random:
+            self._buf, self._pos, self._buf_source = [], 0, self.np_random
         self.evaluations = 0
         n = self.n
         if self.simulation == "bits":
