@@ -1,4 +1,4 @@
-"""``algoconf scenario check`` and ``algoconf history show|export``.
+"""``algoconf scenario check|convert`` and ``algoconf history show|export``.
 
 ``scenario check FILE`` loads a YAML scenario or an AClib ``scenario.txt``, validates every part
 (space, instances, features, the target through ``algoconf.targets.build_target``) and prints a
@@ -33,6 +33,10 @@ def register(subparsers: Any) -> None:
     check.add_argument("file", metavar="FILE")
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.set_defaults(func=_check)
+    convert = sub.add_parser("convert", help="write a scenario (e.g. an AClib scenario.txt) as YAML")
+    convert.add_argument("input", metavar="IN")
+    convert.add_argument("output", metavar="OUT", help="YAML file to write (paths are rewritten relative to it)")
+    convert.set_defaults(func=_convert)
 
     history = subparsers.add_parser("history", help="inspect and export the run history of a run directory")
     hsub = history.add_subparsers(dest="history_command", metavar="SUBCOMMAND")
@@ -154,6 +158,17 @@ def _check(args: argparse.Namespace) -> int:
     for w in summary["warnings"]:
         table.add_row("warning", w)
     Console(file=sys.stdout, width=110).print(table)
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from algoconf.scenario import load_scenario
+
+    out = Path(args.output)
+    if out.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError(f"the output must be a .yaml file, got {args.output!r}")
+    load_scenario(args.input).save_yaml(out)
+    print(f"wrote {out}", file=sys.stderr)
     return 0
 
 

@@ -69,3 +69,14 @@ def test_history_of_an_empty_folder_is_bad_input_and_creates_nothing(tmp_path, c
     assert main(["history", "show", str(tmp_path)]) == 2
     assert "no run history here" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_convert_aclib_to_yaml_keeps_the_fingerprint(tmp_path, capsys):
+    from algoconf.scenario import load_scenario
+
+    out = tmp_path / "converted.yaml"
+    assert main(["scenario", "convert", str(DATA / "scenario.txt"), str(out)]) == 0
+    original, converted = load_scenario(DATA / "scenario.txt"), load_scenario(out)
+    assert converted.fingerprint() == original.fingerprint()
+    assert converted.target.cwd == DATA and converted.train.names == original.train.names
+    assert main(["scenario", "convert", str(DATA / "scenario.txt"), str(tmp_path / "x.txt")]) == 2
