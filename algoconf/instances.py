@@ -305,6 +305,7 @@ class FeatureTable:
     costs: Mapping[str, float] | None = None
     source: str | None = field(default=None, compare=False)
     cost_source: str | None = field(default=None, compare=False)
+    extractor_spec: Mapping[str, Any] | None = field(default=None, compare=False)  # computed, not read
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "names", tuple(self.names))

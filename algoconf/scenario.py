@@ -250,7 +250,9 @@ class Scenario:
         d["train"] = _instances_to_yaml(self.train, self.root)
         if self.test is not None:
             d["test"] = _instances_to_yaml(self.test, self.root)
-        if self.features is not None:
+        if self.features is not None and self.features.extractor_spec is not None:
+            d["features"] = dict(self.features.extractor_spec)
+        elif self.features is not None:
             if self.features.source is None:
                 raise ScenarioError("features built in memory cannot be saved; read them from a file")
             d["features"] = _relative(Path(self.features.source), self.root)

@@ -44,7 +44,7 @@ import yaml
 from ConfigSpace import ConfigurationSpace
 
 from algoconf.errors import ScenarioError
-from algoconf.instances import Instance, InstanceSet, read_feature_file, read_instance_list
+from algoconf.instances import FeatureTable, Instance, InstanceSet, read_feature_file, read_instance_list
 from algoconf.scenario import SYNTAXES, Budget, Scenario, TargetSpec
 
 __all__ = ["load_yaml_scenario", "YAML_KEYS", "REQUIRED_KEYS"]
@@ -339,7 +339,42 @@ def _instances(doc: _Doc, value: Any, root: Path, cache: Path, key: str) -> Inst
     )
 
 
+_EXTRACTOR_KEYS = {"extractor", "groups", "caps", "workers"}
+
+
+def _computed_features(doc: _Doc, spec: Mapping, train: InstanceSet, test: InstanceSet | None):
+    """``features: {extractor: cnf, groups: [base, unit], caps: {unit: 2}, workers: 2}``: computed
+    through the executor (cached by file content), instead of read from a file."""
+    from algoconf.features.compute import EXTRACTORS, compute_features
+
+    unknown = sorted(set(spec) - _EXTRACTOR_KEYS)
+    if unknown:
+        raise doc.error(f"unknown key {unknown[0]!r} in features; expected {sorted(_EXTRACTOR_KEYS)}", "features", unknown[0])
+    if spec.get("extractor") not in EXTRACTORS:
+        raise doc.error(f"features.extractor must be one of {list(EXTRACTORS)}, got {spec.get('extractor')!r}", "features")
+    groups = spec.get("groups")
+    if groups is not None and (not isinstance(groups, list) or not all(isinstance(g, str) for g in groups)):
+        raise doc.error("features.groups must be a list of group names", "features", "groups")
+    instances = list(train) + ([i for i in test if i.name not in train] if test is not None else [])
+    pathless = [i.name for i in instances if i.path is None]
+    if pathless:
+        raise doc.error(f"features can only be computed for instance files; {pathless[0]!r} has none", "features")
+    try:
+        comp = compute_features(
+            [i.path for i in instances], extractor=spec["extractor"], groups=groups,
+            caps=spec.get("caps"), workers=spec.get("workers"),
+        )
+    except KeyError as err:
+        raise doc.error(str(err.args[0]), "features", "groups") from None
+    by_path = {str(i.path): i.name for i in instances}
+    values = {by_path[p]: row.to_numpy(dtype=float) for p, row in comp.values.iterrows()}
+    costs = {by_path[p]: float(c) for p, c in comp.costs.sum(axis=1).items()}
+    return FeatureTable(tuple(comp.values.columns), values, costs, extractor_spec=dict(spec))
+
+
 def _features(doc: _Doc, data: Mapping, root: Path, train: InstanceSet, test: InstanceSet | None):
+    if isinstance(data.get("features"), Mapping):
+        return _computed_features(doc, data["features"], train, test)
     fpath = root / _string(doc, data, "features", None)
     if not fpath.is_file():
         raise doc.error(f"feature file {data['features']!r} not found (looked at {fpath})", "features")

@@ -26,7 +26,7 @@ def _parse_caps(text: str | None) -> dict[str, float]:
 def _run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from algoconf.features.compute import DEFAULT_CACHE, compute_features, get_extractor
+    from algoconf.features.compute import compute_features, get_extractor
 
     paths = list(args.instances)
     if args.instance_list:
@@ -54,7 +54,7 @@ def _run(args: argparse.Namespace) -> int:
             groups=groups,
             caps=_parse_caps(args.caps),
             workers=args.workers,
-            cache_dir=args.cache or DEFAULT_CACHE,
+            cache_dir=args.cache,
             seed=args.seed,
             progress=progress,
         )

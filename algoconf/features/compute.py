@@ -28,9 +28,11 @@ from algoconf.records import RunRequest, Status
 if TYPE_CHECKING:  # pandas is imported where tables are built, not in the feature child processes
     import pandas as pd
 
-__all__ = ["EXTRACTORS", "get_extractor", "FeatureComputation", "compute_features", "run_group", "DEFAULT_CACHE"]
+__all__ = ["EXTRACTORS", "get_extractor", "FeatureComputation", "compute_features", "run_group", "default_cache"]
 
-DEFAULT_CACHE = Path(os.environ.get("ALGOCONF_CACHE", Path.home() / ".cache" / "algoconf")) / "features"
+def default_cache() -> Path:
+    """``$ALGOCONF_CACHE/features``, else ``~/.cache/algoconf/features`` (read at call time)."""
+    return Path(os.environ.get("ALGOCONF_CACHE", Path.home() / ".cache" / "algoconf")) / "features"
 
 
 def _extractors() -> dict[str, type[FeatureExtractor]]:
@@ -147,7 +149,7 @@ def compute_features(
     ex = get_extractor(kinds.pop())
     order = ex.order(groups)
     caps = {g: float((caps or {}).get(g, ex.groups[g].cap)) for g in order}
-    cache = Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE
+    cache = Path(cache_dir) if cache_dir is not None else default_cache()
     hashes = {p: file_hash(p) for p in names}
     for p in names:  # bad input is reported before any run, with its file and line
         if not all((cache / ex.name / hashes[p] / f"{g}.json").exists() for g in order):
