@@ -16,7 +16,7 @@ import dataclasses
 import socket
 import threading
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from algoconf.errors import ExecutionError
 from algoconf.execution.limits import StopFlag, run_limited
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from algoconf.instances import Instance
     from algoconf.targets.base import Target
 
-__all__ = ["Executor", "execute_run", "stopped_before_start"]
+__all__ = ["Executor", "execute_run", "close_reused", "stopped_before_start"]
 
 
 def execute_run(
@@ -38,23 +38,43 @@ def execute_run(
     memory_limit_mb: float | None = None,
     stop_event: StopFlag | None = None,
     worker: str = "",
+    reused: dict[Any, Any] | None = None,
 ) -> RunResult:
-    """One run, start to end, in the calling thread: ``prepare``, :func:`run_limited`, ``interpret``."""
-    launch = target.prepare(request, instance)
-    outcome = run_limited(
-        launch.argv,
-        time_limit=request.limit,
-        time_kind=time_kind,
-        memory_mb=memory_limit_mb,
-        env=launch.env,
-        cwd=launch.cwd,
-        stdin=launch.stdin,
-        stop_event=stop_event,
-    )
+    """One run, start to end, in the calling thread: ``prepare``, :func:`run_limited`, ``interpret``.
+
+    ``reused`` is the calling thread's store of reusable children: a target with the
+    ``reuses_process`` capability runs on its child kept there (created on first use, keyed by the
+    target's ``worker_key``); the caller closes them (``close_reused``) when the thread ends.
+    """
+    if reused is not None and target.reuses_process:
+        key = (target.worker_key, memory_limit_mb)
+        child = reused.get(key)
+        if child is None:
+            child = reused[key] = target.open_worker(memory_limit_mb)
+        outcome = target.run_reused(request, instance, child, time_kind=time_kind, stop_event=stop_event)
+    else:
+        launch = target.prepare(request, instance)
+        outcome = run_limited(
+            launch.argv,
+            time_limit=request.limit,
+            time_kind=time_kind,
+            memory_mb=memory_limit_mb,
+            env=launch.env,
+            cwd=launch.cwd,
+            stdin=launch.stdin,
+            stop_event=stop_event,
+        )
     result = target.interpret(request, instance, outcome)
     if worker:
         result = dataclasses.replace(result, worker=worker)
     return result
+
+
+def close_reused(reused: dict[Any, Any]) -> None:
+    """End every reusable child in a thread's store (see :func:`execute_run`)."""
+    for child in list(reused.values()):
+        child.close()
+    reused.clear()
 
 
 def stopped_before_start(request: RunRequest, worker: str = "") -> RunResult:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["DaskExecutor"]
 
 _STOP_PREFIX = "algoconf-stop-"
+_THREAD_STATE = threading.local()  # per Dask worker thread: reusable children (PythonTarget)
 
 
 def _run_on_worker(target, request, instance, time_kind, memory_limit_mb, stop_name) -> RunResult:
@@ -63,10 +64,13 @@ def _run_on_worker(target, request, instance, time_kind, memory_limit_mb, stop_n
 
     watcher = threading.Thread(target=watch, name=f"algoconf-watch-{stop_name}", daemon=True)
     watcher.start()
+    reused = getattr(_THREAD_STATE, "reused", None)
+    if reused is None:
+        reused = _THREAD_STATE.reused = {}  # children die with the worker (end of their stdin)
     try:
         return execute_run(
             target, request, instance, time_kind=time_kind, memory_limit_mb=memory_limit_mb,
-            stop_event=local, worker=worker,
+            stop_event=local, worker=worker, reused=reused,
         )
     finally:
         finished.set()

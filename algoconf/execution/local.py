@@ -15,7 +15,7 @@ import threading
 from typing import TYPE_CHECKING, Mapping
 
 from algoconf.errors import ExecutionError
-from algoconf.execution.base import Executor, _Job, execute_run, stopped_before_start
+from algoconf.execution.base import Executor, _Job, close_reused, execute_run, stopped_before_start
 from algoconf.execution.limits import check_limits
 from algoconf.records import RunRequest, RunResult
 
@@ -77,6 +77,13 @@ class LocalExecutor(Executor):
             self._jobs.pop(future, None)
 
     def _work(self, index: int) -> None:
+        reused: dict = {}
+        try:
+            self._serve(index, reused)
+        finally:
+            close_reused(reused)
+
+    def _serve(self, index: int, reused: dict) -> None:
         worker = f"{self.host}:local-{index}"
         while True:
             item = self._queue.get()
@@ -91,7 +98,7 @@ class LocalExecutor(Executor):
                 result = execute_run(
                     self.target, job.request, job.instance,
                     time_kind=self.time_kind, memory_limit_mb=self.memory_limit_mb,
-                    stop_event=job.stop_event, worker=worker,
+                    stop_event=job.stop_event, worker=worker, reused=reused,
                 )
             except BaseException as exc:  # a bug of the target definition: surfaced, never swallowed
                 future.set_exception(exc)

@@ -62,6 +62,9 @@ class Target(ABC):
 
     #: seconds of CPU a SUCCESS may exceed the limit by (poll granularity) before it counts as TIMEOUT
     limit_tolerance: float = 0.0
+    #: capability: runs go to a reused child (``open_worker``/``run_reused``, see PythonTarget) when
+    #: the executor offers a per-thread worker store; otherwise ``prepare`` starts a process per run
+    reuses_process: bool = False
 
     @abstractmethod
     def prepare(self, request: RunRequest, instance: "Instance") -> Launch:

@@ -5,11 +5,14 @@ either a number (the cost, stored as ``quality``) or a dict with ``cost`` (or ``
 optionally ``runtime`` (seconds; default: the child's CPU time as measured by the executor) and
 ``status`` (a :class:`~algoconf.records.Status` name or an AClib word; default SUCCESS).
 
-Each run is a fresh interpreter (``python -m algoconf.targets.python_child``), started by the executor
-like any command: the child gets its own process group, the executor's CPU/wall/memory limits, and a
-hang, a segfault or ``os._exit`` in the callable cannot touch the caller. The price is the start of an
-interpreter (about 60-100 ms per run, included in the measured CPU time), so report ``runtime``
-from inside the callable when it matters.
+By default (``reuse=True``) each executor worker thread keeps one child interpreter
+(:class:`~algoconf.targets.python_worker.PythonWorker`) and sends it one call after another: the
+child has its own process group and the executor's CPU/wall/memory limits, a hang is killed at the
+limit, and a crash, a segfault or ``os._exit`` in the callable ends only the child, which is started
+afresh for the next run. The run's CPU time is measured around the call inside the child. Module-level
+state of the callable survives between runs of one worker; pass ``reuse=False`` for a fresh
+interpreter per run (``python -m algoconf.targets.python_child``, started like any command; its
+start, 60-300 ms of CPU, is then part of the measured runtime).
 
 Documented statuses: an exception in the callable -> CRASHED (``info["error"]`` and the traceback in
 ``info["traceback"]``); a NaN / infinite / non-numeric / missing cost -> CRASHED; a dead child
@@ -18,6 +21,7 @@ without a result line (segfault, ``os._exit``) -> CRASHED with the exit code or 
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import math
@@ -27,9 +31,10 @@ import sys
 from typing import TYPE_CHECKING, Any, Callable
 
 from algoconf.errors import TargetError
-from algoconf.execution.limits import ProcessOutcome
+from algoconf.execution.limits import ProcessOutcome, StopFlag
 from algoconf.records import RunRequest, Status
 from algoconf.targets.base import Answer, Launch, Target
+from algoconf.targets.python_worker import PythonWorker
 
 if TYPE_CHECKING:  # pragma: no cover
     from algoconf.instances import Instance
@@ -77,7 +82,8 @@ def _finite(value: Any, what: str) -> float:
 class PythonTarget(Target):
     """Runs ``func(config, instance, seed, cutoff)`` in a child process (see module docstring)."""
 
-    def __init__(self, func: Callable[..., Any] | str, *, env: dict[str, str] | None = None, cwd: str | None = None):
+    def __init__(self, func: Callable[..., Any] | str, *, env: dict[str, str] | None = None, cwd: str | None = None,
+                 reuse: bool = True):
         if isinstance(func, str):
             func = resolve_callable(func)
         if not callable(func):
@@ -92,19 +98,43 @@ class PythonTarget(Target):
         self.func = func
         self.env = dict(env or {})
         self.cwd = cwd
+        self.reuse = bool(reuse)
+        self.worker_key = hashlib.sha256(pickle.dumps((func, sorted(self.env.items()), cwd))).hexdigest()[:16]
 
-    def __repr__(self) -> str:
-        return f"PythonTarget({getattr(self.func, '__module__', '?')}:{getattr(self.func, '__qualname__', self.func)})"
+    @property
+    def reuses_process(self) -> bool:
+        """Capability read by executors: runs go to a reused :class:`PythonWorker` per worker thread."""
+        return self.reuse
 
-    def prepare(self, request: RunRequest, instance: "Instance") -> Launch:
-        payload = pickle.dumps((self.func, dict(request.config), instance, int(request.seed), request.cutoff))
+    def _child_env(self) -> dict[str, str]:
         env = dict(os.environ)
         paths = [p for p in sys.path if p and os.path.isdir(p)]
         if os.environ.get("PYTHONPATH"):
             paths.append(os.environ["PYTHONPATH"])
         env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
         env.update(self.env)
-        return Launch(argv=[sys.executable, "-m", "algoconf.targets.python_child"], env=env, cwd=self.cwd, stdin=payload)
+        return env
+
+    def _payload(self, request: RunRequest, instance: "Instance") -> bytes:
+        return pickle.dumps((self.func, dict(request.config), instance, int(request.seed), request.cutoff))
+
+    def open_worker(self, memory_limit_mb: float | None = None) -> PythonWorker:
+        """A reusable child for this target (the executor keeps one per worker thread)."""
+        return PythonWorker([sys.executable, "-m", "algoconf.targets.python_server"], self._child_env(), self.cwd,
+                            memory_limit_mb, preload=pickle.dumps(self.func))
+
+    def run_reused(self, request: RunRequest, instance: "Instance", worker: PythonWorker, *, time_kind: str = "cpu",
+                   stop_event: StopFlag | None = None) -> ProcessOutcome:
+        """One run on a reused child, under the request's limit; :meth:`interpret` reads the outcome."""
+        payload = pickle.dumps((dict(request.config), instance, int(request.seed), request.cutoff))
+        return worker.run(payload, time_limit=request.limit, time_kind=time_kind, stop_event=stop_event)
+
+    def __repr__(self) -> str:
+        return f"PythonTarget({getattr(self.func, '__module__', '?')}:{getattr(self.func, '__qualname__', self.func)})"
+
+    def prepare(self, request: RunRequest, instance: "Instance") -> Launch:
+        return Launch(argv=[sys.executable, "-m", "algoconf.targets.python_child"], env=self._child_env(), cwd=self.cwd,
+                      stdin=self._payload(request, instance))
 
     def answer(self, request: RunRequest, instance: "Instance", outcome: ProcessOutcome) -> Answer:
         lines = [ln for ln in outcome.stdout.splitlines() if ln.strip()]

@@ -55,8 +55,20 @@ def segfaults(config, instance, seed, cutoff):
     ctypes.string_at(0)
 
 
-def run(func, config=None, cutoff=5.0, time_kind="cpu"):
-    with LocalExecutor(PythonTarget(func), INSTANCES, n_workers=1, time_kind=time_kind) as ex:
+def whoami(config, instance, seed, cutoff):
+    global CALLS
+    CALLS = globals().get("CALLS", 0) + 1
+    if config.get("die_on") == seed:
+        os._exit(1)
+    if config.get("hang_on") == seed:
+        time.sleep(600)
+    if config.get("alloc_on") == seed:
+        bytearray(900 * 2**20)
+    return {"cost": 0.0, "pid": os.getpid(), "calls": CALLS}
+
+
+def run(func, config=None, cutoff=5.0, time_kind="cpu", reuse=True):
+    with LocalExecutor(PythonTarget(func, reuse=reuse), INSTANCES, n_workers=1, time_kind=time_kind) as ex:
         return ex.submit(RunRequest(config or {"x": 3.0}, "a", 1, cutoff)).result(timeout=60)
 
 
@@ -80,15 +92,41 @@ def test_module_function_string_and_dict_result():
     (exits_hard, "died without a result (exit code 7)"),
     (segfaults, "signal 11"),
 ])
-def test_failures_are_crashed(func, reason):
-    r = run(func)
+@pytest.mark.parametrize("reuse", [True, False])
+def test_failures_are_crashed(func, reason, reuse):
+    r = run(func, reuse=reuse)
     assert r.status is Status.CRASHED and reason in r.info["reason"]
 
 
-def test_hang_is_killed_at_the_cutoff():
-    t0 = time.monotonic()
-    r = run(hangs, cutoff=0.5, time_kind="wall")
-    assert r.status is Status.TIMEOUT and time.monotonic() - t0 < 0.5 + 3
+@pytest.mark.parametrize("reuse", [True, False])
+def test_hang_is_killed_at_the_cutoff(reuse):
+    r = run(hangs, cutoff=0.5, time_kind="wall", reuse=reuse)
+    assert r.status is Status.TIMEOUT and r.wallclock < 0.5 + 1.0
+
+
+@pytest.mark.slow
+def test_reused_child_survives_between_runs_and_is_replaced_after_failures():
+    config = {"die_on": 2, "hang_on": 4, "alloc_on": 6}
+    target = PythonTarget(whoami)
+    with LocalExecutor(target, INSTANCES, n_workers=1, time_kind="wall", memory_limit_mb=600) as ex:
+        results = [ex.submit(RunRequest(config, "a", seed, 1.0)).result(timeout=60) for seed in range(8)]
+    statuses = [r.status for r in results]
+    assert statuses == [Status.SUCCESS, Status.SUCCESS, Status.CRASHED, Status.SUCCESS, Status.TIMEOUT,
+                        Status.SUCCESS, Status.MEMOUT, Status.SUCCESS], [r.info for r in results]
+    pids = [r.info["extra"]["pid"] if r.status is Status.SUCCESS else None for r in results]
+    calls = [r.info["extra"]["calls"] if r.status is Status.SUCCESS else None for r in results]
+    assert pids[0] == pids[1] and calls[:2] == [1, 2]  # one child, module state kept
+    assert len({pids[1], pids[3], pids[5], pids[7]}) == 4  # a fresh child after each failure
+    assert calls[3] == 1 and calls[5] == 1 and calls[7] == 1
+    assert all(r.runtime < 0.5 for r in results if r.status is Status.SUCCESS)  # start-up is not a run's time
+
+
+def test_fresh_child_per_run_without_reuse():
+    target = PythonTarget(whoami, reuse=False)
+    with LocalExecutor(target, INSTANCES, n_workers=1) as ex:
+        results = [ex.submit(RunRequest({}, "a", seed, 5.0)).result(timeout=60) for seed in range(2)]
+    assert results[0].info["extra"]["pid"] != results[1].info["extra"]["pid"]
+    assert [r.info["extra"]["calls"] for r in results] == [1, 1]
 
 
 def test_unpicklable_callable_is_refused():
