@@ -30,7 +30,8 @@ from algoconf.execution import LocalExecutor, run_limited
 from algoconf.generators.ksat import random_ksat
 from algoconf.instances import Instance
 from algoconf.records import RunRequest, Status
-from algoconf.targets import CommandTarget
+from algoconf.targets import CommandTarget, PythonTarget
+from algoconf.testing.executors import square_root_cost
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -81,6 +82,7 @@ def main() -> None:
                 methods[name]()
                 samples[name].append(time.perf_counter() - t)
 
+    python_rows = python_target_overhead(max(10, pairs // 4))
     base = statistics.median(samples["bare subprocess.run"])
     base_min = min(samples["bare subprocess.run"])
     rows = []
@@ -96,10 +98,38 @@ def main() -> None:
               f"{r['ratio_to_bare_median']:>10.3f}{r['ratio_to_bare_min']:>10.3f}")
     ratio = next(r["ratio_to_bare_median"] for r in rows if r["method"] == "LocalExecutor cpu")
     print(f"goal: LocalExecutor/bare <= 1.10 -> {ratio:.3f} ({'met' if ratio <= 1.10 else 'NOT met'})")
+    print()
+    print(f"PythonTarget, a trivial callable, {python_rows[0]['runs']} interleaved runs per mode")
+    print(f"{'mode':<28}{'median ms':>10}{'median cpu ms':>15}")
+    for r in python_rows:
+        print(f"{r['mode']:<28}{r['median_ms']:>10.2f}{r['median_cpu_ms']:>15.2f}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "executor_overhead.json").write_text(json.dumps(
         {"benchmark": "executor_overhead", "quick": args.quick, "pairs": pairs, "rows": rows,
-         "goal_ratio": 1.10, "ratio": ratio, "load_average": os.getloadavg()}, indent=2))
+         "goal_ratio": 1.10, "ratio": ratio, "python_target": python_rows, "load_average": os.getloadavg()},
+        indent=2))
+
+
+def python_target_overhead(runs: int) -> list[dict]:
+    """Wall time per run of a trivial PythonTarget: reused child vs a fresh interpreter per run."""
+    instances = {"none": Instance("none", None)}
+    request = RunRequest({"x": 2.0}, "none", 1, 10.0)
+    walls: dict[str, list[float]] = {"reuse=True (default)": [], "reuse=False (fresh process)": []}
+    cpus: dict[str, list[float]] = {k: [] for k in walls}
+    with LocalExecutor(PythonTarget(square_root_cost, reuse=False), instances, n_workers=1) as fresh, \
+            LocalExecutor(PythonTarget(square_root_cost), instances, n_workers=1) as reused:
+        executors = {"reuse=True (default)": reused, "reuse=False (fresh process)": fresh}
+        reused.submit(request).result()  # start the reused child outside the measurement
+        for _ in range(runs):
+            for mode, ex in executors.items():
+                t = time.perf_counter()
+                result = ex.submit(request).result()
+                walls[mode].append(time.perf_counter() - t)
+                assert result.status is Status.SUCCESS and result.quality == 2.0 ** 0.5, result.info
+                cpus[mode].append(result.runtime)
+    return [{"mode": m, "runs": runs, "median_ms": 1000 * statistics.median(walls[m]),
+             "median_cpu_ms": 1000 * statistics.median(cpus[m])} for m in walls]
+
 
 
 if __name__ == "__main__":

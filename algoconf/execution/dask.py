@@ -21,7 +21,9 @@ its own session); its ``RLIMIT_CPU`` backstop (limit + 2 s CPU) still ends it.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import math
 import threading
+import time
 import uuid
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -101,14 +103,19 @@ class DaskExecutor(Executor):
         self.max_tries = int(client.run_on_scheduler(_get_allowed_failures)) + 1
         self._lock = threading.Lock()
         self._runs: dict[cf.Future, tuple[Any, str, RunRequest]] = {}
+        self._n_workers, self._n_workers_at = 1, -math.inf
 
     def __repr__(self) -> str:
         return f"DaskExecutor({self.target!r}, scheduler={self.client.scheduler.address!r})"
 
     @property
     def n_workers(self) -> int:  # type: ignore[override]
-        """Worker threads in the cluster now (dynamic clusters change it)."""
-        return max(1, sum(self.client.nthreads().values()))
+        """Worker threads in the cluster (dynamic clusters change it; asked at most once a second)."""
+        now = time.monotonic()
+        if now - self._n_workers_at > 1.0:
+            self._n_workers = max(1, sum(self.client.nthreads().values()))
+            self._n_workers_at = now
+        return self._n_workers
 
     def submit(self, request: RunRequest) -> "cf.Future[RunResult]":
         self._check_open()

@@ -47,6 +47,7 @@ import selectors
 import shutil
 import signal as _signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from typing import Mapping, Protocol, Sequence
@@ -182,6 +183,18 @@ class _TreeSampler:
         return sum(cpu for _, cpu in self.last.values()) + self.orphaned
 
 
+def _feed(stream, data: bytes) -> None:
+    try:
+        stream.write(data)
+    except (BrokenPipeError, OSError):
+        pass
+    finally:
+        try:
+            stream.close()
+        except OSError:
+            pass
+
+
 def _kill_group(pgid: int, sig: int) -> None:
     try:
         os.killpg(pgid, sig)
@@ -275,15 +288,10 @@ def run_limited(
         except (OSError, ValueError):
             pass  # the /proc check below still enforces the limit
     if stdin_bytes is not None:
-        try:
-            proc.stdin.write(stdin_bytes)
-        except (BrokenPipeError, OSError):
-            pass
-        finally:
-            try:
-                proc.stdin.close()
-            except OSError:
-                pass
+        if len(stdin_bytes) <= 65536:  # fits the pipe buffer: cannot block
+            _feed(proc.stdin, stdin_bytes)
+        else:  # the child may write before it reads: feed from a thread so neither side blocks
+            threading.Thread(target=_feed, args=(proc.stdin, stdin_bytes), daemon=True).start()
 
     out = _Capture(max_stdout, keep_head=True)
     err = _Capture(stderr_tail, keep_head=False)

@@ -88,6 +88,11 @@ class PythonTarget(Target):
             func = resolve_callable(func)
         if not callable(func):
             raise TargetError(f"PythonTarget needs a callable or 'module:function', got {func!r}")
+        if getattr(func, "__module__", None) == "__main__":
+            raise TargetError(
+                f"callable {getattr(func, '__qualname__', func)!r} is defined in __main__, which a child "
+                "process cannot import; move it to an importable module"
+            )
         try:
             pickle.dumps(func)
         except Exception as exc:  # lambdas, closures, local functions

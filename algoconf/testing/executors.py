@@ -27,7 +27,7 @@ from algoconf.records import RunRequest, RunResult, Status
 from algoconf.targets.command import CommandTarget
 from algoconf.targets.parsers import AClibParser
 
-__all__ = ["ExecutorConformance", "write_protocol_program", "protocol_target"]
+__all__ = ["ExecutorConformance", "write_protocol_program", "protocol_target", "square_root_cost"]
 
 _PROGRAM = r"""#!/bin/sh
 # <instance> <specifics> <cutoff> <cutoff_length> <seed> -name value ...
@@ -64,6 +64,11 @@ def protocol_target(folder: Path) -> tuple[CommandTarget, dict[str, Instance]]:
     target = CommandTarget([str(program)], "aclib-old", AClibParser())
     instances = {name: Instance(name, Path(folder) / f"{name}.txt") for name in ("i1", "i2")}
     return target, instances
+
+
+def square_root_cost(config: Mapping[str, Any], instance: Instance, seed: int, cutoff: float | None) -> float:
+    """A trivial PythonTarget callable (importable, so a child process can run it): sqrt of ``x``."""
+    return float(config.get("x", 1.0)) ** 0.5
 
 
 def _req(mode: str, instance: str = "i1", seed: int = 1, cutoff: float = 5.0, **extra: Any) -> RunRequest:
