@@ -1,0 +1,235 @@
+"""Report figures (matplotlib, no display needed): each function returns a ``Figure``.
+
+Conventions every figure follows: axis labels say the quantity and its unit; a time axis is
+logarithmic when the values shown span more than a decade; censored runtimes are never drawn as
+exact — timeouts sit on the cutoff lines with their own marker, Kaplan–Meier curves stop at the
+last observation (the horizon), and lower-bound costs get an upward triangle ("at least").
+Figures are built with ``matplotlib.figure.Figure`` (no pyplot state), so building them is safe in
+any process and never opens a window.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from algoconf.analysis.kaplan_meier import kaplan_meier
+from algoconf.analysis.rtd import RTDChoice
+from algoconf.analysis.report_trajectory import TrajectoryPoint
+
+__all__ = ["scatter_figure", "ecdf_figure", "convergence_figure", "rtd_figure", "returns_figure",
+           "spans_decades", "COLOURS"]
+
+COLOURS = {"default": "#7f7f7f", "incumbent": "#1f77b4", "timeout": "#d62728", "failed": "#9467bd",
+           "bound": "#ff7f0e"}
+_FLOOR = 1e-3  # runtimes below a millisecond are drawn at 1 ms on log axes
+
+
+def spans_decades(values: Sequence[float]) -> bool:
+    """True when the positive values span more than a factor of ten."""
+    v = np.asarray([x for x in values if x > 0 and math.isfinite(x)], dtype=float)
+    return bool(v.size) and float(v.max() / v.min()) > 10.0
+
+
+def scatter_figure(rows: Sequence[Mapping], cutoff: float | None, time_label: str) -> Figure:
+    """Default vs incumbent runtime per validation instance (log-log, diagonal, timeouts on the cutoff)."""
+    x = np.array([max(float(r["default_runtime"]), _FLOOR) for r in rows])
+    y = np.array([max(float(r["incumbent_runtime"]), _FLOOR) for r in rows])
+    ds = np.array([r["default_status"] for r in rows])
+    ins = np.array([r["incumbent_status"] for r in rows])
+    top = float(cutoff) if cutoff else float(max(x.max(), y.max()))
+    # unsolved runs (timeouts, failures) are placed on the cutoff line: their runtime is unknown
+    x = np.where(ds == "SUCCESS", x, top)
+    y = np.where(ins == "SUCCESS", y, top)
+    fig = Figure(figsize=(5.6, 5.2))
+    ax = fig.subplots()
+    lo = min(float(x.min()), float(y.min())) / 1.5
+    hi = top * 1.5
+    ax.plot([lo, hi], [lo, hi], color="black", lw=0.8, label="equal runtime")
+    for f, ls in ((2.0, ":"), (0.5, ":")):
+        ax.plot([lo, hi], [lo * f, hi * f], color="grey", lw=0.6, ls=ls)
+    both = (ds == "SUCCESS") & (ins == "SUCCESS")
+    timeout = ((ds == "TIMEOUT") | (ins == "TIMEOUT") | (ds == "CAPPED") | (ins == "CAPPED")) & ~both
+    failed = ~both & ~timeout
+    ax.scatter(x[both], y[both], s=22, color=COLOURS["incumbent"], alpha=0.75, label=f"both solved ({both.sum()})")
+    if timeout.any():
+        ax.scatter(x[timeout], y[timeout], s=46, marker="x", color=COLOURS["timeout"], linewidths=1.6,
+                   label=f"timeout, drawn at the cutoff ({timeout.sum()})")
+    if failed.any():
+        ax.scatter(x[failed], y[failed], s=40, marker="s", facecolors="none", color=COLOURS["failed"],
+                   label=f"crash/memout, drawn at the cutoff ({failed.sum()})")
+    if cutoff:
+        ax.axhline(cutoff, color=COLOURS["timeout"], lw=0.8, ls="--")
+        ax.axvline(cutoff, color=COLOURS["timeout"], lw=0.8, ls="--", label=f"cutoff {cutoff:g} s")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_aspect("equal")
+    ax.set_xlabel(f"default: {time_label} [s]")
+    ax.set_ylabel(f"incumbent: {time_label} [s]")
+    faster = int(np.sum(y < x))
+    ax.set_title(f"per test instance: incumbent faster on {faster} of {len(rows)}\n"
+                 "(below the diagonal = incumbent faster; dotted: 2x)", fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    fig.tight_layout()
+    return fig
+
+
+def ecdf_figure(samples: Mapping[str, tuple[np.ndarray, np.ndarray]], cutoff: float | None, time_label: str,
+                title: str) -> Figure:
+    """Kaplan–Meier runtime CDFs, one curve per name; each stops at its horizon (last observation)."""
+    fig = Figure(figsize=(6.4, 4.4))
+    ax = fig.subplots()
+    all_t: list[float] = []
+    for i, (name, (t, c)) in enumerate(samples.items()):
+        km = kaplan_meier(t, c)
+        if km.n == 0:
+            continue
+        colour = COLOURS.get(name, f"C{i}")
+        start = max(min(float(t.min()), float(km.times[0]) if km.times.size else km.horizon), _FLOOR)
+        xs = np.concatenate([[start], np.maximum(km.times, _FLOOR), [max(km.horizon, _FLOOR)]])
+        ys = np.concatenate([[0.0], km.cdf, [km.cdf[-1] if km.cdf.size else 0.0]])
+        label = f"{name} ({km.n - km.n_censored}/{km.n} solved"
+        label += ")" if km.complete else f"; {km.n_censored} censored, unknown past o)"
+        ax.step(xs, ys, where="post", color=colour, lw=2, label=label)
+        cens_t = np.maximum(t[c], _FLOOR)
+        if cens_t.size:
+            ax.plot(cens_t, km(cens_t), "|", color=colour, ms=12, mew=1.6)
+        if not km.complete:
+            ax.plot([xs[-1]], [ys[-1]], marker="o", mfc="white", color=colour, ms=7)
+        all_t.extend(np.maximum(t, _FLOOR).tolist())
+    if cutoff:
+        ax.axvline(cutoff, color=COLOURS["timeout"], lw=0.8, ls="--", label=f"cutoff {cutoff:g} s")
+    if spans_decades(all_t + ([cutoff] if cutoff else [])):
+        _log_axis(ax, "x")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(f"{time_label} [s]")
+    ax.set_ylabel("fraction of runs finished (Kaplan–Meier)")
+    ax.set_title(title + "\n(| = censored run; o = curve ends: nothing known past it)", fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    fig.tight_layout()
+    return fig
+
+
+def convergence_figure(points: Sequence[TrajectoryPoint], cost_label: str, *,
+                       default_cost: tuple[float, str] | None = None, end_wall: float | None = None,
+                       end_cpu: float | None = None) -> Figure:
+    """Incumbent cost over wall-clock time (left) and over target CPU time (right), as steps.
+
+    Lower-bound costs (some incumbent run censored below the cutoff) are marked with triangles;
+    ``default_cost`` is (value, legend label) of a reference line; ``end_*`` extend the last step to
+    the end of the run.
+    """
+    fig = Figure(figsize=(10.5, 4.4))
+    axes = fig.subplots(1, 2)
+    cost = np.array([p.cost.value for p in points])
+    exact = np.array([p.cost.exact for p in points])
+    changes = np.array([i == 0 or points[i].config_key != points[i - 1].config_key for i in range(len(points))])
+    for ax, attr, label, end in ((axes[0], "wallclock", "wall-clock time since start [s]", end_wall),
+                                 (axes[1], "cpu_time", "cumulative target CPU time [s]", end_cpu)):
+        x = np.array([max(getattr(p, attr), _FLOOR) for p in points])
+        xe = np.concatenate([x, [max(end, x[-1])]]) if end is not None and len(x) else x
+        ye = np.concatenate([cost, [cost[-1]]]) if len(xe) > len(x) else cost
+        ax.step(xe, ye, where="post", color=COLOURS["incumbent"], lw=2, label="incumbent mean cost")
+        ax.plot(x[changes], cost[changes], "o", color=COLOURS["incumbent"], ms=5, label="new incumbent")
+        if (~exact).any():
+            ax.plot(x[~exact], cost[~exact], "^", color=COLOURS["bound"], ms=8,
+                    label="lower bound (censored run below cutoff)")
+        if default_cost is not None and math.isfinite(default_cost[0]):
+            ax.axhline(default_cost[0], color=COLOURS["default"], ls="--", lw=1, label=default_cost[1])
+        if spans_decades(xe):
+            _log_axis(ax, "x")
+        if spans_decades(np.concatenate([cost, [default_cost[0]] if default_cost else []])):
+            _log_axis(ax, "y")
+        ax.set_xlabel(label)
+        ax.set_ylabel(cost_label)
+        ax.grid(True, alpha=0.3)
+    axes[0].set_title("incumbent over wall-clock time", fontsize=10)
+    axes[1].set_title("incumbent over target CPU time", fontsize=10)
+    handles, labels = axes[1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return fig
+
+
+def rtd_figure(t: np.ndarray, c: np.ndarray, choice: RTDChoice, time_label: str) -> Figure:
+    """Kaplan–Meier CDF of the runtimes with the fitted distributions (best one bold)."""
+    fig = Figure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
+    km = kaplan_meier(t, c)
+    xs = np.concatenate([[max(float(t.min()), _FLOOR)], km.times, [km.horizon]])
+    ys = np.concatenate([[0.0], km.cdf, [km.cdf[-1]]])
+    ax.step(xs, ys, where="post", color="black", lw=2, label="Kaplan–Meier (measured)")
+    grid = np.geomspace(max(float(t.min()) / 2, _FLOOR), km.horizon, 300)
+    for i, fit in enumerate(choice.fits):
+        best = fit is choice.best
+        ax.plot(grid, fit.cdf(grid), lw=2.2 if best else 1.0, ls="-" if best else "--", color=f"C{i}",
+                label=f"{fit.family}{' (best AIC)' if best else ''}, KS {fit.ks:.3f}")
+    if spans_decades(xs):
+        _log_axis(ax, "x")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(f"{time_label} [s]")
+    ax.set_ylabel("P(runtime ≤ t)")
+    ax.set_title("runtime-distribution fits (censored maximum likelihood)", fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def returns_figure(episodes: Sequence) -> Figure:
+    """DAC return curves: cumulative reward over the steps of an episode (mean and 10–90 % band),
+    and the distribution of episode returns."""
+    fig = Figure(figsize=(10.5, 4.0))
+    ax, hist = fig.subplots(1, 2)
+    length = max(len(e.rewards) for e in episodes)
+    curves = np.full((len(episodes), length), np.nan)
+    for i, e in enumerate(episodes):
+        if e.rewards:
+            cum = np.cumsum(e.rewards)
+            curves[i, : cum.size] = cum
+            curves[i, cum.size:] = cum[-1]  # a finished episode keeps its return
+    steps = np.arange(1, length + 1)
+    if length:
+        ax.plot(steps, np.nanmean(curves, axis=0), color=COLOURS["incumbent"], lw=2, label="mean")
+        ax.fill_between(steps, np.nanpercentile(curves, 10, axis=0), np.nanpercentile(curves, 90, axis=0),
+                        color=COLOURS["incumbent"], alpha=0.2, label="10–90 % of episodes")
+        ax.legend(loc="best", fontsize=8)
+    ax.set_xlabel("step of the episode")
+    ax.set_ylabel("cumulative reward (return so far)")
+    ax.set_title(f"return curves over {len(episodes)} episodes", fontsize=10)
+    ax.grid(True, alpha=0.3)
+    returns = np.array([e.ret for e in episodes])
+    hist.hist(returns, bins=min(30, max(5, len(returns) // 3)), color=COLOURS["incumbent"], alpha=0.8)
+    hist.axvline(float(returns.mean()), color="black", lw=1.2, ls="--", label=f"mean {returns.mean():.4g}")
+    hist.set_xlabel("episode return (sum of rewards)")
+    hist.set_ylabel("episodes")
+    hist.set_title("episode returns", fontsize=10)
+    hist.legend(loc="best", fontsize=8)
+    hist.grid(True, alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def _log_axis(ax, which: str) -> None:
+    """Log-scale one axis, labelled with plain numbers: every decade (0.1, 1, 10) and, on the
+    minor ticks, the 2s and 5s (so a range of one or two decades still gets several labels)."""
+    from matplotlib.ticker import FuncFormatter
+
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(FuncFormatter(_minor_label))
+
+
+def _minor_label(value: float, _pos: int) -> str:
+    if value <= 0:
+        return ""
+    mantissa = round(value / 10 ** math.floor(math.log10(value)), 6)
+    return f"{value:g}" if mantissa in (2.0, 5.0) else ""

@@ -1,0 +1,298 @@
+"""One self-contained HTML report per run directory (``algoconf report RUNDIR``).
+
+:func:`build_report` reads what a run left on disk (:mod:`algoconf.analysis.report_run`), draws the
+figures (:mod:`algoconf.analysis.plots`), and writes
+
+* ``<out>.html`` — one page, inline CSS, every figure embedded as a base64 PNG: it opens offline;
+* ``<out-stem>-<figure>.png`` beside it — the same figures as files, for papers.
+
+What a page holds depends on the run:
+
+* **configuration run** (``algoconf configure``): scenario summary; incumbent parameters against the
+  default (changed values highlighted); the validation table (solved, PAR-k, mean runtime with "≥"
+  where the mean is only a lower bound, speed-up); default-vs-incumbent scatter; Kaplan–Meier
+  runtime CDFs; convergence of the incumbent's cost over wall-clock and target CPU time (replayed
+  from the history, :mod:`algoconf.analysis.report_trajectory`); runtime-distribution fits of the
+  incumbent's test runtimes when at least :data:`MIN_EXACT_FOR_FIT` of them are exact.
+* **DAC policy search** (``algoconf dac search --run-dir``): summary, incumbent policy parameters vs
+  the family's default, convergence of the training cost; return curves of any trace in the folder.
+* **DAC evaluation trace** (``algoconf dac evaluate --trace``): return curves and episode returns.
+
+Offline selection evaluations leave nothing on disk yet, so there is no selection report.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from algoconf.analysis import plots
+from algoconf.analysis.report_html import esc, figure_html, fmt, page_html, png_bytes, table_html
+from algoconf.analysis.report_run import (
+    ConfigurationRun,
+    DACTrace,
+    load_configuration_run,
+    load_dac_trace,
+    run_kind,
+    trace_files,
+)
+from algoconf.analysis.report_trajectory import incumbent_trajectory
+from algoconf.records import config_key, mean_cost
+
+__all__ = ["Report", "build_report", "MIN_EXACT_FOR_FIT"]
+
+MIN_EXACT_FOR_FIT = 10
+
+
+@dataclass(frozen=True)
+class Report:
+    """What :func:`build_report` wrote, and the numbers shown (``summary`` is JSON-ready)."""
+
+    kind: str
+    html: Path
+    figures: tuple[Path, ...]
+    summary: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "html": str(self.html), "figures": [str(p) for p in self.figures],
+                **dict(self.summary)}
+
+
+class _Page:
+    """Collects sections and figures; writes the PNGs as they come."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.sections: list[tuple[str, str]] = []
+        self.figures: list[Path] = []
+
+    def add(self, heading: str, body: str) -> None:
+        self.sections.append((heading, body))
+
+    def figure(self, name: str, fig: Any, caption: str) -> str:
+        png = png_bytes(fig)
+        path = self.out.with_name(f"{self.out.stem}-{name}.png")
+        path.write_bytes(png)
+        self.figures.append(path)
+        return figure_html(png, caption, alt=name)
+
+
+def build_report(run_path: str | Path, out: str | Path | None = None) -> Report:
+    """Write the report of ``run_path`` (a run directory or a DAC trace) to ``out``.
+
+    ``out`` defaults to ``<run dir>/report.html`` (for a trace file: ``<trace>.html``).
+    Raises :class:`~algoconf.errors.InputError` when the path is not a run directory or trace.
+    """
+    path = Path(run_path)
+    kind = run_kind(path)
+    if out is None:
+        out = path / "report.html" if path.is_dir() else path.with_suffix(".html")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    page = _Page(out)
+    if kind == "dac-trace":
+        traces = [path] if path.is_file() else trace_files(path)
+        summary: dict[str, Any] = {"traces": [_trace_section(page, load_dac_trace(t)) for t in traces]}
+        title, subtitle = "DAC policy evaluation", ", ".join(str(t) for t in traces)
+    else:
+        run = load_configuration_run(path)
+        summary = _run_sections(page, run)
+        if kind == "dac-search":
+            summary["traces"] = [_trace_section(page, load_dac_trace(t)) for t in trace_files(path)]
+        title = f"{'Configuration run' if kind == 'configuration' else 'DAC policy search'}: {run.name}"
+        subtitle = f"run directory {path.resolve()}"
+    out.write_text(page_html(title, subtitle, page.sections))
+    return Report(kind, out, tuple(page.figures), {"name": title, **summary})
+
+
+# --- configuration runs and DAC searches ------------------------------------------------------------
+def _run_sections(page: _Page, run: ConfigurationRun) -> dict[str, Any]:
+    points = incumbent_trajectory(run.results, run.cost)
+    replayed = points[-1].config_key if points else None
+    incumbent = run.incumbent
+    if incumbent is None and replayed is not None:
+        incumbent = run.configs.get(replayed)
+    summary: dict[str, Any] = {"runs": len(run.results), "incumbent_key": config_key(incumbent) if incumbent else None,
+                               "replayed_incumbent_key": replayed, "trajectory": len(points)}
+    page.add("Scenario and run", _summary_table(run))
+    page.add("Incumbent vs default", _parameter_table(run.default, incumbent, run.configs, replayed))
+    time_label = "CPU time" if run.time_kind == "cpu" else "wall-clock time"
+    validation = run.validation
+    if validation is not None:
+        table, numbers = _validation_table(validation, run)
+        summary["validation"] = numbers
+        page.add("Validation", table)
+    elif run.kind == "configuration":
+        page.add("Validation", '<p class="note">Not validated (run <code>algoconf validate RUNDIR</code> to run '
+                 "the default and the incumbent on the test instances).</p>")
+    if run.objective == "runtime":
+        body = []
+        if validation is not None:
+            rows = validation["rows"]
+            body.append(page.figure("scatter", plots.scatter_figure(rows, run.cutoff, time_label),
+                                    f"Default vs incumbent {time_label} per {validation['instances']} instance "
+                                    "(log-log); red crosses: a timeout, drawn on the dashed cutoff line."))
+            samples = {name: _validation_samples(rows, name) for name in ("default", "incumbent")}
+            where = f"{validation['instances']} instances, one run each"
+        else:
+            samples = _training_samples(run, incumbent)
+            where = "training runs (no validation yet)"
+        body.append(page.figure("ecdf", plots.ecdf_figure(samples, run.cutoff, time_label,
+                                                          f"runtime distribution over {where}"),
+                                "Kaplan–Meier estimate of the runtime CDF: censored runs count as "
+                                "'still running' at their bound, so the curve stops where the data stops."))
+        page.add("Runtimes", "".join(body))
+    if points:
+        page.add("Convergence", _convergence(page, run, points))
+    if run.objective == "runtime" and validation is not None:
+        t, c = _validation_samples(validation["rows"], "incumbent")
+        summary["rtd"] = _rtd_section(page, t, c, time_label)
+    return summary
+
+
+def _summary_table(run: ConfigurationRun) -> str:
+    s, o = run.settings, run.outcome
+    rows: list[tuple[str, Any]] = [("scenario", run.name)]
+    if run.kind == "dac-search":
+        rows += [("benchmark", s.get("dac_benchmark")), ("policy family", s.get("family")),
+                 ("evaluation method", s.get("method")), ("episodes per run", s.get("episodes"))]
+    rows += [("tuner", run.tuner), ("seed", run.seed), ("objective", run.objective)]
+    if run.objective == "runtime":
+        rows += [("cutoff", f"{fmt(run.cutoff)} s ({run.time_kind} time)"), ("PAR factor", fmt(run.par_factor))]
+    target = s.get("target")
+    if isinstance(target, Mapping):
+        rows.append(("target", ", ".join(f"{k}={v}" for k, v in target.items())))
+    train = s.get("train") or s.get("instances") or []
+    rows.append(("training instances", len(train)))
+    if run.default is not None:
+        rows.append(("parameters (active in the default)", len(run.default)))
+    rows += [("runs recorded", len(run.results)), ("configurations tried", len(run.configs)),
+             ("target time used", f"{fmt(math.fsum(r.runtime for r in run.results))} s")]
+    if o:
+        rows += [("wall-clock time", f"{fmt(float(o.get('wallclock', math.nan)))} s"),
+                 ("stop reason", o.get("stop_reason")), ("resumed", o.get("resumed"))]
+    return table_html(None, rows, table_id="summary")
+
+
+def _parameter_table(default: Mapping | None, incumbent: Mapping | None, configs: Mapping, replayed: str | None) -> str:
+    if incumbent is None:
+        return '<p class="note">No incumbent: no run finished.</p>'
+    default = dict(default or {})
+    names = sorted(set(default) | set(incumbent))
+    rows, classes = [], []
+    for n in names:
+        d, i = default.get(n, "(inactive)"), incumbent.get(n, "(inactive)")
+        rows.append((n, fmt(d, 6), fmt(i, 6), "changed" if d != i else ""))
+        classes.append("changed" if d != i else "")
+    changed = sum(1 for c in classes if c)
+    key = config_key(incumbent)
+    notes = [f"Incumbent <code>{esc(key)}</code>: {changed} of {len(names)} parameters differ from the default "
+             "(highlighted)."]
+    if replayed is not None and replayed != key:
+        notes.append(f"Replaying the history with the report's rule ends with <code>{esc(replayed)}</code> instead "
+                     "(the tuner's own incumbent rule differs; the convergence plot follows the replay).")
+    return "<p>" + " ".join(notes) + "</p>" + table_html(("parameter", "default", "incumbent", ""), rows,
+                                                         row_classes=classes, table_id="parameters")
+
+
+def _validation_table(v: Mapping[str, Any], run: ConfigurationRun) -> tuple[str, dict[str, Any]]:
+    k = f"PAR{fmt(float(v['par_factor']))}"
+    runtime = run.objective == "runtime"
+    headers = ["configuration", "solved", k if runtime else "mean cost", "mean runtime [s]", "speed-up (PAR)"]
+    rows, numbers = [], {}
+    for name in ("default", "incumbent"):
+        s = v[name]
+        mean_rt = ("" if s["mean_runtime_exact"] else "≥ ") + fmt(float(s["mean_runtime"]))
+        speed = 1.0 if name == "default" else float(v["speedup"])
+        rows.append((name, f"{s['solved']}/{s['n']}", fmt(float(s["par"])), mean_rt, f"{speed:.3g}x"))
+        numbers[name] = {"solved": s["solved"], "n": s["n"], "par": s["par"], "mean_runtime": s["mean_runtime"],
+                         "mean_runtime_exact": s["mean_runtime_exact"]}
+    numbers["speedup"] = v["speedup"]
+    better = "best" if float(v["speedup"]) > 1 else ""
+    note = (f"<p>On {v['default']['n']} {esc(v['instances'])} instances with fresh seeds. "
+            f"{k} counts an unsolved run as {fmt(float(v['par_factor']))} × cutoff. "
+            "“≥”: a mean that is only a lower bound (timeouts counted at the cutoff).</p>")
+    return note + table_html(headers, rows, row_classes=["", better], numeric=(2, 3, 4), table_id="validation"), numbers
+
+
+def _validation_samples(rows: list, name: str) -> tuple[np.ndarray, np.ndarray]:
+    kept = [r for r in rows if r[f"{name}_status"] in ("SUCCESS", "TIMEOUT", "CAPPED")]  # failures say nothing
+    t = np.array([float(r[f"{name}_runtime"]) for r in kept])
+    c = np.array([r[f"{name}_status"] != "SUCCESS" for r in kept], dtype=bool)
+    return t, c
+
+
+def _training_samples(run: ConfigurationRun, incumbent: Mapping | None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    from algoconf.analysis.kaplan_meier import samples_from_results
+
+    out = {}
+    for name, cfg in (("default", run.default), ("incumbent", incumbent)):
+        if cfg is not None:
+            t, c = samples_from_results([r for r in run.results if r.request.config_key == config_key(cfg)])
+            if t.size:
+                out[name] = (t, c)
+    return out
+
+
+def _convergence(page: _Page, run: ConfigurationRun, points: list) -> str:
+    label = f"incumbent mean PAR{fmt(run.par_factor)} [s]" if run.objective == "runtime" else "incumbent mean cost"
+    default_line = None
+    if run.default is not None:
+        dkey = config_key(run.default)
+        own = [run.cost(r) for r in run.results if r.request.config_key == dkey]
+        if own:
+            m = mean_cost(own)
+            default_line = (m.value, f"default ({'≥ ' if not m.exact else ''}{fmt(m.value)} over {len(own)} runs)")
+    t0 = min((r.started for r in run.results if r.started > 0), default=0.0)
+    end_wall = max(0.0, max(r.finished for r in run.results) - t0) if t0 else None
+    end_cpu = math.fsum(r.runtime for r in run.results)
+    fig = plots.convergence_figure(points, label, default_cost=default_line, end_wall=end_wall, end_cpu=end_cpu)
+    lb = sum(not p.cost.exact for p in points)
+    caption = (f"Incumbent replayed from {len(run.results)} recorded runs ({len(points)} changes). A challenger "
+               "replaces the incumbent once it has run all the incumbent's instance-seed pairs with an exact "
+               "mean below the incumbent's there; the cost shown is the incumbent's mean over its runs so far"
+               + (f"; {lb} points are lower bounds (triangles)." if lb else "."))
+    return page.figure("convergence", fig, caption)
+
+
+def _rtd_section(page: _Page, t: np.ndarray, c: np.ndarray, time_label: str) -> dict[str, Any]:
+    from algoconf.analysis.rtd import fit_best_rtd
+
+    exact = int((~c).sum())
+    if exact < MIN_EXACT_FOR_FIT:
+        page.add("Runtime distribution", f'<p class="note">Not fitted: the incumbent has {exact} exact test '
+                 f"runtimes; a fit needs at least {MIN_EXACT_FOR_FIT}.</p>")
+        return {"fitted": False, "exact_runs": exact}
+    choice = fit_best_rtd(t, c)
+    rows = [(f.family, ", ".join(f"{k}={v:.4g}" for k, v in f.params.items()), fmt(f.aic), fmt(f.ks, 3),
+             fmt(f.mean()), "best" if f is choice.best else "") for f in choice.fits]
+    body = (f"<p>The incumbent's {t.size} test runtimes ({int(c.sum())} censored) across instances, fitted by "
+            "censored maximum likelihood; chosen by AIC; KS = largest gap to the Kaplan–Meier curve.</p>"
+            + table_html(("family", "parameters", "AIC", "KS", "mean [s]", ""), rows,
+                         row_classes=["best" if r[-1] else "" for r in rows], numeric=(2, 3, 4), table_id="rtd")
+            + page.figure("rtd", plots.rtd_figure(t, c, choice, time_label), "Measured CDF and fitted distributions."))
+    page.add("Runtime distribution", body)
+    return {"fitted": True, "best": choice.best.family, "params": dict(choice.best.params), "ks": choice.best.ks,
+            "exact_runs": exact}
+
+
+# --- DAC traces -----------------------------------------------------------------------------------
+def _trace_section(page: _Page, trace: DACTrace) -> dict[str, Any]:
+    returns = np.array([e.ret for e in trace.episodes])
+    by_instance: dict[str, list[float]] = {}
+    for e in trace.episodes:
+        by_instance.setdefault(e.instance, []).append(e.ret)
+    rows = [(inst, len(v), fmt(float(np.mean(v))), fmt(float(np.min(v))), fmt(float(np.max(v))))
+            for inst, v in sorted(by_instance.items())]
+    name = trace.path.stem
+    body = (f"<p>{len(returns)} episodes from <code>{esc(trace.path)}</code>: mean return {fmt(float(returns.mean()))}"
+            f" (min {fmt(float(returns.min()))}, max {fmt(float(returns.max()))}).</p>"
+            + page.figure(f"returns-{name}", plots.returns_figure(trace.episodes),
+                          "Left: cumulative reward over the steps of an episode. Right: episode returns.")
+            + table_html(("instance", "episodes", "mean return", "min", "max"), rows, numeric=(1, 2, 3, 4)))
+    page.add(f"Return curves: {name}", body)
+    return {"trace": str(trace.path), "episodes": int(returns.size), "mean_return": float(returns.mean())}
