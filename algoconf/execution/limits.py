@@ -8,7 +8,8 @@ Contract of :func:`run_limited`
   by summing ``/proc/<pid>/stat`` of its processes (own time plus the time of children they reaped).
   Checks are scheduled so that the tree cannot pass the limit by more than ~20 ms between two checks
   (at most ``n_cpus`` CPU-seconds per second are possible). ``RLIMIT_CPU`` (limit + 2 s) is a backstop
-  that the kernel enforces on every process, even one orphaned by a dead supervisor. A CPU limit also
+  that the kernel enforces on every process, even one orphaned by a dead supervisor; a run ended by
+  its SIGXCPU counts as having hit the CPU limit (``timed_out``, ``killed_by="cpu"``). A CPU limit also
   has a wall-clock backstop (``wall_limit``, default ``max(5 * limit, limit + 10)`` s) so a sleeping or
   blocked run ends too, while a run that only gets a small share of a busy machine's CPUs still
   reaches its CPU limit; a run ended by this backstop is TIMEOUT with ``killed_by="wall"``.
@@ -414,6 +415,8 @@ def run_limited(
         exit_code, sig = None, os.WTERMSIG(status)
     else:
         exit_code, sig = os.WEXITSTATUS(status), None
+    if killed_by is None and cpu_limit is not None and sig == _signal.SIGXCPU:
+        killed_by = "cpu"  # the kernel's RLIMIT_CPU backstop fired before a check did (a starved supervisor)
     rusage_cpu = usage.ru_utime + usage.ru_stime
     cpu_time = max(rusage_cpu, sampler.total())
     rss_mb = max(sampler.peak_rss_mb, usage.ru_maxrss / 1024.0)

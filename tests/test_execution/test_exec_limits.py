@@ -104,3 +104,10 @@ def test_output_capture_stdin_and_truncation():
 def test_missing_program_is_an_outcome_not_an_exception():
     out = run_limited(["/nonexistent/solver", "x"], time_limit=1)
     assert out.exit_code == 127 and "cannot start" in out.stderr_tail
+
+
+def test_sigxcpu_under_a_cpu_limit_counts_as_the_limit():
+    # the RLIMIT_CPU backstop (here lowered by the program itself) ends the run before a check does
+    code = "import resource; resource.setrlimit(resource.RLIMIT_CPU, (0, 1))\nwhile True: pass"
+    out = run_limited([PY, "-c", code], time_limit=5)
+    assert out.timed_out and out.killed_by == "cpu" and out.signal == 24
