@@ -1,7 +1,8 @@
 """Random search with intensification (ROAR): random challengers raced against the incumbent.
 
 Each challenger is a uniformly random configuration, run on the instance-seed pairs the incumbent
-has run, in the incumbent's order, in doubling batches (1, 2, 4, ...). After each batch it is
+has run, in a random order (so no challenger always meets the incumbent's best pairs first), in
+doubling batches (1, 2, 4, ...). After each batch it is
 compared with the incumbent on the pairs both have finished: as soon as it is worse it is dropped;
 once it has run every pair of the incumbent and is strictly better it becomes the incumbent. Each
 new challenger also earns the incumbent one more pair (intensification), so the incumbent's
@@ -148,9 +149,9 @@ class RandomTuner(Tuner):
             limit = min(challenger["target"], len(inc_pairs))
             if len(mine) < limit:
                 done = {tuple(p) for p in mine}
-                for pair in inc_pairs:
-                    if tuple(pair) not in done:
-                        return self._request(challenger["key"], pair)
+                todo = [pair for pair in inc_pairs if tuple(pair) not in done]
+                if todo:  # a random one of the incumbent's pairs, so no challenger always meets its best
+                    return self._request(challenger["key"], todo[int(self._rng.integers(len(todo)))])
         if len(self._challengers) >= self.max_challengers or not inc_pairs:
             return None
         key = self._new_challenger()
