@@ -78,7 +78,8 @@ class EngineOutcome:
     wallclock: float
     stop_reason: str
     resumed: bool
-    overhead_per_ask: float = 0.0
+    overhead_per_ask: float = 0.0  # seconds the tuner spent in ask() per proposed run
+    tuner_time_per_run: float = 0.0  # seconds in ask() and tell() per run (the tuner's whole cost)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -106,6 +107,7 @@ class Engine:
         self._session_results = 0
         self._session_failures = 0
         self._ask_time = 0.0
+        self._tell_time = 0.0
         self._asks = 0
         self._stop_requested = False
         self._stopped: list[dict[str, Any]] = []
@@ -179,6 +181,7 @@ class Engine:
             incumbent=incumbent, incumbent_key=key, incumbent_cost=cost, runs=self.runs,
             cpu_time=self.cpu_time, wallclock=self.elapsed, stop_reason=reason, resumed=self._resumed,
             overhead_per_ask=self._ask_time / self._asks if self._asks else 0.0,
+            tuner_time_per_run=(self._ask_time + self._tell_time) / self._asks if self._asks else 0.0,
         )
 
     def incumbent_cost(self, key: str) -> float | None:
@@ -273,7 +276,9 @@ class Engine:
         self.history.commit(fresh, state=state)
         self.runs += len(fresh)
         self.cpu_time += math.fsum(r.runtime for r in fresh)
+        t0 = time.perf_counter()
         self.tuner.tell(batch)
+        self._tell_time += time.perf_counter() - t0
         self._session_results += len(fresh)
         failed = [r for r in fresh if r.status.failed]
         self._session_failures += len(failed)

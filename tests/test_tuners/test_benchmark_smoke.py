@@ -1,0 +1,29 @@
+"""Smoke test of benchmarks/ac_tuners.py (matrix part, cheap tuners, no native SMAC)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_matrix_benchmark_quick_smoke(tmp_path):
+    if not (REPO / "benchmarks" / "data" / "minisat_3sat_matrix.npz").is_file():
+        pytest.skip("runtime matrix not built")
+    out = tmp_path / "r.json"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "ac_tuners.py"), "--part", "matrix", "--quick", "--no-native",
+         "--tuners", "random,acband", "--matrix-runs", "60", "--out", str(out)],
+        capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(out.read_text())["matrix"]
+    assert set(data["results"]) == {"random", "acband"}
+    for rows in data["results"].values():
+        assert rows[0]["regret"] >= 0 and rows[0]["runs"] <= 60
+    assert "MATRIX" in proc.stdout
