@@ -116,7 +116,7 @@ def time_dacbench(python: str | None, steps: int, reps: int) -> dict[str, list[f
 
 def speed(args: argparse.Namespace) -> dict:
     steps = 1000
-    rounds, reps = (2, 3) if args.quick else (4, 5)
+    rounds, reps = (3, 7) if args.quick else (5, 15)
     ours: dict[str, list[float]] = {k: [] for k in SPEED_ENVS}
     theirs: dict[str, list[float]] = {k: [] for k in SPEED_ENVS}
     have_dacbench = True

@@ -243,7 +243,11 @@ def search_objective(
         max_runs=int(budget),
         extra={"dac_benchmark": objective.benchmark_id, "dac_family": objective.family_name},
     )
-    strategy = get_tuner(tuner)(problem, seed=seed, **dict(tuner_options or {}))
+    try:
+        tuner_cls = get_tuner(tuner)
+    except ImportError as err:
+        raise DACError(f"tuner {tuner!r} is not available here: {err}") from err
+    strategy = tuner_cls(problem, seed=seed, **dict(tuner_options or {}))
     costs: dict[str, list[float]] = {}
     trajectory: list[tuple[int, float]] = []
     runs = 0
