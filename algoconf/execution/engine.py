@@ -110,6 +110,7 @@ class Engine:
         self._tell_time = 0.0
         self._asks = 0
         self._stop_requested = False
+        self._telling = False  # True while tell() runs: a tuner failing there is not saved half-told
         self._stopped: list[dict[str, Any]] = []
         self.runs = len(history)
         self.cpu_time = math.fsum(r.runtime for r in history)
@@ -277,7 +278,9 @@ class Engine:
         self.runs += len(fresh)
         self.cpu_time += math.fsum(r.runtime for r in fresh)
         t0 = time.perf_counter()
+        self._telling = True
         self.tuner.tell(batch)
+        self._telling = False
         self._tell_time += time.perf_counter() - t0
         self._session_results += len(fresh)
         failed = [r for r in fresh if r.status.failed]
@@ -307,7 +310,10 @@ class Engine:
         }
 
     def _save_engine_state(self) -> None:
-        # the loop ended: nothing is in flight any more; what was stopped is re-run on resume
+        # the loop ended: nothing is in flight any more; what was stopped is re-run on resume.
+        # If tell() itself failed, the last commit (state before that tell) stays the truth.
+        if self._telling:
+            return
         try:
             blob = self._engine_blob(untold=[])
             blob["in_flight"] = self._stopped
