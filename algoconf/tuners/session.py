@@ -27,12 +27,15 @@ class Session:
     executor: Executor
     history: Any
     run_dir: Path
+    owns_client: bool = False  # the Dask client was opened here (--scheduler) and is closed here
 
     def run(self) -> EngineOutcome:
         return self.engine.run()
 
     def close(self) -> None:
         self.executor.close()
+        if self.owns_client:
+            self.executor.client.close()
         self.history.close()
 
     def __enter__(self) -> "Session":
@@ -84,6 +87,7 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
         options["k"] = max(2, int(workers))
     run_dir = Path(run_dir)
     history = RunHistory.open(run_dir, scenario)
+    owns_client = executor is None and bool(scheduler)
     try:
         executor = executor or build_executor(scenario, workers, scheduler)
         engine = Engine.start(tuner_cls, problem, executor, history, limits,
@@ -92,4 +96,4 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
     except BaseException:
         history.close()
         raise
-    return Session(scenario, engine, executor, history, run_dir)
+    return Session(scenario, engine, executor, history, run_dir, owns_client)

@@ -94,8 +94,10 @@ class SMACTuner(Tuner):
         if random_config_prob is not None:
             kwargs["random_design"] = AlgorithmConfigurationFacade.get_random_design(
                 scenario, probability=float(random_config_prob))
-        self.smac = AlgorithmConfigurationFacade(scenario, target_function=None, overwrite=True,
-                                                 logging_level=logging.ERROR, **kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SMAC 2.4 calls deprecated ConfigSpace API
+            self.smac = AlgorithmConfigurationFacade(scenario, target_function=None, overwrite=True,
+                                                     logging_level=logging.ERROR, **kwargs)
         self._pending: dict[tuple[str, str, int], list[TrialInfo]] = {}
         self._asked = 0
         self._log: list[list[Any]] = []
@@ -131,7 +133,9 @@ class SMACTuner(Tuner):
                                     r.request.bound, r.status.value, r.runtime, r.quality] for r in results]])
         for result in results:
             for info in self._pending.pop(result.key, []):
-                self.smac.tell(info, self._value(result), save=False)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    self.smac.tell(info, self._value(result), save=False)
 
     @property
     def incumbent(self) -> dict[str, Any] | None:
