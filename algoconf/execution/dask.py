@@ -15,7 +15,7 @@ setting, ``distributed.scheduler.allowed-failures``, default 3, i.e. 4 tries).
 Stopping: ``stop(future)`` sets a ``distributed.Event`` named after the run; a watcher thread next to
 the supervised process sees it (long-poll on the scheduler) and the run ends CAPPED.
 Known limit: a solver process whose *worker* is killed with ``os._exit``/SIGKILL is orphaned (it has
-its own session); its ``RLIMIT_CPU`` backstop (limit + 2 s CPU) still ends it.
+its own process group); its ``RLIMIT_CPU`` backstop (limit + 2 s CPU) still ends it.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ pays it once. Each executor worker thread owns at most one PythonWorker per targ
 
 Limits per run (same meaning as :func:`~algoconf.execution.limits.run_limited`):
 
-* the child runs in its own session; on a time limit or a stop, the whole group is killed (SIGTERM,
+* the child runs in its own process group; on a time limit or a stop, the whole group is killed (SIGTERM,
   0.3 s grace, SIGKILL) and the next run starts a fresh child;
 * CPU time of a run is measured by the child around the call (its own CPU plus children it reaped);
   while the run goes, the limit is checked from ``/proc/<child>/stat`` (own time plus reaped
@@ -36,6 +36,7 @@ from algoconf.execution.limits import (
     _MAX_CHECK,
     _MIN_CHECK,
     _N_CPUS,
+    NEW_GROUP,
     _OOM_PATTERN,
     _STOP_POLL,
     ProcessOutcome,
@@ -74,7 +75,7 @@ class PythonWorker:
             nbytes = int(self.memory_mb * 2**20)
             cmd = [shutil.which("prlimit") or "prlimit", f"--as={nbytes}:{nbytes}", "--", *cmd]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     env=self.env, cwd=self.cwd, start_new_session=True)
+                                     env=self.env, cwd=self.cwd, **NEW_GROUP)
         self.pidfd = os.pidfd_open(self.proc.pid) if hasattr(os, "pidfd_open") else None
         self.buffer = bytearray()
         self.start_error = ""
