@@ -314,4 +314,10 @@ def run_command(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         _print_table(summary, header)
+    failed = [r for r in results if r.status.failed]
+    if failed:
+        first = failed[0]
+        tail = str(first.info.get("stderr_tail", "")).strip().splitlines()[-1:] or [""]
+        print(f"algoconf run: {len(failed)} failed run(s); first: {first.request.instance}: "
+              f"{first.status.value}: {first.info.get('reason', '')} {tail[0]}".rstrip(), file=sys.stderr)
     return 0
