@@ -49,6 +49,7 @@ __all__ = [
     "save_policy",
     "load_policy",
     "register_named_policy",
+    "register_policy_kind",
 ]
 
 
@@ -222,6 +223,12 @@ def _thaw(key: Any) -> Any:
 
 # --- named policies defined by benchmarks (optimal, theory, csa, ...) -------------------------------
 _NAMED: dict[tuple[str, str], Callable[[], Policy]] = {}
+_KINDS: dict[str, Callable[[Mapping[str, Any]], Policy]] = {}
+
+
+def register_policy_kind(kind: str, from_dict: Callable[[Mapping[str, Any]], Policy]) -> None:
+    """Register a benchmark-specific parameterised policy kind so that saved files of it load."""
+    _KINDS[kind] = from_dict
 
 
 def register_named_policy(benchmark: str, name: str, factory: Callable[[], Policy]) -> None:
@@ -264,6 +271,8 @@ def policy_from_dict(data: Mapping[str, Any], *, file: str | None = None) -> Pol
             return BinnedPolicy(data["feature"], data["edges"], data["values"])
         if kind == "table":
             return TablePolicy({_freeze(k): v for k, v in data["table"]}, data["default"])
+        if kind in _KINDS:
+            return _KINDS[kind](data)
         if kind == "named":
             factory = _NAMED.get((data["benchmark"], data["name"]))
             if factory is None:

@@ -21,6 +21,7 @@ from algoconf.dac.policies import (
     StaticFamily,
     ThresholdFamily,
     register_named_policy,
+    register_policy_kind,
 )
 from algoconf.errors import DACError
 
@@ -92,10 +93,13 @@ def _luby_families() -> dict[str, Callable[[DACEnv], PolicyFamily]]:
 
 
 def _cmaes_families() -> dict[str, Callable[[DACEnv], PolicyFamily]]:
+    from algoconf.dac.benchmarks.cmaes import ScaledCSAFamily
+
     def schedule(env: Any) -> PolicyFamily:
         return BinnedFamily("progress", [0.2, 0.4, 0.6, 0.8], value_range=(1e-4, 2.0, True))
 
-    return {"binned": schedule, "static": lambda env: StaticFamily(env.codec.space)}
+    return {"scaled_csa": lambda env: ScaledCSAFamily(), "binned": schedule,
+            "static": lambda env: StaticFamily(env.codec.space)}
 
 
 def _build() -> dict[str, BenchmarkSpec]:
@@ -177,6 +181,15 @@ def _build() -> dict[str, BenchmarkSpec]:
 
 
 BENCHMARKS: dict[str, BenchmarkSpec] = _build()
+
+
+def _register_kinds() -> None:
+    from algoconf.dac.benchmarks.cmaes import ScaledCSAPolicy
+
+    register_policy_kind("cmaes_scaled_csa", lambda d: ScaledCSAPolicy(d["edges"], d["multipliers"]))
+
+
+_register_kinds()
 for _spec in BENCHMARKS.values():
     for _name, _factory in _spec.named.items():
         register_named_policy(_spec.name, _name, _factory)

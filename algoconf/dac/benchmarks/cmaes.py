@@ -29,10 +29,10 @@ import numpy as np
 from ConfigSpace import ConfigurationSpace, UniformFloatHyperparameter
 
 from algoconf.dac.env import DACEnv, DACInstance, InstanceSplit
-from algoconf.dac.policies import Policy
+from algoconf.dac.policies import Policy, PolicyFamily
 from algoconf.errors import DACError
 
-__all__ = ["CMAESInstance", "CMAESEnv", "FUNCTIONS", "cmaes_instances", "CSAPolicy"]
+__all__ = ["CMAESInstance", "CMAESEnv", "FUNCTIONS", "cmaes_instances", "CSAPolicy", "ScaledCSAPolicy", "ScaledCSAFamily"]
 
 REGRET_FLOOR = 1e-10
 SIGMA_RANGE = (1e-6, 10.0)
@@ -214,3 +214,42 @@ class CSAPolicy(Policy):
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "named", "benchmark": "cmaes", "name": "csa"}
+
+
+class ScaledCSAPolicy(Policy):
+    """CSA's σ times a multiplier that depends on the budget used (bins of the ``progress`` feature)."""
+
+    kind = "cmaes_scaled_csa"
+
+    def __init__(self, edges: list[float], multipliers: list[float]) -> None:
+        if len(multipliers) != len(edges) + 1:
+            raise DACError("need one multiplier per progress bin")
+        self.edges, self.multipliers = [float(e) for e in edges], [float(m) for m in multipliers]
+
+    def act(self, obs: Any) -> Any:
+        progress = self.env.feature("progress", obs)
+        m = self.multipliers[int(np.searchsorted(self.edges, progress, side="right"))]
+        return self.env.codec.encode({"sigma": float(np.clip(m * 10.0 ** float(obs[0]), *SIGMA_RANGE))})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "edges": self.edges, "multipliers": self.multipliers}
+
+
+class ScaledCSAFamily(PolicyFamily):
+    """Multipliers in [1/4, 4] (log) of CSA's σ per fifth of the budget; the default (all 1) is CSA."""
+
+    name = "scaled_csa"
+
+    def __init__(self, bins: int = 5, seed: int = 0) -> None:
+        from ConfigSpace import ConfigurationSpace, UniformFloatHyperparameter
+
+        self.edges = [(b + 1) / bins for b in range(bins - 1)]
+        self._space = ConfigurationSpace(seed=seed)
+        self._space.add([UniformFloatHyperparameter(f"mult_{b}", 0.25, 4.0, log=True, default_value=1.0) for b in range(bins)])
+
+    @property
+    def space(self) -> ConfigurationSpace:
+        return self._space
+
+    def build(self, config: Any) -> Policy:
+        return ScaledCSAPolicy(self.edges, [float(config[f"mult_{b}"]) for b in range(len(self.edges) + 1)])
