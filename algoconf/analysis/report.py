@@ -46,6 +46,7 @@ from algoconf.records import config_key, mean_cost
 __all__ = ["Report", "build_report", "MIN_EXACT_FOR_FIT"]
 
 MIN_EXACT_FOR_FIT = 10
+_MAX_INSTANCE_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,15 @@ def _summary_table(run: ConfigurationRun) -> str:
 def _parameter_table(default: Mapping | None, incumbent: Mapping | None, configs: Mapping, replayed: str | None) -> str:
     if incumbent is None:
         return '<p class="note">No incumbent: no run finished.</p>'
-    default = dict(default or {})
+    key = config_key(incumbent)
+    notes = []
+    if replayed is not None and replayed != key:
+        notes.append(f"Replaying the history with the report's rule ends with <code>{esc(replayed)}</code> instead "
+                     "(the tuner's own incumbent rule differs; the convergence plot follows the replay).")
+    if default is None:  # a DAC search stores no space: there is no default to compare with
+        rows = [(n, fmt(v, 6)) for n, v in sorted(incumbent.items())]
+        return (f"<p>Incumbent <code>{esc(key)}</code> (the run stores no default to compare with). "
+                + " ".join(notes) + "</p>" + table_html(("parameter", "incumbent"), rows, table_id="parameters"))
     names = sorted(set(default) | set(incumbent))
     rows, classes = [], []
     for n in names:
@@ -189,12 +198,8 @@ def _parameter_table(default: Mapping | None, incumbent: Mapping | None, configs
         rows.append((n, fmt(d, 6), fmt(i, 6), "changed" if d != i else ""))
         classes.append("changed" if d != i else "")
     changed = sum(1 for c in classes if c)
-    key = config_key(incumbent)
-    notes = [f"Incumbent <code>{esc(key)}</code>: {changed} of {len(names)} parameters differ from the default "
-             "(highlighted)."]
-    if replayed is not None and replayed != key:
-        notes.append(f"Replaying the history with the report's rule ends with <code>{esc(replayed)}</code> instead "
-                     "(the tuner's own incumbent rule differs; the convergence plot follows the replay).")
+    notes.insert(0, f"Incumbent <code>{esc(key)}</code>: {changed} of {len(names)} parameters differ from the "
+                 "default (highlighted).")
     return "<p>" + " ".join(notes) + "</p>" + table_html(("parameter", "default", "incumbent", ""), rows,
                                                          row_classes=classes, table_id="parameters")
 
@@ -239,7 +244,10 @@ def _training_samples(run: ConfigurationRun, incumbent: Mapping | None) -> dict[
 
 
 def _convergence(page: _Page, run: ConfigurationRun, points: list) -> str:
-    label = f"incumbent mean PAR{fmt(run.par_factor)} [s]" if run.objective == "runtime" else "incumbent mean cost"
+    if run.objective == "runtime":
+        label = f"incumbent mean PAR{fmt(run.par_factor)} [s]"
+    else:
+        label = "incumbent mean cost (= −return)" if run.kind == "dac-search" else "incumbent mean cost"
     default_line = None
     if run.default is not None:
         dkey = config_key(run.default)
@@ -288,11 +296,14 @@ def _trace_section(page: _Page, trace: DACTrace) -> dict[str, Any]:
         by_instance.setdefault(e.instance, []).append(e.ret)
     rows = [(inst, len(v), fmt(float(np.mean(v))), fmt(float(np.min(v))), fmt(float(np.max(v))))
             for inst, v in sorted(by_instance.items())]
+    shown = rows if len(rows) <= _MAX_INSTANCE_ROWS else sorted(rows, key=lambda r: float(r[2]))[:_MAX_INSTANCE_ROWS]
+    more = (f"<p>The {_MAX_INSTANCE_ROWS} instances with the lowest mean return of {len(rows)}.</p>"
+            if len(shown) < len(rows) else "")
     name = trace.path.stem
     body = (f"<p>{len(returns)} episodes from <code>{esc(trace.path)}</code>: mean return {fmt(float(returns.mean()))}"
             f" (min {fmt(float(returns.min()))}, max {fmt(float(returns.max()))}).</p>"
             + page.figure(f"returns-{name}", plots.returns_figure(trace.episodes),
                           "Left: cumulative reward over the steps of an episode. Right: episode returns.")
-            + table_html(("instance", "episodes", "mean return", "min", "max"), rows, numeric=(1, 2, 3, 4)))
+            + more + table_html(("instance", "episodes", "mean return", "min", "max"), shown, numeric=(1, 2, 3, 4)))
     page.add(f"Return curves: {name}", body)
     return {"trace": str(trace.path), "episodes": int(returns.size), "mean_return": float(returns.mean())}

@@ -19,7 +19,7 @@ body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; mar
        background: #fff; }
 main { max-width: 1120px; margin: 0 auto; padding: 24px 32px 48px; }
 h1 { font-size: 26px; margin: 8px 0 4px; }
-h2 { font-size: 19px; border-bottom: 2px solid #1f77b4; padding-bottom: 4px; margin-top: 34px; }
+h2 { font-size: 19px; border-bottom: 2px solid #2c5f8a; padding-bottom: 4px; margin-top: 34px; }
 p.sub { color: #555; margin-top: 0; }
 table { border-collapse: collapse; margin: 10px 0; font-size: 14px; }
 th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: left; }

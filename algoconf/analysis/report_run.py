@@ -124,6 +124,8 @@ def load_configuration_run(path: str | Path) -> ConfigurationRun:
         configs = history.configs()
     space_text = fingerprint.pop("space", None)
     settings = {k: _decode(v) for k, v in fingerprint.items()}
+    if kind == "dac-search":
+        settings.setdefault("objective", "quality")  # a policy search minimises the episode cost
     default = _default_config(space_text) if space_text else None
     outcome = dict(info.get("outcome") or {})
     validation = _read_json(path / VALIDATION_FILE) if (path / VALIDATION_FILE).is_file() else None
