@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="2 scenarios, 2 shuffles, 4 policies")
     ap.add_argument("--aslib-dir", default=None)
     ap.add_argument("--shuffles", type=int, default=None)
+    ap.add_argument("--first-seed", type=int, default=0, help="shuffle seeds are first-seed .. first-seed+shuffles-1")
     ap.add_argument("--scenarios", default=None, help="comma list (default: every runtime scenario)")
     ap.add_argument("--policies", default=None, help="comma list (default: paper methods + algoconf's)")
     ap.add_argument("--out", default=None)
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         stream = OnlineStream.from_aslib(scenario)
         t0 = time.time()
-        summaries = evaluate_online(stream, policies, range(shuffles))
+        summaries = evaluate_online(stream, policies, range(args.first_seed, args.first_seed + shuffles))
         table[name] = {p: s.to_dict() for p, s in summaries.items()}
         # context: the single best solver in hindsight (pays the feature cost too), same oracle
         sbs[name] = float(stream.charged().mean(axis=0).min() / stream.oracle_cost().mean())
@@ -118,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     best_paper = min(paper_here, key=lambda p: agg[p]["mean_repar10"]) if paper_here else None
 
     width = max(8, max(len(p) for p in policies) + 1)
-    print(f"rePAR10 per scenario ({shuffles} shuffles; feature cost of all steps charged to every selector and to the oracle)")
+    print(f"rePAR10 per scenario ({shuffles} shuffles, seeds {args.first_seed}..{args.first_seed + shuffles - 1}; feature cost of all steps charged to every selector and to the oracle)")
     print(f"{'scenario':18s}" + "".join(f"{p:>{width}s}" for p in policies) + f"{'SBS(hindsight)':>16s}")
     for s in scen:
         print(f"{s:18s}" + "".join(f"{table[s][p]['repar10']:{width}.2f}" for p in policies) + f"{sbs[s]:16.2f}")
@@ -140,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps({
         "benchmark": "online_selection",
         "shuffles": shuffles,
+        "seeds": [args.first_seed, args.first_seed + shuffles - 1],
         "scenarios": scen,
         "policies": policies,
         "recommended": RECOMMENDED_POLICY,
