@@ -230,14 +230,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--dacbench-python", default=None, help="python of a venv with dacbench installed")
-    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true", help="only the step-cost table")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "dac.json"))
     args = parser.parse_args()
     results = {"quick": args.quick, "speed_us_per_step": speed(args)}
     if not args.skip_quality:
         results["leadingones"] = leadingones(args)
         results["luby_sigmoid"] = luby_sigmoid(args)
         results["onemax"] = onemax(args)
-    out = ROOT / "benchmarks" / "results" / "dac.json"
+    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1, default=float) + "\n")
     print(f"\nwrote {out}")

@@ -23,7 +23,7 @@ from algoconf.dac.policies import (
     save_policy,
 )
 from algoconf.dac.qlearning import q_learning
-from algoconf.dac.search import EpisodeObjective, SearchResult, search_policy
+from algoconf.dac.search import EpisodeObjective, SearchResult, search_objective, search_policy
 
 __all__ = [
     "BENCHMARKS",
@@ -50,4 +50,5 @@ __all__ = [
     "EpisodeObjective",
     "SearchResult",
     "search_policy",
+    "search_objective",
 ]

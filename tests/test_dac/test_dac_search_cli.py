@@ -109,3 +109,18 @@ def test_cli_bad_input_raises_input_errors(capsys, tmp_path):
         _cli(["dac", "evaluate", "leadingones", "--portfolio", "1,x", "--policy", "static"], capsys)
     with pytest.raises(InputError, match="unknown benchmark"):
         _cli(["dac", "evaluate", "tsp", "--policy", "static"], capsys)
+
+
+def test_benchmark_script_quick_speed_table(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "dac.json"
+    proc = subprocess.run([sys.executable, str(root / "benchmarks" / "dac.py"), "--quick", "--skip-quality", "--out", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    assert set(data["speed_us_per_step"]) == {"luby", "sigmoid_1d", "sigmoid_2d", "sigmoid_5d", "leadingones_50"}
+    assert all(row["algoconf_min"] > 0 for row in data["speed_us_per_step"].values())
