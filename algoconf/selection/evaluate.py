@@ -39,7 +39,7 @@ from algoconf.selection.base import Selector
 from algoconf.selection.data import PerformanceData
 from algoconf.selection.presolve import run_schedule
 
-__all__ = ["EvaluationReport", "FoldResult", "evaluate", "simulate", "reference_costs"]
+__all__ = ["EvaluationReport", "FoldResult", "evaluate", "evaluate_conventions", "simulate", "reference_costs"]
 
 
 @dataclass(frozen=True)
@@ -149,23 +149,40 @@ def evaluate(
 
     ``make`` is a selector (cloned per fold) or a factory returning a fresh unfitted one.
     """
-    if unsolved not in ("keep", "drop"):
-        raise SelectionInputError(f"unsolved must be 'keep' or 'drop', got {unsolved!r}")
+    return evaluate_conventions(make, data, [(feature_cost, unsolved)], folds=folds)[0]
+
+
+def evaluate_conventions(
+    make: Callable[[], Selector] | Selector,
+    data: PerformanceData,
+    conventions: list[tuple[str, str]],
+    *,
+    folds: np.ndarray | None = None,
+) -> list[EvaluationReport]:
+    """Like :func:`evaluate` for several ``(feature_cost, unsolved)`` conventions at once: each
+    fold's selector is fitted once (on all training instances) and simulated under every convention."""
+    for fc, un in conventions:
+        if fc not in ("charge", "free"):
+            raise SelectionInputError(f"feature_cost must be 'charge' or 'free', got {fc!r}")
+        if un not in ("keep", "drop"):
+            raise SelectionInputError(f"unsolved must be 'keep' or 'drop', got {un!r}")
     folds = np.asarray(data.folds if folds is None else folds)
-    if folds is None or folds.shape != (data.n_instances,) or not (folds > 0).any():
+    if folds.shape != (data.n_instances,) or not (folds > 0).any():
         raise SelectionInputError("evaluation needs CV folds (data.folds from cv.arff, or folds=)")
     factory = make.clone if isinstance(make, Selector) else make
     template = factory()
-    keep = data.solved_any() if unsolved == "drop" else np.ones(data.n_instances, dtype=bool)
-    cost = np.full(data.n_instances, np.nan)
-    solved = np.zeros(data.n_instances, dtype=bool)
-    first = np.full(data.n_instances, -1)
-    paid = np.zeros(data.n_instances)
-    early = np.zeros(data.n_instances, dtype=bool)
-    fold_results: list[FoldResult] = []
+    n = data.n_instances
+    k = len(conventions)
+    cost = np.full((k, n), np.nan)
+    solved = np.zeros((k, n), dtype=bool)
+    first = np.full(n, -1)
+    paid = np.zeros((k, n))
+    early = np.zeros((k, n), dtype=bool)
+    fold_rows: list[list[FoldResult]] = [[] for _ in conventions]
     total_fit = total_pred = 0.0
+    everyone = np.arange(n)
     for f in sorted(set(int(x) for x in folds if x > 0)):
-        test = np.flatnonzero((folds == f) & keep)
+        test = np.flatnonzero(folds == f)
         train = np.flatnonzero(folds != f)
         if len(test) == 0:
             continue
@@ -173,46 +190,59 @@ def evaluate(
         t0 = _time.perf_counter()
         sel.fit(data.subset(train))
         t1 = _time.perf_counter()
-        c, s, a, p, e = simulate(sel, data, test, feature_cost=feature_cost)
+        for c, (fc, _) in enumerate(conventions):
+            cc, ss, aa, pp, ee = simulate(sel, data, test, feature_cost=fc)
+            cost[c, test], solved[c, test], first[test], paid[c, test], early[c, test] = cc, ss, aa, pp, ee
         t2 = _time.perf_counter()
-        cost[test], solved[test], first[test], paid[test], early[test] = c, s, a, p, e
         total_fit += t1 - t0
-        total_pred += t2 - t1
-        fold_results.append(FoldResult(f, len(test), float(c.mean()), float(s.mean()), t1 - t0, t2 - t1))
-    evaluated = np.isfinite(cost)
-    sub = data.subset(evaluated)
-    vbs, sbs = reference_costs(sub)
-    all_cost = sub.cost()
-    vbs_mean, sbs_mean = float(vbs.mean()), float(all_cost[:, sbs].mean())
-    sel_mean = float(cost[evaluated].mean())
-    gap = (sbs_mean - sel_mean) / (sbs_mean - vbs_mean) if sbs_mean != vbs_mean else math.nan
-    if data.is_runtime:
-        par1 = np.where(sub.event & sub.observed, sub.time, float(data.cutoff))
-        chosen = par1[np.arange(sub.n_instances), first[evaluated]]
-        mcp = float((chosen - par1.min(axis=1)).mean())
-    else:
-        mcp = float((all_cost[np.arange(sub.n_instances), first[evaluated]] - vbs).mean())
-    return EvaluationReport(
-        scenario=data.name,
-        selector=template.name,
-        params=_jsonable(template.get_params()),
-        feature_cost=feature_cost if data.is_runtime else "n/a (quality data)",
-        unsolved=unsolved,
-        n_instances=int(evaluated.sum()),
-        par10=sel_mean,
-        solved=float(solved[evaluated].mean()),
-        vbs_par10=vbs_mean,
-        sbs_par10=sbs_mean,
-        sbs=data.algorithms[sbs],
-        gap_closed=float(gap),
-        misclassification_penalty=mcp,
-        mean_feature_cost=float(paid[evaluated].mean()),
-        presolved_fraction=float(early[evaluated].mean()),
-        fit_seconds=total_fit,
-        predict_seconds=total_pred,
-        folds=fold_results,
-        per_instance_cost=cost[evaluated],
-    )
+        total_pred += (t2 - t1) / max(k, 1)
+        for c, (_, un) in enumerate(conventions):
+            rows = test if un == "keep" else test[data.solved_any()[test]]
+            if len(rows):
+                fold_rows[c].append(
+                    FoldResult(f, len(rows), float(cost[c, rows].mean()), float(solved[c, rows].mean()), t1 - t0, (t2 - t1) / k)
+                )
+    reports = []
+    for c, (fc, un) in enumerate(conventions):
+        evaluated = np.isfinite(cost[c])
+        if un == "drop":
+            evaluated &= data.solved_any()
+        sub = data.subset(evaluated)
+        vbs, sbs = reference_costs(sub)
+        all_cost = sub.cost()
+        vbs_mean, sbs_mean = float(vbs.mean()), float(all_cost[:, sbs].mean())
+        sel_mean = float(cost[c, evaluated].mean())
+        gap = (sbs_mean - sel_mean) / (sbs_mean - vbs_mean) if sbs_mean != vbs_mean else math.nan
+        rows = everyone[evaluated]
+        if data.is_runtime:
+            par1 = np.where(sub.event & sub.observed, sub.time, float(data.cutoff))
+            mcp = float((par1[np.arange(sub.n_instances), first[rows]] - par1.min(axis=1)).mean())
+        else:
+            mcp = float((all_cost[np.arange(sub.n_instances), first[rows]] - vbs).mean())
+        reports.append(
+            EvaluationReport(
+                scenario=data.name,
+                selector=template.name,
+                params=_jsonable(template.get_params()),
+                feature_cost=fc if data.is_runtime else "n/a (quality data)",
+                unsolved=un,
+                n_instances=int(evaluated.sum()),
+                par10=sel_mean,
+                solved=float(solved[c, evaluated].mean()),
+                vbs_par10=vbs_mean,
+                sbs_par10=sbs_mean,
+                sbs=data.algorithms[sbs],
+                gap_closed=float(gap),
+                misclassification_penalty=mcp,
+                mean_feature_cost=float(paid[c, evaluated].mean()),
+                presolved_fraction=float(early[c, evaluated].mean()),
+                fit_seconds=total_fit,
+                predict_seconds=total_pred,
+                folds=fold_rows[c],
+                per_instance_cost=cost[c, evaluated],
+            )
+        )
+    return reports
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,0 +1,90 @@
+"""ISAC (Kadioglu et al. 2010): cluster the standardised features with g-means, then use the best
+algorithm of each cluster (lowest mean training cost), choosing by the nearest cluster centre.
+
+g-means (Hamerly & Elkan 2003) grows k: a cluster is split in two by 2-means when the projection of
+its points on the line between the two child centres fails an Anderson-Darling normality test (at
+the 0.0001 level); clusters smaller than ``2 * min_cluster`` are not split.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import norm
+from sklearn.cluster import KMeans
+
+from algoconf.selection.base import Selector
+from algoconf.selection.data import PerformanceData
+
+__all__ = ["ISACSelector", "gmeans", "anderson_darling_normal"]
+
+_AD_CRITICAL = 1.8692  # Anderson-Darling, alpha = 0.0001, with the small-sample correction
+
+
+def anderson_darling_normal(z: np.ndarray) -> float:
+    """The Anderson-Darling statistic A^2 of standardised values against N(0, 1)."""
+    z = np.sort(z)
+    n = len(z)
+    i = np.arange(1, n + 1)
+    log_cdf = norm.logcdf(z)
+    log_sf = norm.logsf(z[::-1])
+    return float(-n - np.mean((2 * i - 1) * (log_cdf + log_sf)))
+
+
+def gmeans(X: np.ndarray, *, min_cluster: int = 10, max_clusters: int = 32, seed: int = 0) -> np.ndarray:
+    """Cluster centres found by g-means (at least one)."""
+    centres: list[np.ndarray] = []
+    todo = [np.arange(len(X))]
+    while todo:
+        members = todo.pop()
+        pts = X[members]
+        if len(members) < 2 * min_cluster or len(centres) + len(todo) + 1 >= max_clusters:
+            centres.append(pts.mean(axis=0))
+            continue
+        km = KMeans(n_clusters=2, n_init=3, random_state=seed).fit(pts)
+        v = km.cluster_centers_[0] - km.cluster_centers_[1]
+        norm2 = float(v @ v)
+        sizes = np.bincount(km.labels_, minlength=2)
+        if norm2 <= 1e-12 or sizes.min() < min_cluster:
+            centres.append(pts.mean(axis=0))
+            continue
+        proj = pts @ v / norm2
+        sd = proj.std()
+        if sd <= 1e-12:
+            centres.append(pts.mean(axis=0))
+            continue
+        n = len(proj)
+        stat = anderson_darling_normal((proj - proj.mean()) / sd) * (1 + 4 / n - 25 / n**2)
+        if stat <= _AD_CRITICAL:
+            centres.append(pts.mean(axis=0))
+        else:
+            todo.extend([members[km.labels_ == 0], members[km.labels_ == 1]])
+    return np.array(centres)
+
+
+class ISACSelector(Selector):
+    """Cluster-then-best-per-cluster selection (see module docstring)."""
+
+    name = "isac"
+
+    def __init__(self, *, min_cluster: int = 20, max_clusters: int = 32, **base) -> None:
+        super().__init__(**base)
+        self.min_cluster = min_cluster
+        self.max_clusters = max_clusters
+
+    def _fit(self, X: np.ndarray, data: PerformanceData) -> None:
+        cost = data.cost()
+        centres = gmeans(X, min_cluster=self.min_cluster, max_clusters=self.max_clusters, seed=self.random_state)
+        labels = self._assign(X, centres)
+        overall = cost.mean(axis=0)
+        self.centres_ = centres
+        self.cluster_cost_ = np.array(
+            [cost[labels == c].mean(axis=0) if (labels == c).any() else overall for c in range(len(centres))]
+        )
+
+    @staticmethod
+    def _assign(X: np.ndarray, centres: np.ndarray) -> np.ndarray:
+        d = ((X[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        return np.argmin(d, axis=1)
+
+    def _scores(self, X: np.ndarray) -> np.ndarray:
+        return self.cluster_cost_[self._assign(X, self.centres_)]

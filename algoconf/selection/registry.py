@@ -1,0 +1,44 @@
+"""Selector names -> classes, and the project's recommended selector.
+
+``make_selector(name, **params)`` builds an unfitted selector; :data:`SELECTORS` lists the names.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from algoconf.errors import SelectionInputError
+from algoconf.selection.base import Selector
+
+__all__ = ["SELECTORS", "RECOMMENDED", "make_selector", "selector_class"]
+
+SELECTORS: dict[str, str] = {
+    "single-best": "algoconf.selection.single_best:SingleBest",
+    "regression": "algoconf.selection.regression:RegressionSelector",
+    "survival-forest": "algoconf.selection.survival:SurvivalForestSelector",
+    "pairwise": "algoconf.selection.pairwise:PairwiseSelector",
+    "sunny": "algoconf.selection.sunny:SunnySelector",
+    "isac": "algoconf.selection.isac:ISACSelector",
+    "auto": "algoconf.selection.auto:AutoSelector",
+}
+
+# what `algoconf select evaluate` uses without --selector (see docs/selection.md for the numbers)
+RECOMMENDED = "regression"
+
+
+def selector_class(name: str) -> type[Selector]:
+    try:
+        module, cls = SELECTORS[name].split(":")
+    except KeyError:
+        raise SelectionInputError(f"unknown selector {name!r}; expected one of {', '.join(SELECTORS)}") from None
+    return getattr(importlib.import_module(module), cls)
+
+
+def make_selector(name: str, **params: Any) -> Selector:
+    """An unfitted selector ``name`` with the given parameters (unknown ones raise)."""
+    cls = selector_class(name)
+    try:
+        return cls(**params)
+    except TypeError as err:
+        raise SelectionInputError(f"{name}: {err}") from None
