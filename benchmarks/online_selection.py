@@ -59,6 +59,35 @@ def aslib_root(explicit: str | None) -> Path | None:
     return None
 
 
+def plot_regret(result_json: Path, png: Path, policies: list[str] | None = None) -> None:
+    """Mean cumulative PAR10 regret per scenario (one panel each) from a results JSON."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = json.loads(Path(result_json).read_text())
+    policies = policies or [p for p in ("thompson_rev", "degroote", "feature_free", "tobit_shared_ts", RECOMMENDED_POLICY)
+                            if p in data["policies"]]
+    scen = data["scenarios"]
+    cols = 4
+    rows = (len(scen) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
+    for ax, s in zip(axes.flat, scen):
+        for p in policies:
+            curve = data["per_scenario"][s][p]["regret_curve"]
+            ax.plot(np.linspace(0, 1, len(curve)), curve, label=p)
+        ax.set_title(s, fontsize=9)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(scen):]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7)
+    fig.supxlabel("fraction of the stream")
+    fig.supylabel("mean cumulative PAR10 regret (s)")
+    fig.tight_layout()
+    fig.savefig(png, dpi=90)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="2 scenarios, 2 shuffles, 4 policies")
@@ -68,7 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scenarios", default=None, help="comma list (default: every runtime scenario)")
     ap.add_argument("--policies", default=None, help="comma list (default: paper methods + algoconf's)")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--plot", default=None, metavar="PNG", help="also plot the regret curves to this file")
+    ap.add_argument("--plot-only", default=None, metavar="JSON", help="only plot the regret curves of a results JSON (to --plot)")
     args = ap.parse_args(argv)
+    if args.plot_only:
+        plot_regret(Path(args.plot_only), Path(args.plot or Path(args.plot_only).with_suffix(".png")))
+        return 0
 
     root = aslib_root(args.aslib_dir)
     if root is None:
@@ -154,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": time.time() - started,
     }, indent=1))
     print(f"wrote {out}", file=sys.stderr)
+    if args.plot:
+        plot_regret(out, Path(args.plot))
     return 0
 
 
