@@ -51,7 +51,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--budget", type=int, default=200, help="tuner runs (one run = one evaluation of a policy on an instance)")
     p.add_argument("--family", default=None, help="policy family (default: the benchmark's first; see `dac list`)")
     p.add_argument("--method", default="auto", choices=("auto", "exact", "batch", "episodes"))
-    p.add_argument("--run-episodes", type=int, default=1, help="episodes per run for the batch/episodes methods")
+    p.add_argument("--run-episodes", type=int, default=None,
+                   help="episodes per run for the batch/episodes methods (default 20; exact evaluation ignores it)")
     p.add_argument("--max-instances", type=int, default=None, help="tune on the first N train instances")
     p.add_argument("--episodes", type=int, default=100, help="test episodes of the final evaluation")
     p.add_argument("--seed", type=int, default=0)
@@ -223,6 +224,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     from algoconf.dac.search import search_policy
 
     options = _options(args)
+    run_episodes = args.run_episodes if args.run_episodes is not None else 20
 
     def progress(runs: int, cost: float | None) -> None:
         if not args.json:
@@ -233,27 +235,31 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
         found = engine_search_policy(
             args.benchmark, args.run_dir, options=options, family=args.family, tuner=args.tuner, budget=args.budget,
-            seed=args.seed, episodes=args.run_episodes, method=args.method, max_instances=args.max_instances,
+            seed=args.seed, episodes=run_episodes, method=args.method, max_instances=args.max_instances,
             workers=args.workers,
         )
     else:
         found = search_policy(
             args.benchmark, options=options, family=args.family, tuner=args.tuner, budget=args.budget, seed=args.seed,
-            episodes=args.run_episodes, method=args.method, max_instances=args.max_instances, progress=progress,
+            episodes=run_episodes, method=args.method, max_instances=args.max_instances, progress=progress,
         )
     if not args.json:
         print(file=sys.stderr)
     env = make_env(args.benchmark, **options)
     test = evaluate_policy(env, found.policy, episodes=args.episodes, split="test", seed=args.seed)
+    train = evaluate_policy(env, found.policy, episodes=args.episodes, split="train", seed=args.seed)
     data = found.to_dict()
     data.update({k: v for k, v in _evaluation_dict(test).items() if k not in ("benchmark",)})
+    data["train_evaluation"] = {k: train.to_dict()[k] for k in ("mean_return", "ci95", "normalised_score", "exact_return")}
+    data["generalisation_gap"] = train.mean_return - test.mean_return
     if args.save:
         save_policy(found.policy, args.save, benchmark=env.id, meta={"tuner": args.tuner, "budget": args.budget,
                                                                        "family": found.family, "options": options})
         data["saved"] = args.save
     lines = [f"{found.benchmark}: {found.runs} runs of tuner {found.tuner} over family {found.family} "
              f"({found.method} evaluation, {found.seconds:.1f} s); incumbent {found.config}",
-             f"  train cost {found.train_cost:.6g}", *_evaluation_lines("test", test)]
+             f"  train cost {found.train_cost:.6g}", *_evaluation_lines("test", test), *_evaluation_lines("train", train),
+             f"  generalisation gap (train - test mean return) {train.mean_return - test.mean_return:.4g}"]
     if args.save:
         lines.append(f"  policy saved to {args.save}")
     _emit(args, data, lines)
