@@ -135,6 +135,7 @@ def test_random_fourier_features_are_fixed_and_bounded():
         StreamingFeatures(3, "unit_norm", expand=4)
 
 
+@pytest.mark.slow
 def test_benchmark_quick_mode_runs(tmp_path):
     import subprocess
     import sys
