@@ -84,7 +84,7 @@ class ProcessOutcome:
     """What happened to one process tree.
 
     ``exit_code`` is the main process's exit status (None when it died of a signal, then ``signal``
-    names it). ``timed_out`` is the supervisor's own flag: a time limit fired (``killed_by`` says
+    names it). ``time_kind`` is the clock the limit was on. ``timed_out`` is the supervisor's own flag: a time limit fired (``killed_by`` says
     which: "cpu", "wall"). ``stopped``: killed on purpose before its limit (racing, capping). Both
     are set from the supervisor's decision, never guessed from exit codes. ``cpu_time`` is user+sys
     of the tree in seconds, ``wallclock`` the elapsed seconds, ``started``/``finished`` UNIX times.
@@ -104,6 +104,7 @@ class ProcessOutcome:
     killed_by: str | None = None
     max_rss_mb: float = 0.0
     stdout_truncated: bool = False
+    time_kind: str = "cpu"
 
     @property
     def killed(self) -> bool:
@@ -453,4 +454,5 @@ def run_limited(
         killed_by=killed_by,
         max_rss_mb=rss_mb,
         stdout_truncated=out.truncated,
+        time_kind=time_kind,
     )

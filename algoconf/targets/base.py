@@ -8,7 +8,9 @@ in :meth:`Target.interpret` (the same for every target):
    the CPU time used so far, a lower bound;
 2. ``memout`` -> MEMOUT;
 3. the target's :meth:`Target.answer` (for a command target: its output parser) -> SUCCESS / CRASHED
-   / ...; a SUCCESS whose runtime exceeds the request's limit becomes TIMEOUT (CAPPED under a bound).
+   / ...; a SUCCESS whose runtime exceeds the request's limit becomes TIMEOUT (CAPPED under a bound),
+   measured on the limit's clock (CPU, or wall time under a wall-clock limit, unless the target
+   reported its own runtime).
 
 Every non-SUCCESS result keeps ``exit_code``, ``signal`` and ``stderr_tail`` in ``info``.
 """
@@ -98,8 +100,10 @@ class Target(ABC):
             if answer.runtime is not None:
                 runtime = answer.runtime
             limit = request.limit
-            if status is Status.SUCCESS and limit is not None and runtime > limit + self.limit_tolerance:
-                info["reason"] = f"finished after the limit ({runtime:.3f} s > {limit:g} s)"
+            # compared on the limit's own clock: a multi-threaded run may use more CPU than wall time
+            used = outcome.wallclock if outcome.time_kind == "wall" and answer.runtime is None else runtime
+            if status is Status.SUCCESS and limit is not None and used > limit + self.limit_tolerance:
+                info["reason"] = f"finished after the limit ({used:.3f} s > {limit:g} s)"
                 status = Status.CAPPED if _is_capped(request) else Status.TIMEOUT
         if status is not Status.SUCCESS:
             info["stderr_tail"] = outcome.stderr_tail[-2000:]

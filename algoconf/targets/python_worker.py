@@ -227,13 +227,13 @@ class PythonWorker:
         finished_mono = time.monotonic()
         if reply is not None:
             self.runs += 1
-            return self._replied(reply, err, started, t0, finished_mono)
+            return self._replied(reply, err, started, t0, finished_mono, time_kind)
         # the child died or was killed: a reply written just before it exited still counts
         if killed_by is None:
             reply = self._drain_reply(proc)
             if reply is not None:
                 self.close()
-                return self._replied(reply, err, started, t0, finished_mono)
+                return self._replied(reply, err, started, t0, finished_mono, time_kind)
         # reap it; the next run starts a fresh one
         cpu_seen = max(cpu_seen, self._cpu() - cpu0)
         _kill_group(proc.pid, _signal.SIGKILL)
@@ -243,7 +243,7 @@ class PythonWorker:
             exit_code=status if status >= 0 else None, signal=-status if status < 0 else None,
             cpu_time=max(0.0, cpu_seen), wallclock=finished_mono - t0, stdout="", stderr_tail=err.text(),
             timed_out=killed_by in ("cpu", "wall"), stopped=killed_by == "stop", started=started,
-            finished=started + (finished_mono - t0), killed_by=killed_by,
+            finished=started + (finished_mono - t0), killed_by=killed_by, time_kind=time_kind,
         )
 
     def _drain_reply(self, proc: subprocess.Popen) -> bytes | None:
@@ -269,7 +269,8 @@ class PythonWorker:
         self.buffer = bytearray(rest)
         return line.decode("utf-8", errors="replace")
 
-    def _replied(self, line: bytes, err: _Capture, started: float, t0: float, finished_mono: float) -> ProcessOutcome:
+    def _replied(self, line: bytes, err: _Capture, started: float, t0: float, finished_mono: float,
+                 time_kind: str) -> ProcessOutcome:
         text = line.decode("utf-8", errors="replace")
         cpu = 0.0
         fatal = False
@@ -289,4 +290,5 @@ class PythonWorker:
         return ProcessOutcome(
             exit_code=0, signal=None, cpu_time=cpu, wallclock=finished_mono - t0, stdout=text + "\n",
             stderr_tail=err.text(), memout=memout, started=started, finished=started + (finished_mono - t0),
+            time_kind=time_kind,
         )

@@ -115,3 +115,17 @@ def test_sat_truncated_output_skips_model_check(tiny_cnf):
     answer = SatCompetitionParser().parse(outcome("s SATISFIABLE\nv 1 -2 -3 0\n", 10, stdout_truncated=True),
                                           REQ, tiny_cnf)
     assert answer.status is Status.SUCCESS and answer.info["model_checked"] is False
+
+
+def test_over_limit_success_is_judged_on_the_limits_clock():
+    from algoconf.targets import CommandTarget
+
+    target = CommandTarget("solver {instance}", "-name=value", "sat")
+    inst = Instance("a", None)
+    busy_threads = ProcessOutcome(exit_code=10, signal=None, cpu_time=15.0, wallclock=6.0, stdout="s SATISFIABLE\n",
+                                  stderr_tail="", time_kind="wall")
+    assert target.interpret(REQ, inst, busy_threads).status is Status.SUCCESS  # 6 s wall < 10 s
+    on_cpu = ProcessOutcome(exit_code=10, signal=None, cpu_time=15.0, wallclock=6.0, stdout="s SATISFIABLE\n",
+                            stderr_tail="", time_kind="cpu")
+    result = target.interpret(REQ, inst, on_cpu)
+    assert result.status is Status.TIMEOUT and "after the limit" in result.info["reason"]
