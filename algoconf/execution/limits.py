@@ -280,7 +280,7 @@ def run_limited(
             stdin=subprocess.PIPE if stdin_bytes is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=dict(env) if env is not None else None,
+            env=env,
             cwd=cwd,
             **NEW_GROUP,
         )
