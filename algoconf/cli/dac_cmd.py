@@ -69,8 +69,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--train-episodes", type=int, default=500)
     p.add_argument("--alpha", type=float, default=0.1)
     p.add_argument("--gamma", type=float, default=1.0)
-    p.add_argument("--epsilon", type=float, default=0.3)
+    p.add_argument("--epsilon", type=float, default=0.3, help="exploration rate at the start")
+    p.add_argument("--epsilon-end", type=float, default=0.01, help="exploration rate at the end (linear decay)")
     p.add_argument("--initial-q", type=float, default=0.0)
+    p.add_argument("--sample-average", action="store_true", help="step size 1/N(s,a) instead of --alpha")
+    p.add_argument("--shaping", action="store_true", help="add the progress bonus potential(s') - potential(s)")
     p.add_argument("--episodes", type=int, default=100, help="test episodes of the final evaluation")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--save", default=None)
@@ -274,8 +277,9 @@ def _cmd_qlearn(args: argparse.Namespace) -> int:
 
     options = _options(args)
     env = make_env(args.benchmark, **options)
-    learned = q_learning(env, episodes=args.train_episodes, alpha=args.alpha, gamma=args.gamma,
-                         epsilon=args.epsilon, initial_q=args.initial_q, seed=args.seed)
+    learned = q_learning(env, episodes=args.train_episodes, alpha=None if args.sample_average else args.alpha,
+                         gamma=args.gamma, epsilon=args.epsilon, epsilon_end=args.epsilon_end, initial_q=args.initial_q, shaping=args.shaping,
+                         seed=args.seed)
     test = evaluate_policy(env, learned.policy, episodes=args.episodes, split="test", seed=args.seed)
     data = _evaluation_dict(test)
     data.update({"train_episodes": learned.episodes, "train_steps": learned.steps, "states": learned.states,

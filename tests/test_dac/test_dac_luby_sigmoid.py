@@ -70,3 +70,13 @@ def test_sigmoid_learned_threshold_policy_scores_095_on_test(dim):
     env = make_env("sigmoid", dim=dim)
     result = evaluate_policy(env, found.policy, episodes=300, split="test")
     assert result.normalised_score >= 0.95
+
+
+def test_q_learning_on_leadingones_with_progress_bonus_learns_the_policy_shape():
+    env = make_env("leadingones", n=20)
+    learned = q_learning(env, episodes=150, alpha=None, gamma=0.5, epsilon=0.5, epsilon_end=0.3, shaping=True, seed=0)
+    from algoconf.dac.benchmarks.leadingones import best_portfolio_policy, expected_evaluations
+
+    exact = -env.exact_return(learned.policy, env.instances.test[0])
+    assert exact <= 1.15 * expected_evaluations(20, best_portfolio_policy(20, env.portfolio))
+    assert learned.returns and all(r <= 0 for r in learned.returns)  # unshaped returns

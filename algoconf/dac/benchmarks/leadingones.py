@@ -244,6 +244,10 @@ class LeadingOnesEnv(DACEnv):
     def tabular_state(self, obs: Any) -> int:
         return int(obs[1])
 
+    def potential(self, obs: Any) -> float:
+        """Shaping potential for learners: the fitness f(x)."""
+        return float(obs[1])
+
     def feature(self, name: str, obs: Any) -> Any:
         if name == "fitness":
             return float(obs[1])
