@@ -8,7 +8,8 @@ enforced there). Each result is written to the RunHistory of ``--out`` as soon a
 killed command, rerun, executes only the runs that are missing. Seeds are ``scenario.seed + i`` for
 ``i < --seeds``. The summary (a table on stdout, or one JSON object with ``--json``) counts solved
 runs, timeouts and failures, and gives PAR-k (k = the scenario's ``par_factor``), mean and median
-runtime — each marked as a lower bound (``>=``) when censored runs make it one — and the CPU time
+runtime — each marked as a lower bound (``>=``) when censored runs make it one —, for a quality
+objective the mean quality and the mean cost (failed runs at the scenario's crash_cost), and the CPU time
 used (the process trees' CPU from the kernel; for runners that report the solver's own time as the
 runtime this is larger than the sum of runtimes). Progress goes to stderr.
 """
@@ -33,6 +34,7 @@ from algoconf.records import (
     mean_cost,
     par_cost,
     quantile_runtime,
+    result_cost,
 )
 
 __all__ = ["register", "parse_config_arg", "summarise", "evaluate"]
@@ -237,6 +239,10 @@ def summarise(scenario, results: Sequence[RunResult]) -> dict[str, Any]:
     if qualities:
         out["mean_quality"] = statistics.fmean(qualities)
         out["n_quality"] = len(qualities)
+    if getattr(scenario, "objective", "runtime") == "quality" and n:
+        cost = mean_cost(result_cost(r, objective="quality", maximize=scenario.maximize,
+                                     crash_cost=scenario.crash_cost) for r in results)
+        out["quality_cost"] = cost.value if math.isfinite(cost.value) else None
     return out
 
 
@@ -265,7 +271,10 @@ def _print_table(summary: Mapping[str, Any], header: Mapping[str, Any]) -> None:
     table.add_row("mean runtime (s)", _fmt(summary["mean_runtime"]))
     table.add_row("median runtime (s)", _fmt(summary["median_runtime"]))
     if "mean_quality" in summary:
-        table.add_row("mean quality (solved runs)", f"{summary['mean_quality']:.4g}")
+        table.add_row("mean quality (solved runs)", f"{summary['mean_quality']:.6g}")
+    if "quality_cost" in summary:
+        shown = "inf" if summary["quality_cost"] is None else f"{summary['quality_cost']:.6g}"
+        table.add_row("quality cost (failures at crash_cost)", shown)
     table.add_row("CPU time (s)", f"{summary['cpu_time']:.2f}")
     table.add_row("elapsed (s)", f"{header['elapsed']:.1f}")
     Console().print(table)

@@ -10,7 +10,7 @@ in ``info["solve_cpu"]``.
 * ``cpsat-jobshop`` (objective **runtime to a proven optimum**): ``s OPTIMUM FOUND`` -> SUCCESS
   with ``quality`` = the makespan; a schedule without an optimality proof or ``s UNKNOWN`` (CP-SAT
   stopped on its own limit) -> TIMEOUT.
-* ``cpsat-jobshop-quality`` (objective **makespan at a fixed deterministic-time limit** of 0.5
+* ``cpsat-jobshop-quality`` (objective **makespan at a fixed deterministic-time limit** of 0.2
   units, reproducible bit for bit with one worker): any schedule -> SUCCESS with ``quality`` =
   makespan; no schedule -> TIMEOUT.
 
@@ -36,7 +36,7 @@ from algoconf.targets.parsers import OutputParser
 
 __all__ = ["CPSAT_JOBSHOP", "CPSAT_JOBSHOP_QUALITY", "JobShopParser", "schedule_violation"]
 
-QUALITY_DETERMINISTIC_TIME = 0.5
+QUALITY_DETERMINISTIC_TIME = 0.2
 _FIELD = re.compile(r"(\w+)=(\S+)")
 
 

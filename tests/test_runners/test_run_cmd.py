@@ -161,3 +161,17 @@ def test_sigkilled_run_resumes_with_only_the_missing_runs(tmp_path, capsys):
     assert _rows(run_dir) - test_rows == 10
     again = json.loads(_algoconf(capsys, "run", scenario, "--out", run_dir, "--json")[1])
     assert again["new_runs"] == 0 and again["par10"] == data["par10"]
+
+
+class _QualityScenario(_Scenario):
+    objective = "quality"
+    maximize = False
+    crash_cost = 1000.0
+
+
+def test_quality_summary_charges_failures_the_crash_cost():
+    ok = RunResult(RunRequest({}, "a", 0, 5.0), Status.SUCCESS, 1.0, quality=800.0)
+    lost = _result(Status.TIMEOUT, 5.0, "b")
+    s = summarise(_QualityScenario(), [ok, lost])
+    assert s["mean_quality"] == 800.0 and s["n_quality"] == 1
+    assert s["quality_cost"] == pytest.approx(900.0)
