@@ -1,0 +1,190 @@
+"""``algoconf select fit | evaluate``: offline algorithm selection from ASlib data or algoconf runs.
+
+* ``select fit SOURCE --selector NAME -o MODEL``: SOURCE is an ASlib scenario directory or an
+  algoconf run directory (its ``history.sqlite``; features from ``--features CSV`` with an
+  ``instance`` column). The model file is a pickle with a format header, read back by
+  :func:`load_model`.
+* ``select evaluate ASLIB_DIR [--selector NAME] [--feature-cost charge|free] [--unsolved keep|drop]
+  [--json]``: 10-fold CV from cv.arff; without ``--selector`` the recommended selector. ``--json``
+  prints one object with ``par10, vbs_par10, sbs_par10, gap_closed, solved`` and the conventions.
+
+``--param key=value`` (repeatable) sets selector parameters (values parsed as JSON, else text).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+from algoconf.errors import SelectionInputError
+
+MODEL_FORMAT = "algoconf-selector"
+MODEL_VERSION = 1
+
+
+def _params(items: list[str] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise SelectionInputError(f"--param expects key=value, got {item!r}")
+        try:
+            out[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key] = raw
+    return out
+
+
+def load_data(source: Path, features_csv: Path | None = None):
+    """PerformanceData from an ASlib directory or an algoconf run directory."""
+    from algoconf.selection.aslib import load_aslib
+    from algoconf.selection.data import PerformanceData
+
+    if (source / "description.txt").exists():
+        return PerformanceData.from_aslib(load_aslib(source))
+    if (source / "history.sqlite").exists():
+        from algoconf.history import RunHistory
+
+        history = RunHistory.open(source)
+        try:
+            results = history.results()
+        finally:
+            history.close()
+        cutoffs = {r.request.cutoff for r in results if r.request.cutoff}
+        if not cutoffs:
+            raise SelectionInputError("the history's runs have no cutoff: selection needs runtime data", file=source)
+        features, names = None, ()
+        if features_csv is not None:
+            features, names = _read_features_csv(features_csv)
+        return PerformanceData.from_results(
+            results, cutoff=max(cutoffs), features=features, feature_names=names, name=source.name
+        )
+    raise SelectionInputError("expected an ASlib scenario directory (description.txt) or a run directory (history.sqlite)", file=source)
+
+
+def _read_features_csv(path: Path) -> tuple[dict[str, list[float]], tuple[str, ...]]:
+    import csv
+
+    try:
+        handle = path.open(newline="")
+    except OSError as err:
+        raise SelectionInputError(f"cannot read: {err.strerror}", file=path) from None
+    with handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if not header or header[0] != "instance":
+            raise SelectionInputError("expected a header starting with 'instance'", file=path, line=1)
+        out: dict[str, list[float]] = {}
+        for lineno, row in enumerate(reader, start=2):
+            if len(row) != len(header):
+                raise SelectionInputError(f"expected {len(header)} values, got {len(row)}", file=path, line=lineno)
+            try:
+                out[row[0]] = [float(v) if v not in ("", "?", "nan") else float("nan") for v in row[1:]]
+            except ValueError:
+                raise SelectionInputError("expected numbers after the instance name", file=path, line=lineno) from None
+    return out, tuple(header[1:])
+
+
+def save_model(path: Path, selector, data, source: Path) -> None:
+    blob = {
+        "format": MODEL_FORMAT,
+        "version": MODEL_VERSION,
+        "selector": selector,
+        "algorithms": list(data.algorithms),
+        "feature_names": list(data.feature_names),
+        "cutoff": data.cutoff,
+        "source": str(source),
+    }
+    with path.open("wb") as handle:
+        pickle.dump(blob, handle)
+
+
+def load_model(path: Path) -> dict[str, Any]:
+    """A model written by ``select fit`` (SelectionInputError for anything else)."""
+    try:
+        with Path(path).open("rb") as handle:
+            blob = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError) as err:
+        raise SelectionInputError(f"not a selector model: {err}", file=path) from None
+    if not isinstance(blob, dict) or blob.get("format") != MODEL_FORMAT:
+        raise SelectionInputError("not a selector model written by 'algoconf select fit'", file=path)
+    if blob.get("version") != MODEL_VERSION:
+        raise SelectionInputError(f"model format version {blob.get('version')} is not {MODEL_VERSION}", file=path)
+    return blob
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    from algoconf.selection.registry import make_selector
+
+    data = load_data(Path(args.source), Path(args.features) if args.features else None)
+    selector = make_selector(args.selector, random_state=args.seed, **_params(args.param)).fit(data)
+    out = Path(args.output)
+    save_model(out, selector, data, Path(args.source))
+    summary = {
+        "model": str(out),
+        "selector": args.selector,
+        "params": selector.get_params(),
+        "algorithms": len(data.algorithms),
+        "instances": data.n_instances,
+        "presolve_schedule": selector.presolve_schedule,
+        "feature_steps": list(selector.used_steps or ()),
+    }
+    if args.json:
+        print(json.dumps(summary, default=str))
+    else:
+        print(f"fitted {args.selector} on {data.n_instances} instances x {data.n_algorithms} algorithms -> {out}")
+        if selector.presolve_schedule:
+            print(f"pre-solving schedule: {selector.presolve_schedule}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from algoconf.selection.evaluate import evaluate
+    from algoconf.selection.registry import RECOMMENDED, make_selector
+
+    data = load_data(Path(args.source))
+    name = args.selector or RECOMMENDED
+    params = dict(_params(args.param), random_state=args.seed)
+    make_selector(name, **params)  # bad names / parameters fail before any fitting
+    report = evaluate(lambda: make_selector(name, **params), data, feature_cost=args.feature_cost, unsolved=args.unsolved)
+    if args.json:
+        out = report.to_dict()
+        out["folds"] = [vars(f) if not isinstance(f, dict) else f for f in out["folds"]]
+        print(json.dumps(out, default=float))
+        return 0
+    print(f"{report.scenario}: {name} ({report.n_instances} instances, 10-fold CV from cv.arff)")
+    print(f"  conventions: feature cost {report.feature_cost}; instances nobody solves: {report.unsolved}")
+    print(f"  PAR10 {report.par10:.1f}   VBS {report.vbs_par10:.1f}   SBS {report.sbs_par10:.1f} ({report.sbs})")
+    print(f"  gap closed {report.gap_closed:.3f}   solved {report.solved:.3f}   misclassification penalty {report.misclassification_penalty:.1f}")
+    for f in report.folds:
+        print(f"    fold {f.fold:2d}: {f.n_test:4d} instances  PAR10 {f.par10:10.1f}  solved {f.solved:.3f}", file=sys.stdout)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``fit`` and ``evaluate`` to the ``select`` group's subparsers."""
+    from algoconf.selection.registry import SELECTORS
+
+    fit = sub.add_parser("fit", help="fit a selector on ASlib data or on an algoconf run directory")
+    fit.add_argument("source", metavar="ASLIB_DIR|RUNDIR")
+    fit.add_argument("--selector", default="regression", choices=sorted(SELECTORS))
+    fit.add_argument("-o", "--output", required=True, metavar="MODEL")
+    fit.add_argument("--features", metavar="CSV", help="instance features for a run directory (header: instance,...)")
+    fit.add_argument("--param", action="append", metavar="KEY=VALUE")
+    fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument("--json", action="store_true")
+    fit.set_defaults(func=cmd_fit)
+
+    ev = sub.add_parser("evaluate", help="10-fold CV of a selector on an ASlib scenario (PAR10, gap closed)")
+    ev.add_argument("source", metavar="ASLIB_DIR")
+    ev.add_argument("--selector", choices=sorted(SELECTORS), help="default: the recommended selector")
+    ev.add_argument("--feature-cost", choices=("charge", "free"), default="charge")
+    ev.add_argument("--unsolved", choices=("keep", "drop"), default="keep")
+    ev.add_argument("--param", action="append", metavar="KEY=VALUE")
+    ev.add_argument("--seed", type=int, default=0)
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(func=cmd_evaluate)
