@@ -53,10 +53,10 @@ def theory_lambda(n: int, f: np.ndarray | float) -> np.ndarray | float:
 
 def _draw_ell(rng: np.random.Generator, n: int, p: np.ndarray) -> np.ndarray:
     ell = rng.binomial(n, p)
-    bad = ell == 0
-    while bad.any():
+    bad = np.flatnonzero(ell == 0)
+    while bad.size:
         ell[bad] = rng.binomial(n, p[bad])
-        bad = ell == 0
+        bad = bad[ell[bad] == 0]
     return ell
 
 
@@ -79,31 +79,31 @@ def simulate_evaluations(
     evals = np.ones(episodes)
     evals2 = np.ones(episodes)
     iters = np.zeros(episodes)
-    active = (f < n) & (evals < cutoff)
-    while active.any():
-        idx = np.flatnonzero(active)
+    idx = np.flatnonzero((f < n) & (evals < cutoff))
+    while idx.size:
         fa = f[idx]
+        m = idx.size
         lam = table[fa] if table is not None else np.asarray(lambdas(fa), dtype=np.float64)  # type: ignore[operator]
         lam = np.clip(lam, 1.0, n)
         count = np.maximum(1, np.rint(lam)).astype(np.int64)
         ell = _draw_ell(rng, n, lam / n)
         width = int(count.max())
-        live = np.arange(width)[None, :] < count[:, None]
-        zeros = (n - fa)[:, None]
-        good = rng.hypergeometric(np.broadcast_to(zeros, (len(idx), width)), np.broadcast_to(fa[:, None], (len(idx), width)), np.broadcast_to(ell[:, None], (len(idx), width)))
+        shape = (m, width)
+        live = np.arange(width) < count[:, None]
+        good = rng.hypergeometric((n - fa)[:, None], fa[:, None], ell[:, None], size=shape)
         gbest = np.where(live, good, -1).max(axis=1)
-        c = 1.0 / lam
-        took_good = rng.binomial(np.broadcast_to(gbest[:, None], (len(idx), width)), c[:, None])
-        took_bad = rng.binomial(np.broadcast_to((ell - gbest)[:, None], (len(idx), width)), c[:, None])
+        c = (1.0 / lam)[:, None]
+        took_good = rng.binomial(gbest[:, None], c, size=shape)
+        took_bad = rng.binomial((ell - gbest)[:, None], c, size=shape)
         took = took_good + took_bad
         evaluated = live & (took != 0) & (took != ell[:, None])
-        delta = np.where(live, took_good - took_bad, np.iinfo(np.int64).min).max(axis=1)
+        delta = np.where(live, took_good - took_bad, -n).max(axis=1)
         delta = np.maximum(delta, 2 * gbest - ell)
         f[idx] = fa + np.maximum(delta, 0)
         evals[idx] += count + evaluated.sum(axis=1)
         evals2[idx] += 2 * count
         iters[idx] += 1
-        active = (f < n) & (evals < cutoff)
+        idx = idx[(f[idx] < n) & (evals[idx] < cutoff)]
     return {"evaluations": evals, "evaluations_2lambda": evals2, "iterations": iters}
 
 
