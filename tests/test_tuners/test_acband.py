@@ -84,9 +84,9 @@ def test_model_generator_runs_and_stays_valid(problem):
 
     class ModelACBand(ACBand):
         def __init__(self, problem, seed=0):
-            super().__init__(problem, seed, generator="model", n_configs=20)
+            super().__init__(problem, seed, generator="model", n_configs=12)
 
-    check_proposals_valid(ModelACBand, replace(problem, max_runs=None), runs=200)
+    check_proposals_valid(ModelACBand, replace(problem, max_runs=None), runs=120)
 
 
 def test_bad_parameters_raise(problem):

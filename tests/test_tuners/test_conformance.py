@@ -63,6 +63,8 @@ def test_proposals_valid_on_real_solver_spaces(name):
     space_module = pytest.importorskip("algoconf.space")
     cls = _available(name)
     checked = 0
+    if cls.needs_model:  # a surrogate per space is costly: the three largest spaces only
+        files = sorted(files, key=lambda p: p.stat().st_size)[-3:]
     for path in files:
         try:
             space = space_module.read_space(path)
