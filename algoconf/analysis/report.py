@@ -112,7 +112,8 @@ def build_report(run_path: str | Path, out: str | Path | None = None) -> Report:
 
 # --- configuration runs and DAC searches ------------------------------------------------------------
 def _run_sections(page: _Page, run: ConfigurationRun) -> dict[str, Any]:
-    points = incumbent_trajectory(run.results, run.cost)
+    start = config_key(run.default) if run.default is not None else None
+    points = incumbent_trajectory(run.results, run.cost, start)
     replayed = points[-1].config_key if points else None
     incumbent = run.incumbent
     if incumbent is None and replayed is not None:
@@ -185,8 +186,9 @@ def _parameter_table(default: Mapping | None, incumbent: Mapping | None, configs
     key = config_key(incumbent)
     notes = []
     if replayed is not None and replayed != key:
-        notes.append(f"Replaying the history with the report's rule ends with <code>{esc(replayed)}</code> instead "
-                     "(the tuner's own incumbent rule differs; the convergence plot follows the replay).")
+        notes.append(f"Replaying the history with the report's rule (see Convergence) ends with "
+                     f"<code>{esc(replayed)}</code> instead: this tuner chooses its incumbent by its own rule "
+                     "(e.g. AC-Band by race wins); the convergence plot follows the replay.")
     if default is None:  # a DAC search stores no space: there is no default to compare with
         rows = [(n, fmt(v, 6)) for n, v in sorted(incumbent.items())]
         return (f"<p>Incumbent <code>{esc(key)}</code> (the run stores no default to compare with). "
@@ -260,9 +262,10 @@ def _convergence(page: _Page, run: ConfigurationRun, points: list) -> str:
     end_cpu = math.fsum(r.runtime for r in run.results)
     fig = plots.convergence_figure(points, label, default_cost=default_line, end_wall=end_wall, end_cpu=end_cpu)
     lb = sum(not p.cost.exact for p in points)
-    caption = (f"Incumbent replayed from {len(run.results)} recorded runs ({len(points)} changes). A challenger "
-               "replaces the incumbent once it has run all the incumbent's instance-seed pairs with an exact "
-               "mean below the incumbent's there; the cost shown is the incumbent's mean over its runs so far"
+    caption = (f"Incumbent replayed from {len(run.results)} recorded runs ({len(points)} changes), starting from "
+               "the default. A challenger replaces the incumbent once it has as many runs and an exact mean below "
+               "the incumbent's on the instance-seed pairs both ran; the cost shown is the incumbent's mean over "
+               "its runs so far"
                + (f"; {lb} points are lower bounds (triangles)." if lb else "."))
     return page.figure("convergence", fig, caption)
 

@@ -121,3 +121,19 @@ def test_a_dac_policy_search_run_directory_gets_a_convergence_report(tmp_path: P
     from algoconf.records import config_key
 
     assert report.summary["replayed_incumbent_key"] == config_key(found.config)
+
+
+def test_the_replay_starts_from_the_default_and_needs_as_many_runs_as_the_incumbent():
+    S, C = Status.SUCCESS, Status.CAPPED
+    results = [
+        _result("x", "i1", S, 1.0, 1),  # finishes before the default: not the start
+        _result("d", "i1", C, 1.0, 1.1),  # the default, capped by x's win in the same race
+        _result("d", "i2", S, 3.0, 4),
+        _result("y", "i2", S, 2.0, 5),  # beats the default on i2, but has 1 run against its 2
+        _result("x", "i2", S, 2.5, 6),  # 2 runs, exact mean 1.75 < default's (≥ 2) on both pairs
+    ]
+    d, x = results[1].request.config_key, results[0].request.config_key
+    points = incumbent_trajectory(results, _cost, start=d)
+    assert points[0].config_key == d and points[0].run == 2 and not points[0].cost.exact
+    assert [p.config_key for p in points].count(results[3].request.config_key) == 0
+    assert points[-1].config_key == x and points[-1].run == 5 and points[-1].cost.value == pytest.approx(1.75)
