@@ -2,9 +2,10 @@
 
 Contract
 --------
-* Every worker is kept busy: whenever one is free the tuner is asked for more (a racing tuner is
-  asked for at least one whole race; a race's runs are submitted together and watched by a
-  :class:`~algoconf.execution.racing.RaceTracker`).
+* Every worker is kept busy: whenever one is free the tuner is asked for more. A racing tuner is
+  asked only when a whole race (``race_size`` runs) can start at once, so no arm waits in a queue
+  while its rivals run; a race's runs are submitted together and watched by a
+  :class:`~algoconf.execution.racing.RaceTracker` (first SUCCESS stops the rest).
 * Budgets ``runs``, ``wallclock`` (seconds of this loop, summed over resumes) and ``cpu_time``
   (target CPU seconds in the history), whichever ends first. At the end, runs still in flight are
   stopped and *not* recorded (a resume runs them again).
@@ -212,7 +213,12 @@ class Engine:
             free = self.executor.n_workers - len(self._running)
             if free <= 0:
                 return
-            n = max(free, int(getattr(self.tuner, "race_size", 1))) if self.tuner.supports_racing else free
+            n = free
+            if self.tuner.supports_racing:
+                size = int(getattr(self.tuner, "race_size", 1))
+                if free < size and self._running:
+                    return  # a race starts only when all its arms can run at once (fair first-to-finish)
+                n = max(free, size)
             if self.limits.runs is not None:
                 left = self.limits.runs - self.runs - len(self._running) - len(self._ready)
                 if left <= 0:
