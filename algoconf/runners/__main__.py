@@ -1,17 +1,26 @@
-"""AClib wrapper protocol (old call) for algoconf's runners, for SMAC / irace / ParamILS users.
+"""Wrapper entry points for algoconf's runners, so SMAC / ParamILS / irace users can call them.
 
-    python -m algoconf.runners SOLVER <instance> <specifics> <cutoff> <cutoff_length> <seed> -p1 v1 -p2 v2 ...
+AClib old call (SMAC, ParamILS, GenericWrapper4AC-style)::
 
-runs SOLVER (a name of :data:`algoconf.runners.RUNNERS`) once, with the CPU-time cutoff enforced
-on its whole process tree (``--wall`` for wall-clock) and an optional ``--memory-mb`` limit
-(wrapper options go *before* SOLVER), and prints one line::
+    python -m algoconf.runners [--wall] [--memory-mb M] SOLVER <instance> <specifics> <cutoff> <cutoff_length> <seed> -p1 v1 ...
 
-    Result of this algorithm run: <SAT|UNSAT|SUCCESS|TIMEOUT|CRASHED|MEMOUT|ABORT>, <runtime>, 0, <quality>, <seed>
+prints one line ``Result of this algorithm run: <SAT|UNSAT|SUCCESS|TIMEOUT|CRASHED|MEMOUT|ABORT>,
+<runtime>, 0, <quality>, <seed>`` (runtime in CPU seconds clipped to the cutoff; quality = the
+makespan for job-shop runners, else 0). Exit code 0 whenever a line was printed; 2 on bad
+arguments, with ``ABORT`` printed so a configurator stops instead of blaming a configuration.
 
-(runtime in CPU seconds, clipped to the cutoff; quality the makespan for job-shop runners, else 0).
-A SAT answer whose model is wrong, or an answer contradicting a known one, is CRASHED. Exit code 0
-whenever a line was printed (the status is in the line), 2 on bad arguments (then ABORT is printed,
-so a configurator stops instead of recording a crash of a good configuration).
+irace target runner (``targetRunner`` calling this with irace's argument order)::
+
+    python -m algoconf.runners --irace --cutoff C [--wall] [--memory-mb M] SOLVER <config_id> <instance_id> <seed> <instance> [<bound>] <switch value | switch=value> ...
+
+prints ``<cost> <time>``: for runtime runners cost = the CPU runtime when solved, else
+``10 * --cutoff`` (PAR10, also when a capping bound stopped it; the time is the CPU used); for quality runners (``cpsat-jobshop-quality``)
+cost = the makespan. ``<bound>`` (irace's capping bound, when given) replaces the cutoff. Bad
+arguments exit 2 with the reason on stderr (irace stops).
+
+In both forms the run happens under algoconf's enforced limits (CPU time of the whole process tree
+by default, ``--wall`` for wall clock) and the answer is checked: a wrong SAT/UNSAT answer, a bad
+model or an invalid schedule is CRASHED.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from typing import Sequence
 
 from algoconf.execution.base import execute_run
 from algoconf.instances import Instance
-from algoconf.records import RunRequest, Status
+from algoconf.records import RunRequest, RunResult, Status
 from algoconf.runners import RUNNERS, get_runner
 from algoconf.runners.base import split_options
 
@@ -32,17 +41,14 @@ from algoconf.runners.base import split_options
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m algoconf.runners",
-        description="Run one algoconf solver runner under the AClib wrapper protocol (old call).",
+        description="Run one algoconf solver runner under the AClib (default) or irace (--irace) protocol.",
     )
     p.add_argument("--wall", action="store_true", help="enforce the cutoff on wall-clock time (default: CPU time)")
     p.add_argument("--memory-mb", type=float, default=None, help="address-space limit in MiB")
+    p.add_argument("--irace", action="store_true", help="irace's target-runner call and 'cost time' output")
+    p.add_argument("--cutoff", type=float, default=None, help="cutoff in seconds (--irace only; required there)")
     p.add_argument("solver", choices=sorted(RUNNERS))
-    p.add_argument("instance")
-    p.add_argument("specifics")
-    p.add_argument("cutoff", type=float)
-    p.add_argument("cutoff_length")
-    p.add_argument("seed", type=int)
-    p.add_argument("params", nargs=argparse.REMAINDER, help="-name value pairs")
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="the protocol's arguments")
     return p
 
 
@@ -50,26 +56,42 @@ def result_line(status: str, runtime: float, quality: float, seed: int) -> str:
     return f"Result of this algorithm run: {status}, {runtime:.4f}, 0, {quality:g}, {seed}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    seed = args.seed
+def run_once(solver: str, instance_path: str, specifics: Sequence[str], config: dict, seed: int, cutoff: float,
+             *, wall: bool = False, memory_mb: float | None = None) -> RunResult:
+    """One checked run of ``solver`` under enforced limits; ValueError for bad arguments."""
+    if not (cutoff > 0 and math.isfinite(cutoff)):
+        raise ValueError(f"cutoff must be a positive number of seconds, got {cutoff}")
+    path = Path(instance_path)
+    if not path.is_file():
+        raise ValueError(f"instance file {instance_path} does not exist")
+    runner = get_runner(solver)
+    problem = runner.missing()
+    if problem:
+        raise ValueError(problem)
+    instance = Instance(path.name, path.resolve(), tuple(specifics))
+    request = RunRequest(config=config, instance=instance.name, seed=seed, cutoff=cutoff)
+    return execute_run(runner.target(Path.cwd()), request, instance,
+                       time_kind="wall" if wall else "cpu", memory_limit_mb=memory_mb)
+
+
+def _report_failure(result: RunResult) -> None:
+    if result.status is not Status.SUCCESS and result.info.get("reason"):
+        print(f"algoconf.runners: {result.status.value}: {result.info['reason']}", file=sys.stderr)
+
+
+def _aclib(args: argparse.Namespace) -> int:
+    rest = args.rest
+    seed = 0
     try:
-        config = split_options(args.params)
-        if not (args.cutoff > 0 and math.isfinite(args.cutoff)):
-            raise ValueError(f"cutoff must be a positive number of seconds, got {args.cutoff}")
-        path = Path(args.instance)
-        if not path.is_file():
-            raise ValueError(f"instance file {args.instance} does not exist")
-        runner = get_runner(args.solver)
-        problem = runner.missing()
-        if problem:
-            raise ValueError(problem)
-        specifics = () if args.specifics in ("0", "") else tuple(args.specifics.split())
-        instance = Instance(path.name, path.resolve(), specifics)
-        request = RunRequest(config=config, instance=instance.name, seed=seed, cutoff=args.cutoff)
-        target = runner.target(Path.cwd())
-        result = execute_run(target, request, instance, time_kind="wall" if args.wall else "cpu",
-                             memory_limit_mb=args.memory_mb)
+        if len(rest) < 5:
+            raise ValueError("expected <instance> <specifics> <cutoff> <cutoff_length> <seed> [-name value ...]")
+        instance, specifics, cutoff_text, _cutoff_length, seed_text = rest[:5]
+        seed = int(seed_text)
+        cutoff = float(cutoff_text)
+        config = split_options(rest[5:])
+        specifics_tokens = () if specifics in ("0", "") else tuple(specifics.split())
+        result = run_once(args.solver, instance, specifics_tokens, config, seed, cutoff,
+                          wall=args.wall, memory_mb=args.memory_mb)
     except (ValueError, KeyError) as exc:
         print(f"algoconf.runners: {exc}", file=sys.stderr)
         print(result_line("ABORT", 0.0, 0, seed))
@@ -84,11 +106,63 @@ def main(argv: Sequence[str] | None = None) -> int:
         word = "ABORT"
     else:
         word = status.value
-    if status is not Status.SUCCESS and result.info.get("reason"):
-        print(f"algoconf.runners: {status.value}: {result.info['reason']}", file=sys.stderr)
-    runtime = min(result.runtime, args.cutoff)
+    _report_failure(result)
+    runtime = min(result.runtime, cutoff)
     print(result_line(word, runtime, result.quality if result.quality is not None else 0, seed))
     return 0
+
+
+def irace_switches(tokens: Sequence[str]) -> dict[str, str]:
+    """irace's parameter switches as a dict: ``--name=value``/``-name=value`` or ``-name value``."""
+    config: dict[str, str] = {}
+    items = list(tokens)
+    while items:
+        token = items.pop(0)
+        if not token.startswith("-") or not token.lstrip("-"):
+            raise ValueError(f"expected a switch starting with '-', got {token!r}")
+        name, eq, value = token.lstrip("-").partition("=")
+        if not eq:
+            if not items:
+                raise ValueError(f"switch {token!r} has no value")
+            value = items.pop(0)
+        config[name] = value
+    return config
+
+
+def _irace(args: argparse.Namespace) -> int:
+    rest = args.rest
+    try:
+        if args.cutoff is None:
+            raise ValueError("--irace needs --cutoff SECONDS")
+        if len(rest) < 4:
+            raise ValueError("expected <config_id> <instance_id> <seed> <instance> [<bound>] [switches ...]")
+        _config_id, _instance_id, seed_text, instance = rest[:4]
+        tail = rest[4:]
+        cutoff = args.cutoff
+        if tail and not tail[0].startswith("-"):
+            cutoff = min(cutoff, float(tail[0]))  # irace's capping bound
+            tail = tail[1:]
+        result = run_once(args.solver, instance, (), irace_switches(tail), int(seed_text), cutoff,
+                          wall=args.wall, memory_mb=args.memory_mb)
+    except (ValueError, KeyError) as exc:
+        print(f"algoconf.runners: {exc}", file=sys.stderr)
+        return 2
+    _report_failure(result)
+    runner = get_runner(args.solver)
+    if runner.reports_quality:
+        cost = result.quality if result.status is Status.SUCCESS and result.quality is not None else math.inf
+        if math.isinf(cost):
+            print(f"algoconf.runners: no makespan ({result.status.value})", file=sys.stderr)
+            return 1
+    else:
+        cost = min(result.runtime, cutoff) if result.status is Status.SUCCESS else 10.0 * args.cutoff
+    print(f"{cost:g} {min(result.runtime, cutoff):.4f}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return _irace(args) if args.irace else _aclib(args)
 
 
 if __name__ == "__main__":

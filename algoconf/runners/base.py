@@ -88,7 +88,8 @@ class SolverRunner:
     rendered per ``bool_style``; ``clamp`` maps a numeric parameter to the solver's own range (values
     outside are clamped, for solvers that accept them silently); ``translate(config, request)`` turns
     the clamped configuration into the solver's option dict (seed, backstop limits, composite
-    options). ``instance_kind`` is ``"cnf"`` or ``"jobshop"``.
+    options). ``instance_kind`` is ``"cnf"`` or ``"jobshop"``; ``reports_quality`` says the runner's
+objective is the quality it reports (not its runtime).
     """
 
     name: str
@@ -104,6 +105,7 @@ class SolverRunner:
     pcs: str | None = None
     requires_module: str | None = None
     env: Mapping[str, str] = field(default_factory=dict)
+    reports_quality: bool = False
 
     # --- where things are ------------------------------------------------------------------------
     @property

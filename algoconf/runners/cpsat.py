@@ -168,6 +168,7 @@ CPSAT_JOBSHOP_QUALITY = SolverRunner(
     command=_PROGRAM + (f"--deterministic-time={QUALITY_DETERMINISTIC_TIME}", "{config}"),
     syntax="--name=value",
     parser=functools.partial(JobShopParser, need_optimum=False),
+    reports_quality=True,
     instance_kind="jobshop",
     bool_style="value",
     flags=_FLAGS,

@@ -52,3 +52,20 @@ def test_bad_arguments_print_abort(small, tmp_path):
 def test_wrong_answer_line_is_crashed(small):
     _, (status, *_), err = _call("minisat", small["lying"].path, 0, 5, 0, 1)
     assert status == "CRASHED" and "wrong answer" in err
+
+
+def _irace(*args):
+    proc = subprocess.run([sys.executable, "-m", "algoconf.runners", "--irace", *map(str, args)],
+                          capture_output=True, text=True, timeout=60)
+    return proc.returncode, proc.stdout.split(), proc.stderr
+
+
+@needs(RUNNERS["minisat"])
+def test_irace_protocol_prints_cost_and_time(small):
+    code, out, err = _irace("--cutoff", 5, "minisat", 7, 3, 42, small["sat"].path, "--luby=off", "-var-decay", "0.9")
+    assert code == 0 and len(out) == 2, err
+    assert float(out[0]) == pytest.approx(float(out[1]), abs=1e-3) and float(out[0]) < 5
+    code, out, _ = _irace("--cutoff", 5, "minisat", 7, 3, 42, small["hard"].path, 0.3)  # capping bound 0.3
+    assert code == 0 and float(out[0]) == 50 and float(out[1]) <= 0.3
+    code, _, err = _irace("minisat", 7, 3, 42, small["sat"].path)
+    assert code == 2 and "--cutoff" in err
