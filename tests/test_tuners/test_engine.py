@@ -208,3 +208,40 @@ def test_sigkill_and_resume_equals_uninterrupted(tmp_path, name):
     got = json.loads(resumed.stdout)
     assert got["keys"] == expected["keys"]
     assert got["incumbent"] == expected["incumbent"]
+
+
+def test_a_tuner_failing_in_tell_leaves_the_last_committed_state(tmp_path):
+    """The results are committed before tell; a tuner that raises in tell is not saved half-told,
+    and the same run directory resumes to the full budget."""
+    scenario = synthetic_scenario(tmp_path / "sc", runs=30)
+    from algoconf.tuners.random import RandomTuner
+
+    class Fragile(RandomTuner):
+        name = "random"
+        calls = 0
+
+        def tell(self, results):
+            Fragile.calls += 1
+            if Fragile.calls == 5:
+                raise RuntimeError("tuner bug")
+            super().tell(results)
+
+    from algoconf.execution.engine import Engine, EngineLimits
+
+    with RunHistory.open(tmp_path / "run", scenario) as history:
+        engine = Engine.start(Fragile, scenario.tuning_problem(), SimulatedExecutor(synthetic_answer), history,
+                              EngineLimits(runs=30), seed=2, progress=False)
+        with pytest.raises(RuntimeError, match="tuner bug"):
+            engine.run()
+        recorded = len(history)
+        assert recorded >= 4
+    with open_session(scenario, tmp_path / "run", "random", seed=2, progress=False,
+                      executor=SimulatedExecutor(synthetic_answer)) as s:
+        outcome = s.run()
+        keys = sorted(r.key for r in s.history)
+    assert outcome.runs == 30
+    with open_session(scenario, tmp_path / "straight", "random", seed=2, progress=False,
+                      executor=SimulatedExecutor(synthetic_answer)) as s:
+        straight = s.run()
+        assert sorted(r.key for r in s.history) == keys
+    assert straight.incumbent == outcome.incumbent
