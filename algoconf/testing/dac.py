@@ -97,7 +97,7 @@ def check_dac_env(make: Callable[[], DACEnv], *, fingerprint: bool = True, pins:
     for split in ("train", "test"):
         for inst in env.instances.get(split)[:pins]:
             _, info = env.reset(seed=0, options={"instance": inst.name})
-            assert info["instance"] == inst.name and env.instance is inst, f"{env.id}: pinning {inst.name} failed"
+            assert info["instance"] == inst.name and env.instance == inst, f"{env.id}: pinning {inst.name} failed"
     try:
         env.reset(options={"instance": "no-such-instance-name"})
     except DACError:

@@ -93,3 +93,21 @@ def test_learned_threshold_policy_within_one_percent(n, optimum):
     mean, (lo, hi) = mean_ci95(-sims)
     assert lo <= exact <= hi
     assert mean <= 1.01 * optimum + (hi - lo)
+
+
+def test_instance_generator_with_fixed_starts_and_exact_values():
+    from algoconf.dac.benchmarks.leadingones import leadingones_instances
+
+    split = leadingones_instances(30, count=4)
+    assert split.train[0].initial_fitness is None and len(split.train) == len(split.test) == 5
+    assert [i.name for i in split.train[1:]] != [i.name for i in split.test[1:]]
+    env = make_env("leadingones", n=30, instances=split)
+    inst = split.test[2]
+    policy = named_policy("leadingones", "optimal")
+    exact = -env.exact_return(policy, inst)
+    assert exact == pytest.approx(expected_evaluations(30, best_portfolio_policy(30, K), inst.initial_fitness))
+    sims = env.batch_returns(policy, inst, 20000, np.random.default_rng(3))
+    _, (lo, hi) = mean_ci95(-sims)
+    assert lo <= exact <= hi
+    obs, info = env.reset(seed=0, options={"instance": inst.name})
+    assert info["instance"] == inst.name and obs[1] == inst.initial_fitness

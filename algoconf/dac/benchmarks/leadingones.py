@@ -45,6 +45,7 @@ __all__ = [
     "random_policy_evaluations",
     "simulate_evaluations",
     "LeadingOnesTablePolicy",
+    "leadingones_instances",
 ]
 
 
@@ -54,6 +55,21 @@ class LeadingOnesInstance(DACInstance):
 
     n: int
     initial_fitness: int | None = None
+
+
+def leadingones_instances(n: int, count: int = 0, seeds: tuple[int, int] = (0, 1)) -> InstanceSplit:
+    """Train/test sets: the uniformly random start, plus ``count`` fixed starts per split.
+
+    The fixed initial fitness values are drawn uniformly from 0..n-1 by a generator seeded with
+    ``(seed, n)`` (train seed 0, test seed 1), like DACBench's ``lo_rls_<n>_random`` sets.
+    """
+    sets = []
+    for split, seed in zip(("train", "test"), seeds):
+        rng = np.random.default_rng([seed, n])
+        items = [LeadingOnesInstance(f"lo{n}-random", n, None)]
+        items += [LeadingOnesInstance(f"lo{n}-{split}-f{int(f0)}-{j}", n, int(f0)) for j, f0 in enumerate(rng.integers(0, n, size=count))]
+        sets.append(tuple(items))
+    return InstanceSplit(*sets)
 
 
 def improvement_probability(n: int, i: int, k: int) -> float:
@@ -167,8 +183,7 @@ class LeadingOnesEnv(DACEnv):
         self.simulation = simulation
         self.cutoff = int(cutoff) if cutoff is not None else 10 * self.n * self.n
         if instances is None:
-            inst = LeadingOnesInstance(f"lo{self.n}-random", self.n, None)
-            instances = InstanceSplit((inst,), (inst,))
+            instances = leadingones_instances(self.n)
         for inst in instances.train + instances.test:
             if getattr(inst, "n", None) != self.n:
                 raise DACError(f"instance {inst.name} is not a LeadingOnes instance with n={self.n}")
