@@ -145,7 +145,7 @@ def _run_sections(page: _Page, run: ConfigurationRun) -> dict[str, Any]:
             where = "training runs (no validation yet)"
         body.append(page.figure("ecdf", plots.ecdf_figure(samples, run.cutoff, time_label,
                                                           f"runtime distribution over {where}"),
-                                "Kaplan–Meier estimate of the runtime CDF: censored runs count as "
+                                f"Kaplan–Meier estimate of the runtime CDF over {where}: censored runs count as "
                                 "'still running' at their bound, so the curve stops where the data stops."))
         page.add("Runtimes", "".join(body))
     if points:

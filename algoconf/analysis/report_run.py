@@ -131,8 +131,7 @@ def load_configuration_run(path: str | Path) -> ConfigurationRun:
     validation = _read_json(path / VALIDATION_FILE) if (path / VALIDATION_FILE).is_file() else None
     if kind == "configuration":
         incumbent = outcome.get("incumbent")
-        scenario = str(info.get("scenario", ""))
-        name = Path(scenario).parent.name if Path(scenario).stem == "scenario" else Path(scenario).stem
+        name = _scenario_name(Path(str(info.get("scenario", ""))))
         tuner, seed = info.get("tuner"), info.get("seed")
     else:
         incumbent = None  # filled by the report from the replayed trajectory
@@ -165,6 +164,20 @@ def load_dac_trace(path: str | Path) -> DACTrace:
     if not episodes:
         raise InputError("no finished episode in this trace (no 'episode_end' line)", file=path)
     return DACTrace(path, tuple(episodes))
+
+
+def _scenario_name(path: Path) -> str:
+    """The ``name:`` of a YAML scenario when the file is still there; else the file's folder or stem."""
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        import yaml
+
+        try:
+            data = yaml.safe_load(path.read_text())
+        except yaml.YAMLError:
+            data = None
+        if isinstance(data, Mapping) and data.get("name"):
+            return str(data["name"])
+    return path.parent.name if path.stem == "scenario" else path.stem
 
 
 def _read_json(path: Path) -> dict[str, Any]:

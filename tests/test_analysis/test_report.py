@@ -220,3 +220,15 @@ def test_report_renders_its_figures_and_tables_in_headless_chromium(minisat_repo
     control = _screenshot(bare, tmp_path / "bare.png")
     assert _count(control, BLUE) < blue / 20
     assert _count(control, TABLE_HEAD) > 3000
+
+
+@pytest.mark.slow
+def test_an_unvalidated_run_says_so_and_draws_its_training_runs(minisat_run: Path, tmp_path: Path):
+    run = tmp_path / "run"
+    shutil.copytree(minisat_run, run)
+    (run / "validation.json").unlink()
+    report = build_report(run)
+    assert [p.name for p in report.figures] == ["report-ecdf.png", "report-convergence.png"]
+    html = report.html.read_text()
+    assert "Not validated" in html and "training runs (no validation yet)" in html
+    assert 'id="validation"' not in html and "validation" not in report.summary
