@@ -111,7 +111,7 @@ class DACBenchAdapter(gym.Env):
         self._split = split
         self._active = self.instances.get(split)
 
-    def _find(self, pin: Any) -> DACInstance:
+    def find_instance(self, pin: Any) -> DACInstance:
         if isinstance(pin, DACInstance):
             return pin
         for inst in self.instances.train + self.instances.test:
@@ -124,7 +124,7 @@ class DACBenchAdapter(gym.Env):
         pin = (options or {}).get("instance")
         env = self.env
         if pin is not None:
-            inst = self._find(pin)
+            inst = self.find_instance(pin)
             split = "test" if inst in self.instances.test and inst not in self.instances.train else "train"
             self.use_split(split)
             ids = list(env.instance_id_list)

@@ -237,7 +237,7 @@ class DACEnv(gym.Env, abc.ABC):
             self._cursor = 0
         pin = (options or {}).get("instance")
         if pin is not None:
-            instance = self._find(pin)
+            instance = self.find_instance(pin)
         elif self.order == "random":
             instance = self._active[int(self._order_rng.integers(len(self._active)))]
         else:
@@ -256,7 +256,8 @@ class DACEnv(gym.Env, abc.ABC):
             self._done = True
         return obs, reward, terminated, truncated, info
 
-    def _find(self, pin: Any) -> DACInstance:
+    def find_instance(self, pin: Any) -> DACInstance:
+        """The instance named ``pin`` (searched in the active split first), or at index ``pin``."""
         if isinstance(pin, DACInstance):
             return pin
         if isinstance(pin, (int, np.integer)) and not isinstance(pin, bool):

@@ -131,7 +131,7 @@ class EpisodeObjective:
         """Minus the (mean) return of the configuration's policy on ``instance`` (a name)."""
         env = self.env
         policy = self.policy(config)
-        inst = env._find(instance)
+        inst = env.find_instance(instance)
         method = self.method
         if method == "exact":
             exact = getattr(env, "exact_return", None)
