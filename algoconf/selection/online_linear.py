@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import log_ndtr, ndtr
+from scipy.special import log_ndtr
 
-__all__ = ["GaussianLinearModel", "NoiseEstimate", "inverse_mills"]
+__all__ = ["GaussianLinearModel", "NoiseEstimate", "inverse_mills", "joint_update", "quadratic_forms"]
 
 _SQRT2PI = math.sqrt(2.0 * math.pi)
 
@@ -66,11 +66,6 @@ class GaussianLinearModel:
         mu = float(self.mean @ x)
         var = float(x @ self.cov @ x)
         return mu, max(var, 0.0)
-
-    def predict_many(self, x: np.ndarray) -> tuple[float, float, np.ndarray]:
-        """Like :meth:`predict`, also returning ``cov @ x`` for a following update."""
-        cx = self.cov @ x
-        return float(self.mean @ x), max(float(x @ cx), 0.0), cx
 
     def update_exact(self, x: np.ndarray, y: float, noise_var: float) -> None:
         """Condition on ``y = w.x + e``, e ~ N(0, noise_var)."""
@@ -122,11 +117,6 @@ def quadratic_forms(covs: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``x . covs[k] . x`` for every k of a (K, d, d) stack, as one matrix-vector product (BLAS)."""
     k, d, _ = covs.shape
     return (covs.reshape(k * d, d) @ x).reshape(k, d) @ x
-
-
-def probability_above(mu: float, var: float, c: float) -> float:
-    """P(Y > c) for Y ~ N(mu, var)."""
-    return float(ndtr((mu - c) / math.sqrt(max(var, 1e-12))))
 
 
 def joint_update(
