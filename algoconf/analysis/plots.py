@@ -20,7 +20,7 @@ from algoconf.analysis.kaplan_meier import kaplan_meier
 from algoconf.analysis.rtd import RTDChoice
 from algoconf.analysis.report_trajectory import TrajectoryPoint
 
-__all__ = ["scatter_figure", "ecdf_figure", "convergence_figure", "rtd_figure", "returns_figure",
+__all__ = ["scatter_figure", "quality_scatter_figure", "ecdf_figure", "convergence_figure", "rtd_figure", "returns_figure",
            "spans_decades", "COLOURS"]
 
 COLOURS = {"default": "#7f7f7f", "incumbent": "#1f77b4", "timeout": "#d62728", "failed": "#9467bd",
@@ -76,6 +76,35 @@ def scatter_figure(rows: Sequence[Mapping], cutoff: float | None, time_label: st
                  "(below the diagonal = incumbent faster; dotted: 2x)", fontsize=10)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    fig.tight_layout()
+    return fig
+
+
+def quality_scatter_figure(rows: Sequence[Mapping], maximize: bool) -> Figure:
+    """Default vs incumbent quality per validation instance; runs without a quality are counted, not drawn."""
+    ok = [r for r in rows if r.get("default_quality") is not None and r.get("incumbent_quality") is not None]
+    x = np.array([float(r["default_quality"]) for r in ok])
+    y = np.array([float(r["incumbent_quality"]) for r in ok])
+    fig = Figure(figsize=(5.6, 5.2))
+    ax = fig.subplots()
+    if x.size:
+        lo, hi = float(min(x.min(), y.min())), float(max(x.max(), y.max()))
+        pad = 0.05 * (hi - lo or abs(hi) or 1.0)
+        ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="black", lw=0.8, label="equal quality")
+        ax.scatter(x, y, s=22, color=COLOURS["incumbent"], alpha=0.75, label=f"instances ({x.size})")
+        ax.set_xlim(lo - pad, hi + pad)
+        ax.set_ylim(lo - pad, hi + pad)
+        ax.set_aspect("equal")
+    better = int(np.sum(y > x)) if maximize else int(np.sum(y < x))
+    missing = len(rows) - len(ok)
+    ax.set_xlabel("default: reported quality (cost)")
+    ax.set_ylabel("incumbent: reported quality (cost)")
+    side = "above" if maximize else "below"
+    ax.set_title(f"per test instance: incumbent better on {better} of {len(rows)}"
+                 + (f", {missing} without a quality" if missing else "")
+                 + f"\n({side} the diagonal = incumbent better)", fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     return fig
 

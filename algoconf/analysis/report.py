@@ -148,6 +148,10 @@ def _run_sections(page: _Page, run: ConfigurationRun) -> dict[str, Any]:
                                 f"Kaplan–Meier estimate of the runtime CDF over {where}: censored runs count as "
                                 "'still running' at their bound, so the curve stops where the data stops."))
         page.add("Runtimes", "".join(body))
+    elif validation is not None:
+        page.add("Qualities", page.figure(
+            "scatter", plots.quality_scatter_figure(validation["rows"], bool(run.settings.get("maximize"))),
+            f"Default vs incumbent reported quality per {validation['instances']} instance."))
     if points:
         page.add("Convergence", _convergence(page, run, points))
     if run.objective == "runtime" and validation is not None:
@@ -209,7 +213,8 @@ def _parameter_table(default: Mapping | None, incumbent: Mapping | None, configs
 def _validation_table(v: Mapping[str, Any], run: ConfigurationRun) -> tuple[str, dict[str, Any]]:
     k = f"PAR{fmt(float(v['par_factor']))}"
     runtime = run.objective == "runtime"
-    headers = ["configuration", "solved", k if runtime else "mean cost", "mean runtime [s]", "speed-up (PAR)"]
+    headers = ["configuration", "solved", k if runtime else "mean cost", "mean runtime [s]",
+               "speed-up (PAR)" if runtime else "cost ratio (default / this)"]
     rows, numbers = [], {}
     for name in ("default", "incumbent"):
         s = v[name]
@@ -220,8 +225,9 @@ def _validation_table(v: Mapping[str, Any], run: ConfigurationRun) -> tuple[str,
                          "mean_runtime_exact": s["mean_runtime_exact"]}
     numbers["speedup"] = v["speedup"]
     better = "best" if float(v["speedup"]) > 1 else ""
-    note = (f"<p>On {v['default']['n']} {esc(v['instances'])} instances with fresh seeds. "
-            f"{k} counts an unsolved run as {fmt(float(v['par_factor']))} × cutoff. "
+    rule = (f"{k} counts an unsolved run as {fmt(float(v['par_factor']))} × cutoff. " if runtime
+            else "Mean cost: the reported quality (negated when maximising; crash cost without one). ")
+    note = (f"<p>On {v['default']['n']} {esc(v['instances'])} instances with fresh seeds. {rule}"
             "“≥”: a mean that is only a lower bound (timeouts counted at the cutoff).</p>")
     return note + table_html(headers, rows, row_classes=["", better], numeric=(2, 3, 4), table_id="validation"), numbers
 

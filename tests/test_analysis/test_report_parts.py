@@ -137,3 +137,12 @@ def test_the_replay_starts_from_the_default_and_needs_as_many_runs_as_the_incumb
     assert points[0].config_key == d and points[0].run == 2 and not points[0].cost.exact
     assert [p.config_key for p in points].count(results[3].request.config_key) == 0
     assert points[-1].config_key == x and points[-1].run == 5 and points[-1].cost.value == pytest.approx(1.75)
+
+
+def test_the_quality_scatter_counts_better_instances_by_the_objective_sense():
+    rows = [{"default_quality": 10.0, "incumbent_quality": 8.0}, {"default_quality": 5.0, "incumbent_quality": 6.0},
+            {"default_quality": 7.0, "incumbent_quality": None}]
+    title = plots.quality_scatter_figure(rows, maximize=False).axes[0].get_title()
+    assert title.startswith("per test instance: incumbent better on 1 of 3, 1 without a quality")
+    assert "below the diagonal" in title
+    assert "above the diagonal" in plots.quality_scatter_figure(rows, maximize=True).axes[0].get_title()
