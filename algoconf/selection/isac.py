@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.stats import norm
-from sklearn.cluster import KMeans
 
 from algoconf.selection.base import Selector
 from algoconf.selection.data import PerformanceData
 
-__all__ = ["ISACSelector", "gmeans", "anderson_darling_normal"]
+__all__ = ["ISACSelector", "gmeans", "two_means", "anderson_darling_normal"]
 
 _AD_CRITICAL = 1.8692  # Anderson-Darling, alpha = 0.0001, with the small-sample correction
 
@@ -30,6 +29,26 @@ def anderson_darling_normal(z: np.ndarray) -> float:
     return float(-n - np.mean((2 * i - 1) * (log_cdf + log_sf)))
 
 
+def two_means(X: np.ndarray, *, seed: int = 0, iterations: int = 50) -> tuple[np.ndarray, np.ndarray]:
+    """2-means (Lloyd) from a k-means++ start; small and single-threaded on purpose."""
+    rng = np.random.default_rng(seed)
+    first = X[rng.integers(len(X))]
+    d = ((X - first) ** 2).sum(axis=1)
+    second = X[rng.choice(len(X), p=d / d.sum())] if d.sum() > 0 else X[0]
+    centres = np.array([first, second], dtype=float)
+    labels = np.zeros(len(X), dtype=int)
+    for _ in range(iterations):
+        dist = ((X[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        new = np.argmin(dist, axis=1)
+        if _ > 0 and np.array_equal(new, labels):
+            break
+        labels = new
+        for c in (0, 1):
+            if (labels == c).any():
+                centres[c] = X[labels == c].mean(axis=0)
+    return centres, labels
+
+
 def gmeans(X: np.ndarray, *, min_cluster: int = 10, max_clusters: int = 32, seed: int = 0) -> np.ndarray:
     """Cluster centres found by g-means (at least one)."""
     centres: list[np.ndarray] = []
@@ -40,10 +59,10 @@ def gmeans(X: np.ndarray, *, min_cluster: int = 10, max_clusters: int = 32, seed
         if len(members) < 2 * min_cluster or len(centres) + len(todo) + 1 >= max_clusters:
             centres.append(pts.mean(axis=0))
             continue
-        km = KMeans(n_clusters=2, n_init=3, random_state=seed).fit(pts)
-        v = km.cluster_centers_[0] - km.cluster_centers_[1]
+        centers2, labels = two_means(pts, seed=seed)
+        v = centers2[0] - centers2[1]
         norm2 = float(v @ v)
-        sizes = np.bincount(km.labels_, minlength=2)
+        sizes = np.bincount(labels, minlength=2)
         if norm2 <= 1e-12 or sizes.min() < min_cluster:
             centres.append(pts.mean(axis=0))
             continue
@@ -57,7 +76,7 @@ def gmeans(X: np.ndarray, *, min_cluster: int = 10, max_clusters: int = 32, seed
         if stat <= _AD_CRITICAL:
             centres.append(pts.mean(axis=0))
         else:
-            todo.extend([members[km.labels_ == 0], members[km.labels_ == 1]])
+            todo.extend([members[labels == 0], members[labels == 1]])
     return np.array(centres)
 
 

@@ -1,0 +1,71 @@
+"""Each selector learns an easy, feature-determined choice, and treats censoring as censoring."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from algoconf.selection.data import PerformanceData
+from algoconf.selection.evaluate import evaluate
+from algoconf.selection.registry import make_selector
+from algoconf.selection.survival import survival_available
+
+
+def _clustered(n=90, seed=0) -> PerformanceData:
+    """Three instance families; algorithm j solves family j in ~1 s, the others rarely in time."""
+    rng = np.random.default_rng(seed)
+    family = rng.integers(0, 3, n)
+    centres = np.array([[0, 0], [5, 0], [0, 5]], dtype=float)
+    X = centres[family] + rng.normal(0, 0.7, (n, 2))
+    time = np.full((n, 3), 100.0)
+    event = np.zeros((n, 3), dtype=bool)
+    for i, f in enumerate(family):
+        time[i, f], event[i, f] = rng.uniform(0.5, 2.0), True
+        other = (f + 1) % 3
+        time[i, other], event[i, other] = rng.uniform(20, 90), True
+    return PerformanceData(
+        tuple(f"i{k}" for k in range(n)), ("a", "b", "c"), time, event, np.ones((n, 3), bool), 100.0,
+        X, ("x", "y"), folds=np.arange(n) % 5 + 1, name="clustered",
+    )
+
+
+PARAMS = {
+    "regression": {"n_estimators": 15},
+    "pairwise": {"n_estimators": 10},
+    "sunny": {"k": 7, "schedule": False},
+    "isac": {"min_cluster": 6},
+    "survival-forest": {"n_estimators": 8},
+}
+
+
+@pytest.mark.parametrize("name", sorted(PARAMS))
+def test_selector_closes_most_of_an_easy_gap(name):
+    if name == "survival-forest" and not survival_available():
+        pytest.skip("scikit-survival is not installed")
+    data = _clustered()
+    report = evaluate(make_selector(name, random_state=0, **PARAMS[name]), data, feature_cost="free")
+    assert report.gap_closed > 0.8, f"{name}: gap closed {report.gap_closed:.2f}"
+    sbs = evaluate(make_selector("single-best"), data)
+    assert sbs.gap_closed < 0.2
+
+
+def test_sunny_schedules_split_the_cutoff():
+    data = _clustered()
+    sel = make_selector("sunny", k=30, max_solvers=3, random_state=0).fit(data)
+    plans = sel.predict(np.array([[2.5, 2.5]]))  # between the families: several solvers get time
+    assert len(plans[0]) >= 2 and sum(b for _, b in plans[0]) == pytest.approx(100.0)
+
+
+def test_schmee_hahn_predicts_censored_algorithms_slower_than_clipping():
+    """An algorithm that always times out must not look as fast as the cutoff (clip) suggests."""
+    rng = np.random.default_rng(1)
+    n = 60
+    X = rng.normal(size=(n, 2))
+    time = np.column_stack([np.full(n, 10.0), rng.uniform(3, 8, n)])  # a: always censored at 10
+    event = np.column_stack([np.zeros(n, bool), np.ones(n, bool)])
+    data = PerformanceData(tuple(map(str, range(n))), ("a", "b"), time, event, np.ones((n, 2), bool), 10.0, X, ("u", "v"))
+    sh = make_selector("regression", censoring="schmee-hahn", n_estimators=20, random_state=0).fit(data)
+    clip = make_selector("regression", censoring="clip", n_estimators=20, random_state=0).fit(data)
+    Xt = sh.transform(X)
+    assert sh.predict_log_runtime(Xt)[:, 0].mean() > clip.predict_log_runtime(Xt)[:, 0].mean()
+    assert all(p[0][0] == "b" for p in sh.predict(X))
