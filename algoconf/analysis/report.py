@@ -181,6 +181,8 @@ def _summary_table(run: ConfigurationRun) -> str:
     if o:
         rows += [("wall-clock time", f"{fmt(float(o.get('wallclock', math.nan)))} s"),
                  ("stop reason", o.get("stop_reason")), ("resumed", o.get("resumed"))]
+    elif run.kind == "configuration":
+        rows.append(("state", "no run.json: interrupted or still running (incumbent replayed from the history)"))
     return table_html(None, rows, table_id="summary")
 
 

@@ -2,7 +2,8 @@
 and DAC evaluation traces.
 
 * A **configuration run** (``algoconf configure``) holds ``history.sqlite``, ``run.json`` (scenario
-  path, tuner, seed, outcome) and, once validated, ``validation.json``. The scenario's settings
+  path, tuner, seed, outcome; written when the run ends, so an interrupted run has none) and, once
+  validated, ``validation.json``. The scenario's settings
   (cutoff, objective, PAR factor, space, training instances) come from the history's stored
   fingerprint, so the report does not need the scenario file or its instances.
 * A **DAC policy search** through the engine (``algoconf dac search --run-dir DIR``) holds only
@@ -100,7 +101,11 @@ def run_kind(path: Path) -> str:
         raise InputError("no history.sqlite here: not a run directory (run 'algoconf configure' first)", file=path)
     if (path / RUN_FILE).is_file():
         return "configuration"
-    return "dac-search"
+    from algoconf.history import RunHistory
+
+    with RunHistory.open(path) as history:  # an interrupted configure has a history but no run.json yet
+        fingerprint = history.fingerprint or {}
+    return "dac-search" if "dac_benchmark" in fingerprint else "configuration"
 
 
 def trace_files(path: Path) -> list[Path]:
@@ -116,12 +121,13 @@ def load_configuration_run(path: str | Path) -> ConfigurationRun:
     if kind == "dac-trace":
         raise InputError("this is a DAC trace, not a run directory with a history", file=path)
     info: dict[str, Any] = {}
-    if kind == "configuration":
+    if kind == "configuration" and (path / RUN_FILE).is_file():
         info = _read_json(path / RUN_FILE)
     with RunHistory.open(path) as history:
         fingerprint = dict(history.fingerprint or {})
         results = history.results()
         configs = history.configs()
+        tuner_state = history.load_state("tuner") or {}
     space_text = fingerprint.pop("space", None)
     settings = {k: _decode(v) for k, v in fingerprint.items()}
     if kind == "dac-search":
@@ -129,10 +135,13 @@ def load_configuration_run(path: str | Path) -> ConfigurationRun:
     default = _default_config(space_text) if space_text else None
     outcome = dict(info.get("outcome") or {})
     validation = _read_json(path / VALIDATION_FILE) if (path / VALIDATION_FILE).is_file() else None
-    if kind == "configuration":
+    if kind == "configuration" and info:
         incumbent = outcome.get("incumbent")
         name = _scenario_name(Path(str(info.get("scenario", ""))))
         tuner, seed = info.get("tuner"), info.get("seed")
+    elif kind == "configuration":  # interrupted before run.json: the replay gives the incumbent
+        incumbent, name = None, path.name
+        tuner, seed = tuner_state.get("tuner"), settings.get("seed")
     else:
         incumbent = None  # filled by the report from the replayed trajectory
         name = f"DAC {settings.get('dac_benchmark', '?')} / {settings.get('family', '?')}"

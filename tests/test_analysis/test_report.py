@@ -232,3 +232,15 @@ def test_an_unvalidated_run_says_so_and_draws_its_training_runs(minisat_run: Pat
     html = report.html.read_text()
     assert "Not validated" in html and "training runs (no validation yet)" in html
     assert 'id="validation"' not in html and "validation" not in report.summary
+
+
+@pytest.mark.slow
+def test_an_interrupted_run_without_run_json_is_still_a_configuration_report(minisat_run: Path, tmp_path: Path):
+    run = tmp_path / "interrupted"
+    run.mkdir()
+    shutil.copy(minisat_run / "history.sqlite", run / "history.sqlite")
+    report = build_report(run)
+    assert report.kind == "configuration"
+    assert report.summary["incumbent_key"] == report.summary["replayed_incumbent_key"] is not None
+    summary = dict((r[0], r[1]) for r in _parse(report.html).tables["summary"])
+    assert summary["tuner"] == "random" and summary["state"].startswith("no run.json")
