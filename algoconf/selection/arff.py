@@ -171,7 +171,10 @@ def read_arff(path: str | Path) -> ArffTable:
             continue
         if stripped.startswith("{"):
             raise ASlibFormatError("sparse ARFF rows are not supported (ASlib tables are dense)", file=path, line=lineno)
-        tokens = split_arff_line(stripped, file=path, line=lineno)
+        if "'" in stripped or '"' in stripped:
+            tokens = split_arff_line(stripped, file=path, line=lineno)
+        else:  # fast path: no quotes, so every comma separates values
+            tokens = [(t.strip(), False) for t in stripped.split(",")]
         if len(tokens) != len(attributes):
             raise ASlibFormatError(
                 f"expected {len(attributes)} comma-separated values, got {len(tokens)}", file=path, line=lineno

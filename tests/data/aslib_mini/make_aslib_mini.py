@@ -44,11 +44,10 @@ ALGORITHMS = {
 
 def instances(work: Path) -> list[Path]:
     out: list[Path] = []
-    for v, seed in ((150, 1), (200, 2), (250, 3), (300, 4)):
+    for v, seed in ((150, 1), (200, 2), (250, 3)):
         out += random_ksat(work / f"ksat{v}", 6, seed, variables=v, ratio=4.26)
     out += flat_colouring(work / "flat", 6, 5, vertices=150, colours=3)
-    out += pigeonhole(work / "php", 4, 6, holes=8)
-    out += pigeonhole(work / "php9", 2, 7, holes=9)
+    out += pigeonhole(work / "php", 3, 6, holes=8)
     return sorted(p for p in out if p.suffix in (".cnf", ".gz") or p.name.endswith(".cnf"))
 
 
@@ -119,7 +118,7 @@ BALANCE = ["pos_frac_mean", "pos_frac_std", "var_occ_mean", "var_occ_cv", "var_o
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cutoff", type=float, default=3.0)
+    parser.add_argument("--cutoff", type=float, default=2.0)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
     args = parser.parse_args()
     missing = [c[0] for c in ALGORITHMS.values() if shutil.which(c[0]) is None]
