@@ -3,18 +3,26 @@
 from algoconf.execution.base import Executor, execute_run
 from algoconf.execution.limits import ProcessOutcome, check_limits, run_limited
 from algoconf.execution.local import LocalExecutor
+from algoconf.execution.racing import RaceOutcome, RaceTracker, capping_bound, run_race
 
-__all__ = ["Executor", "execute_run", "ProcessOutcome", "check_limits", "run_limited", "LocalExecutor"]
+__all__ = [
+    "Executor",
+    "execute_run",
+    "ProcessOutcome",
+    "check_limits",
+    "run_limited",
+    "LocalExecutor",
+    "RaceOutcome",
+    "RaceTracker",
+    "capping_bound",
+    "run_race",
+]
 
 
 def __getattr__(name: str):
-    # optional / later parts, imported on demand (dask is an extra)
+    # dask is an optional extra: imported on first use
     if name == "DaskExecutor":
         from algoconf.execution.dask import DaskExecutor
 
         return DaskExecutor
-    if name in ("RaceTracker", "RaceOutcome", "run_race", "capping_bound"):
-        from algoconf.execution import racing
-
-        return getattr(racing, name)
     raise AttributeError(f"module 'algoconf.execution' has no attribute {name!r}")

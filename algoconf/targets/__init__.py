@@ -12,6 +12,7 @@ from algoconf.targets.parsers import (
     known_answer,
 )
 from algoconf.targets.python import PythonTarget
+from algoconf.targets.python_worker import PythonWorker
 
 __all__ = [
     "Answer",
@@ -28,4 +29,5 @@ __all__ = [
     "SatCompetitionParser",
     "known_answer",
     "PythonTarget",
+    "PythonWorker",
 ]

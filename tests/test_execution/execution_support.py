@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 
@@ -56,4 +55,4 @@ def wait_dead(pids, timeout: float = 2.0) -> list[int]:
     return left
 
 
-__all__ = ["random_3sat", "cnf_instances", "alive", "read_pids", "wait_dead", "os"]
+__all__ = ["random_3sat", "cnf_instances", "alive", "read_pids", "wait_dead"]

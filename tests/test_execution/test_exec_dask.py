@@ -91,3 +91,16 @@ def test_poison_run_is_crashed_after_k_tries_and_pool_survives(client, tmp_path)
     healthy = DaskExecutor(client, target, instances)
     assert healthy.submit(RunRequest({"mode": "ok"}, "i1", 1, 10.0)).result(timeout=60).status is Status.SUCCESS
     healthy.close()
+
+
+def test_python_target_runs_on_dask_workers_with_reused_children(client):
+    from algoconf.instances import Instance
+    from algoconf.targets import PythonTarget
+    from algoconf.testing.executors import square_root_cost
+
+    _wait_for_workers(client, 2)
+    ex = DaskExecutor(client, PythonTarget(square_root_cost), {"none": Instance("none", None)})
+    results = ex.map([RunRequest({"x": float(k)}, "none", 1, 10.0) for k in (1, 4, 9, 16)])
+    ex.close()
+    assert [r.quality for r in results] == [1.0, 2.0, 3.0, 4.0]
+    assert all(r.status is Status.SUCCESS and r.runtime < 0.5 for r in results)
