@@ -104,6 +104,7 @@ class DaskExecutor(Executor):
         self._lock = threading.Lock()
         self._runs: dict[cf.Future, tuple[Any, str, RunRequest]] = {}
         self._n_workers, self._n_workers_at = 1, -math.inf
+        self._stopped: set[str] = set()  # names of stop events that were set
 
     def __repr__(self) -> str:
         return f"DaskExecutor({self.target!r}, scheduler={self.client.scheduler.address!r})"
@@ -129,12 +130,21 @@ class DaskExecutor(Executor):
         future: cf.Future = cf.Future()
         with self._lock:
             self._runs[future] = (dask_future, stop_name, request)
-        dask_future.add_done_callback(lambda df, f=future: self._resolve(f, df))
+        dask_future.add_done_callback(lambda df, f=future, name=stop_name: self._resolve(f, df, name))
         return future
 
-    def _resolve(self, future: cf.Future, dask_future) -> None:
+    def _resolve(self, future: cf.Future, dask_future, stop_name: str) -> None:
         with self._lock:
             entry = self._runs.pop(future, None)
+            was_stopped = stop_name in self._stopped
+            self._stopped.discard(stop_name)
+        if was_stopped:  # a set event stays on the scheduler until cleared
+            from distributed import Event
+
+            try:
+                Event(stop_name, client=self.client).clear()
+            except Exception:  # the scheduler is gone: nothing to clean up
+                pass
         if future.done():
             return
         status = dask_future.status
@@ -166,6 +176,8 @@ class DaskExecutor(Executor):
         if entry is None or future.done():
             return
         dask_future, stop_name, request = entry
+        with self._lock:
+            self._stopped.add(stop_name)
         Event(stop_name, client=self.client).set()  # a running (or starting) run ends CAPPED
         if not self._executing(dask_future.key):
             # not started yet: withdraw the task and resolve at once (should it start in between, the
@@ -199,6 +211,8 @@ class DaskExecutor(Executor):
             return False
         from distributed import Event
 
+        with self._lock:
+            self._stopped.add(stop_name)
         Event(stop_name, client=self.client).set()  # should it start after all, it ends at once
         self.client.cancel(dask_future)
         with self._lock:

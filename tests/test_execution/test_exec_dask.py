@@ -104,3 +104,27 @@ def test_python_target_runs_on_dask_workers_with_reused_children(client):
     ex.close()
     assert [r.quality for r in results] == [1.0, 2.0, 3.0, 4.0]
     assert all(r.status is Status.SUCCESS and r.runtime < 0.5 for r in results)
+
+
+def test_stop_events_are_cleared_from_the_scheduler(client, tmp_path):
+    target, instances = protocol_target(tmp_path)
+    ex = DaskExecutor(client, target, instances, time_kind="wall")
+    futures = [ex.submit(RunRequest({"mode": "sleep", "secs": 30}, "i1", s, 20.0)) for s in range(3)]
+    time.sleep(1.0)
+    for f in futures:
+        ex.stop(f)
+    assert all(f.result(timeout=30).status is Status.CAPPED for f in futures)
+    ex.close()
+    deadline = time.monotonic() + 5
+    left = None
+    while time.monotonic() < deadline:
+        left = client.run_on_scheduler(_algoconf_events)
+        if not left:
+            break
+        time.sleep(0.1)
+    assert left == []
+
+
+def _algoconf_events(dask_scheduler=None):
+    events = dask_scheduler.extensions["events"]._events
+    return [name for name in events if str(name).startswith("algoconf-stop-")]
