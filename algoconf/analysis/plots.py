@@ -20,7 +20,7 @@ from algoconf.analysis.kaplan_meier import kaplan_meier
 from algoconf.analysis.rtd import RTDChoice
 from algoconf.analysis.report_trajectory import TrajectoryPoint
 
-__all__ = ["scatter_figure", "quality_scatter_figure", "ecdf_figure", "convergence_figure", "rtd_figure", "returns_figure",
+__all__ = ["gap_closed_figure", "scatter_figure", "quality_scatter_figure", "ecdf_figure", "convergence_figure", "rtd_figure", "returns_figure",
            "spans_decades", "COLOURS"]
 
 COLOURS = {"default": "#7f7f7f", "incumbent": "#1f77b4", "timeout": "#d62728", "failed": "#9467bd",
@@ -262,3 +262,48 @@ def _minor_label(value: float, _pos: int) -> str:
         return ""
     mantissa = round(value / 10 ** math.floor(math.log10(value)), 6)
     return f"{value:g}" if mantissa in (2.0, 5.0) else ""
+
+
+def gap_closed_figure(entries: Sequence, convention: str, *, clip: float = -1.0) -> Figure:
+    """Horizontal bars of the SBS–VBS gap closed per scenario, one bar per selector.
+
+    0 = single best solver, 1 = virtual best; bars below ``clip`` are cut at it and labelled with
+    their value; a black tick marks a scenario's published best gap where known.
+    """
+    rows = [e for e in entries if e.convention == convention]
+    scenarios = sorted({e.scenario for e in rows})
+    selectors = sorted({e.selector for e in rows})
+    width = 0.8 / max(1, len(selectors))
+    fig = Figure(figsize=(8.5, 1.2 + 0.16 * len(scenarios) * max(2, len(selectors))))
+    ax = fig.subplots()
+    for j, sel in enumerate(selectors):
+        ys, gaps = [], []
+        for i, scen in enumerate(scenarios):
+            match = [e for e in rows if e.scenario == scen and e.selector == sel]
+            if match and math.isfinite(match[0].gap_closed):
+                ys.append(i + (j - (len(selectors) - 1) / 2) * width)
+                gaps.append(match[0].gap_closed)
+        shown = [max(g, clip) for g in gaps]
+        ax.barh(ys, shown, height=width * 0.9, color=f"C{j}", label=sel)
+        for y, g in zip(ys, gaps):
+            if g < clip:
+                ax.annotate(f"{g:.2g}", (clip, y), xytext=(3, 0), textcoords="offset points", va="center",
+                            fontsize=7)
+    published = {e.scenario: e.published_best_gap for e in rows if e.published_best_gap is not None}
+    if published:
+        ax.plot([published[s] for s in scenarios if s in published],
+                [i for i, s in enumerate(scenarios) if s in published], "|", color="black", ms=14, mew=2,
+                label="published best")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.axvline(1, color="grey", lw=0.8, ls="--")
+    ax.set_yticks(range(len(scenarios)))
+    ax.set_yticklabels(scenarios, fontsize=8)
+    ax.invert_yaxis()
+    finite = [e.gap_closed for e in rows if math.isfinite(e.gap_closed)] + list(published.values())
+    ax.set_xlim(max(clip, min([0.0] + finite)) - 0.08, 1.05)
+    ax.set_xlabel("fraction of the SBS–VBS gap closed (PAR10; 0 = single best, 1 = virtual best)")
+    ax.set_title(f"gap closed per scenario ({convention})", fontsize=10)
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    fig.tight_layout()
+    return fig

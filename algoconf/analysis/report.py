@@ -18,7 +18,9 @@ What a page holds depends on the run:
   the family's default, convergence of the training cost; return curves of any trace in the folder.
 * **DAC evaluation trace** (``algoconf dac evaluate --trace``): return curves and episode returns.
 
-Offline selection evaluations leave nothing on disk yet, so there is no selection report.
+* **offline selection results** (JSON of ``algoconf select evaluate --json`` saved to files, or a
+  ``benchmarks/selection.py`` results file; :mod:`algoconf.analysis.report_selection`): gap-closed
+  bars per scenario and selector, one figure per feature-cost convention, and the table behind them.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from algoconf.analysis.report_run import (
     run_kind,
     trace_files,
 )
+from algoconf.analysis.report_selection import SelectionEntry, load_selection
 from algoconf.analysis.report_trajectory import incumbent_trajectory
 from algoconf.records import config_key, mean_cost
 
@@ -85,7 +88,7 @@ class _Page:
 def build_report(run_path: str | Path, out: str | Path | None = None) -> Report:
     """Write the report of ``run_path`` (a run directory or a DAC trace) to ``out``.
 
-    ``out`` defaults to ``<run dir>/report.html`` (for a trace file: ``<trace>.html``).
+    ``out`` defaults to ``<run dir>/report.html`` (for a file: the file with ``.html``).
     Raises :class:`~algoconf.errors.InputError` when the path is not a run directory or trace.
     """
     path = Path(run_path)
@@ -95,7 +98,10 @@ def build_report(run_path: str | Path, out: str | Path | None = None) -> Report:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     page = _Page(out)
-    if kind == "dac-trace":
+    if kind == "selection":
+        summary = _selection_sections(page, load_selection(path))
+        title, subtitle = "Algorithm selection", f"results from {path.resolve()}"
+    elif kind == "dac-trace":
         traces = [path] if path.is_file() else trace_files(path)
         summary: dict[str, Any] = {"traces": [_trace_section(page, load_dac_trace(t)) for t in traces]}
         title, subtitle = "DAC policy evaluation", ", ".join(str(t) for t in traces)
@@ -318,3 +324,33 @@ def _trace_section(page: _Page, trace: DACTrace) -> dict[str, Any]:
             + more + table_html(("instance", "episodes", "mean return", "min", "max"), shown, numeric=(1, 2, 3, 4)))
     page.add(f"Return curves: {name}", body)
     return {"trace": str(trace.path), "episodes": int(returns.size), "mean_return": float(returns.mean())}
+
+
+# --- offline selection ------------------------------------------------------------------------------
+def _selection_sections(page: _Page, entries: tuple[SelectionEntry, ...]) -> dict[str, Any]:
+    conventions = sorted({e.convention for e in entries})
+    scenarios = sorted({e.scenario for e in entries})
+    body = [f"<p>{len(entries)} results: {len(scenarios)} scenarios, "
+            f"{len({e.selector for e in entries})} selectors. Gap closed = (SBS − selector) / (SBS − VBS) on "
+            "PAR10: 0 is the single best solver, 1 the virtual best, below 0 worse than the single best.</p>"]
+    for conv in conventions:
+        slug = "gap-" + conv.replace("feature cost ", "").replace(" ", "-")
+        body.append(page.figure(slug, plots.gap_closed_figure(entries, conv),
+                                f"Gap closed per scenario and selector ({conv}); bars below −1 are cut and "
+                                "labelled with their value."))
+    page.add("Gap closed", "".join(body))
+    rows = [(e.scenario, e.selector, e.convention, fmt(e.par10), f"{100 * e.solved:.1f} %" if math.isfinite(e.solved)
+             else "", fmt(e.gap_closed, 3), fmt(e.vbs_par10), fmt(e.sbs_par10)) for e in
+            sorted(entries, key=lambda e: (e.scenario, e.convention, -_finite(e.gap_closed)))]
+    page.add("Results", table_html(("scenario", "selector", "convention", "PAR10", "solved", "gap closed",
+                                    "VBS PAR10", "SBS PAR10"), rows, numeric=(3, 4, 5, 6, 7), table_id="selection"))
+    best = {}
+    for e in entries:
+        key = f"{e.scenario} ({e.convention})"
+        if math.isfinite(e.gap_closed) and (key not in best or e.gap_closed > best[key]["gap_closed"]):
+            best[key] = {"selector": e.selector, "gap_closed": e.gap_closed}
+    return {"results": len(entries), "scenarios": scenarios, "best": best}
+
+
+def _finite(x: float) -> float:
+    return x if math.isfinite(x) else -math.inf

@@ -90,14 +90,30 @@ class DACTrace:
 
 
 def run_kind(path: Path) -> str:
-    """"configuration", "dac-search" or "dac-trace"; InputError for anything else."""
+    """"configuration", "dac-search", "dac-trace" or "selection"; InputError for anything else."""
+    from algoconf.analysis.report_selection import is_selection_json, selection_files
+
     if path.is_file():
-        if path.suffix in (".jsonl", ".json", ".ndjson"):
+        if path.suffix in (".jsonl", ".ndjson"):
             return "dac-trace"
-        raise InputError("expected a run directory (with history.sqlite) or a DAC trace (.jsonl)", file=path)
+        if path.suffix == ".json":
+            try:
+                data = json.loads(path.read_text())
+            except json.JSONDecodeError:
+                return "dac-trace"  # JSON lines
+            if is_selection_json(data):
+                return "selection"
+            if isinstance(data, Mapping) and ("episode" in data or "episode_end" in data):
+                return "dac-trace"  # a one-line trace
+            raise InputError("expected selection results (the JSON of 'algoconf select evaluate --json') or a "
+                             "DAC trace (JSON lines)", file=path)
+        raise InputError("expected a run directory (with history.sqlite), a DAC trace (.jsonl) or selection "
+                         "results (.json)", file=path)
     if not (path / "history.sqlite").is_file():
         if trace_files(path):
             return "dac-trace"
+        if selection_files(path):
+            return "selection"
         raise InputError("no history.sqlite here: not a run directory (run 'algoconf configure' first)", file=path)
     if (path / RUN_FILE).is_file():
         return "configuration"

@@ -146,3 +146,47 @@ def test_the_quality_scatter_counts_better_instances_by_the_objective_sense():
     assert title.startswith("per test instance: incumbent better on 1 of 3, 1 without a quality")
     assert "below the diagonal" in title
     assert "above the diagonal" in plots.quality_scatter_figure(rows, maximize=True).axes[0].get_title()
+
+
+def _aslib_dir() -> Path | None:
+    import os
+
+    env = os.environ.get("ALGOCONF_ASLIB_DIR")
+    path = Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "data" / "aslib"
+    return path if (path / "CSP-2010").is_dir() else None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_aslib_dir() is None, reason="ASlib data absent (set ALGOCONF_ASLIB_DIR)")
+def test_saved_selection_evaluations_get_gap_closed_bars(tmp_path: Path, capsys):
+    from algoconf.cli.main import main
+
+    results = tmp_path / "selection"
+    results.mkdir()
+    assert main(["select", "evaluate", str(_aslib_dir() / "CSP-2010"), "--selector", "single-best", "--json"]) == 0
+    evaluation = json.loads(capsys.readouterr().out)
+    (results / "csp-single-best.json").write_text(json.dumps(evaluation))
+    (results / "notes.json").write_text(json.dumps({"not": "selection"}))  # ignored in a folder
+    report = build_report(results)
+    assert report.kind == "selection"
+    assert [p.name for p in report.figures] == ["report-gap-charged.png"]
+    assert report.summary["best"]["CSP-2010 (feature cost charged)"]["gap_closed"] == pytest.approx(
+        evaluation["gap_closed"])
+    html = report.html.read_text()
+    assert 'id="selection"' in html and "CSP-2010" in html and html.count("data:image/png;base64,") == 1
+    with pytest.raises(InputError, match="expected selection results"):
+        build_report(results / "notes.json")
+
+
+def test_gap_closed_bars_cut_at_minus_one_and_keep_the_value():
+    from algoconf.analysis.report_selection import SelectionEntry
+
+    conv = "feature cost charged"
+    entries = [SelectionEntry("A", "s1", conv, 10.0, 0.9, 0.5, 5.0, 15.0),
+               SelectionEntry("A", "s2", conv, 40.0, 0.5, -3.0, 5.0, 15.0),
+               SelectionEntry("B", "s1", conv, 1.0, 1.0, 0.9, 0.5, 2.0, published_best_gap=0.8)]
+    ax = plots.gap_closed_figure(entries, conv).axes[0]
+    widths = sorted(round(p.get_width(), 6) for p in ax.patches)
+    assert widths == [-1.0, 0.5, 0.9]
+    assert [t.get_text() for t in ax.texts] == ["-3"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "B"]
