@@ -15,8 +15,10 @@ back as a SUCCESS result with ``quality`` = cost.
 
 Evaluation methods of one run (``method``):
 
-* ``exact``: the benchmark's exact expected return of a Markov policy (LeadingOnes), or one
-  episode on a deterministic benchmark (Sigmoid, Luby) — the run is deterministic;
+* ``exact``: the benchmark's exact expected return of a Markov policy (LeadingOnes; a policy
+  whose expected cost exceeds the env's evaluation cutoff — e.g. one that never finishes — costs
+  the cutoff, where its episodes are truncated), or one episode on a deterministic benchmark
+  (Sigmoid, Luby) — the run is deterministic;
 * ``batch``: the mean return of ``episodes`` episodes from the benchmark's vectorised simulator
   (LeadingOnes, OneMax; exact in distribution), seeded by the run's seed;
 * ``episodes``: the mean return of ``episodes`` env episodes seeded from the run's seed;

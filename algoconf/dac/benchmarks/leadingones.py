@@ -284,7 +284,11 @@ class LeadingOnesEnv(DACEnv):
         return -expected_evaluations(self.n, self.policy_ks(policy), instance.initial_fitness)
 
     def batch_returns(self, policy: Policy, instance: DACInstance, episodes: int, rng: np.random.Generator) -> np.ndarray:
-        """Returns of ``episodes`` runs of a Markov policy from the vectorised simulator (exact in distribution)."""
+        """Returns of ``episodes`` runs of a Markov policy from the vectorised simulator (exact in distribution).
+
+        Episodes are truncated at ``cutoff`` evaluations like the env's; a policy that never leaves
+        some level gets ``-cutoff`` for every episode.
+        """
         assert isinstance(instance, LeadingOnesInstance)
         ks = self.policy_ks(policy)
         try:
