@@ -111,3 +111,12 @@ def test_instance_generator_with_fixed_starts_and_exact_values():
     assert lo <= exact <= hi
     obs, info = env.reset(seed=0, options={"instance": inst.name})
     assert info["instance"] == inst.name and obs[1] == inst.initial_fitness
+
+
+def test_simulator_truncates_stuck_runs_at_the_cutoff():
+    ks = [1] * 49 + [2]  # k = 2 can never finish from the last level, reached with probability 1/2
+    with pytest.raises(Exception):
+        simulate_evaluations(50, ks, 10, np.random.default_rng(0))
+    runs = simulate_evaluations(50, ks, 4000, np.random.default_rng(0), cutoff=25000)
+    stuck = runs == 25000
+    assert 0.45 < stuck.mean() < 0.55 and runs[~stuck].max() < 25000

@@ -127,12 +127,19 @@ def random_policy_evaluations(n: int, portfolio: Sequence[int], initial_fitness:
 
 
 def simulate_evaluations(
-    n: int, ks: Sequence[int], episodes: int, rng: np.random.Generator, initial_fitness: int | None = None
+    n: int,
+    ks: Sequence[int],
+    episodes: int,
+    rng: np.random.Generator,
+    initial_fitness: int | None = None,
+    cutoff: int | None = None,
 ) -> np.ndarray:
     """Evaluations of ``episodes`` independent runs of a state policy (vectorised; exact in distribution).
 
     The visited levels are independent Bernoulli(1/2) events (the starting level is visited surely) and
-    the time spent at a visited level i is Geometric(q(i, ks[i])).
+    the time spent at a visited level i is Geometric(q(i, ks[i])). With ``cutoff`` the counts are
+    truncated there (a run that visits a level it can never leave counts ``cutoff``); without, such a
+    policy raises DACError.
     """
     q = np.array([improvement_probability(n, i, int(k)) for i, k in enumerate(ks)])
     if initial_fitness is None:
@@ -141,10 +148,14 @@ def simulate_evaluations(
         visits = np.zeros((episodes, n), dtype=bool)
         visits[:, initial_fitness] = True
         visits[:, initial_fitness + 1 :] = rng.random((episodes, n - initial_fitness - 1)) < 0.5
-    if np.any(visits & (q == 0.0)):
+    stuck = (visits & (q == 0.0)).any(axis=1)
+    if stuck.any() and cutoff is None:
         raise DACError("the policy never leaves a visited fitness level")
     waits = rng.geometric(np.where(q > 0, q, 1.0), size=(episodes, n))
-    return (visits * waits).sum(axis=1).astype(np.float64)
+    total = (visits * waits).sum(axis=1).astype(np.float64)
+    if cutoff is not None:
+        total = np.where(stuck, float(cutoff), np.minimum(total, float(cutoff)))
+    return total
 
 
 class LeadingOnesEnv(DACEnv):
@@ -286,16 +297,12 @@ class LeadingOnesEnv(DACEnv):
     def batch_returns(self, policy: Policy, instance: DACInstance, episodes: int, rng: np.random.Generator) -> np.ndarray:
         """Returns of ``episodes`` runs of a Markov policy from the vectorised simulator (exact in distribution).
 
-        Episodes are truncated at ``cutoff`` evaluations like the env's; a policy that never leaves
-        some level gets ``-cutoff`` for every episode.
+        Episodes are truncated at ``cutoff`` evaluations like the env's (an episode that visits a level
+        the policy never leaves gets ``-cutoff``).
         """
         assert isinstance(instance, LeadingOnesInstance)
         ks = self.policy_ks(policy)
-        try:
-            evals = simulate_evaluations(self.n, ks, episodes, rng, instance.initial_fitness)
-        except DACError:
-            return np.full(episodes, -float(self.cutoff))
-        return -np.minimum(evals, self.cutoff)
+        return -simulate_evaluations(self.n, ks, episodes, rng, instance.initial_fitness, cutoff=self.cutoff)
 
     def reference_returns(self, instance: DACInstance) -> dict[str, float]:
         """Exact expected returns of the uniformly random policy and of the optimal K-restricted policy."""
