@@ -267,14 +267,14 @@ def _minor_label(value: float, _pos: int) -> str:
 def gap_closed_figure(entries: Sequence, convention: str, *, clip: float = -1.0) -> Figure:
     """Horizontal bars of the SBS–VBS gap closed per scenario, one bar per selector.
 
-    0 = single best solver, 1 = virtual best; bars below ``clip`` are cut at it and labelled with
-    their value; a black tick marks a scenario's published best gap where known.
+    0 = single best solver, 1 = virtual best; every bar is labelled with its value (bars below
+    ``clip`` are cut there); a black tick marks a scenario's published best gap where known.
     """
     rows = [e for e in entries if e.convention == convention]
     scenarios = sorted({e.scenario for e in rows})
     selectors = sorted({e.selector for e in rows})
     width = 0.8 / max(1, len(selectors))
-    fig = Figure(figsize=(8.5, 1.2 + 0.16 * len(scenarios) * max(2, len(selectors))))
+    fig = Figure(figsize=(9.5, max(2.8, 1.2 + 0.16 * len(scenarios) * max(2, len(selectors)))))
     ax = fig.subplots()
     for j, sel in enumerate(selectors):
         ys, gaps = [], []
@@ -285,10 +285,10 @@ def gap_closed_figure(entries: Sequence, convention: str, *, clip: float = -1.0)
                 gaps.append(match[0].gap_closed)
         shown = [max(g, clip) for g in gaps]
         ax.barh(ys, shown, height=width * 0.9, color=f"C{j}", label=sel)
-        for y, g in zip(ys, gaps):
-            if g < clip:
-                ax.annotate(f"{g:.2g}", (clip, y), xytext=(3, 0), textcoords="offset points", va="center",
-                            fontsize=7)
+        ax.plot(shown, ys, "|", color=f"C{j}", ms=9, mew=2)  # a bar of width 0 still shows
+        for y, g, x in zip(ys, gaps, shown):
+            ax.annotate(f"{g:.2f}", (max(x, 0.0), y), xytext=(4, 0), textcoords="offset points", va="center",
+                        fontsize=7)
     published = {e.scenario: e.published_best_gap for e in rows if e.published_best_gap is not None}
     if published:
         ax.plot([published[s] for s in scenarios if s in published],
@@ -304,6 +304,6 @@ def gap_closed_figure(entries: Sequence, convention: str, *, clip: float = -1.0)
     ax.set_xlabel("fraction of the SBS–VBS gap closed (PAR10; 0 = single best, 1 = virtual best)")
     ax.set_title(f"gap closed per scenario ({convention})", fontsize=10)
     ax.grid(True, axis="x", alpha=0.3)
-    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     fig.tight_layout()
     return fig

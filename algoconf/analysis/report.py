@@ -336,8 +336,8 @@ def _selection_sections(page: _Page, entries: tuple[SelectionEntry, ...]) -> dic
     for conv in conventions:
         slug = "gap-" + conv.replace("feature cost ", "").replace(" ", "-")
         body.append(page.figure(slug, plots.gap_closed_figure(entries, conv),
-                                f"Gap closed per scenario and selector ({conv}); bars below −1 are cut and "
-                                "labelled with their value."))
+                                f"Gap closed per scenario and selector ({conv}), each bar labelled with its "
+                                "value; bars below −1 are cut there."))
     page.add("Gap closed", "".join(body))
     rows = [(e.scenario, e.selector, e.convention, fmt(e.par10), f"{100 * e.solved:.1f} %" if math.isfinite(e.solved)
              else "", fmt(e.gap_closed, 3), fmt(e.vbs_par10), fmt(e.sbs_par10)) for e in

@@ -39,10 +39,12 @@ def esc(value: Any) -> str:
 
 
 def fmt(value: Any, digits: int = 4) -> str:
-    """A number with ``digits`` significant digits; other values as text."""
+    """A float with ``digits`` significant digits (whole numbers from 1000 on); other values as text."""
     if isinstance(value, bool) or value is None:
         return "" if value is None else str(value)
     if isinstance(value, float):
+        if 1e3 <= abs(value) < 1e12:
+            return f"{value:.0f}"  # 15330, not 1.533e+04
         return f"{value:.{digits}g}"
     return str(value)
 

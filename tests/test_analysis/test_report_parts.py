@@ -188,5 +188,5 @@ def test_gap_closed_bars_cut_at_minus_one_and_keep_the_value():
     ax = plots.gap_closed_figure(entries, conv).axes[0]
     widths = sorted(round(p.get_width(), 6) for p in ax.patches)
     assert widths == [-1.0, 0.5, 0.9]
-    assert [t.get_text() for t in ax.texts] == ["-3"]
+    assert sorted(t.get_text() for t in ax.texts) == ["-3.00", "0.50", "0.90"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "B"]
