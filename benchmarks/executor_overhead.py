@@ -40,6 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--pairs", type=int, default=None)
+    parser.add_argument("--no-dask", action="store_true", help="skip the DaskExecutor latency rows")
     args = parser.parse_args()
     minisat = shutil.which("minisat")
     if minisat is None:
@@ -83,6 +84,7 @@ def main() -> None:
                 samples[name].append(time.perf_counter() - t)
 
     python_rows = python_target_overhead(max(10, pairs // 4))
+    dask_rows = dask_overhead(target, {"tiny": instance}, max(10, pairs // 4)) if not args.no_dask else []
     base = statistics.median(samples["bare subprocess.run"])
     base_min = min(samples["bare subprocess.run"])
     rows = []
@@ -103,11 +105,50 @@ def main() -> None:
     print(f"{'mode':<28}{'median ms':>10}{'median cpu ms':>15}")
     for r in python_rows:
         print(f"{r['mode']:<28}{r['median_ms']:>10.2f}{r['median_cpu_ms']:>15.2f}")
+    if dask_rows:
+        print()
+        print(f"the same minisat run, one at a time, {dask_rows[0]['runs']} interleaved runs per executor")
+        print(f"{'executor':<40}{'median ms':>10}{'min ms':>9}")
+        for r in dask_rows:
+            print(f"{r['executor']:<40}{r['median_ms']:>10.2f}{r['min_ms']:>9.2f}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "executor_overhead.json").write_text(json.dumps(
         {"benchmark": "executor_overhead", "quick": args.quick, "pairs": pairs, "rows": rows,
-         "goal_ratio": 1.10, "ratio": ratio, "python_target": python_rows, "load_average": os.getloadavg()},
-        indent=2))
+         "goal_ratio": 1.10, "ratio": ratio, "python_target": python_rows, "dask": dask_rows,
+         "load_average": os.getloadavg()}, indent=2))
+
+
+def dask_overhead(target: CommandTarget, instances: dict, runs: int) -> list[dict]:
+    """Per-run latency of DaskExecutor (LocalCluster, 1 worker process) vs LocalExecutor, one run at a time."""
+    try:
+        import logging
+
+        from distributed import Client, LocalCluster
+    except ImportError:
+        print("dask.distributed is not installed: no Dask rows")
+        return []
+    from algoconf.execution.dask import DaskExecutor
+
+    request = RunRequest({}, "tiny", 1, 10.0)
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                           silence_logs=logging.ERROR)
+    client = Client(cluster)
+    walls: dict[str, list[float]] = {"LocalExecutor": [], "DaskExecutor (LocalCluster, processes)": []}
+    try:
+        with LocalExecutor(target, instances, n_workers=1) as local, DaskExecutor(client, target, instances) as remote:
+            executors = {"LocalExecutor": local, "DaskExecutor (LocalCluster, processes)": remote}
+            for ex in executors.values():
+                assert ex.submit(request).result().status is Status.SUCCESS  # warm-up
+            for _ in range(runs):
+                for name, ex in executors.items():
+                    t = time.perf_counter()
+                    assert ex.submit(request).result().status is Status.SUCCESS
+                    walls[name].append(time.perf_counter() - t)
+    finally:
+        client.close()
+        cluster.close()
+    return [{"executor": k, "runs": runs, "median_ms": 1000 * statistics.median(v), "min_ms": 1000 * min(v)}
+            for k, v in walls.items()]
 
 
 def python_target_overhead(runs: int) -> list[dict]:

@@ -12,8 +12,10 @@ worker. A run whose worker died ``max_tries`` times is given up and recorded CRA
 the executor sets on the scheduler when built (pass ``max_tries=None`` to keep the scheduler's own
 setting, ``distributed.scheduler.allowed-failures``, default 3, i.e. 4 tries).
 
-Stopping: ``stop(future)`` sets a ``distributed.Event`` named after the run; a watcher thread next to
-the supervised process sees it (long-poll on the scheduler) and the run ends CAPPED.
+Stopping: ``stop(future)`` asks the scheduler which worker holds the run and raises the run's stop
+flag in that worker process (``client.run``); the supervising thread sees it within 50 ms and the run
+ends CAPPED. A run no worker executes yet is withdrawn and resolved CAPPED at 0 s at once. Nothing is
+kept on the scheduler per run, and no message is exchanged for runs that are not stopped.
 Known limit: a solver process whose *worker* is killed with ``os._exit``/SIGKILL is orphaned (it has
 its own process group); its ``RLIMIT_CPU`` backstop (limit + 2 s CPU) still ends it.
 """
@@ -40,42 +42,61 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["DaskExecutor"]
 
-_STOP_PREFIX = "algoconf-stop-"
 _THREAD_STATE = threading.local()  # per Dask worker thread: reusable children (PythonTarget)
+_STOPS: dict[str, threading.Event] = {}  # per worker process: stop flags of its runs, by run id
+_STOPS_LOCK = threading.Lock()
+_PRESTOPPED: dict[str, float] = {}  # run id -> when a run was flagged before it started
 
 
-def _run_on_worker(target, request, instance, time_kind, memory_limit_mb, stop_name) -> RunResult:
+def _run_on_worker(target, request, instance, time_kind, memory_limit_mb, run_id) -> RunResult:
     """The Dask task: one supervised run on the worker that executes it."""
-    from distributed import Event, get_worker
+    from distributed import get_worker
 
     worker = get_worker().address
-    remote = Event(stop_name)
-    if remote.is_set():
-        return stopped_before_start(request, worker=worker)
-    local = threading.Event()
-    finished = threading.Event()
-
-    def watch() -> None:
-        while not finished.is_set():
-            try:
-                if remote.wait(timeout=1.0):
-                    local.set()
-                    return
-            except Exception:  # scheduler gone or shutting down: nothing left to stop
-                return
-
-    watcher = threading.Thread(target=watch, name=f"algoconf-watch-{stop_name}", daemon=True)
-    watcher.start()
+    with _STOPS_LOCK:
+        stop = _STOPS.setdefault(run_id, threading.Event())
     reused = getattr(_THREAD_STATE, "reused", None)
     if reused is None:
         reused = _THREAD_STATE.reused = {}  # children die with the worker (end of their stdin)
     try:
+        if stop.is_set():  # stopped while it waited in this worker's queue
+            return stopped_before_start(request, worker=worker)
         return execute_run(
             target, request, instance, time_kind=time_kind, memory_limit_mb=memory_limit_mb,
-            stop_event=local, worker=worker, reused=reused,
+            stop_event=stop, worker=worker, reused=reused,
         )
     finally:
-        finished.set()
+        with _STOPS_LOCK:
+            _STOPS.pop(run_id, None)
+            _PRESTOPPED.pop(run_id, None)
+
+
+def _signal_stop(run_id: str, key: str, dask_worker=None) -> bool:
+    """On a worker: raise the stop flag of a run; True when the run is executing there now.
+
+    A run the worker holds but has not started gets the flag too, so it ends at once should it start
+    before the client's cancel arrives.
+    """
+    task = dask_worker.state.tasks.get(key)
+    executing = task is not None and task.state in ("executing", "long-running")
+    if task is None or task.state == "memory":
+        return False
+    now = time.monotonic()
+    with _STOPS_LOCK:
+        _STOPS.setdefault(run_id, threading.Event()).set()
+        if not executing:  # flags of runs withdrawn before they started are dropped after an hour
+            _PRESTOPPED[run_id] = now
+        for old, since in list(_PRESTOPPED.items()):
+            if now - since > 3600:
+                _PRESTOPPED.pop(old, None)
+                _STOPS.pop(old, None)
+    return executing
+
+
+def _pending_stops(dask_worker=None) -> int:
+    """On a worker: how many stop flags it keeps (for tests: none once every run has ended)."""
+    with _STOPS_LOCK:
+        return len(_STOPS)
 
 
 class DaskExecutor(Executor):
@@ -104,7 +125,6 @@ class DaskExecutor(Executor):
         self._lock = threading.Lock()
         self._runs: dict[cf.Future, tuple[Any, str, RunRequest]] = {}
         self._n_workers, self._n_workers_at = 1, -math.inf
-        self._stopped: set[str] = set()  # names of stop events that were set
 
     def __repr__(self) -> str:
         return f"DaskExecutor({self.target!r}, scheduler={self.client.scheduler.address!r})"
@@ -122,29 +142,19 @@ class DaskExecutor(Executor):
         self._check_open()
         instance = self._instance(request)
         run_id = uuid.uuid4().hex
-        stop_name = _STOP_PREFIX + run_id
         dask_future = self.client.submit(
-            _run_on_worker, self.target, request, instance, self.time_kind, self.memory_limit_mb, stop_name,
+            _run_on_worker, self.target, request, instance, self.time_kind, self.memory_limit_mb, run_id,
             key=f"algoconf-run-{run_id}", pure=False,
         )
         future: cf.Future = cf.Future()
         with self._lock:
-            self._runs[future] = (dask_future, stop_name, request)
-        dask_future.add_done_callback(lambda df, f=future, name=stop_name: self._resolve(f, df, name))
+            self._runs[future] = (dask_future, run_id, request)
+        dask_future.add_done_callback(lambda df, f=future: self._resolve(f, df))
         return future
 
-    def _resolve(self, future: cf.Future, dask_future, stop_name: str) -> None:
+    def _resolve(self, future: cf.Future, dask_future) -> None:
         with self._lock:
             entry = self._runs.pop(future, None)
-            was_stopped = stop_name in self._stopped
-            self._stopped.discard(stop_name)
-        if was_stopped:  # a set event stays on the scheduler until cleared
-            from distributed import Event
-
-            try:
-                Event(stop_name, client=self.client).clear()
-            except Exception:  # the scheduler is gone: nothing to clean up
-                pass
         if future.done():
             return
         status = dask_future.status
@@ -169,51 +179,44 @@ class DaskExecutor(Executor):
             pass
 
     def stop(self, future: "cf.Future[RunResult]") -> None:
-        from distributed import Event
-
         with self._lock:
             entry = self._runs.get(future)
         if entry is None or future.done():
             return
-        dask_future, stop_name, request = entry
+        dask_future, run_id, request = entry
+        if self._signal(dask_future.key, run_id):
+            return  # executing: the worker kills it and it comes back CAPPED
+        # not started: withdraw the task and resolve now
         with self._lock:
-            self._stopped.add(stop_name)
-        Event(stop_name, client=self.client).set()  # a running (or starting) run ends CAPPED
-        if not self._executing(dask_future.key):
-            # not started yet: withdraw the task and resolve at once (should it start in between, the
-            # event ends it immediately and its late result is ignored)
-            with self._lock:
-                self._runs.pop(future, None)
-            try:
-                future.set_result(stopped_before_start(request))
-            except cf.InvalidStateError:
-                pass
-            self.client.cancel(dask_future)
+            self._runs.pop(future, None)
+        try:
+            future.set_result(stopped_before_start(request))
+        except cf.InvalidStateError:
+            pass
+        self.client.cancel(dask_future)
 
-    def _executing(self, key: str) -> bool:
-        """Whether a worker is executing the task now (not merely holding it in its queue)."""
+    def _signal(self, key: str, run_id: str, *, stop_running: bool = True) -> bool:
+        """Flag a run on the worker that holds it; True when it is executing there (and, when
+        ``stop_running``, now being stopped). A run no worker holds yet is only withdrawn by cancel."""
         state, worker = self.client.run_on_scheduler(_task_state, key)
         if state != "processing" or worker is None:
             return False
         try:
-            answer = self.client.run(_worker_executing, key, workers=[worker])
-        except Exception:  # the worker left meanwhile: the scheduler will reschedule the task
+            if not stop_running:
+                return bool(self.client.run(_worker_executing, key, workers=[worker]).get(worker))
+            return bool(self.client.run(_signal_stop, run_id, key, workers=[worker]).get(worker))
+        except Exception:  # the worker left meanwhile: the scheduler reschedules the task elsewhere
             return False
-        return bool(answer.get(worker))
 
     def cancel(self, future: "cf.Future[RunResult]") -> bool:
         with self._lock:
             entry = self._runs.get(future)
         if entry is None or future.done():
             return False
-        dask_future, stop_name, _ = entry
-        if self._executing(dask_future.key):
-            return False
-        from distributed import Event
-
-        with self._lock:
-            self._stopped.add(stop_name)
-        Event(stop_name, client=self.client).set()  # should it start after all, it ends at once
+        dask_future, run_id, _ = entry
+        if self._signal(dask_future.key, run_id, stop_running=False):
+            return False  # executing: cannot be withdrawn
+        self._signal(dask_future.key, run_id)  # flag it where it is queued, should it start after all
         self.client.cancel(dask_future)
         with self._lock:
             self._runs.pop(future, None)

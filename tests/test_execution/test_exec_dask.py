@@ -106,25 +106,22 @@ def test_python_target_runs_on_dask_workers_with_reused_children(client):
     assert all(r.status is Status.SUCCESS and r.runtime < 0.5 for r in results)
 
 
-def test_stop_events_are_cleared_from_the_scheduler(client, tmp_path):
+def test_stop_flags_are_not_left_on_workers(client, tmp_path):
+    from algoconf.execution.dask import _pending_stops
+
+    _wait_for_workers(client, 2)
     target, instances = protocol_target(tmp_path)
     ex = DaskExecutor(client, target, instances, time_kind="wall")
     futures = [ex.submit(RunRequest({"mode": "sleep", "secs": 30}, "i1", s, 20.0)) for s in range(3)]
     time.sleep(1.0)
+    t0 = time.monotonic()
     for f in futures:
         ex.stop(f)
-    assert all(f.result(timeout=30).status is Status.CAPPED for f in futures)
+    results = [f.result(timeout=30) for f in futures]
+    assert time.monotonic() - t0 < 10
+    assert all(r.status is Status.CAPPED for r in results)
+    assert sorted(r.runtime == 0.0 for r in results) == [False, False, True]  # 2 ran, 1 waited
     ex.close()
-    deadline = time.monotonic() + 5
-    left = None
-    while time.monotonic() < deadline:
-        left = client.run_on_scheduler(_algoconf_events)
-        if not left:
-            break
-        time.sleep(0.1)
-    assert left == []
-
-
-def _algoconf_events(dask_scheduler=None):
-    events = dask_scheduler.extensions["events"]._events
-    return [name for name in events if str(name).startswith("algoconf-stop-")]
+    # flags of runs that ran are gone; a run withdrawn from a worker's queue keeps its flag (dropped after
+    # an hour) so that it ends at once should it start after all
+    assert sum(client.run(_pending_stops).values()) <= 1
