@@ -64,8 +64,8 @@ def scatter_figure(rows: Sequence[Mapping], cutoff: float | None, time_label: st
     if cutoff:
         ax.axhline(cutoff, color=COLOURS["timeout"], lw=0.8, ls="--")
         ax.axvline(cutoff, color=COLOURS["timeout"], lw=0.8, ls="--", label=f"cutoff {cutoff:g} s")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    _log_axis(ax, "x")
+    _log_axis(ax, "y")
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.set_aspect("equal")

@@ -235,6 +235,9 @@ def _validation_table(v: Mapping[str, Any], run: ConfigurationRun) -> tuple[str,
     better = "best" if float(v["speedup"]) > 1 else ""
     rule = (f"{k} counts an unsolved run as {fmt(float(v['par_factor']))} × cutoff. " if runtime
             else "Mean cost: the reported quality (negated when maximising; crash cost without one). ")
+    same = v["default"].get("config_key") and v["default"].get("config_key") == v["incumbent"].get("config_key")
+    if same:
+        rule += "The incumbent is the default configuration (the tuner found nothing better), so both rows are one. "
     note = (f"<p>On {v['default']['n']} {esc(v['instances'])} instances with fresh seeds. {rule}"
             "“≥”: a mean that is only a lower bound (timeouts counted at the cutoff).</p>")
     return note + table_html(headers, rows, row_classes=["", better], numeric=(2, 3, 4), table_id="validation"), numbers

@@ -190,3 +190,15 @@ def test_gap_closed_bars_cut_at_minus_one_and_keep_the_value():
     assert widths == [-1.0, 0.5, 0.9]
     assert sorted(t.get_text() for t in ax.texts) == ["-3.00", "0.50", "0.90"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "B"]
+
+
+def test_changed_parameters_are_highlighted_and_inactive_ones_named():
+    from algoconf.analysis.report import _parameter_table
+
+    default = {"a": 1, "b": "on", "c": 0.5}
+    incumbent = {"a": 1, "b": "off"}  # c switched off by a condition
+    html = _parameter_table(default, incumbent, {}, None)
+    assert html.count('<tr class="changed">') == 2
+    assert "<td>b</td><td>on</td><td>off</td>" in html and "<td>c</td><td>0.5</td><td>(inactive)</td>" in html
+    assert "<tr><td>a</td><td>1</td><td>1</td>" in html
+    assert "2 of 3 parameters differ" in html
