@@ -273,7 +273,8 @@ def _convergence(page: _Page, run: ConfigurationRun, points: list) -> str:
         own = [run.cost(r) for r in run.results if r.request.config_key == dkey]
         if own:
             m = mean_cost(own)
-            default_line = (m.value, f"default ({'≥ ' if not m.exact else ''}{fmt(m.value)} over {len(own)} runs)")
+            runs = f"{len(own)} run" + ("" if len(own) == 1 else "s")
+            default_line = (m.value, f"default ({'≥ ' if not m.exact else ''}{fmt(m.value)} over {runs})")
     t0 = min((r.started for r in run.results if r.started > 0), default=0.0)
     end_wall = max(0.0, max(r.finished for r in run.results) - t0) if t0 else None
     end_cpu = math.fsum(r.runtime for r in run.results)
