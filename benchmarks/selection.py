@@ -54,7 +54,7 @@ PUBLISHED = {
 ALL_SELECTORS = ("single-best", "regression", "pairwise", "sunny", "isac", "survival-forest", "auto")
 SELECTOR_PARAMS = {
     "survival-forest": {"max_algorithms": 8},
-    "auto": {"max_runs": 16},
+    "auto": {"max_runs": 8},
 }
 
 
@@ -166,7 +166,17 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--rerun", action="store_true", help="measure again what the JSON already holds")
+    parser.add_argument("--table", nargs="+", type=Path, metavar="JSON",
+                        help="only print the merged table of these result files (no runs)")
     args = parser.parse_args(argv)
+    if args.table:
+        merged: dict = {"scenarios": {}}
+        for path in (p for p in args.table if p.exists()):
+            for name, entry in json.loads(path.read_text())["scenarios"].items():
+                into = merged["scenarios"].setdefault(name, dict(entry, selectors={}))
+                into["selectors"].update(entry["selectors"])
+        print(table(merged))
+        return 0
     root = aslib_root()
     if args.quick:
         scenarios = ["CSP-2010", "SAT11-INDU"]
