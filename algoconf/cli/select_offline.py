@@ -156,7 +156,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         out["folds"] = [vars(f) if not isinstance(f, dict) else f for f in out["folds"]]
         print(json.dumps(out, default=float))
         return 0
-    print(f"{report.scenario}: {name} ({report.n_instances} instances, 10-fold CV from cv.arff)")
+    print(f"{report.scenario}: {name} ({report.n_instances} instances, {len(report.folds)}-fold CV from cv.arff)")
     print(f"  conventions: feature cost {report.feature_cost}; instances nobody solves: {report.unsolved}")
     print(f"  PAR10 {report.par10:.1f}   VBS {report.vbs_par10:.1f}   SBS {report.sbs_par10:.1f} ({report.sbs})")
     print(f"  gap closed {report.gap_closed:.3f}   solved {report.solved:.3f}   misclassification penalty {report.misclassification_penalty:.1f}")
