@@ -130,7 +130,9 @@ class AutoSelector(Selector):
     """Configures a selector per scenario with nested CV on the training data (module docstring).
 
     ``max_runs``: inner (configuration, fold) evaluations the tuner may use; ``inner_folds``: folds
-    of the training data; ``feature_cost``: the convention used to score inner folds.
+    of the training data; ``feature_cost``: the convention used to score inner folds. The shared
+    ``feature_steps``/``presolve`` parameters are not used: both are part of the searched space.
+    After ``fit``, ``config_`` is the chosen configuration and ``trials_`` every inner evaluation.
     """
 
     name = "auto"
