@@ -17,14 +17,14 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["build_target"]
 
 #: TargetSpec.options understood by command targets (passed to CommandTarget)
-_COMMAND_OPTIONS = ("bool_style", "switches", "clamp", "fixed_args")
+_COMMAND_OPTIONS = ("bool_style", "switches", "clamp", "fixed_args", "cutoff_length")
 
 
 def build_target(spec: "TargetSpec", root: Path) -> Target:
     """The target a spec describes; ``root`` is the scenario folder (default working folder).
 
     kind "command": :class:`CommandTarget` (``syntax``, ``output``, ``env``, ``cwd``; ``options`` may
-    hold ``bool_style``, ``switches``, ``clamp``, ``fixed_args``); kind "python": :class:`PythonTarget`
+    hold ``bool_style``, ``switches``, ``clamp``, ``fixed_args``, ``cutoff_length``); kind "python": :class:`PythonTarget`
     of ``callable``; kind "runner": ``algoconf.runners.get_runner(name).target(root)``.
     Raises :class:`TargetError` for a spec that cannot be built.
     """
@@ -37,7 +37,7 @@ def build_target(spec: "TargetSpec", root: Path) -> Target:
         if not spec.command:
             raise TargetError("a command target needs 'command'")
         options: dict[str, Any] = dict(spec.options or {})
-        unknown = sorted(set(options) - set(_COMMAND_OPTIONS) - {"cutoff_length"})
+        unknown = sorted(set(options) - set(_COMMAND_OPTIONS))
         if unknown:
             raise TargetError(f"unknown command target options {unknown}; known: {list(_COMMAND_OPTIONS)}")
         kwargs = {k: options[k] for k in _COMMAND_OPTIONS if k in options}

@@ -1,7 +1,8 @@
 """CommandTarget: a command-line program started directly (no shell, no wrapper interpreter).
 
 The command template is a string (split like a shell would, with :func:`shlex.split`) or a list of
-tokens. Placeholders inside tokens: ``{instance}`` (path), ``{specifics}``, ``{seed}``, ``{cutoff}``
+tokens. Placeholders inside tokens: ``{instance}`` (path), ``{specifics}`` (a token that is exactly
+``{specifics}`` becomes one argument per specifics token, none when there are none), ``{seed}``, ``{cutoff}``
 (seconds, float), ``{cutoff_int}`` (whole seconds, rounded up), ``{bound}`` (the stop time of this
 run, its cutoff when no bound). A token that is exactly ``{config}`` is replaced by the configuration's
 arguments; without it the arguments are appended. Literal braces are written ``{{`` and ``}}``.
@@ -14,6 +15,7 @@ Argument syntaxes (:data:`SYNTAXES`), for a configuration ``{"a": 1, "b": "x"}``
 ``-name value``       ``-a 1 -b x``
 ``--name value``      ``--a 1 --b x``
 ``aclib-old``         ``<instance> <specifics|0> <cutoff> <cutoff_length> <seed> -a 1 -b x``
+                      (cutoff_length: ``cutoff_length`` or 2147483647, "no limit")
 ``aclib2``            ``--instance I --cutoff C --seed S --config -a 1 -b x``
 ``irace``             each parameter's switch (``switches[name]``) glued to its value
 ====================  =====================================================================
@@ -130,6 +132,7 @@ class CommandTarget(Target):
         bool_style: str = "value",
         switches: Mapping[str, str] | None = None,
         fixed_args: Sequence[str] = (),
+        cutoff_length: int | None = None,
     ):
         tokens = shlex.split(command) if isinstance(command, str) else [str(t) for t in command]
         if not tokens:
@@ -165,6 +168,7 @@ class CommandTarget(Target):
         self.bool_style = bool_style
         self.switches = dict(switches) if switches is not None else None
         self.fixed_args = [str(a) for a in fixed_args]
+        self.cutoff_length = str(int(cutoff_length)) if cutoff_length is not None else _MAX_CUTOFF_LENGTH
 
     def __repr__(self) -> str:
         return f"CommandTarget({shlex.join(self.tokens)!r}, syntax={self.syntax!r}, parser={self.parser.name!r})"
@@ -188,7 +192,7 @@ class CommandTarget(Target):
         cutoff = request.limit if request.limit is not None else 0
         specifics = " ".join(str(s) for s in getattr(instance, "specifics", ()) or ()) or "0"
         if self.syntax == "aclib-old":
-            return [_instance_arg(instance), specifics, _text(float(cutoff)), _MAX_CUTOFF_LENGTH, str(request.seed), *args]
+            return [_instance_arg(instance), specifics, _text(float(cutoff)), self.cutoff_length, str(request.seed), *args]
         if self.syntax == "aclib2":
             return ["--instance", _instance_arg(instance), "--cutoff", _text(float(cutoff)),
                     "--seed", str(request.seed), "--config", *args]
@@ -211,6 +215,8 @@ class CommandTarget(Target):
             if token == "{config}":
                 argv.extend(config_args)
                 placed = True
+            elif token == "{specifics}":
+                argv.extend(str(t) for t in getattr(instance, "specifics", ()) or ())
             else:
                 argv.append(token.format_map(values))
         if not placed:

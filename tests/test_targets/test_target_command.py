@@ -35,7 +35,8 @@ def test_plain_syntaxes(syntax, expected):
 def test_config_appended_without_placeholder_and_cutoffs_rendered():
     target = CommandTarget(["solver", "-t", "{cutoff_int}", "-c", "{cutoff}", "{specifics}"], "-name=value")
     request = RunRequest({"x": 1}, "a", 1, 2.5)
-    assert argv(target, request) == ["solver", "-t", "3", "-c", "2.5", "k 3", "-x=1"]
+    assert argv(target, request) == ["solver", "-t", "3", "-c", "2.5", "k", "3", "-x=1"]
+    assert argv(target, request, Instance("b", "/b.cnf")) == ["solver", "-t", "3", "-c", "2.5", "-x=1"]
 
 
 def test_aclib_protocols():
@@ -45,6 +46,7 @@ def test_aclib_protocols():
     new = CommandTarget("python wrapper.py", "aclib2", "aclib2")
     assert argv(new) == ["python", "wrapper.py", "--instance", "/data/a.cnf", "--cutoff", "10.0", "--seed", "7",
                          "--config", "-alpha", "0.5", "-mode", "fast", "-n", "3"]
+    assert argv(CommandTarget("w", "aclib-old", "aclib", cutoff_length=500))[4] == "500"
     capped = RunRequest({"n": 1}, "a", 7, 10.0, bound=4.0)
     assert argv(old, capped)[4] == "4.0"  # the wrapper is told the time it really has
 
