@@ -134,3 +134,16 @@ def test_unpicklable_callable_is_refused():
         PythonTarget(lambda c, i, s, t: 0.0)
     with pytest.raises(TargetError, match="package.module:function"):
         PythonTarget("no_colon_here")
+
+
+def test_stopping_a_reused_child_gives_capped_and_a_fresh_child_next():
+    target = PythonTarget(whoami)
+    with LocalExecutor(target, INSTANCES, n_workers=1, time_kind="wall") as ex:
+        first = ex.submit(RunRequest({}, "a", 1, 10.0)).result(timeout=60)
+        hung = ex.submit(RunRequest({"hang_on": 2}, "a", 2, 10.0))
+        time.sleep(0.5)
+        ex.stop(hung)
+        stopped = hung.result(timeout=30)
+        after = ex.submit(RunRequest({}, "a", 3, 10.0)).result(timeout=60)
+    assert stopped.status is Status.CAPPED and stopped.runtime < 10.0 and stopped.info["killed_by"] == "stop"
+    assert after.status is Status.SUCCESS and after.info["extra"]["pid"] != first.info["extra"]["pid"]
