@@ -319,6 +319,7 @@ def run_limited(
     killed_by: str | None = None
     stopped = False
     exited = False
+    reaped = False
     # the tree cannot use more than n_cpus CPU-seconds per second: no check is needed before then
     next_check = t0 + (min(_MAX_CHECK, cpu_limit / _N_CPUS) if cpu_limit is not None else _MAX_CHECK)
     kill_deadline = math.inf  # when SIGKILL follows SIGTERM
@@ -387,6 +388,7 @@ def run_limited(
             sampler.sample()
         _kill_group(pid, _signal.SIGKILL)
         _, status, usage = os.wait4(pid, 0)
+        reaped = True
         finished_mono = time.monotonic()
         # drain what the dead tree left in the pipes (a process in another group may hold them)
         drain_until = time.monotonic() + 0.5
@@ -415,8 +417,14 @@ def run_limited(
                 pass
         if pidfd is not None:
             os.close(pidfd)
+        if not reaped:  # interrupted (KeyboardInterrupt, an error): never leave the tree running
+            _kill_group(pid, _signal.SIGKILL)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
         if proc.returncode is None:
-            proc.returncode = -1  # reaped by os.wait4 above; keep Popen from waiting again
+            proc.returncode = -1  # reaped here; keep Popen from waiting for a pid that may be reused
 
     exit_code: int | None
     sig: int | None

@@ -111,3 +111,21 @@ def test_sigxcpu_under_a_cpu_limit_counts_as_the_limit():
     code = "import resource; resource.setrlimit(resource.RLIMIT_CPU, (0, 1))\nwhile True: pass"
     out = run_limited([PY, "-c", code], time_limit=5)
     assert out.timed_out and out.killed_by == "cpu" and out.signal == 24
+
+
+def test_interrupted_supervisor_never_leaves_the_tree_running(tmp_path):
+    pids = tmp_path / "pids"
+
+    class InterruptAfterAWhile:  # the caller is interrupted (Ctrl-C) while the run goes
+        calls = 0
+
+        def is_set(self) -> bool:
+            self.calls += 1
+            if self.calls > 5:
+                raise KeyboardInterrupt
+            return False
+
+    with pytest.raises(KeyboardInterrupt):
+        run_limited(["sh", "-c", f"echo $$ > {pids}; sleep 30"], time_limit=20, time_kind="wall",
+                    stop_event=InterruptAfterAWhile())
+    assert wait_dead(read_pids(pids), timeout=1.0) == []
