@@ -222,6 +222,10 @@ class PythonWorker:
                         reply = line
                 if self.pidfd is None and proc.poll() is not None:
                     exited = True
+        except BaseException:  # interrupted (KeyboardInterrupt, an error): never leave the child running
+            sel.close()
+            self.close()
+            raise
         finally:
             sel.close()
         finished_mono = time.monotonic()
