@@ -291,7 +291,7 @@ def run_limited(
             stderr_tail=f"cannot start {cmd[0]!r}: {exc}", started=started, finished=now,
         )
     pid = proc.pid
-    if cpu_limit is not None:
+    if cpu_limit is not None and hasattr(resource, "prlimit"):  # Linux
         backstop = int(math.ceil(cpu_limit)) + 2
         try:
             resource.prlimit(pid, resource.RLIMIT_CPU, (backstop, backstop + 1))
