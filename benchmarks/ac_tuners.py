@@ -166,7 +166,7 @@ def run_ours_minisat(name: str, scenario: Any, seed: int, args: argparse.Namespa
     try:
         t0 = time.perf_counter()
         with open_session(scenario, run_dir, name, seed=seed, workers=args.workers, wallclock=args.budget,
-                          runs=10**6, progress=False) as session:
+                          progress=False) as session:
             outcome = session.run()
             wall = time.perf_counter() - t0
             report = validate(scenario, outcome.incumbent or {}, session.executor, None, seed=1000 + seed)

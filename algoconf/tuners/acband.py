@@ -35,8 +35,8 @@ Fixes of the reference implementation's quirks (each documented in docs/tuners.m
    kept) when one ends, so AC-Band uses whatever budget the engine grants.
 
 The instance budget ``B`` is spread over epochs in proportion to ``n_e`` (at least one instance per
-group and round); without one, ``B = max_runs // k`` when the problem has a run budget, else the
-number of instances.
+group and round); without one, ``B = min(max_runs // k, 4 x #instances)`` when the problem has a
+run budget, else the number of instances (with ``repeat``, later schedules use what is left).
 """
 
 from __future__ import annotations
@@ -109,7 +109,8 @@ class ACBand(Tuner):
         self.n_configs, self.generator, self.repeat = n_configs, generator, bool(repeat)
         self.schedule = acband_schedule(self.alpha, self.delta, self.k, n_configs)
         if instance_budget is None:
-            instance_budget = (problem.max_runs // self.k) if problem.max_runs else len(problem.instances)
+            pool = len(problem.instances)
+            instance_budget = min(problem.max_runs // self.k, 4 * pool) if problem.max_runs else pool
         self.instance_budget = max(1, int(instance_budget))
         self._params = {"k": self.k, "alpha": self.alpha, "delta": self.delta,
                         "instance_budget": self.instance_budget, "n_configs": n_configs,
