@@ -126,3 +126,16 @@ def test_stop_flags_are_not_left_on_workers(client, tmp_path):
     # flags of runs that ran are gone; a run withdrawn from a worker's queue keeps its flag (dropped after
     # an hour) so that it ends at once should it start after all
     assert sum(client.run(_pending_stops).values()) - before <= 1
+
+
+def test_race_on_dask_stops_the_loser(client, tmp_path):
+    from algoconf.execution.racing import run_race
+
+    _wait_for_workers(client, 2)
+    target, instances = protocol_target(tmp_path)
+    ex = DaskExecutor(client, target, instances, time_kind="wall")
+    outcome = run_race(ex, [RunRequest({"mode": "sleep", "secs": 30}, "i1", 1, 20.0),
+                            RunRequest({"mode": "sleep", "secs": 0.5}, "i1", 1, 20.0)], timeout=60)
+    ex.close()
+    assert outcome.winner == 1
+    assert outcome.results[0].status is Status.CAPPED and outcome.results[0].wallclock < 10
