@@ -25,7 +25,9 @@ def test_tree_ignoring_sigterm_is_killed_within_cutoff(tmp_path):
     out = run_limited(["sh", "-c", script], time_limit=1.0, time_kind="wall")
     elapsed = time.monotonic() - t0
     assert out.timed_out and out.killed_by == "wall" and not out.stopped
-    assert elapsed < 1.0 + 0.5 + 0.3, elapsed  # cutoff + SIGTERM grace + reaping slack
+    # cutoff + 0.3 s SIGTERM grace + reaping: measured 1.30-1.31 s; the goal is cutoff + 0.5 s, plus
+    # 0.15 s of slack for the shared test machine
+    assert elapsed < 1.0 + 0.5 + 0.15, elapsed
     recorded = read_pids(pids)
     assert len(recorded) == 3
     assert wait_dead(recorded, timeout=1.0) == []
