@@ -59,16 +59,26 @@ from typing import Mapping, Protocol, Sequence
 
 from algoconf.errors import LimitNotEnforceableError
 
-__all__ = ["ProcessOutcome", "run_limited", "check_limits", "TIME_KINDS", "StopFlag"]
+__all__ = [
+    "ProcessOutcome",
+    "run_limited",
+    "check_limits",
+    "TIME_KINDS",
+    "StopFlag",
+    "NEW_GROUP",
+    "OutputCapture",
+    "kill_group",
+    "read_proc_stat",
+]
 
 TIME_KINDS = ("cpu", "wall")
 _CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-_N_CPUS = os.cpu_count() or 1
-_MIN_CHECK = 0.02  # seconds between two CPU checks near the limit
-_MAX_CHECK = 0.5  # also the sampling period of runs under a wall-clock limit (for CPU accounting)
-_STOP_POLL = 0.05  # how often a stop request is looked at
-_OOM_PATTERN = re.compile(
+N_CPUS = os.cpu_count() or 1
+CHECK_MIN = 0.02  # seconds between two CPU checks near the limit
+CHECK_MAX = 0.5  # also the sampling period of runs under a wall-clock limit (for CPU accounting)
+STOP_POLL = 0.05  # how often a stop request is looked at
+OOM_PATTERN = re.compile(
     rb"std::bad_alloc|MemoryError|out of memory|Cannot allocate memory|memory exhausted", re.I
 )
 
@@ -133,7 +143,7 @@ def check_limits(*, time_kind: str = "cpu", memory_mb: float | None = None) -> N
             )
 
 
-def _read_stat(pid: str) -> tuple[int, int, int, float, float] | None:
+def read_proc_stat(pid: str) -> tuple[int, int, int, float, float] | None:
     """(ppid, pgrp, session, cpu seconds incl. reaped children, rss MiB) of a process, or None."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
@@ -177,7 +187,7 @@ class _TreeSampler:
         for name in names:
             if not name.isdigit():
                 continue
-            stat = _read_stat(name)
+            stat = read_proc_stat(name)
             if stat is not None and stat[1] == self.group:
                 seen[int(name)] = (stat[0], stat[3])
                 rss += stat[4]
@@ -205,14 +215,14 @@ def _feed(stream, data: bytes) -> None:
             pass
 
 
-def _kill_group(pgid: int, sig: int) -> None:
+def kill_group(pgid: int, sig: int) -> None:
     try:
         os.killpg(pgid, sig)
     except (ProcessLookupError, PermissionError):
         pass
 
 
-class _Capture:
+class OutputCapture:
     """Bounded capture of one pipe: head and tail for stdout, tail only for stderr."""
 
     def __init__(self, limit: int, keep_head: bool):
@@ -303,8 +313,8 @@ def run_limited(
         else:  # the child may write before it reads: feed from a thread so neither side blocks
             threading.Thread(target=_feed, args=(proc.stdin, stdin_bytes), daemon=True).start()
 
-    out = _Capture(max_stdout, keep_head=True)
-    err = _Capture(stderr_tail, keep_head=False)
+    out = OutputCapture(max_stdout, keep_head=True)
+    err = OutputCapture(stderr_tail, keep_head=False)
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ, out)
     sel.register(proc.stderr, selectors.EVENT_READ, err)
@@ -321,7 +331,7 @@ def run_limited(
     exited = False
     reaped = False
     # the tree cannot use more than n_cpus CPU-seconds per second: no check is needed before then
-    next_check = t0 + (min(_MAX_CHECK, cpu_limit / _N_CPUS) if cpu_limit is not None else _MAX_CHECK)
+    next_check = t0 + (min(CHECK_MAX, cpu_limit / N_CPUS) if cpu_limit is not None else CHECK_MAX)
     kill_deadline = math.inf  # when SIGKILL follows SIGTERM
 
     def main_exited() -> bool:
@@ -335,7 +345,7 @@ def run_limited(
         nonlocal killed_by, kill_deadline
         sampler.sample()
         killed_by = reason
-        _kill_group(pid, _signal.SIGTERM)
+        kill_group(pid, _signal.SIGTERM)
         kill_deadline = time.monotonic() + grace
 
     try:
@@ -350,17 +360,17 @@ def run_limited(
                 elif now >= next_check:
                     cpu = sampler.sample()
                     if cpu_limit is None:
-                        next_check = now + _MAX_CHECK
+                        next_check = now + CHECK_MAX
                     elif cpu >= cpu_limit:
                         begin_kill("cpu")
                     else:
-                        room = (cpu_limit - cpu) / _N_CPUS
-                        next_check = now + min(_MAX_CHECK, max(_MIN_CHECK, room))
+                        room = (cpu_limit - cpu) / N_CPUS
+                        next_check = now + min(CHECK_MAX, max(CHECK_MIN, room))
             elif now >= kill_deadline:
-                _kill_group(pid, _signal.SIGKILL)
+                kill_group(pid, _signal.SIGKILL)
                 kill_deadline = math.inf
             now = time.monotonic()
-            wait = _STOP_POLL if stop_event is not None else 1.0
+            wait = STOP_POLL if stop_event is not None else 1.0
             if killed_by is None:
                 if wall_limit is not None:
                     wait = min(wait, t0 + wall_limit - now)
@@ -386,7 +396,7 @@ def run_limited(
         # main is a zombie (not reaped yet): its pid still holds the group id, so sweep the group
         if killed_by is None and sampler.n_samples:
             sampler.sample()
-        _kill_group(pid, _signal.SIGKILL)
+        kill_group(pid, _signal.SIGKILL)
         _, status, usage = os.wait4(pid, 0)
         reaped = True
         finished_mono = time.monotonic()
@@ -418,7 +428,7 @@ def run_limited(
         if pidfd is not None:
             os.close(pidfd)
         if not reaped:  # interrupted (KeyboardInterrupt, an error): never leave the tree running
-            _kill_group(pid, _signal.SIGKILL)
+            kill_group(pid, _signal.SIGKILL)
             try:
                 os.waitpid(pid, 0)
             except ChildProcessError:
@@ -443,7 +453,7 @@ def run_limited(
     if memory_mb is not None and killed_by is None and (exit_code != 0 or sig is not None):
         tail = bytes(err.tail) + bytes(out.tail[-4096:])
         memout = bool(
-            _OOM_PATTERN.search(tail)
+            OOM_PATTERN.search(tail)
             or sig == _signal.SIGKILL
             or (sig in (_signal.SIGSEGV, _signal.SIGABRT) and rss_mb >= 0.8 * memory_mb)
         )

@@ -33,17 +33,17 @@ import time
 from typing import Mapping, Sequence
 
 from algoconf.execution.limits import (
-    _MAX_CHECK,
-    _MIN_CHECK,
-    _N_CPUS,
+    CHECK_MAX,
+    CHECK_MIN,
+    N_CPUS,
     NEW_GROUP,
-    _OOM_PATTERN,
-    _STOP_POLL,
+    OOM_PATTERN,
+    STOP_POLL,
+    OutputCapture,
     ProcessOutcome,
     StopFlag,
-    _Capture,
-    _kill_group,
-    _read_stat,
+    kill_group,
+    read_proc_stat,
 )
 
 __all__ = ["PythonWorker"]
@@ -110,7 +110,7 @@ class PythonWorker:
         proc, self.proc = self.proc, None
         if proc is None:
             return
-        _kill_group(proc.pid, _signal.SIGKILL)
+        kill_group(proc.pid, _signal.SIGKILL)
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -131,7 +131,7 @@ class PythonWorker:
             pass
 
     def _cpu(self) -> float:
-        stat = _read_stat(str(self.proc.pid)) if self.proc is not None else None
+        stat = read_proc_stat(str(self.proc.pid)) if self.proc is not None else None
         return stat[3] if stat is not None else 0.0
 
     # --- one run --------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ class PythonWorker:
             proc.stdin.flush()
         except (BrokenPipeError, OSError):
             pass  # the child is gone: the loop below sees it exit
-        err = _Capture(stderr_tail, keep_head=False)
+        err = OutputCapture(stderr_tail, keep_head=False)
         sel = selectors.DefaultSelector()
         sel.register(proc.stdout, selectors.EVENT_READ, "out")
         sel.register(proc.stderr, selectors.EVENT_READ, "err")
@@ -166,7 +166,7 @@ class PythonWorker:
             sel.register(self.pidfd, selectors.EVENT_READ, "exit")
         killed_by: str | None = None
         kill_deadline = math.inf
-        next_check = t0 + (min(_MAX_CHECK, cpu_limit / _N_CPUS) if cpu_limit is not None else math.inf)
+        next_check = t0 + (min(CHECK_MAX, cpu_limit / N_CPUS) if cpu_limit is not None else math.inf)
         reply: bytes | None = None
         exited = False
         cpu_seen = 0.0
@@ -183,16 +183,16 @@ class PythonWorker:
                         if cpu_seen >= cpu_limit:
                             killed_by = "cpu"
                         else:
-                            room = (cpu_limit - cpu_seen) / _N_CPUS
-                            next_check = now + min(_MAX_CHECK, max(_MIN_CHECK, room))
+                            room = (cpu_limit - cpu_seen) / N_CPUS
+                            next_check = now + min(CHECK_MAX, max(CHECK_MIN, room))
                     if killed_by is not None:
                         cpu_seen = max(cpu_seen, self._cpu() - cpu0)
-                        _kill_group(proc.pid, _signal.SIGTERM)
+                        kill_group(proc.pid, _signal.SIGTERM)
                         kill_deadline = now + grace
                 elif now >= kill_deadline:
-                    _kill_group(proc.pid, _signal.SIGKILL)
+                    kill_group(proc.pid, _signal.SIGKILL)
                     kill_deadline = math.inf
-                wait = _STOP_POLL if stop_event is not None else 1.0
+                wait = STOP_POLL if stop_event is not None else 1.0
                 if killed_by is None:
                     if wall_limit is not None:
                         wait = min(wait, t0 + wall_limit - now)
@@ -240,7 +240,7 @@ class PythonWorker:
                 return self._replied(reply, err, started, t0, finished_mono, time_kind)
         # reap it; the next run starts a fresh one
         cpu_seen = max(cpu_seen, self._cpu() - cpu0)
-        _kill_group(proc.pid, _signal.SIGKILL)
+        kill_group(proc.pid, _signal.SIGKILL)
         status = proc.wait()
         self.close()
         return ProcessOutcome(
@@ -273,7 +273,7 @@ class PythonWorker:
         self.buffer = bytearray(rest)
         return line.decode("utf-8", errors="replace")
 
-    def _replied(self, line: bytes, err: _Capture, started: float, t0: float, finished_mono: float,
+    def _replied(self, line: bytes, err: OutputCapture, started: float, t0: float, finished_mono: float,
                  time_kind: str) -> ProcessOutcome:
         text = line.decode("utf-8", errors="replace")
         cpu = 0.0
@@ -285,7 +285,7 @@ class PythonWorker:
             error = str(data.get("error", ""))
             fatal = not data.get("ok") and error.startswith(_FATAL)
             memout = self.memory_mb is not None and (
-                error.startswith("MemoryError") or bool(_OOM_PATTERN.search(bytes(err.tail)))
+                error.startswith("MemoryError") or bool(OOM_PATTERN.search(bytes(err.tail)))
             )
         except (json.JSONDecodeError, AttributeError, TypeError, ValueError):
             pass
