@@ -216,6 +216,7 @@ def _feed(stream, data: bytes) -> None:
 
 
 def kill_group(pgid: int, sig: int) -> None:
+    """Send ``sig`` to every process of a group; a group that is already gone is fine."""
     try:
         os.killpg(pgid, sig)
     except (ProcessLookupError, PermissionError):
