@@ -9,7 +9,10 @@ convention as the outer evaluation; quality data: mean cost). ROAR races challen
 incumbent fold by fold, so a poor configuration is dropped after one fold. The incumbent is then
 refitted on all the training data. The outer test fold is never seen: it is not in ``data``.
 
-The default configuration (the tuner's first incumbent) is the per-algorithm regression selector.
+Before the tuner starts, an initial design scores every family's default configuration on every
+inner fold; the best family's default becomes the space's default, which is the tuner's first
+incumbent (so the search never ends worse, on the inner folds, than the best default). ``max_runs``
+counts the tuner's runs after this design.
 """
 
 from __future__ import annotations
@@ -162,8 +165,27 @@ class AutoSelector(Selector):
         rng = np.random.default_rng(self.random_state)
         n = data.n_instances
         inner = (rng.permutation(n) % max(2, min(self.inner_folds, n))) + 1
-        space = selector_space(data, families=self.families, seed=self.random_state)
         names = tuple(f"inner-{f}" for f in sorted(set(inner)))
+        self.trials_: list[dict[str, Any]] = []
+
+        def score(config: dict[str, Any], fold: int) -> float:
+            test = np.flatnonzero(inner == fold)
+            train = np.flatnonzero(inner != fold)
+            sel = selector_from_config(dict(config), data, self.random_state).fit(data.subset(train))
+            value = float(simulate(sel, data, test, feature_cost=self.feature_cost)[0].mean())
+            self.trials_.append({"config": dict(config), "fold": fold, "cost": value})
+            return value
+
+        # initial design: every family's default on every inner fold; the best becomes the space's
+        # default, i.e. the incumbent the tuner starts from and challengers must beat
+        family_cost: dict[str, float] = {}
+        for fam in self.families:
+            config = _default(selector_space(data, families=(fam,), seed=self.random_state))
+            family_cost[fam] = float(np.mean([score(config, int(n.split("-")[1])) for n in names]))
+        best_family = min(self.families, key=lambda f: (family_cost[f], self.families.index(f)))
+        self.family_cost_ = family_cost
+        ordered = (best_family,) + tuple(f for f in self.families if f != best_family)
+        space = selector_space(data, families=ordered, seed=self.random_state)
         problem = TuningProblem(
             space=space,
             instances=names,
@@ -174,7 +196,6 @@ class AutoSelector(Selector):
             crash_cost=float("inf"),
         )
         tuner = get_tuner(self.tuner)(problem, seed=self.random_state)
-        self.trials_: list[dict[str, Any]] = []
         runs = 0
         while runs < self.max_runs and not tuner.finished:
             requests = tuner.ask(1)
@@ -182,19 +203,12 @@ class AutoSelector(Selector):
                 break
             results = []
             for req in requests:
-                fold = int(req.instance.split("-")[1])
-                test = np.flatnonzero(inner == fold)
-                train = np.flatnonzero(inner != fold)
                 started = time.time()
-                sel = selector_from_config(dict(req.config), data, self.random_state)
-                sel.fit(data.subset(train))
-                cost = simulate(sel, data, test, feature_cost=self.feature_cost)[0]
-                value = float(cost.mean())
+                value = score(dict(req.config), int(req.instance.split("-")[1]))
                 finished = time.time()
                 results.append(
                     RunResult(req, Status.SUCCESS, runtime=finished - started, quality=value, started=started, finished=finished)
                 )
-                self.trials_.append({"config": dict(req.config), "fold": fold, "cost": value})
                 runs += 1
             tuner.tell(results)
         self.config_ = dict(tuner.incumbent or _default(space))

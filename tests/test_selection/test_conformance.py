@@ -14,7 +14,7 @@ FAST = {
     "regression": {"n_estimators": 20},
     "pairwise": {"n_estimators": 10, "max_algorithms": 4},
     "survival-forest": {"n_estimators": 10, "max_algorithms": 3},
-    "auto": {"max_runs": 4, "inner_folds": 2},
+    "auto": {"max_runs": 3, "inner_folds": 2, "families": ("sunny",)},
 }
 
 

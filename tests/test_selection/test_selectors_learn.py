@@ -69,3 +69,20 @@ def test_schmee_hahn_predicts_censored_algorithms_slower_than_clipping():
     Xt = sh.transform(X)
     assert sh.predict_log_runtime(Xt)[:, 0].mean() > clip.predict_log_runtime(Xt)[:, 0].mean()
     assert all(p[0][0] == "b" for p in sh.predict(X))
+
+
+@pytest.mark.slow
+def test_auto_selector_tunes_on_training_folds_only():
+    from algoconf.selection.auto import AutoSelector
+
+    data = _clustered()
+    auto = AutoSelector(families=("sunny", "pairwise"), max_runs=3, inner_folds=2, random_state=0)
+    auto.fit(data.subset(data.folds != 1))
+    assert set(auto.family_cost_) == {"sunny", "pairwise"}
+    assert auto.config_["selector"] in ("sunny", "pairwise")
+    assert len(auto.trials_) >= 4 and all(t["fold"] in (1, 2) for t in auto.trials_)  # inner folds
+    test = data.folds == 1
+    plans = auto.predict(data.features[test])
+    chosen = [p[0][0] for p in plans]
+    best = [data.algorithms[j] for j in data.cost()[test].argmin(axis=1)]
+    assert np.mean([a == b for a, b in zip(chosen, best)]) > 0.8
