@@ -53,6 +53,16 @@ PLACEHOLDERS = ("instance", "specifics", "seed", "cutoff", "cutoff_int", "bound"
 _MAX_CUTOFF_LENGTH = "2147483647"
 
 
+def _cutoff_length(value: int | str | None) -> str:
+    """AClib's run-length limit: an integer, or ``max`` / None for "no limit"."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "max"):
+        return _MAX_CUTOFF_LENGTH
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):
+        raise TargetError(f"cutoff_length must be an integer or 'max', got {value!r}") from None
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -132,7 +142,7 @@ class CommandTarget(Target):
         bool_style: str = "value",
         switches: Mapping[str, str] | None = None,
         fixed_args: Sequence[str] = (),
-        cutoff_length: int | None = None,
+        cutoff_length: int | str | None = None,
     ):
         tokens = shlex.split(command) if isinstance(command, str) else [str(t) for t in command]
         if not tokens:
@@ -168,7 +178,7 @@ class CommandTarget(Target):
         self.bool_style = bool_style
         self.switches = dict(switches) if switches is not None else None
         self.fixed_args = [str(a) for a in fixed_args]
-        self.cutoff_length = str(int(cutoff_length)) if cutoff_length is not None else _MAX_CUTOFF_LENGTH
+        self.cutoff_length = _cutoff_length(cutoff_length)
 
     def __repr__(self) -> str:
         return f"CommandTarget({shlex.join(self.tokens)!r}, syntax={self.syntax!r}, parser={self.parser.name!r})"

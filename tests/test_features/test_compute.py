@@ -4,6 +4,7 @@ import gzip
 import json
 import math
 
+import numpy as np
 import pytest
 
 from algoconf.cli.features_cmd import register
@@ -35,8 +36,14 @@ def test_parallel_computation_then_cache_hit(two_cnfs, tmp_path):
     assert again.values.equals(first.values)
 
 
-def test_hard_cap_gives_timeout_and_skips_dependents(two_cnfs, tmp_path):
-    comp = compute_features(two_cnfs[:1], groups=["vg"], caps={"base": 0.001}, workers=1, cache_dir=tmp_path / "c")
+def test_hard_cap_gives_timeout_and_skips_dependents(tmp_path):
+    # a formula whose base group needs far more than the 1 ms cap (parsing alone takes longer)
+    rng = np.random.default_rng(0)
+    n, m = 20000, 85000
+    lits = rng.integers(1, n + 1, size=(m, 3)) * rng.choice([-1, 1], size=(m, 3))
+    big = tmp_path / "big.cnf"
+    big.write_text(f"p cnf {n} {m}\n" + "\n".join(" ".join(map(str, row)) + " 0" for row in lits) + "\n")
+    comp = compute_features([big], groups=["vg"], caps={"base": 0.001}, workers=1, cache_dir=tmp_path / "c")
     row = comp.status.iloc[0]
     assert row["base"] == "timeout" and row["vg"] == "skipped"
     assert math.isnan(comp.values.iloc[0]["nvars"])  # missing is NaN, never zero
