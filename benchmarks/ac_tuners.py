@@ -120,7 +120,7 @@ def matrix_part(args: argparse.Namespace) -> dict[str, Any]:
     best = float(test_par.min())
     default_row = matrix.row_of(active_config(matrix.space, dict(matrix.space.get_default_configuration())))
     rows: dict[str, list[dict[str, Any]]] = {}
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         scenario = matrix_scenario(matrix, train, test, args.matrix_runs, seed)
         for name in args.tuners + ([] if args.no_native else ["native-smac"]):
             try:
@@ -229,7 +229,7 @@ def minisat_part(args: argparse.Namespace) -> dict[str, Any]:
         return {"minisat": "skipped: minisat not installed"}
     scenario = minisat_scenario(args)
     rows: dict[str, list[dict[str, Any]]] = {}
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         for name in args.real_tuners + ([] if args.no_native else ["native-smac"]):
             try:
                 res = (run_native_smac_minisat(scenario, seed, args) if name == "native-smac"
@@ -279,11 +279,31 @@ def print_tables(result: dict[str, Any]) -> None:
                   f"{summarise(rows, 'cpu'):>16s} {summarise(rows, 'runs'):>10s} {summarise(rows, 'ask_ms'):>8s}")
 
 
+def merge(paths: list[str]) -> dict[str, Any]:
+    """Several result files of this script as one: per part and tuner, rows keyed by seed (a later
+    file replaces an earlier row of the same tuner and seed)."""
+    merged: dict[str, Any] = {"merged_from": [], "commands": []}
+    for path in paths:
+        data = json.loads(Path(path).read_text())
+        merged["merged_from"].append(str(path))
+        merged["commands"].append(data.get("command"))
+        for part in ("matrix", "minisat"):
+            if not isinstance(data.get(part), dict):
+                continue
+            target = merged.setdefault(part, {k: v for k, v in data[part].items() if k != "results"} | {"results": {}})
+            for name, rows in data[part]["results"].items():
+                by_seed = {r["seed"]: r for r in target["results"].get(name, [])}
+                by_seed.update({r["seed"]: r for r in rows})
+                target["results"][name] = [by_seed[k] for k in sorted(by_seed)]
+    return merged
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1 seed, small budgets")
     parser.add_argument("--part", choices=("matrix", "minisat", "all"), default="all")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--matrix-runs", type=int, default=600)
     parser.add_argument("--budget", type=float, default=300.0, help="wall seconds per contender (minisat part)")
@@ -292,7 +312,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real-tuners", default=None, help="tuners for the minisat part (default: --tuners)")
     parser.add_argument("--no-native", action="store_true", help="leave native SMAC3 out")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "ac_tuners.json"))
+    parser.add_argument("--merge", nargs="+", default=None, metavar="JSON",
+                        help="merge result files of earlier invocations into --out and print the tables")
     args = parser.parse_args(argv)
+    if args.merge:
+        result = merge(args.merge)
+        print_tables(result)
+        Path(args.out).write_text(json.dumps(result, indent=1, default=float))
+        print(f"\nwrote {args.out}")
+        return 0
     if args.quick:
         args.seeds = min(args.seeds, 1)
         args.matrix_runs = min(args.matrix_runs, 200)
