@@ -24,7 +24,7 @@ SELECTORS: dict[str, str] = {
 }
 
 # what `algoconf select evaluate` uses without --selector (see docs/selection.md for the numbers)
-RECOMMENDED = "regression"
+RECOMMENDED = "pairwise"
 
 
 def selector_class(name: str) -> type[Selector]:
