@@ -34,12 +34,11 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from algoconf.records import RunRequest, Status, config_key  # noqa: E402
+from algoconf.records import RunRequest, Status  # noqa: E402
 from algoconf.tuners import TUNERS, get_tuner  # noqa: E402
 
 MATRIX = ROOT / "benchmarks" / "data" / "minisat_3sat_matrix.npz"

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from algoconf.records import RunResult, Status
-from algoconf.testing.tuners import answer, drive
+from algoconf.testing.tuners import drive
 from algoconf.tuners.acband import ACBand, acband_schedule
 from algoconf.tuners.sampling import default_config
 
