@@ -14,7 +14,6 @@ import bz2
 import gzip
 import lzma
 import re
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -100,13 +99,39 @@ def _locate(data: bytes, body_start: int, predicate, n_vars: int) -> tuple[int, 
 
 
 def _token_problem(tok: bytes, n_vars: int) -> str:
-    try:
-        value = int(tok)
-    except ValueError:
+    if not re.fullmatch(rb"-?[0-9]+", tok):
         return f"expected an integer literal, found {tok.decode(errors='replace')!r}"
+    value = int(tok)
     if abs(value) > n_vars:
         return f"literal {value} is out of range: the header declares {n_vars} variables"
     return ""
+
+
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[[ord(c) for c in " \t\n\r\v\f"]] = True
+_DIGIT = np.zeros(256, dtype=bool)
+_DIGIT[ord("0") : ord("9") + 1] = True
+_MINUS = ord("-")
+
+
+def _count_integer_tokens(body: bytes) -> int | None:
+    """Number of whitespace-separated tokens if every one is an integer (``-?[0-9]+``), else None.
+
+    Vectorised, so that numpy's text parser (which stops silently at the first bad token) is only
+    ever given text it reads to the end.
+    """
+    b = np.frombuffer(body, dtype=np.uint8)
+    if b.size == 0:
+        return 0
+    space, digit = _SPACE[b], _DIGIT[b]
+    minus = b == _MINUS
+    if not np.all(space | digit | minus):
+        return None
+    prev_space = np.concatenate([[True], space[:-1]])
+    next_digit = np.concatenate([digit[1:], [False]])
+    if np.any(minus & ~(prev_space & next_digit)):
+        return None
+    return int(np.count_nonzero(~space & prev_space))
 
 
 def parse_cnf(data: bytes | str, source: str = "<string>") -> CNF:
@@ -140,13 +165,14 @@ def parse_cnf(data: bytes | str, source: str = "<string>") -> CNF:
         raise CNFFormatError("clauses before the 'p cnf' header", file=source, line=1)
     body_start = header.end()
     body = _COMMENT.sub(b"", data[body_start:])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            tokens = np.fromstring(body, dtype=np.int64, sep=" ") if body.strip() else np.empty(0, np.int64)
-        except (DeprecationWarning, ValueError):
-            line, problem = _locate(data, body_start, _token_problem, n_vars)
-            raise CNFFormatError(problem or "unreadable clause data", file=source, line=line) from None
+    expected = _count_integer_tokens(body)
+    if expected is None:
+        line, problem = _locate(data, body_start, _token_problem, n_vars)
+        raise CNFFormatError(problem or "unreadable clause data", file=source, line=line)
+    tokens = np.fromstring(body, dtype=np.int64, sep=" ") if expected else np.empty(0, np.int64)
+    if tokens.size != expected:  # cannot happen after the check above; never accept a partial parse
+        line, problem = _locate(data, body_start, _token_problem, n_vars)
+        raise CNFFormatError(problem or "unreadable clause data", file=source, line=line)
     if tokens.size and np.abs(tokens).max() > n_vars:
         line, problem = _locate(data, body_start, _token_problem, n_vars)
         raise CNFFormatError(problem, file=source, line=line)
