@@ -156,6 +156,15 @@ class Budget:
         return {"runs": self.runs, "wallclock": self.wallclock, "cpu_time": self.cpu_time}
 
 
+def _plain(value: Any) -> Any:
+    """Mappings and sequences as plain dicts and lists (YAML/JSON-safe)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One configuration problem. Build it with :func:`load_scenario` or directly (validated here).
@@ -188,6 +197,7 @@ class Scenario:
     min_runs_for_failure_rate: int = 20
     time_kind: str = "cpu"
     crash_cost: float = math.inf
+    utility: Mapping[str, Any] | None = None  # runtime objective scored by expected utility (analysis/utility.py)
     source: Path | None = field(default=None, compare=False)
     # spaces compare by canonical text: ConfigSpace 1.2 conditions compare unequal after a pickle round trip
     _space_text: str = field(default="", init=False, repr=False, compare=True)
@@ -217,6 +227,17 @@ class Scenario:
             return "the target command uses {cutoff} but the scenario has no cutoff"
         if self.objective == "runtime" and self.maximize:
             return "a runtime objective cannot be maximised"
+        if self.utility is not None:
+            if self.objective != "runtime":
+                return "a utility applies to a runtime objective only"
+            from algoconf.analysis.utility import utility_from_spec
+
+            try:
+                upper = utility_from_spec(self.utility).captime.upper
+            except ValueError as err:
+                return str(err)
+            if self.cutoff is not None and upper > self.cutoff:
+                return f"the utility's largest captime ({upper:g} s) exceeds the cutoff ({self.cutoff:g} s): runs would be censored where the utility is not yet 0"
         if not self.par_factor >= 1:
             return f"par_factor must be at least 1, got {self.par_factor!r}"
         if self.memory_limit is not None and not self.memory_limit > 0:
@@ -275,6 +296,8 @@ class Scenario:
             min_runs_for_failure_rate=self.min_runs_for_failure_rate,
             crash_cost=None if math.isinf(self.crash_cost) else self.crash_cost,
         )
+        if self.utility is not None:
+            d["utility"] = _plain(self.utility)
         return d
 
     def save_yaml(self, path: str | Path) -> None:
@@ -303,7 +326,7 @@ class Scenario:
             "deterministic": self.deterministic,
             "seed": self.seed,
             "target": json.dumps(target, sort_keys=True),
-        }
+        } | ({} if self.utility is None else {"utility": json.dumps(_plain(self.utility), sort_keys=True)})
 
     def diff(self, other: "Scenario") -> list[str]:
         """Human-readable differences (fingerprint, budget and policies), one line per key."""
@@ -339,8 +362,16 @@ class Scenario:
             max_runs=self.budget.runs,
             features=features,
             crash_cost=self.crash_cost,
-            extra={"seed": self.seed, "time_kind": self.time_kind, "scenario": self.name},
+            extra=self._problem_extra(),
         )
+
+    def _problem_extra(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {"seed": self.seed, "time_kind": self.time_kind, "scenario": self.name}
+        if self.utility is not None:
+            from algoconf.analysis.utility import utility_from_spec
+
+            extra["utility"] = utility_from_spec(self.utility)  # tuners minimise 1 - u(runtime)
+        return extra
 
 
 # --- helpers shared with the loaders and the history ------------------------------------------------

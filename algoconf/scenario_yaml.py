@@ -53,7 +53,7 @@ YAML_KEYS = (
     "name", "target", "space", "train", "test", "features", "feature_costs", "allow_missing_features",
     "objective", "maximize", "cutoff", "time_kind", "par_factor", "budget", "memory_limit",
     "deterministic", "seed", "crash_policy", "max_failure_rate", "min_runs_for_failure_rate",
-    "crash_cost", "instance_cache",
+    "crash_cost", "instance_cache", "utility",
 )  # fmt: skip
 REQUIRED_KEYS = ("target", "space", "train")
 TARGET_KEYS = ("kind", "command", "callable", "runner", "syntax", "output", "env", "cwd", "options")
@@ -171,6 +171,7 @@ def load_yaml_scenario(path: Path, text: str | None = None) -> Scenario:
             min_runs_for_failure_rate=_number(doc, data, "min_runs_for_failure_rate", 20, positive=True, integer=True),
             time_kind=_choice(doc, data, "time_kind", ("cpu", "wall"), "cpu"),
             crash_cost=math.inf if crash_cost is None else crash_cost,
+            utility=data.get("utility"),
             source=path,
         )
     except ScenarioError as err:

@@ -11,6 +11,7 @@ directory. Censored runtimes count at the cutoff in the mean runtime, which is t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import asdict, dataclass, field
@@ -74,6 +75,8 @@ def validate(scenario: Any, incumbent: Mapping[str, Any], executor: Any, run_dir
     from algoconf.space import default_config
 
     problem = scenario.tuning_problem()
+    # validation always reports PAR-k and solved counts, also for a utility-scored scenario
+    problem = dataclasses.replace(problem, extra={k: v for k, v in problem.extra.items() if k != "utility"})
     which = "test" if scenario.test is not None and len(scenario.test) else "train"
     instances = list((scenario.test if which == "test" else scenario.train).names)
     rng = np.random.default_rng([int(scenario.seed if seed is None else seed), _VALIDATION_SEED_SALT])

@@ -40,6 +40,7 @@ __all__ = [
     "par_k_utility",
     "run_utility_cost",
     "ranking",
+    "utility_from_spec",
 ]
 
 
@@ -248,3 +249,38 @@ def run_utility_cost(result: RunResult, utility: Utility) -> Estimate:
 def ranking(scores: Mapping[str, UtilityScore]) -> list[str]:
     """Names sorted by score, best (highest expected utility) first; ties by name."""
     return sorted(scores, key=lambda name: (-scores[name].value, name))
+
+
+def utility_from_spec(spec: Mapping) -> Utility:
+    """Build a :class:`Utility` from a scenario's ``utility:`` mapping (ValueError when invalid).
+
+    ``{value: constant | linear | exponential, horizon: s (linear), half_life: s (exponential),
+    captime: {fixed: s} | {uniform: [lo, hi]} | {truncated_exponential: [lo, hi, mean]}}``
+    """
+    if not isinstance(spec, Mapping):
+        raise ValueError("utility must be a mapping with keys value and captime")
+    unknown = sorted(set(spec) - {"value", "horizon", "half_life", "captime"})
+    if unknown:
+        raise ValueError(f"unknown key {unknown[0]!r} in utility; expected value, horizon, half_life, captime")
+    kind = spec.get("value", "constant")
+    if kind == "constant":
+        value: ValueOfTime = ConstantValue()
+    elif kind == "linear":
+        value = LinearDecay(float(spec.get("horizon", 0)))
+    elif kind == "exponential":
+        value = ExponentialDecay(float(spec.get("half_life", 0)))
+    else:
+        raise ValueError(f"utility.value must be constant, linear or exponential, got {kind!r}")
+    cap = spec.get("captime")
+    if not isinstance(cap, Mapping) or len(cap) != 1:
+        raise ValueError("utility.captime must be one of {fixed: s}, {uniform: [lo, hi]}, {truncated_exponential: [lo, hi, mean]}")
+    (ckind, args), = cap.items()
+    if ckind == "fixed":
+        captime: CaptimeDistribution = FixedCaptime(float(args))
+    elif ckind == "uniform" and isinstance(args, (list, tuple)) and len(args) == 2:
+        captime = UniformCaptime(float(args[0]), float(args[1]))
+    elif ckind == "truncated_exponential" and isinstance(args, (list, tuple)) and len(args) == 3:
+        captime = TruncatedExponentialCaptime(float(args[0]), float(args[1]), float(args[2]))
+    else:
+        raise ValueError(f"utility.captime {dict(cap)!r} is not {{fixed: s}}, {{uniform: [lo, hi]}} or {{truncated_exponential: [lo, hi, mean]}}")
+    return Utility(value, captime)

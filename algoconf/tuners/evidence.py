@@ -21,7 +21,13 @@ Pair = tuple[str, int]
 
 
 def cost_of(problem: TuningProblem, result: RunResult) -> Estimate:
-    """The cost of one result under the problem's objective (PAR-k for runtime)."""
+    """The cost of one result under the problem's objective: PAR-k for runtime, or 1 − u(runtime)
+    when the problem carries a utility (``problem.extra["utility"]``, analysis/utility.py)."""
+    utility = problem.extra.get("utility") if problem.extra else None
+    if utility is not None and problem.objective == "runtime":
+        from algoconf.analysis.utility import run_utility_cost
+
+        return run_utility_cost(result, utility)
     return result_cost(
         result,
         objective=problem.objective,

@@ -38,6 +38,7 @@ from typing import Any, Mapping, Sequence
 
 from algoconf.records import RunRequest, RunResult, Status, config_key
 from algoconf.tuners.base import Tuner, TuningProblem
+from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.sampling import active_config
 
 try:
@@ -172,6 +173,12 @@ class SMACTuner(Tuner):
     def _value(self, result: RunResult) -> "TrialValue":
         p = self.problem
         status = result.status
+        if p.objective == "runtime" and p.extra.get("utility") is not None:
+            # utility objective: cost 1 - u(runtime); censored runs are SMAC timeouts at that cost
+            cost = cost_of(p, result).value
+            kind = StatusType.SUCCESS if status is Status.SUCCESS else (
+                StatusType.TIMEOUT if status.censored else StatusType.CRASHED)
+            return TrialValue(cost=cost, time=result.runtime, status=kind)
         if p.objective == "runtime":
             if status is Status.SUCCESS:
                 return TrialValue(cost=min(result.runtime, float(p.cutoff)), time=result.runtime, status=StatusType.SUCCESS)
