@@ -11,6 +11,7 @@ marker is honoured. Clauses may span lines.
 from __future__ import annotations
 
 import bz2
+import functools
 import gzip
 import lzma
 import re
@@ -22,7 +23,7 @@ import numpy as np
 
 from algoconf.errors import CNFFormatError
 
-__all__ = ["CNF", "read_cnf", "parse_cnf", "format_cnf", "write_cnf", "first_violated_clause"]
+__all__ = ["CNF", "read_cnf", "read_cnf_cached", "parse_cnf", "format_cnf", "write_cnf", "first_violated_clause"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,6 +79,19 @@ def read_cnf(path: str | Path) -> CNF:
     """Read a DIMACS CNF file (plain or compressed)."""
     path = Path(path)
     return parse_cnf(_load_bytes(path), source=str(path))
+
+
+@functools.lru_cache(maxsize=32)
+def _cached(path: str, mtime_ns: int, size: int) -> CNF:
+    return read_cnf(path)
+
+
+def read_cnf_cached(path: str | Path) -> CNF:
+    """:func:`read_cnf`, cached per process by path, modification time and size (runs and feature
+    groups reuse the same instances many times; a changed file is read again)."""
+    p = Path(path).resolve()
+    st = p.stat()
+    return _cached(str(p), st.st_mtime_ns, st.st_size)
 
 
 def _line_of(data: bytes, offset: int) -> int:

@@ -4,28 +4,15 @@ cnf_probes.py for the definitions."""
 
 from __future__ import annotations
 
-import functools
-import os
 from pathlib import Path
 from typing import Mapping
 
-from algoconf.dimacs import CNF, read_cnf
+from algoconf.dimacs import read_cnf, read_cnf_cached
 from algoconf.features.base import Deadline, FeatureExtractor, FeatureGroup, GroupStatus
 from algoconf.features.cnf_probes import LS_FEATURES, UNIT_FEATURES, local_search_probe, unit_probe
 from algoconf.features.cnf_stats import BASE_FEATURES, VG_FEATURES, base_features, variable_graph_features
 
-__all__ = ["CNFFeatures", "load_cnf_cached"]
-
-
-@functools.lru_cache(maxsize=4)
-def _load(path: str, mtime_ns: int, size: int) -> CNF:
-    return read_cnf(path)
-
-
-def load_cnf_cached(path: str | Path) -> CNF:
-    """Read a CNF once per process for all groups (keyed by path, mtime and size)."""
-    st = os.stat(path)
-    return _load(str(path), st.st_mtime_ns, st.st_size)
+__all__ = ["CNFFeatures"]
 
 
 class CNFFeatures(FeatureExtractor):
@@ -41,7 +28,7 @@ class CNFFeatures(FeatureExtractor):
         read_cnf(path)
 
     def _compute(self, path: Path, group: str, deadline: Deadline, seed: int):
-        cnf = load_cnf_cached(path)
+        cnf = read_cnf_cached(path)
         if group == "base":
             return base_features(cnf), GroupStatus.OK, None
         if group == "vg":

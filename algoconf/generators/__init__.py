@@ -10,7 +10,7 @@ Answers known by construction are recorded in ``<instance>.json`` sidecars (:fun
 """
 
 from algoconf.generators._files import known_answer, read_sidecar, sidecar_path
-from algoconf.generators.cnf import dimacs, read_dimacs, satisfies
+from algoconf.generators.cnf import dimacs
 from algoconf.generators.colouring import flat_colouring, gnm_colouring
 from algoconf.generators.jobshop import JobShop, read_jobshop, taillard_jobshop
 from algoconf.generators.ksat import random_ksat
@@ -25,8 +25,6 @@ __all__ = [
     "JobShop",
     "read_jobshop",
     "dimacs",
-    "read_dimacs",
-    "satisfies",
     "known_answer",
     "read_sidecar",
     "sidecar_path",

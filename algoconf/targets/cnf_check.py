@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
-from pathlib import Path
 from typing import Iterable
 
-from algoconf.dimacs import CNF, first_violated_clause, read_cnf
+from algoconf.dimacs import first_violated_clause, read_cnf_cached
 
-__all__ = ["cached_cnf", "model_violation"]
-
-
-@lru_cache(maxsize=32)
-def _cnf(path: str, mtime_ns: int, size: int) -> CNF:
-    return read_cnf(path)
-
-
-def cached_cnf(path: str | os.PathLike) -> CNF:
-    """The parsed CNF, cached by path, modification time and size (runs reuse instances a lot)."""
-    p = Path(path).resolve()
-    st = p.stat()
-    return _cnf(str(p), st.st_mtime_ns, st.st_size)
+__all__ = ["model_violation"]
 
 
 def model_violation(path: str | os.PathLike, literals: Iterable[int]) -> str | None:
@@ -35,7 +21,7 @@ def model_violation(path: str | os.PathLike, literals: Iterable[int]) -> str | N
             return f"the model assigns variable {abs(lit)} both ways"
         if lit:
             true.add(lit)
-    cnf = cached_cnf(path)
+    cnf = read_cnf_cached(path)
     bad = first_violated_clause(cnf, true)
     if bad is None:
         return None

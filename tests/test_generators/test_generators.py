@@ -12,13 +12,23 @@ from algoconf.generators import (
     known_answer,
     pigeonhole,
     random_ksat,
-    read_dimacs,
     read_jobshop,
-    satisfies,
     taillard_jobshop,
 )
+from algoconf.dimacs import CNF, first_violated_clause, read_cnf
 from algoconf.generators.colouring import planted_flat_graph
 from algoconf.generators._files import instance_rng
+
+def read_dimacs(path):
+    """(variables, clauses) through the project's DIMACS reader (raises on a wrong header count)."""
+    cnf = read_cnf(path)
+    return cnf.n_vars, [list(c) for c in cnf.clauses()]
+
+
+def satisfies(clauses, model) -> bool:
+    n = max((abs(l) for c in clauses for l in c), default=0)
+    return first_violated_clause(CNF.from_clauses(n, clauses), model) is None
+
 
 CNF_GENERATORS = [
     (random_ksat, {"variables": 50}),
