@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "algoconf.cli.features_cmd",
     "algoconf.cli.dac_cmd",
     "algoconf.cli.configure_cmd",
+    "algoconf.cli.portfolio_cmd",
     "algoconf.cli.run_cmd",
     "algoconf.cli.select_cmd",
     "algoconf.cli.report_cmd",

@@ -22,7 +22,26 @@ Pair = tuple[str, int]
 
 def cost_of(problem: TuningProblem, result: RunResult) -> Estimate:
     """The cost of one result under the problem's objective: PAR-k for runtime, or 1 − u(runtime)
-    when the problem carries a utility (``problem.extra["utility"]``, analysis/utility.py)."""
+    when the problem carries a utility (``problem.extra["utility"]``, analysis/utility.py).
+
+    Portfolio (marginal) cost: when ``problem.extra["portfolio_costs"]`` maps instance names to the
+    current portfolio's best cost on that instance (a float, same units as the own cost), the cost
+    is ``min(own, portfolio)`` — what the run would add to the portfolio's virtual best
+    (Hydra, algoconf/portfolio/hydra.py). Censoring stays honest: an own lower bound ``L`` below
+    the portfolio's ``p`` gives the lower bound ``L`` (the true ``min(c, p)`` is ≥ L); ``L ≥ p``
+    gives ``p``, exact. Instances without a portfolio cost keep the own cost.
+    """
+    own = _own_cost(problem, result)
+    portfolio = problem.extra.get("portfolio_costs") if problem.extra else None
+    if portfolio is None or result.request.instance not in portfolio:
+        return own
+    best = float(portfolio[result.request.instance])
+    if own.value >= best:
+        return Estimate(best, True, own.n, 0)
+    return own
+
+
+def _own_cost(problem: TuningProblem, result: RunResult) -> Estimate:
     utility = problem.extra.get("utility") if problem.extra else None
     if utility is not None and problem.objective == "runtime":
         from algoconf.analysis.utility import run_utility_cost

@@ -72,17 +72,21 @@ def build_executor(scenario: Any, workers: int, scheduler: str | None = None,
 def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | None = None, workers: int = 1,
                  runs: int | None = None, wallclock: float | None = None, cpu_time: float | None = None,
                  scheduler: str | None = None, progress: bool = True, tuner_options: Mapping[str, Any] | None = None,
-                 executor: Executor | None = None, callbacks: tuple = ()) -> Session:
+                 executor: Executor | None = None, callbacks: tuple = (),
+                 problem: Any | None = None) -> Session:
     """Build or resume the run of ``tuner`` on ``scenario`` in ``run_dir``.
 
     Budget arguments override the scenario's; the tuner's run hint (``max_runs``) follows the run
     budget. A racing tuner without an explicit ``k`` races as many arms as there are workers (≥ 2).
+    ``problem`` replaces ``scenario.tuning_problem()`` (e.g. with marginal portfolio costs in its
+    ``extra``, algoconf/portfolio/hydra.py); its ``max_runs`` still follows the run budget.
     """
     from algoconf.history import RunHistory
 
     tuner_cls = get_tuner(tuner)
     limits = EngineLimits.from_scenario(scenario, runs=runs, wallclock=wallclock, cpu_time=cpu_time)
-    problem = dataclasses.replace(scenario.tuning_problem(), max_runs=limits.runs)
+    base = scenario.tuning_problem() if problem is None else problem
+    problem = dataclasses.replace(base, max_runs=limits.runs)
     options = dict(tuner_options or {})
     if tuner_cls.supports_racing and "k" not in options:
         options["k"] = max(2, int(workers))
