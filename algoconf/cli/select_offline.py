@@ -1,9 +1,12 @@
-"""``algoconf select fit | evaluate``: offline algorithm selection from ASlib data or algoconf runs.
+"""``algoconf select fit | run | evaluate``: offline algorithm selection from ASlib data or algoconf runs.
 
 * ``select fit SOURCE --selector NAME -o MODEL``: SOURCE is an ASlib scenario directory or an
   algoconf run directory (its ``history.sqlite``; features from ``--features CSV`` with an
   ``instance`` column). The model file is a pickle with a format header, read back by
   :func:`load_model`.
+* ``select run MODEL INSTANCE... [--workers N] [--json]``: play the model's plan (pre-solving
+  schedule, features, chosen algorithm) on new instances with real solvers, cutoff enforced
+  (:mod:`algoconf.selection.run`).
 * ``select evaluate ASLIB_DIR [--selector NAME] [--feature-cost charge|free] [--unsolved keep|drop]
   [--json]``: 10-fold CV from cv.arff; without ``--selector`` the recommended selector. ``--json``
   prints one object with ``par10, vbs_par10, sbs_par10, gap_closed, solved`` and the conventions.
@@ -165,8 +168,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from algoconf.selection.run import run_model
+
+    model = load_model(Path(args.model))
+    outcomes = run_model(model, args.instances, workers=args.workers, seed=args.seed)
+    if args.json:
+        print(json.dumps({"model": str(args.model), "cutoff": model["cutoff"],
+                          "instances": [o.to_dict() for o in outcomes]}, default=str))
+        return 0
+    print(f"{'instance':40s} {'algorithm':16s} {'status':8s} {'runtime':>9s} {'features':>9s} {'total':>9s}")
+    for o in outcomes:
+        alg = (o.algorithm or "-") + (" (pre)" if o.presolved else "")
+        print(f"{o.instance[-40:]:40s} {alg:16s} {o.status:8s} {o.runtime:9.3f} {o.feature_cost:9.3f} {o.total_time:9.3f}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``fit`` and ``evaluate`` to the ``select`` group's subparsers."""
+    """Add ``fit``, ``run`` and ``evaluate`` to the ``select`` group's subparsers."""
     from algoconf.selection.registry import SELECTORS
 
     fit = sub.add_parser("fit", help="fit a selector on ASlib data or on an algoconf run directory")
@@ -178,6 +197,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--json", action="store_true")
     fit.set_defaults(func=cmd_fit)
+
+    run = sub.add_parser("run", help="run a fitted selector's plan on instances with the real solvers")
+    run.add_argument("model", metavar="MODEL")
+    run.add_argument("instances", nargs="+", metavar="INSTANCE")
+    run.add_argument("--workers", type=int, default=1)
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--json", action="store_true")
+    run.set_defaults(func=cmd_run)
 
     ev = sub.add_parser("evaluate", help="10-fold CV of a selector on an ASlib scenario (PAR10, gap closed)")
     ev.add_argument("source", metavar="ASLIB_DIR")
