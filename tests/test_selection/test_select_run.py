@@ -125,3 +125,37 @@ def test_select_run_plays_presolve_and_selection_on_real_solvers(runnable_scenar
     # the flat colouring instance is easy for every solver (aslib_mini: ~5 ms): it must be solved
     assert rows[2]["status"] == "SUCCESS"
     assert np.isfinite([r["total_time"] for r in rows]).all()
+
+
+def _rundir(tmp_path: Path, runner_target: dict) -> tuple[Path, dict, dict]:
+    from algoconf.history import RunHistory
+    from algoconf.records import RunRequest, RunResult, Status
+
+    fast, slow = {"rinc": 1.5, "var-decay": 0.9}, {"rinc": 3.0}
+    history = RunHistory.open(tmp_path / "run", fingerprint={"target": json.dumps(runner_target)})
+    try:  # records of earlier runs (the resolution only reads configurations and the target)
+        history.commit([RunResult(RunRequest(cfg, f"i{k}.cnf", 0, 2.0), Status.SUCCESS, rt)
+                        for k in range(3) for cfg, rt in ((fast, 0.1), (slow, 0.2))])
+    finally:
+        history.close()
+    return tmp_path / "run", fast, slow
+
+
+def test_rundir_model_algorithms_map_to_runner_configurations(tmp_path):
+    run_dir, fast, slow = _rundir(tmp_path, {"kind": "runner", "runner": "minisat", "syntax": "-name value",
+                                             "output": "aclib"})
+    data = load_data(run_dir)
+    resolved = resolve_algorithms({"algorithms": list(data.algorithms), "source": str(run_dir)})
+    assert sorted((r.runner, json.dumps(dict(r.config), sort_keys=True)) for r in resolved.values()) == sorted(
+        ("minisat", json.dumps(c, sort_keys=True)) for c in (fast, slow))
+    # explicit runner strings need no run directory
+    one = resolve_algorithms({"algorithms": ["clasp", "minisat:rinc=1.5,luby=off"], "source": ""})
+    assert one["minisat:rinc=1.5,luby=off"].config == {"rinc": 1.5, "luby": "off"}
+    assert one["clasp"].runner == "clasp" and one["clasp"].config == {}
+
+
+def test_rundir_with_a_command_target_is_refused_by_name(tmp_path):
+    run_dir, _, _ = _rundir(tmp_path, {"kind": "command", "command": "solver {instance}"})
+    data = load_data(run_dir)
+    with pytest.raises(SelectionInputError, match="target is not a runner"):
+        resolve_algorithms({"algorithms": list(data.algorithms), "source": str(run_dir)})
