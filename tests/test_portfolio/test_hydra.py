@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import math
 from pathlib import Path
 
@@ -121,3 +122,29 @@ def test_cli_rejects_bad_size(tmp_path, capsys):
     code = main(["portfolio", "build", str(tmp_path / "scen" / "scenario.yaml"), "--size", "0",
                  "--tuner", "random", "--out", str(tmp_path / "out")])
     assert code == 2
+
+
+@pytest.mark.skipif(shutil.which("minisat") is None, reason="minisat binary not installed")
+def test_hydra_on_real_minisat(tmp_path):
+    """A tiny Hydra run on the real solver: members are real configurations, every cost is exact,
+    and the portfolio's virtual best is never worse than its single best member."""
+    from algoconf.portfolio.hydra import build_portfolio
+    from algoconf.scenario import load_scenario
+    from algoconf.tuners.session import build_executor
+
+    pcs = Path(__file__).resolve().parents[2] / "runners" / "minisat" / "params.pcs"
+    gen = "generator: \"algoconf.generators:random_ksat\"\n  kwargs: {variables: 150, ratio: 4.26}\n"
+    (tmp_path / "scenario.yaml").write_text(
+        f"name: minisat-tiny\ntarget:\n  runner: minisat\nspace: {pcs}\n"
+        f"train:\n  {gen}  n: 5\n  seed: 1\ntest:\n  {gen}  n: 5\n  seed: 2\n"
+        "objective: runtime\ncutoff: 2\ntime_kind: cpu\nbudget: {runs: 12}\nseed: 1\n")
+    scenario = load_scenario(tmp_path / "scenario.yaml")
+    executor = build_executor(scenario, 2)
+    try:
+        result = build_portfolio(scenario, tmp_path / "out", 2, "random", executor, workers=2)
+    finally:
+        executor.close()
+    assert 1 <= len(result.members) <= 2
+    assert result.train.vbs <= result.train.sbs and result.test.vbs <= result.test.sbs
+    assert all(len(m.train_costs) == 5 for m in result.members)
+    assert result.test.vbs_solved is not None and result.test.n == 5
