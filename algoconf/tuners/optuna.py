@@ -36,8 +36,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from algoconf.errors import ConfigurationError
-from algoconf.records import RunRequest, RunResult, Status, config_key
+from algoconf.records import RunRequest, RunResult, config_key
 from algoconf.tuners.base import Tuner, TuningProblem
+from algoconf.tuners.replay_log import ReplayLog
 from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.pairs import PairStream
 from algoconf.tuners.sampling import active_config, default_config
@@ -93,13 +94,13 @@ class OptunaTuner(Tuner):
         self.study.enqueue_trial(self._to_params(default_config(problem.space)))
         self._active: dict[int, dict[str, Any]] = {}  # trial number -> {"trial", "config", "key", "costs", "busy"}
         self._asked = 0
-        self._log: list[list[Any]] = []
+        self._log = ReplayLog()
         self._best: tuple[float, dict[str, Any]] | None = None
         self._outcomes: dict[str, float | None] = {}  # key -> final value, None when pruned
 
     # --- contract ---------------------------------------------------------------------------------
     def ask(self, n: int = 1) -> list[RunRequest]:
-        self._log.append(["ask", int(n)])
+        self._log.asked(n)
         out: list[RunRequest] = []
         while len(out) < n and not self._budget_spent():
             idle = [t for t in self._active.values() if not t["busy"]]
@@ -118,8 +119,7 @@ class OptunaTuner(Tuner):
         return out
 
     def tell(self, results: Sequence[RunResult]) -> None:
-        self._log.append(["tell", [[r.request.config_key, r.request.instance, int(r.request.seed), r.status.value,
-                                    r.runtime, r.quality] for r in results]])
+        self._log.told(results)
         for result in results:
             self._tell_one(result.request.config_key, cost_of(self.problem, result).value)
 
@@ -132,20 +132,11 @@ class OptunaTuner(Tuner):
         return self._budget_spent()
 
     def state(self) -> dict[str, Any]:
-        return {"seed": self.seed, "params": self._params, "log": self._log}
+        return {"seed": self.seed, "params": self._params, "log": self._log.entries}
 
     @classmethod
     def from_state(cls, problem: TuningProblem, state: Mapping[str, Any]) -> "OptunaTuner":
-        tuner = cls(problem, int(state["seed"]), **state["params"])
-        asked: dict[tuple[str, str, int], RunRequest] = {}
-        for kind, payload in state["log"]:
-            if kind == "ask":
-                for r in tuner.ask(int(payload)):
-                    asked[r.key] = r
-            else:
-                tuner.tell([RunResult(asked[(k, inst, int(seed))], Status(status), runtime, quality=quality)
-                            for k, inst, seed, status, runtime, quality in payload])
-        return tuner
+        return ReplayLog(state["log"]).replay(cls(problem, int(state["seed"]), **state["params"]))
 
     # --- internals --------------------------------------------------------------------------------
     def _budget_spent(self) -> bool:

@@ -38,6 +38,7 @@ from typing import Any, Mapping, Sequence
 
 from algoconf.records import RunRequest, RunResult, Status, config_key
 from algoconf.tuners.base import Tuner, TuningProblem
+from algoconf.tuners.replay_log import ReplayLog
 from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.sampling import active_config
 
@@ -101,14 +102,14 @@ class SMACTuner(Tuner):
                                                      logging_level=logging.ERROR, **kwargs)
         self._pending: dict[tuple[str, str, int], list[TrialInfo]] = {}
         self._asked = 0
-        self._log: list[list[Any]] = []
+        self._log = ReplayLog()
 
     def __del__(self) -> None:
         shutil.rmtree(getattr(self, "_outdir", ""), ignore_errors=True)
 
     # --- contract ---------------------------------------------------------------------------------
     def ask(self, n: int = 1) -> list[RunRequest]:
-        self._log.append(["ask", int(n)])
+        self._log.asked(n)
         out: list[RunRequest] = []
         while len(out) < n and not self._budget_spent():
             with warnings.catch_warnings():
@@ -130,8 +131,7 @@ class SMACTuner(Tuner):
         return out
 
     def tell(self, results: Sequence[RunResult]) -> None:
-        self._log.append(["tell", [[r.request.config_key, r.request.instance, int(r.request.seed),
-                                    r.request.bound, r.status.value, r.runtime, r.quality] for r in results]])
+        self._log.told(results)
         for result in results:
             for info in self._pending.pop(result.key, []):
                 with warnings.catch_warnings():
@@ -148,20 +148,11 @@ class SMACTuner(Tuner):
         return self._budget_spent()
 
     def state(self) -> dict[str, Any]:
-        return {"seed": self.seed, "params": self._params, "log": self._log}
+        return {"seed": self.seed, "params": self._params, "log": self._log.entries}
 
     @classmethod
     def from_state(cls, problem: TuningProblem, state: Mapping[str, Any]) -> "SMACTuner":
-        tuner = cls(problem, int(state["seed"]), **state["params"])
-        asked: dict[tuple[str, str, int], RunRequest] = {}
-        for kind, payload in state["log"]:
-            if kind == "ask":
-                for r in tuner.ask(int(payload)):
-                    asked[r.key] = r
-            else:
-                tuner.tell([RunResult(asked[(k, inst, int(seed))], Status(status), runtime, quality=quality)
-                            for k, inst, seed, _bound, status, runtime, quality in payload])
-        return tuner
+        return ReplayLog(state["log"]).replay(cls(problem, int(state["seed"]), **state["params"]))
 
     # --- internals --------------------------------------------------------------------------------
     def _is_incumbent(self, config: Any) -> bool:
