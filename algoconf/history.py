@@ -13,6 +13,8 @@ Contracts
   transaction, so the stored tuner state always matches the stored results.
 * The first opener with a scenario stores its fingerprint; opening with a different fingerprint
   raises :class:`~algoconf.errors.ScenarioMismatchError` listing the differences (never a prompt).
+  It also stores a content digest of every instance file; re-opening after a file's content
+  changed under the same name raises the same error (:mod:`algoconf.instance_digests`).
 * A damaged file raises :class:`~algoconf.errors.CorruptHistoryError` naming the file and what to do;
   a torn WAL tail is rolled back by SQLite to the last committed transaction, while a WAL damaged
   before committed transactions (which SQLite would drop silently) is refused
@@ -124,6 +126,8 @@ class RunHistory:
             history._initialise("FULL" if durable else "NORMAL")
             if fingerprint is not None:
                 history._check_fingerprint(_normalise(fingerprint))
+            if scenario is not None:
+                history._check_instance_contents(scenario)
         except BaseException:
             conn.close()
             raise
@@ -171,6 +175,33 @@ class RunHistory:
                 f"{self.path.parent} holds a run of a different scenario (stored -> given):\n  "
                 + "\n  ".join(lines)
                 + "\nResume with the original scenario, or start the changed one in a new run directory."
+            )
+
+    def _check_instance_contents(self, scenario) -> None:
+        """Refuse to resume when an instance file's content changed since the history began
+        (:mod:`algoconf.instance_digests`); store or refresh the digests otherwise."""
+        from algoconf.instance_digests import changed_instances, digest_table
+
+        instances = list(scenario.train) + (list(scenario.test) if scenario.test is not None else [])
+        with self._guard():
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'instance_digests'").fetchone()
+        if row is None:
+            table, changed = digest_table(instances), []
+        else:
+            stored = json.loads(row[0])
+            changed, table = changed_instances(stored, instances)
+            if changed:
+                shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+                raise ScenarioMismatchError(
+                    f"{self.path.parent} holds runs on instances whose files have changed since "
+                    f"(different content under the same name): {shown}.\nRestore the original files to "
+                    "resume, or start the changed scenario in a new run directory."
+                )
+            if table == stored:
+                return
+        with self._guard(), self._transaction():
+            self._conn.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('instance_digests', ?)", (json.dumps(table, sort_keys=True),)
             )
 
     @property
