@@ -215,7 +215,7 @@ class Engine:
                 return
             n = free
             if self.tuner.supports_racing:
-                size = int(getattr(self.tuner, "race_size", 1))
+                size = int(self.tuner.race_size)
                 if free < size and self._running:
                     return  # a race starts only when all its arms can run at once (fair first-to-finish)
                 n = max(free, size)

@@ -68,7 +68,7 @@ def drive(tuner: Tuner, max_runs: int, batch: int = 2, on_batch: Callable[[int],
     asked: list[RunRequest] = []
     step = 0
     while len(asked) < max_runs and not tuner.finished:
-        n = max(batch, getattr(tuner, "race_size", 1))
+        n = max(batch, tuner.race_size)
         requests = tuner.ask(min(n, max_runs - len(asked)) if not tuner.supports_racing else n)
         if not requests:
             break
@@ -97,12 +97,20 @@ def check_proposals_valid(tuner_cls: type[Tuner], problem: TuningProblem, runs: 
             assert tuner_cls.supports_racing, "a tuner without supports_racing set RunRequest.race"
         if r.bound is not None:
             assert tuner_cls.supports_capping, "a tuner without supports_capping set RunRequest.bound"
+    assert isinstance(tuner.race_size, int) and tuner.race_size >= 1, f"race_size {tuner.race_size!r} is not an int >= 1"
+    if not tuner_cls.supports_racing:
+        assert tuner.race_size == 1, "a tuner without supports_racing has race_size != 1"
     if tuner_cls.supports_racing:
         races = defaultdict(set)
         for r in requests:
             if r.race is not None:
                 races[r.race].add((r.instance, r.seed))
         assert all(len(pairs) == 1 for pairs in races.values()), "a race spans several instance-seed pairs"
+        arms = defaultdict(int)
+        for r in requests:
+            if r.race is not None:
+                arms[r.race] += 1
+        assert max(arms.values(), default=0) <= tuner.race_size, "a race has more arms than race_size"
     assert tuner.incumbent is None or is_valid(problem.space, tuner.incumbent)
 
 
@@ -123,7 +131,7 @@ def check_state_roundtrip(tuner_cls: type[Tuner], problem: TuningProblem, runs: 
     def session(interrupt: bool) -> tuple[list[tuple], Any]:
         tuner = tuner_cls(problem, seed=seed)
         part = drive(tuner, runs // 2)
-        pending = tuner.ask(max(2, getattr(tuner, "race_size", 1)))  # in flight at the "kill"
+        pending = tuner.ask(max(2, tuner.race_size))  # in flight at the "kill"
         if interrupt:
             state = json.loads(json.dumps(tuner.state()))
             tuner = tuner_cls.from_state(problem, state)

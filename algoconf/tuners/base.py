@@ -59,6 +59,10 @@ class Tuner(abc.ABC):
     * ``finished`` is True when the tuner has nothing more to ask, ever (its own schedule is done).
     * ``state()`` returns a JSON-serialisable dict (RNG included); ``from_state(problem, state)``
       rebuilds a tuner that continues exactly as the original would have.
+    * ``race_size`` is the largest number of runs one race of this tuner submits together (1 for a
+      tuner that does not race). The engine asks a racing tuner for at least that many runs and
+      starts a race only when all its arms can run at once; it may change during a run (e.g. when
+      the tuner's schedule changes), and is read before every ask.
     """
 
     name: ClassVar[str] = ""
@@ -88,6 +92,11 @@ class Tuner(abc.ABC):
     @property
     def finished(self) -> bool:
         return False
+
+    @property
+    def race_size(self) -> int:
+        """Largest number of runs one race submits together (1: no races)."""
+        return 1
 
     @abc.abstractmethod
     def state(self) -> dict[str, Any]:
