@@ -130,6 +130,9 @@ class InstanceSet:
     ) -> "InstanceSet":
         """Instances made by a seeded generator, generated into ``cache_dir/<hash>/`` if absent.
 
+        Each instance's ``meta`` holds its generator and the facts of its ``<instance>.json``
+        sidecar when the generator wrote one (e.g. ``answer`` known by construction).
+
         ``spec`` holds ``generator`` ("package.module:function"), ``n``, ``seed`` and optional
         ``kwargs``. ``file``/``line`` locate the spec in a scenario file for error messages.
         """
@@ -140,7 +143,12 @@ class InstanceSet:
         if not (final / _MANIFEST).is_file():
             _generate_atomically(func, spec, final, file, line)
         names = json.loads((final / _MANIFEST).read_text())["instances"]
-        instances = tuple(Instance(name, final / name, meta={"generator": spec["generator"]}) for name in names)
+        from algoconf.generators._files import read_sidecar  # facts known by construction (answer, ...)
+
+        instances = tuple(
+            Instance(name, final / name, meta={**read_sidecar(final / name), "generator": spec["generator"]})
+            for name in names
+        )
         return cls(instances, source=dict(spec))
 
 

@@ -140,3 +140,13 @@ def test_real_generator_is_deterministic(tmp_path):
     b = InstanceSet.from_generator(spec, tmp_path / "b")
     assert a.names == b.names
     assert [i.path.read_bytes() for i in a] == [i.path.read_bytes() for i in b]
+
+
+def test_generated_instances_carry_their_sidecar_facts_in_meta(tmp_path):
+    s = InstanceSet.from_generator({"generator": "algoconf.generators:pigeonhole", "n": 2, "seed": 3,
+                                    "kwargs": {"holes": 3}}, tmp_path / "cache")
+    assert [i.meta["answer"] for i in s] == ["UNSAT", "UNSAT"]
+    assert all(i.meta["generator"] == "algoconf.generators:pigeonhole" for i in s)
+    plain = InstanceSet.from_generator({"generator": "algoconf.generators:random_ksat", "n": 1, "seed": 3,
+                                        "kwargs": {"variables": 20}}, tmp_path / "cache")
+    assert "answer" not in plain[0].meta  # random k-SAT: nothing known by construction
