@@ -1,14 +1,17 @@
-"""The CNF feature extractor: groups ``base`` (cheap structure), ``vg`` (variable graph), and the
-time-capped probes ``unit`` (unit propagation) and ``ls`` (WalkSAT). See cnf_stats.py and
-cnf_probes.py for the definitions."""
+"""The CNF feature extractor: groups ``base`` (cheap structure), ``vg`` (variable graph), ``cg``
+(clause graph), ``diameter`` (variable-graph eccentricities), and the time-capped probes ``unit``
+(unit propagation) and ``ls`` (WalkSAT). See cnf_stats.py, cnf_graphs.py and cnf_probes.py for
+the definitions."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Mapping
 
 from algoconf.dimacs import read_cnf, read_cnf_cached
 from algoconf.features.base import Deadline, FeatureExtractor, FeatureGroup, GroupStatus
+from algoconf.features.cnf_graphs import CG_FEATURES, DIAMETER_FEATURES, clause_graph_features, diameter_features
 from algoconf.features.cnf_probes import LS_FEATURES, UNIT_FEATURES, local_search_probe, unit_probe
 from algoconf.features.cnf_stats import BASE_FEATURES, VG_FEATURES, base_features, variable_graph_features
 
@@ -20,6 +23,8 @@ class CNFFeatures(FeatureExtractor):
     groups: Mapping[str, FeatureGroup] = {
         "base": FeatureGroup("base", BASE_FEATURES, cap=30.0),
         "vg": FeatureGroup("vg", VG_FEATURES, requires=("base",), cap=30.0),
+        "cg": FeatureGroup("cg", CG_FEATURES, requires=("base",), cap=30.0),
+        "diameter": FeatureGroup("diameter", DIAMETER_FEATURES, requires=("vg",), cap=20.0),
         "unit": FeatureGroup("unit", UNIT_FEATURES, requires=("base",), cap=5.0, probe=True),
         "ls": FeatureGroup("ls", LS_FEATURES, requires=("base",), cap=5.0, probe=True),
     }
@@ -36,6 +41,18 @@ class CNFFeatures(FeatureExtractor):
                 return variable_graph_features(cnf), GroupStatus.OK, None
             except ValueError:
                 return {}, GroupStatus.TIMEOUT, None  # too large to build within a cheap budget
+        if group == "cg":
+            try:
+                return clause_graph_features(cnf), GroupStatus.OK, None
+            except ValueError:
+                return {}, GroupStatus.TIMEOUT, None
+        if group == "diameter":
+            try:
+                values, complete = diameter_features(cnf, deadline, seed)
+            except ValueError:
+                return {}, GroupStatus.TIMEOUT, None
+            usable = complete or not all(math.isnan(v) for v in values.values())
+            return values, (GroupStatus.OK if complete else GroupStatus.TIMEOUT) if usable else GroupStatus.TIMEOUT, None
         if group == "unit":
             return unit_probe(cnf, deadline, seed)
         if group == "ls":

@@ -28,7 +28,7 @@ import numpy as np
 
 from algoconf.dimacs import CNF
 
-__all__ = ["STAT_NAMES", "base_features", "variable_graph_features", "BASE_FEATURES", "VG_FEATURES", "VG_MAX_WORK"]
+__all__ = ["STAT_NAMES", "base_features", "variable_graph_features", "variable_adjacency", "BASE_FEATURES", "VG_FEATURES", "VG_MAX_WORK"]
 
 STAT_NAMES = ("mean", "coeff-variation", "min", "max", "entropy")
 VG_MAX_WORK = 50_000_000  # sum of squared clause lengths above which the variable graph is too costly
@@ -43,7 +43,7 @@ def _entropy(values: np.ndarray, integer: bool) -> float:
         counts, _ = np.histogram(np.clip(values, 0.0, 1.0), bins=100, range=(0.0, 1.0))
         counts = counts[counts > 0]
     p = counts / counts.sum()
-    return float(-(p * np.log(p)).sum())
+    return float(-(p * np.log(p)).sum()) + 0.0  # no -0.0 for a single value
 
 
 def _stats(prefix: str, values: np.ndarray, *, scale: float = 1.0, integer: bool = False, names=STAT_NAMES) -> dict[str, float]:
@@ -125,20 +125,29 @@ def base_features(cnf: CNF) -> dict[str, float]:
     return out
 
 
-def variable_graph_features(cnf: CNF) -> dict[str, float]:
-    """Variable-graph degree statistics; ValueError when the graph is too large to build cheaply."""
+def variable_adjacency(cnf: CNF):
+    """The variable graph as a CSR 0/1 matrix without self-loops (variables adjacent when they share
+    a clause); ValueError when it is too large to build cheaply (:data:`VG_MAX_WORK`)."""
     work = float(np.sum(cnf.lengths.astype(float) ** 2))
     if work > VG_MAX_WORK:
         raise ValueError(f"variable graph too large ({work:.3g} pair visits > {VG_MAX_WORK})")
     from scipy import sparse  # imported here: the cheap group needs only numpy
 
     var, _, clause = _incidence(cnf)
-    n, m = cnf.n_vars, cnf.n_clauses
-    inc = sparse.csr_matrix((np.ones(var.size, dtype=np.float32), (clause, var)), shape=(m, n))
+    inc = sparse.csr_matrix((np.ones(var.size, dtype=np.float32), (clause, var)), shape=(cnf.n_clauses, cnf.n_vars))
     inc.data[:] = 1.0
     adjacency = (inc.T @ inc).tocsr()
     adjacency.setdiag(0)
     adjacency.eliminate_zeros()
+    adjacency.data[:] = 1.0
+    return adjacency
+
+
+def variable_graph_features(cnf: CNF) -> dict[str, float]:
+    """Variable-graph degree statistics; ValueError when the graph is too large to build cheaply."""
+    adjacency = variable_adjacency(cnf)
+    var, _, _ = _incidence(cnf)
+    n = cnf.n_vars
     degree = np.diff(adjacency.indptr).astype(float)
     occurring = np.bincount(var, minlength=n) > 0
     return _stats("VG", degree[occurring], scale=max(n, 1), integer=True, names=_VG_STATS)
