@@ -1,0 +1,68 @@
+"""benchmarks/build_matrix.py on real minisat: censoring, and a resumed build repeats no finished run."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "build_matrix.py"
+pytestmark = pytest.mark.skipif(shutil.which("minisat") is None or not Path("/usr/bin/minisat").is_file(),
+                                reason="minisat binary not installed at /usr/bin/minisat")
+
+
+@pytest.fixture(scope="module")
+def build_matrix():
+    spec = importlib.util.spec_from_file_location("build_matrix", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ARGS = ["--configs", "3", "--instances", "4", "--sizes", "40,60", "--cutoff", "1", "--seed", "5", "--max-minutes", "2"]
+
+
+def test_run_once_censors_at_the_cpu_cutoff(build_matrix, tmp_path):
+    easy = tmp_path / "easy.cnf"
+    easy.write_text(build_matrix.generate(40, 1))
+    cpu, solved = build_matrix.run_once(build_matrix.command({}, str(easy)), cutoff=1.0, backstop=60)
+    assert solved and 0 < cpu < 1.0
+    hard = tmp_path / "hard.cnf"
+    hard.write_text(build_matrix.generate(400, 1))  # far beyond 0.05 CPU s for minisat
+    cpu, solved = build_matrix.run_once(build_matrix.command({}, str(hard)), cutoff=0.05, backstop=60)
+    assert not solved and cpu == 0.05
+
+
+def test_resumed_build_keeps_journaled_runs(build_matrix, tmp_path):
+    out = tmp_path / "m.npz"
+    journal = Path(f"{out}.journal.jsonl")
+    configs = build_matrix.uniform_configs(build_matrix.minisat_space(), 3, 5)
+    header = {"seed": 5, "cutoff": 1.0, "sizes": [40, 60], "ratio": 4.26, "instances": 4,
+              "space": build_matrix.space_json(build_matrix.minisat_space())}
+    # a build killed after three runs (the last line cut mid-write): sentinel times mark them
+    lines = [{"header": header}, {"row": 0, "config": configs[0]},
+             {"run": [0, 0, 0.111, True]}, {"run": [0, 2, 0.222, True]}, {"run": [0, 3, 1.0, False]}]
+    journal.write_text("".join(json.dumps(e) + "\n" for e in lines) + '{"run": [0, 1')
+    assert build_matrix.main(ARGS + ["--out", str(out), "--append"]) == 0
+    data = np.load(out)
+    assert data["runtime"].shape == (3, 4)
+    assert data["runtime"][0, 0] == np.float32(0.111) and data["runtime"][0, 2] == np.float32(0.222)
+    assert not data["solved"][0, 3] and data["solved"][0, 1]  # the cut run was run again
+    assert json.loads(str(data["configs"])) == configs
+    assert not journal.exists()  # complete: the journal is gone
+    with pytest.raises(SystemExit):  # never overwrite a matrix without --append
+        build_matrix.main(ARGS + ["--out", str(out)])
+
+
+def test_stats_of_a_matrix(build_matrix):
+    runtime = np.array([[0.1, 0.2, 1.0, 0.1], [0.05, 0.1, 0.3, 0.05], [1.0, 1.0, 1.0, 1.0]], dtype=np.float32)
+    solved = np.array([[1, 1, 0, 1], [1, 1, 1, 1], [0, 0, 0, 0]], dtype=bool)
+    stats = build_matrix.matrix_stats(runtime, solved, 1.0, splits=20)
+    assert stats["best_row"] == 1 and stats["default_rank"] == 2
+    assert stats["default_par10"] == pytest.approx((0.1 + 0.2 + 10 + 0.1) / 4, abs=1e-4)
+    assert stats["timeout_fraction"] == pytest.approx(5 / 12, abs=1e-4)
+    assert stats["train_best_is_test_best"] == 1.0 and stats["train_best_test_regret_mean"] == 0.0
