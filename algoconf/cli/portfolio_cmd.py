@@ -2,7 +2,10 @@
 
 Each iteration is its own resumable configuration run in ``OUT/iter-<i>``; ``OUT/portfolio.json``
 holds the members, their costs and the portfolio's virtual best vs its single best member on the
-training and test instances (algoconf/portfolio/hydra.py). ``--json`` prints one JSON object.
+training and test instances (algoconf/portfolio/hydra.py). Then a selector over the members is
+trained on the training instances' features (algoconf/portfolio/selector.py) and written to
+``OUT/selector.model`` for ``algoconf select run``; ``--no-selector`` stops after the portfolio.
+``--json`` prints one JSON object (members, scores, and the selector's training-CV PAR10).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from algoconf.errors import InputError
+from algoconf.selection.registry import RECOMMENDED, SELECTORS
 from algoconf.tuners import TUNERS
 
 
@@ -28,14 +32,21 @@ def register(subparsers: Any) -> None:
     b.add_argument("--runs", type=int, default=None, help="target runs per iteration (overrides the scenario)")
     b.add_argument("--workers", type=int, default=1, help="parallel target runs (default 1)")
     b.add_argument("--seed", type=int, default=None, help="tuner seed (default: the scenario's)")
+    b.add_argument("--selector", default=None, choices=sorted(SELECTORS),
+                   help=f"selector over the members (default: the recommended one, {RECOMMENDED})")
+    b.add_argument("--param", action="append", metavar="KEY=VALUE", help="selector parameter (repeatable)")
+    b.add_argument("--no-selector", action="store_true", help="build the portfolio only, train no selector")
     b.add_argument("--out", default=None, help="output directory (default: runs/<scenario>-hydra-<tuner>-s<seed>)")
     b.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     b.set_defaults(func=build_command)
 
 
 def build_command(args: argparse.Namespace) -> int:
+    from algoconf.cli.select_offline import _params
     from algoconf.portfolio.hydra import build_portfolio
+    from algoconf.portfolio.selector import feature_source, train_portfolio_selector
     from algoconf.scenario import load_scenario
+    from algoconf.selection.registry import make_selector
     from algoconf.tuners.session import build_executor
 
     if args.workers < 1:
@@ -44,11 +55,21 @@ def build_command(args: argparse.Namespace) -> int:
         raise InputError(f"--size must be at least 1, got {args.size}")
     scenario = load_scenario(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
+    params = _params(args.param)
+    if not args.no_selector:  # everything the selector step needs is checked before any target runs
+        if scenario.objective != "runtime":
+            raise InputError("a portfolio selector is trained on runtimes; this scenario's objective is "
+                             f"{scenario.objective!r}: use --no-selector", file=scenario.source)
+        feature_source(scenario)
+        make_selector(args.selector or RECOMMENDED, random_state=seed, **params)
     out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-hydra-{args.tuner}-s{seed}"
     executor = build_executor(scenario, args.workers)
     try:
         result = build_portfolio(scenario, out, args.size, args.tuner, executor, budget=args.budget, runs=args.runs,
                                  seed=seed, workers=args.workers, progress=not args.json and sys.stderr.isatty())
+        training = None if args.no_selector else train_portfolio_selector(
+            scenario, result.members, executor, out, selector=args.selector, params=params, seed=seed,
+            workers=args.workers)
     finally:
         executor.close()
     if args.json:
@@ -58,9 +79,14 @@ def build_command(args: argparse.Namespace) -> int:
             if data[score] is not None:
                 data[f"vbs_{score}"] = data[score]["vbs"]
                 data[f"sbs_{score}"] = data[score]["sbs"]
+        data["member_names"] = [f"m{m.iteration}-{m.key}" for m in result.members]
+        data["selector"] = None if training is None else training.to_dict()
+        data["selector_cv_par10"] = None if training is None else training.cv["par10"]
         print(json.dumps(data, default=str))
         return 0
     _print(result)
+    if training is not None:
+        _print_selector(training)
     return 0
 
 
@@ -77,3 +103,15 @@ def _print(result: Any) -> None:
     for s in (result.train, result.test):
         if s is not None:
             print(f"{s.instances:6s} {s.n:>4d} {s.vbs:>14.3f} {s.sbs:>20.3f} {s.sbs_member:>7d}")
+
+
+def _print_selector(t: Any) -> None:
+    cv = t.cv
+    print(f"selector {t.selector} over {len(t.members)} members, features {t.features.extractor} "
+          f"(steps used: {', '.join(t.used_steps) or 'none'}; mean feature cost {t.mean_feature_cost:.3f} s, charged)")
+    print(f"  training {cv['n_instances']} instances, 10-fold CV: PAR10 {cv['par10']:.3f}  solved {cv['solved']:.3f}  "
+          f"VBS {cv['vbs_par10']:.3f}  single best {cv['sbs_par10']:.3f} ({cv['sbs']})")
+    if t.rerun_pairs:
+        print(f"  {t.rerun_pairs} (member, instance) runs made to complete the matrix")
+    where = f"algoconf select run {t.model} INSTANCE..." if t.playable else "(select run needs a runner target)"
+    print(f"  model: {t.model}  {where}")

@@ -92,7 +92,9 @@ def _read_features_csv(path: Path) -> tuple[dict[str, list[float]], tuple[str, .
     return out, tuple(header[1:])
 
 
-def save_model(path: Path, selector, data, source: Path) -> None:
+def save_model(path: Path, selector, data, source: Path, extra: dict[str, Any] | None = None) -> None:
+    """Pickle a fitted selector with what ``select run`` needs; ``extra`` adds keys (a portfolio
+    model's ``configurations``, ``extractor``, ``feature_groups``, ``feature_caps``)."""
     blob = {
         "format": MODEL_FORMAT,
         "version": MODEL_VERSION,
@@ -102,6 +104,7 @@ def save_model(path: Path, selector, data, source: Path) -> None:
         "cutoff": data.cutoff,
         "source": str(source),
     }
+    blob.update(extra or {})
     with path.open("wb") as handle:
         pickle.dump(blob, handle)
 

@@ -31,7 +31,7 @@ from algoconf.records import RunRequest, config_key
 from algoconf.tuners.evidence import cost_of
 
 __all__ = ["PortfolioMember", "PortfolioScore", "PortfolioResult", "build_portfolio", "run_on_instances",
-           "score_matrix"]
+           "score_matrix", "run_record", "record_result", "evaluation_seeds"]
 
 _EVAL_SEED_SALT = {"train": 0x4879_6472, "test": 0x4879_7465}
 MEMBER_FILE = "member.json"
@@ -52,6 +52,7 @@ class PortfolioMember:
     train_costs: Mapping[str, float]
     tuning_costs: Mapping[str, float]
     tuner_runs: int = 0
+    train_runs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # instance -> run record
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,36 @@ class PortfolioResult:
         return {
             "out_dir": self.out_dir, "objective": self.objective, "par_factor": self.par_factor,
             "members": [asdict(m) | {"config": dict(m.config), "train_costs": dict(m.train_costs),
-                                     "tuning_costs": dict(m.tuning_costs)} for m in self.members],
+                                     "tuning_costs": dict(m.tuning_costs),
+                                     "train_runs": {k: dict(v) for k, v in m.train_runs.items()}}
+                        for m in self.members],
             "iterations": [dict(it) for it in self.iterations],
             "train": asdict(self.train), "test": asdict(self.test) if self.test else None,
             "test_matrix": {k: list(v) for k, v in self.test_matrix.items()},
         }
+
+
+def run_record(result: Any) -> dict[str, Any]:
+    """The part of a RunResult a portfolio keeps per (member, instance): enough to rebuild the
+    censoring-aware runtime (status, runtime, cutoff) and to re-run it (seed)."""
+    return {"status": result.status.value, "runtime": float(result.runtime), "seed": int(result.request.seed),
+            "cutoff": result.request.cutoff}
+
+
+def record_result(config: Mapping[str, Any], instance: str, record: Mapping[str, Any]) -> Any:
+    """A RunResult rebuilt from :func:`run_record` (the inverse, up to the fields not kept)."""
+    from algoconf.records import RunResult, Status
+
+    return RunResult(RunRequest(dict(config), instance, int(record["seed"]), record.get("cutoff")),
+                     Status(record["status"]), float(record["runtime"]))
+
+
+def _save_member(path: Path, member: PortfolioMember) -> None:
+    path.write_text(json.dumps(asdict(member) | {"config": dict(member.config),
+                                                 "train_costs": dict(member.train_costs),
+                                                 "tuning_costs": dict(member.tuning_costs),
+                                                 "train_runs": {k: dict(v) for k, v in member.train_runs.items()}},
+                               indent=1, default=str))
 
 
 def _reporting_problem(scenario: Any) -> Any:
@@ -94,12 +120,17 @@ def _reporting_problem(scenario: Any) -> Any:
     return dataclasses.replace(problem, extra={k: v for k, v in problem.extra.items() if k != "utility"})
 
 
+def evaluation_seeds(scenario: Any, instances: Sequence[str], *, seed: int, which: str) -> list[int]:
+    """The run seed of each instance in evaluation runs (one per position; 0 for deterministic targets)."""
+    rng = np.random.default_rng([int(seed), _EVAL_SEED_SALT[which]])
+    return [0 if scenario.deterministic else int(s) for s in rng.integers(0, 2**31 - 1, size=len(instances))]
+
+
 def run_on_instances(scenario: Any, configs: Sequence[Mapping[str, Any]], executor: Executor,
                      instances: Sequence[str], *, seed: int, which: str) -> list[list[Any]]:
     """Run every configuration once on every instance (the same seeds for all configurations,
     drawn from a stream distinct from the tuning seeds, full cutoff); results[config][instance]."""
-    rng = np.random.default_rng([int(seed), _EVAL_SEED_SALT[which]])
-    seeds = [0 if scenario.deterministic else int(s) for s in rng.integers(0, 2**31 - 1, size=len(instances))]
+    seeds = evaluation_seeds(scenario, instances, seed=seed, which=which)
     futures = [[executor.submit(RunRequest(dict(c), inst, s, scenario.cutoff)) for inst, s in zip(instances, seeds)]
                for c in configs]
     return [[f.result() for f in row] for row in futures]
@@ -146,7 +177,7 @@ def build_portfolio(scenario: Any, out_dir: str | Path, size: int, tuner: str, e
         if member_path.is_file():
             saved = json.loads(member_path.read_text())
             member = PortfolioMember(i, saved["config"], saved["key"], saved["train_costs"], saved["tuning_costs"],
-                                     int(saved.get("tuner_runs", 0)))
+                                     int(saved.get("tuner_runs", 0)), saved.get("train_runs") or {})
         else:
             extra = dict(tuning_problem.extra)
             if best:
@@ -166,11 +197,9 @@ def build_portfolio(scenario: Any, out_dir: str | Path, size: int, tuner: str, e
             member = PortfolioMember(
                 i, dict(outcome.incumbent), config_key(outcome.incumbent),
                 {r.request.instance: cost_of(report_problem, r).value for r in results},
-                {r.request.instance: cost_of(tuning_problem, r).value for r in results}, outcome.runs)
-            member_path.write_text(json.dumps(asdict(member) | {"config": dict(member.config),
-                                                                 "train_costs": dict(member.train_costs),
-                                                                 "tuning_costs": dict(member.tuning_costs)},
-                                              indent=1, default=str))
+                {r.request.instance: cost_of(tuning_problem, r).value for r in results}, outcome.runs,
+                {r.request.instance: run_record(r) for r in results})
+            _save_member(member_path, member)
         added = all(m.key != member.key for m in members)
         before = float(np.mean([best[n] for n in train])) if best else math.inf
         if added:

@@ -19,6 +19,9 @@ Algorithm names must be runnable:
 * a runner name of :mod:`algoconf.runners` (``minisat``, ``cadical``, ``clasp``, ``pysat-*``):
   the runner with its default configuration;
 * ``runner:key=value,...``: the runner with that configuration (values parsed as JSON, else text);
+* a model written by ``algoconf portfolio build`` names its members; the model's
+  ``configurations`` maps each to its runner and configuration (and says which extractor, groups
+  and caps computed the training features: the same are used here);
 * a model fitted on an algoconf run directory: the column names are configuration keys (or the
   value of a lone ``algorithm`` parameter); they are looked up in the directory's history, whose
   scenario must use a ``runner`` target.
@@ -111,9 +114,17 @@ def resolve_algorithms(model: Mapping[str, Any]) -> dict[str, Runnable]:
     from_rundir = (source / "history.sqlite").exists()
     rundir_runner, rundir_configs = _rundir_algorithms(source) if from_rundir else (None, {})
     out: dict[str, Runnable] = {}
+    configurations = model.get("configurations") or {}
     for name in model["algorithms"]:
         head, sep, rest = name.partition(":")
-        if name in RUNNERS:
+        if name in configurations:
+            spec = configurations[name]
+            if spec.get("runner") not in RUNNERS:
+                raise SelectionInputError(
+                    f"algorithm {name!r} cannot be run: its scenario's target is not a runner "
+                    f"({', '.join(sorted(RUNNERS))}); select run plays runner targets only")
+            out[name] = Runnable(name, spec["runner"], dict(spec["config"]))
+        elif name in RUNNERS:
             out[name] = Runnable(name, name, {})
         elif sep and head in RUNNERS:
             out[name] = Runnable(name, head, _parse_config(rest, name))
@@ -193,7 +204,7 @@ def run_model(
     for r in runners.values():
         if not r.available():
             raise SelectionInputError(f"runner {r.name!r} cannot run here: {r.missing()}")
-    ex = get_extractor(extractor)
+    ex = get_extractor(model.get("extractor") or extractor)
     used, groups = _needed_groups(model, ex)
     names = [str(p) for p in paths]
     for p in names:
@@ -227,8 +238,8 @@ def run_model(
     feature_cost = {p: 0.0 for p in names}
     chosen: dict[str, str] = {}
     if rest:
-        comp = compute_features(rest, extractor=ex.name, groups=groups, workers=workers,
-                                cache_dir=cache_dir, seed=seed)
+        comp = compute_features(rest, extractor=ex.name, groups=groups, caps=model.get("feature_caps"),
+                                workers=workers, cache_dir=cache_dir, seed=seed)
         X = np.full((len(rest), len(model["feature_names"])), np.nan)
         col = {f: k for k, f in enumerate(model["feature_names"])}
         for f in used:

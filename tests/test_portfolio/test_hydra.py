@@ -107,7 +107,7 @@ def test_cli_portfolio_build_json(tmp_path, capsys):
 
     _scenario(tmp_path / "scen", runs=30)
     code = main(["portfolio", "build", str(tmp_path / "scen" / "scenario.yaml"), "--size", "2",
-                 "--tuner", "random", "--out", str(tmp_path / "out"), "--json"])
+                 "--tuner", "random", "--out", str(tmp_path / "out"), "--no-selector", "--json"])
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert len(data["members"]) >= 1
