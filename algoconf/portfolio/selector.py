@@ -5,8 +5,8 @@ and
 
 1. computes the training instances' features with :mod:`algoconf.features` (:func:`feature_source`:
    the scenario's ``features: {extractor:, groups:, caps:}``; without ``features:`` the ``cnf``
-   extractor when every instance is a CNF file; anything else is an :class:`InputError` saying
-   what to add). Each extractor group becomes a feature step with its measured cost and status,
+   extractor's structural groups (not its solver probes, whose cost is charged to every instance)
+   when every instance is a CNF file; anything else is an :class:`InputError` saying what to add). Each extractor group becomes a feature step with its measured cost and status,
    so selectors choose their steps and pay for them as in ASlib data;
 2. assembles the members x training-instances runtimes from the runs Hydra made (each member's
    evaluation runs: full cutoff, the same seeds for every member); a (member, instance) pair
@@ -105,7 +105,10 @@ def feature_source(scenario: Any) -> FeatureSource:
             "a portfolio selector needs instance features: the scenario has no features: and its instances are "
             f"not all CNF files (the default extractor is cnf); add features: {{extractor: <{'|'.join(EXTRACTORS)}>, "
             "groups: [...]}} to the scenario", file=scenario.source)
-    return FeatureSource("cnf", None, None, "default")
+    from algoconf.features import get_extractor
+
+    cheap = tuple(g for g, grp in get_extractor("cnf").groups.items() if not grp.probe)
+    return FeatureSource("cnf", cheap, None, "default")
 
 
 def member_names(members: Sequence[Any]) -> list[str]:

@@ -127,7 +127,9 @@ def test_feature_source_rules(tmp_path):
     from algoconf.portfolio.selector import feature_source
 
     plain = _mixed_scenario(tmp_path / "plain", features=None)
-    assert feature_source(plain).extractor == "cnf" and feature_source(plain).origin == "default"
+    default = feature_source(plain)
+    assert default.extractor == "cnf" and default.origin == "default"
+    assert "base" in default.groups and "ls" not in default.groups  # structure, not the solver probes
     spec = _mixed_scenario(tmp_path / "spec", features="{extractor: cnf, groups: [base], caps: {base: 3}}")
     src = feature_source(spec)
     assert (src.groups, dict(src.caps), src.origin) == (("base",), {"base": 3}, "scenario")
