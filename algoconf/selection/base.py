@@ -22,7 +22,8 @@ A selector is scikit-learn style::
 Subclasses implement :meth:`Selector._fit` and either :meth:`Selector._scores` (expected cost per
 algorithm, lower is better: the base class picks the argmin) or :meth:`Selector._schedules`.
 Capabilities are class attributes: ``produces_schedules``, ``supports_quality``,
-``models_censoring``. Every selector is deterministic for a fixed ``random_state``.
+``models_censoring``, ``provides_oob_scores`` (after ``fit``, :meth:`Selector.oob_scores` gives
+the training rows' scores from models that did not see each row; stacking builds on it). Every selector is deterministic for a fixed ``random_state``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class Selector:
     produces_schedules: ClassVar[bool] = False
     supports_quality: ClassVar[bool] = True
     models_censoring: ClassVar[bool] = False
+    provides_oob_scores: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -201,6 +203,16 @@ class Selector:
     def _scores(self, X: np.ndarray) -> np.ndarray:
         """(n, m) expected cost of each algorithm per row (lower is better)."""
         raise NotImplementedError
+
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        """(n, m) the selector's per-algorithm scores (lower is better) for raw feature rows."""
+        if not getattr(self, "fitted_", False):
+            raise SelectionInputError(f"{self.name}: call fit() before scores()")
+        return self._scores(self.transform(features))
+
+    def oob_scores(self) -> np.ndarray:
+        """(n_train, m) out-of-sample scores of the training rows (``provides_oob_scores``)."""
+        raise SelectionInputError(f"{self.name} does not provide out-of-bag scores")
 
 
 def schedule_is_valid(schedule: Schedule, algorithms: Sequence[str], cutoff: float) -> bool:

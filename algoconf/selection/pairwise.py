@@ -10,9 +10,12 @@ on the training data (:func:`~algoconf.selection.portfolio_pruning.greedy_portfo
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
+from algoconf.errors import SelectionInputError
 from algoconf.selection.base import Selector
 from algoconf.selection.data import PerformanceData
 from algoconf.selection.portfolio_pruning import greedy_portfolio
@@ -24,6 +27,7 @@ class PairwiseSelector(Selector):
     """SATzilla'12-style pairwise weighted random forests (see module docstring)."""
 
     name = "pairwise"
+    provides_oob_scores = True
 
     def __init__(
         self,
@@ -33,6 +37,7 @@ class PairwiseSelector(Selector):
         min_samples_leaf: int = 1,
         max_algorithms: int = 8,
         soft_votes: bool = True,
+        oob: bool = False,
         **base,
     ) -> None:
         super().__init__(**base)
@@ -41,12 +46,15 @@ class PairwiseSelector(Selector):
         self.min_samples_leaf = min_samples_leaf
         self.max_algorithms = max_algorithms
         self.soft_votes = soft_votes
+        self.oob = oob
 
     def _fit(self, X: np.ndarray, data: PerformanceData) -> None:
         cost = data.cost()
         self.mean_cost_ = cost.mean(axis=0)
         self.candidates_ = greedy_portfolio(cost, self.max_algorithms)
         self.pairs_: list[tuple[int, int, object]] = []
+        self.n_train_ = len(X)
+        self.oob_p_: list[np.ndarray] = []  # per pair: P(a beats b) for every training row, out of sample
         k = 0
         for x, a in enumerate(self.candidates_):
             for b in self.candidates_[x + 1 :]:
@@ -59,6 +67,8 @@ class PairwiseSelector(Selector):
                     continue
                 if len(set(label[useful])) == 1:
                     self.pairs_.append((a, b, float(label[useful][0])))
+                    if self.oob:
+                        self.oob_p_.append(np.full(len(X), float(label[useful][0])))
                     continue
                 clf = RandomForestClassifier(
                     n_estimators=self.n_estimators,
@@ -66,20 +76,35 @@ class PairwiseSelector(Selector):
                     min_samples_leaf=self.min_samples_leaf,
                     random_state=self.random_state * 7919 + k,
                     n_jobs=1,
+                    oob_score=self.oob,
                 )
-                clf.fit(X[useful], label[useful], sample_weight=weight[useful] / weight[useful].mean())
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # "some inputs do not have OOB scores": handled below
+                    clf.fit(X[useful], label[useful], sample_weight=weight[useful] / weight[useful].mean())
                 self.pairs_.append((a, b, clf))
+                if self.oob:
+                    # rows the pair was not trained on (equal cost) are out of sample anyway
+                    p_all = _p_first(clf, X)
+                    oob = np.asarray(clf.oob_decision_function_)
+                    p_oob = oob[:, list(clf.classes_).index(1)] if 1 in clf.classes_ else np.zeros(len(oob))
+                    rows = np.flatnonzero(useful)
+                    p_all[rows] = np.where(np.isfinite(p_oob), p_oob, p_all[rows])
+                    self.oob_p_.append(p_all)
 
     def _scores(self, X: np.ndarray) -> np.ndarray:
+        probs = [np.full(len(X), model) if isinstance(model, float) else _p_first(model, X) for _, _, model in self.pairs_]
+        return self._votes(probs, len(X))
+
+    def oob_scores(self) -> np.ndarray:
+        """Scores of the training rows from out-of-bag pair votes (needs ``oob=True``)."""
+        if not self.oob:
+            raise SelectionInputError("pairwise: fit with oob=True to get out-of-bag scores")
+        return self._votes(self.oob_p_, self.n_train_)
+
+    def _votes(self, probs: list[np.ndarray], n: int) -> np.ndarray:
         m = len(self.mean_cost_)
-        votes = np.zeros((len(X), m))
-        for a, b, model in self.pairs_:
-            if isinstance(model, float):
-                p_a = np.full(len(X), model)
-            else:
-                proba = model.predict_proba(X)
-                classes = list(model.classes_)
-                p_a = proba[:, classes.index(1)] if 1 in classes else np.zeros(len(X))
+        votes = np.zeros((n, m))
+        for (a, b, _), p_a in zip(self.pairs_, probs):
             if not self.soft_votes:
                 p_a = (p_a > 0.5).astype(float)
             votes[:, a] += p_a
@@ -89,3 +114,9 @@ class PairwiseSelector(Selector):
         penalty = np.full(m, 1e6)
         penalty[self.candidates_] = 0.0
         return -votes + rank[None, :] * 1e-3 + penalty[None, :]
+
+
+def _p_first(model: RandomForestClassifier, X: np.ndarray) -> np.ndarray:
+    """P(label 1) -- the first algorithm of the pair is better -- per row."""
+    classes = list(model.classes_)
+    return model.predict_proba(X)[:, classes.index(1)].copy() if 1 in classes else np.zeros(len(X))

@@ -18,6 +18,8 @@ SELECTORS: dict[str, str] = {
     "regression": "algoconf.selection.regression:RegressionSelector",
     "survival-forest": "algoconf.selection.survival:SurvivalForestSelector",
     "pairwise": "algoconf.selection.pairwise:PairwiseSelector",
+    "pairwise-regression": "algoconf.selection.pairwise_regression:PairwiseRegressionSelector",
+    "stack": "algoconf.selection.stacking:StackingSelector",
     "sunny": "algoconf.selection.sunny:SunnySelector",
     "isac": "algoconf.selection.isac:ISACSelector",
     "auto": "algoconf.selection.auto:AutoSelector",

@@ -61,6 +61,7 @@ class RegressionSelector(Selector):
 
     name = "regression"
     models_censoring = True
+    provides_oob_scores = True
 
     def __init__(
         self,
@@ -102,6 +103,7 @@ class RegressionSelector(Selector):
         if self.decision not in ("expected-par10", "mean"):
             raise SelectionInputError(f"decision must be expected-par10 or mean, got {self.decision!r}")
         m = data.n_algorithms
+        self.train_X_ = X
         if not data.is_runtime:
             Y = data.cost()
             self.sigma_ = np.full(m, self.min_sigma)
@@ -173,7 +175,14 @@ class RegressionSelector(Selector):
         return self._predict_models(X)
 
     def _scores(self, X: np.ndarray) -> np.ndarray:
-        mu = self.predict_log_runtime(X)
+        return self._decide(self.predict_log_runtime(X))
+
+    def _decide(self, mu: np.ndarray) -> np.ndarray:
         if not self.is_runtime_ or self.decision == "mean":
             return mu
         return expected_par_cost(mu, self.sigma_[None, :], self.cutoff_, self.par_factor_)
+
+    def oob_scores(self) -> np.ndarray:
+        """(n_train, m) scores of the training rows from the trees that did not see each row
+        (out-of-bag; a row in every bootstrap sample falls back to the full forest)."""
+        return self._decide(self._oob(self.train_X_))

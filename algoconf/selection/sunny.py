@@ -7,6 +7,10 @@ neighbours it solves, and a backup algorithm (the best mean PAR10 on the neighbo
 per neighbour nobody in the set solves; the cutoff is divided evenly over the slots and the runs
 are ordered by their mean solving time on the neighbours (fastest first). With ``schedule=False``
 it is plain k-NN selection (the best mean cost on the neighbours); quality data always is.
+
+For stacking, :meth:`SunnySelector.scores` is the neighbours' mean cost per algorithm, and the
+out-of-sample versions for the training rows (:meth:`oob_scores`, :meth:`oob_schedules`) leave
+the row itself out of its neighbourhood (leave-one-out).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ class SunnySelector(Selector):
 
     name = "sunny"
     produces_schedules = True
+    provides_oob_scores = True
 
     def __init__(self, *, k: int | None = None, max_solvers: int = 3, schedule: bool = True, **base) -> None:
         super().__init__(**base)
@@ -39,6 +44,30 @@ class SunnySelector(Selector):
         self.cost_ = data.cost()
         self.solved_ = (data.event & data.observed) if data.is_runtime else np.zeros_like(self.cost_, dtype=bool)
         self.time_ = np.where(self.solved_, data.time, float(data.cutoff)) if data.is_runtime else self.cost_
+        self.train_X_ = X
+
+    def _scores(self, X: np.ndarray) -> np.ndarray:
+        _, idx = self.nn_.kneighbors(X)
+        return self.cost_[idx].mean(axis=1)
+
+    def _loo_neighbours(self) -> np.ndarray:
+        """(n_train, k) each training row's k nearest other training rows."""
+        n = len(self.train_X_)
+        kk = min(self.k_ + 1, n)
+        _, idx = self.nn_.kneighbors(self.train_X_, n_neighbors=kk)
+        out = np.empty((n, max(kk - 1, 1)), dtype=int)
+        for i, row in enumerate(idx):
+            others = row[row != i]
+            out[i] = others[: out.shape[1]] if len(others) >= out.shape[1] else row[: out.shape[1]]
+        return out
+
+    def oob_scores(self) -> np.ndarray:
+        """Leave-one-out neighbours' mean cost of every training row."""
+        return self.cost_[self._loo_neighbours()].mean(axis=1)
+
+    def oob_schedules(self) -> list[Schedule]:
+        """Leave-one-out SUNNY schedules of the training rows (``schedule=True``, runtime data)."""
+        return [self._one(nb) for nb in self._loo_neighbours()]
 
     def _schedules(self, X: np.ndarray) -> list[Schedule]:
         _, idx = self.nn_.kneighbors(X)

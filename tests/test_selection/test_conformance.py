@@ -15,6 +15,9 @@ FAST = {
     "pairwise": {"n_estimators": 10, "max_algorithms": 4},
     "survival-forest": {"n_estimators": 10, "max_algorithms": 3},
     "auto": {"max_runs": 3, "inner_folds": 2, "families": ("sunny",)},
+    "pairwise-regression": {"n_estimators": 8, "max_algorithms": 4},
+    "stack": {"member_params": {"regression": {"n_estimators": 10}, "pairwise": {"n_estimators": 8, "max_algorithms": 4},
+                                "pairwise-regression": {"n_estimators": 8, "max_algorithms": 4}}},
 }
 
 

@@ -35,6 +35,9 @@ PARAMS = {
     "sunny": {"k": 7, "schedule": False},
     "isac": {"min_cluster": 6},
     "survival-forest": {"n_estimators": 8},
+    "pairwise-regression": {"n_estimators": 10},
+    "stack": {"member_params": {"regression": {"n_estimators": 10}, "pairwise": {"n_estimators": 8},
+                                "pairwise-regression": {"n_estimators": 8}}},
 }
 
 

@@ -1,0 +1,225 @@
+"""A stacked selector: several selector families' per-algorithm scores, combined with weights
+chosen out of sample on the training data.
+
+Members (default: per-algorithm ``regression``, SATzilla ``pairwise`` votes,
+``pairwise-regression`` of cost differences and the k-NN mean cost of ``sunny``) are fitted once
+on the training data. Each gives, for every training row, an *out-of-sample* score vector: the
+forests' out-of-bag predictions (trees that did not see the row) and, for k-NN, the row's
+neighbours without itself. Scores live on different scales (expected PAR10, votes, summed
+differences), so each member's scores are min-max normalised per row over the algorithms it
+considers (0 = its favourite, 1 = its least favourite; algorithms it pruned get 1.5).
+
+``fit`` then chooses, on those out-of-sample scores of the training rows only:
+
+1. the weights: every point of the simplex grid with step ``weight_step`` (the vertices are the
+   single members; ties go to the more even blend) -- the row's choice is the argmin of the
+   weighted normalised scores, and the weights with the lowest mean training cost win;
+2. ``"select"`` (that choice) or ``"sunny"`` (SUNNY's per-instance schedule from the row's
+   leave-one-out neighbours), whichever has the lower simulated training PAR10 (runtime data);
+3. the pre-solving budget among ``presolve_options`` (fractions of the cutoff): the schedule is
+   computed on ``inner_folds - 1`` folds of the training rows and simulated on the held-out fold,
+   with the feature cost charged as ``feature_cost`` says.
+
+No refit per candidate is needed, so the whole choice costs little more than fitting the members
+once. The outer test fold is never seen: it is not in the data handed to ``fit``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from algoconf.errors import SelectionInputError
+from algoconf.selection.base import Schedule, Selector
+from algoconf.selection.data import PerformanceData
+from algoconf.selection.presolve import greedy_presolve_schedule, run_schedule
+
+__all__ = ["StackingSelector", "normalise_scores", "simplex_grid"]
+
+MEMBERS: dict[str, tuple[str, dict[str, Any]]] = {
+    "regression": ("regression", {}),
+    "pairwise": ("pairwise", {"oob": True}),
+    "pairwise-regression": ("pairwise-regression", {}),
+    "knn": ("sunny", {"schedule": True}),
+}
+
+
+def simplex_grid(k: int, step: float) -> list[np.ndarray]:
+    """Weight vectors of ``k`` non-negative weights summing to 1 on a grid of ``step``, the most
+    even first (so ties between equally good weightings go to the blend)."""
+    if k == 1:
+        return [np.ones(1)]
+    units = max(1, int(round(1.0 / step)))
+    points = [np.array(c, dtype=float) / units for c in itertools.product(range(units + 1), repeat=k) if sum(c) == units]
+    return sorted(points, key=lambda w: (float(np.sum(w**2)), tuple(-w)))
+
+
+def normalise_scores(scores: np.ndarray, candidates: Sequence[int] | None = None) -> np.ndarray:
+    """Per row, min-max over the candidate columns (0 best, 1 worst); other columns get 1.5."""
+    S = np.asarray(scores, dtype=float)
+    m = S.shape[1]
+    cand = np.zeros(m, dtype=bool)
+    cand[list(range(m)) if candidates is None else list(candidates)] = True
+    sub = S[:, cand]
+    lo = sub.min(axis=1, keepdims=True)
+    span = sub.max(axis=1, keepdims=True) - lo
+    out = np.full(S.shape, 1.5)
+    out[:, cand] = np.where(span > 0, (sub - lo) / np.where(span > 0, span, 1.0), 0.5)
+    return out
+
+
+class StackingSelector(Selector):
+    """Out-of-bag-weighted combination of selector families (see the module docstring).
+
+    ``members``: names from :data:`MEMBERS`; ``member_params``: extra parameters per member name
+    (e.g. ``{"regression": {"n_estimators": 50}}``); ``weight_step``: grid step of the weights;
+    ``sunny_schedules``: allow the SUNNY-schedule mode; ``presolve_options``: pre-solving budgets
+    to choose from (the shared ``presolve`` parameter is ignored); ``feature_cost``: how inner
+    simulations charge feature cost ("charge" or "free"). After ``fit``: ``weights_`` (member ->
+    weight), ``mode_``, ``presolve_chosen_`` and ``inner_costs_`` (what each choice cost).
+    """
+
+    name = "stack"
+    produces_schedules = True
+
+    def __init__(
+        self,
+        *,
+        members: Sequence[str] = ("regression", "pairwise", "pairwise-regression", "knn"),
+        member_params: Mapping[str, Mapping[str, Any]] | None = None,
+        weight_step: float = 0.25,
+        sunny_schedules: bool = True,
+        presolve_options: Sequence[float] = (0.0, 0.01, 0.03),
+        inner_folds: int = 5,
+        feature_cost: str = "charge",
+        **base,
+    ) -> None:
+        super().__init__(**base)
+        self.members = tuple(members)
+        self.member_params = member_params
+        self.weight_step = weight_step
+        self.sunny_schedules = sunny_schedules
+        self.presolve_options = tuple(presolve_options)
+        self.inner_folds = inner_folds
+        self.feature_cost = feature_cost
+
+    # --------------------------------------------------------------------------------- fitting
+    def _fit(self, X: np.ndarray, data: PerformanceData) -> None:
+        from algoconf.selection.registry import make_selector
+
+        unknown = [m for m in self.members if m not in MEMBERS]
+        if unknown or not self.members:
+            raise SelectionInputError(f"stack: unknown members {unknown}; known: {sorted(MEMBERS)}")
+        if self.feature_cost not in ("charge", "free"):
+            raise SelectionInputError(f"stack: feature_cost must be 'charge' or 'free', got {self.feature_cost!r}")
+        extra = dict(self.member_params or {})
+        self.models_: dict[str, Selector] = {}
+        oob: dict[str, np.ndarray] = {}
+        for name in self.members:
+            kind, params = MEMBERS[name]
+            params = dict(params, **extra.get(name, {}))
+            model = make_selector(kind, feature_steps=self.feature_steps, random_state=self.random_state, **params)
+            self.models_[name] = model.fit(data)
+            oob[name] = self._normalised(name, model.oob_scores())
+        cost = data.cost()
+        rows = np.arange(data.n_instances)
+        self.inner_costs_: dict[str, float] = {}
+        best_w, best_cost = None, np.inf
+        for w in simplex_grid(len(self.members), self.weight_step):
+            combined = sum(wk * oob[name] for wk, name in zip(w, self.members))
+            c = float(cost[rows, np.argmin(combined, axis=1)].mean())
+            if c < best_cost * (1 - 1e-12) or best_w is None:
+                best_w, best_cost = w, c
+        self.weights_ = {name: float(wk) for name, wk in zip(self.members, best_w)}
+        choice = np.argmin(sum(wk * oob[name] for wk, name in zip(best_w, self.members)), axis=1)
+        plans: list[Schedule] = [[(self.algorithms_[j], self.cutoff_)] for j in choice]
+        self.mode_ = "select"
+        if data.is_runtime:
+            self.inner_costs_["select"] = float(self._simulate(data, plans, [], rows).mean())
+            if self.sunny_schedules and "knn" in self.models_:
+                sunny_plans = self.models_["knn"].oob_schedules()
+                sunny_cost = float(self._simulate(data, sunny_plans, [], rows).mean())
+                self.inner_costs_["sunny"] = sunny_cost
+                if sunny_cost < self.inner_costs_["select"]:
+                    self.mode_, plans = "sunny", sunny_plans
+            self.presolve_chosen_ = self._choose_presolve(data, plans)
+            if self.presolve_chosen_ > 0:
+                self.presolve_schedule = greedy_presolve_schedule(
+                    data, budget=self.presolve_chosen_ * self.cutoff_, max_solvers=self.presolve_max
+                )
+            else:
+                self.presolve_schedule = []
+        else:
+            self.inner_costs_["select"] = best_cost
+            self.presolve_chosen_ = 0.0
+            self.presolve_schedule = []
+
+    def _normalised(self, name: str, scores: np.ndarray) -> np.ndarray:
+        return normalise_scores(scores, getattr(self.models_[name], "candidates_", None))
+
+    def _choose_presolve(self, data: PerformanceData, plans: list[Schedule]) -> float:
+        """The pre-solving fraction with the lowest inner-CV PAR10 (0 wins ties)."""
+        options = sorted(set(float(p) for p in self.presolve_options) | {0.0})
+        if len(options) == 1:
+            return 0.0
+        n = data.n_instances
+        rng = np.random.default_rng(self.random_state)
+        folds = rng.permutation(n) % max(2, min(self.inner_folds, n))
+        best, best_cost = 0.0, np.inf
+        for p in options:
+            total = np.zeros(n)
+            for f in np.unique(folds):
+                test = np.flatnonzero(folds == f)
+                sched = (
+                    greedy_presolve_schedule(data.subset(folds != f), budget=p * self.cutoff_, max_solvers=self.presolve_max)
+                    if p > 0
+                    else []
+                )
+                total[test] = self._simulate(data, [plans[i] for i in test], sched, test)
+            c = float(total.mean())
+            self.inner_costs_[f"presolve={p:g}"] = c
+            if c < best_cost * (1 - 1e-9):
+                best, best_cost = p, c
+        return best
+
+    def _simulate(self, data: PerformanceData, plans: list[Schedule], presolve: Schedule, rows: np.ndarray) -> np.ndarray:
+        """PAR10 of the rows under pre-solving, feature cost (per ``feature_cost``) and the plans."""
+        sub = data.subset(rows)
+        cutoff = self.cutoff_
+        fcost = sub.step_cost(self.used_steps) if self.feature_cost == "charge" and data.feature_steps else np.zeros(len(rows))
+        _, presolved = sub.step_outcome(self.used_steps if data.feature_steps else None)
+        solve = np.where(sub.event & sub.observed, sub.time, np.inf)
+        out = np.empty(len(rows))
+        for r in range(len(rows)):
+            times = {a: solve[r, j] for j, a in enumerate(data.algorithms)}
+            ok, t = run_schedule(presolve, times, start=0.0, cutoff=cutoff)
+            if not ok:
+                t += fcost[r]
+                if self.feature_cost == "charge" and presolved[r] and t <= cutoff:
+                    ok = True
+                elif t < cutoff:
+                    ok, t = run_schedule(plans[r], times, start=t, cutoff=cutoff)
+            out[r] = t if ok and t <= cutoff else data.par_factor * cutoff
+        return out
+
+    # ------------------------------------------------------------------------------ prediction
+    def transform(self, features: np.ndarray) -> np.ndarray:
+        """The raw feature rows (each member imputes and scales its own inputs); width checked."""
+        features = np.asarray(features, dtype=float)
+        if features.ndim != 2 or features.shape[1] != self.n_features_in_:
+            raise SelectionInputError(
+                f"{self.name}: expected features of shape (n, {self.n_features_in_}), got {features.shape}"
+            )
+        return features
+
+    def _schedules(self, raw: np.ndarray) -> list[Schedule]:
+        if self.mode_ == "sunny":
+            return self.models_["knn"].predict(raw)
+        combined = sum(self.weights_[name] * self._normalised(name, self.models_[name].scores(raw)) for name in self.members)
+        return [[(self.algorithms_[j], self.cutoff_)] for j in np.argmin(combined, axis=1)]
+
+    def _scores(self, raw: np.ndarray) -> np.ndarray:
+        """The weighted normalised scores (what ``"select"`` mode takes the argmin of)."""
+        return sum(self.weights_[name] * self._normalised(name, self.models_[name].scores(raw)) for name in self.members)

@@ -1,0 +1,102 @@
+"""The stacked selector's pieces: weight grid, score normalisation, out-of-sample member scores,
+and that its choices are made on the training rows only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from algoconf.selection.data import PerformanceData
+from algoconf.selection.registry import make_selector
+from algoconf.selection.stacking import StackingSelector, normalise_scores, simplex_grid
+from algoconf.selection.survival import _snap
+
+SMALL = {"regression": {"n_estimators": 10}, "pairwise": {"n_estimators": 8}, "pairwise-regression": {"n_estimators": 8}}
+
+
+def _two_regimes(n=80, seed=0, noise_feature=False) -> PerformanceData:
+    """Algorithm a is fast when x > 0, b when x < 0; the loser times out."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    X = np.column_stack([x, rng.normal(size=n)])
+    time = np.where(np.column_stack([x > 0, x <= 0]), rng.uniform(1, 5, (n, 2)), 50.0)
+    event = time < 50.0
+    return PerformanceData(
+        tuple(f"i{k}" for k in range(n)), ("a", "b"), time, event, np.ones((n, 2), bool), 50.0,
+        X, ("x", "noise"), folds=np.arange(n) % 4 + 1, name="regimes",
+    )
+
+
+def test_simplex_grid_is_the_simplex_with_the_even_blend_first():
+    grid = simplex_grid(3, 0.25)
+    assert len(grid) == 15  # C(4 + 2, 2)
+    assert all(abs(w.sum() - 1) < 1e-12 and (w >= 0).all() for w in grid)
+    assert np.ptp(grid[0]) <= 0.25 + 1e-12  # most even first
+    assert any(np.allclose(w, [1, 0, 0]) for w in grid)  # single members are candidates
+    assert len(simplex_grid(1, 0.25)) == 1
+
+
+def test_normalise_scores_per_row_with_pruned_columns_worst():
+    s = np.array([[10.0, 20.0, 30.0, 5.0], [3.0, 3.0, 3.0, 0.0]])
+    out = normalise_scores(s, candidates=[0, 1, 2])
+    assert out[0, :3].tolist() == [0.0, 0.5, 1.0]
+    assert out[0, 3] == 1.5 and out[1, 3] == 1.5  # pruned column never beats a candidate
+    assert out[1, :3].tolist() == [0.5, 0.5, 0.5]  # no spread: indifferent
+
+
+@pytest.mark.parametrize("name,params", [
+    ("regression", {"n_estimators": 10}),
+    ("pairwise", {"n_estimators": 10, "oob": True}),
+    ("pairwise-regression", {"n_estimators": 10}),
+    ("sunny", {"k": 5}),
+])
+def test_out_of_sample_scores_of_members_pick_the_right_regime(name, params):
+    data = _two_regimes()
+    sel = make_selector(name, random_state=0, **params).fit(data)
+    oob = sel.oob_scores()
+    assert oob.shape == (data.n_instances, data.n_algorithms)
+    right = np.mean(np.argmin(oob, axis=1) == np.argmin(data.cost(), axis=1))
+    assert right > 0.85, f"{name}: out-of-sample choice right on {right:.2f}"
+
+
+def test_pairwise_without_oob_refuses_out_of_bag_scores():
+    from algoconf.errors import SelectionInputError
+
+    sel = make_selector("pairwise", n_estimators=5, random_state=0).fit(_two_regimes())
+    with pytest.raises(SelectionInputError):
+        sel.oob_scores()
+
+
+def test_stack_weights_ignore_a_member_that_cannot_see_the_signal():
+    """k-NN on (x, noise) with k large is blurred; regression is not -- the weights must favour it,
+    and the stack's training-only choice reaches most of the gap."""
+    from algoconf.selection.evaluate import evaluate
+
+    data = _two_regimes(n=120, seed=2)
+    stack = StackingSelector(members=("regression", "knn"), member_params={"regression": {"n_estimators": 15}, "knn": {"k": 60}},
+                             random_state=0).fit(data)
+    assert stack.weights_["regression"] >= 0.5
+    assert set(stack.inner_costs_) >= {"select", "sunny", "presolve=0"}
+    report = evaluate(StackingSelector(members=("regression", "knn"), member_params={"regression": {"n_estimators": 15}},
+                                       random_state=0), data, feature_cost="free")
+    assert report.gap_closed > 0.8
+
+
+def test_stack_rejects_unknown_members():
+    from algoconf.errors import SelectionInputError
+
+    with pytest.raises(SelectionInputError):
+        StackingSelector(members=("magic",)).fit(_two_regimes())
+
+
+def test_survival_time_grid_keeps_censoring_at_the_cutoff():
+    rng = np.random.default_rng(0)
+    t = np.concatenate([rng.uniform(0.01, 90, 300), np.full(50, 100.0)])
+    e = t < 100.0
+    snapped = _snap(t, e, 16, 100.0)
+    assert len(np.unique(snapped)) <= 17
+    assert np.all(snapped[~e] == pytest.approx(100.0))
+    order = np.argsort(t)
+    assert np.all(np.diff(snapped[order]) >= 0)  # the order of times is kept
+    assert np.median(np.abs(np.log(snapped[e]) - np.log(t[e]))) < 0.2
+    assert np.array_equal(_snap(t[:10], e[:10], 16, 100.0), t[:10])  # few times: unchanged
