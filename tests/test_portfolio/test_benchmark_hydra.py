@@ -1,0 +1,34 @@
+"""Smoke test of benchmarks/hydra.py --quick: every arm is measured on real minisat runs and reported."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("minisat") is None, reason="minisat binary not installed")
+def test_quick_benchmark_reports_every_arm(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ALGOCONF_CACHE", str(tmp_path / "cache"))
+    spec = importlib.util.spec_from_file_location("hydra_benchmark", ROOT / "benchmarks" / "hydra.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = tmp_path / "hydra_quick.json"
+    assert bench.main(["--quick", "--out", str(out), "--work", str(tmp_path / "work")]) == 0
+    data = json.loads(out.read_text())
+    single, hydra = data["single"]["arms"], data["hydra"]["arms"]
+    assert set(single) == {"default", "single_best"}
+    members = [m["name"] for m in data["hydra"]["members"]]
+    assert 1 <= len(members) <= 2 and {"portfolio_vbs", "selector", "selector_offline", *members} == set(hydra)
+    for arm in [*single.values(), *hydra.values()]:
+        assert arm["n"] == 4 and 0 <= arm["solved"] <= 4 and arm["par10"] >= 0
+    # the oracle is never worse than any member; the played selector paid for its features
+    assert hydra["portfolio_vbs"]["par10"] <= min(hydra[m]["par10"] for m in members) + 1e-12
+    assert hydra["selector"]["mean_feature_cost"] > 0
+    assert "portfolio oracle (VBS)" in capsys.readouterr().out
