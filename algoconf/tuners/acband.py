@@ -35,8 +35,18 @@ Fixes of the reference implementation's quirks (each documented in docs/tuners.m
    kept) when one ends, so AC-Band uses whatever budget the engine grants.
 
 The instance budget ``B`` is spread over epochs in proportion to ``n_e`` (at least one instance per
-group and round); without one, ``B = min(max_runs // k, 4 x #instances)`` when the problem has a
-run budget, else the number of instances (with ``repeat``, later schedules use what is left).
+group and round).
+
+Sized to the budget (acband_plan.py)
+------------------------------------
+Unless ``n_configs``/``instance_budget`` are given, every schedule (the first and each repeated
+one) is sized from the budget the engine knows (``max_runs``, ``max_wallclock``, ``max_cpu_time``,
+``n_workers`` of the problem), converted into races: ``N`` is the paper's ``N(α, δ)`` when that
+schedule fits with at least ``per_match`` instances per group and round on average, else the
+largest ``N`` that does (a *short* budget); ``B`` is the largest instance budget whose race count
+fits. At the start of every later epoch the remaining epochs are shrunk (never grown) to what is
+left, measured with the mean wall/CPU time of the races so far, so every epoch completes. With a
+short budget and no explicit ``generator``, the model-based generator is used.
 """
 
 from __future__ import annotations
@@ -47,6 +57,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from algoconf.records import RunRequest, RunResult, Status, config_key
+from algoconf.tuners.acband_plan import epoch_groups, fit_instance_budget, plan_cycle, races_left, schedule_races
 from algoconf.tuners.base import Tuner, TuningProblem
 from algoconf.tuners.pairs import PairStream
 from algoconf.tuners.sampling import config_vector, default_config, draw_seed, sample_configs
@@ -54,24 +65,29 @@ from algoconf.tuners.sampling import config_vector, default_config, draw_seed, s
 __all__ = ["ACBand", "acband_schedule"]
 
 
-def acband_schedule(alpha: float, delta: float, k: int, n_configs: int | None = None) -> list[dict[str, int]]:
-    """Epochs of one AC-Band run: ``[{"epoch", "arms", "keep_of_k", "rounds"}]``."""
+def acband_schedule(alpha: float, delta: float, k: int, n_configs: int | None = None,
+                    defend: bool = True) -> list[dict[str, int]]:
+    """Epochs of one AC-Band run: ``[{"epoch", "arms", "keep_of_k", "rounds", "defend"}]``."""
     if not 0 < alpha < 1 or not 0 < delta < 1:
         raise ValueError("alpha and delta must be in (0, 1)")
     if k < 2:
         raise ValueError("k must be at least 2")
-    n = n_configs if n_configs is not None else math.ceil(math.log(delta) / math.log(1 - alpha))
+    n = n_configs if n_configs is not None else paper_n(alpha, delta)
     n0 = n + 1
     epochs = []
     for e in range(1, max(1, math.ceil(math.log2(n0))) + 1):
         arms = math.ceil(n0 / 2**e) + 1
-        rounds, a = 0, arms
-        while a > 1:
-            # a lone (sparring) arm may survive: count it, so rounds is an upper bound
-            a = sum(_keep(len(g), e, k) if len(g) > 1 else 1 for g in _balanced(list(range(a)), k))
-            rounds += 1
-        epochs.append({"epoch": e, "arms": arms, "keep_of_k": _keep(k, e, k), "rounds": max(1, rounds)})
+        # a lone (sparring) arm may survive: counted, so rounds is an upper bound
+        rounds = len(epoch_groups(arms, e, k, defend))
+        epochs.append({"epoch": e, "arms": arms, "keep_of_k": _keep(k, e, k), "rounds": max(1, rounds),
+                       "defend": int(defend)})
     return epochs
+
+
+def paper_n(alpha: float, delta: float) -> int:
+    """``N = ceil(log δ / log(1 − α))``: random configurations holding one of the best α-quantile
+    with probability ≥ 1 − δ."""
+    return math.ceil(math.log(delta) / math.log(1 - alpha))
 
 
 def _keep(m: int, e: int, k: int) -> int:
@@ -91,7 +107,11 @@ def _balanced(arms: list[Any], k: int) -> list[list[Any]]:
 
 class ACBand(Tuner):
     """AC-Band with parallel races of ``k`` arms; parameters ``k``, ``alpha``, ``delta``,
-    ``instance_budget``, ``n_configs`` (override N), ``generator`` ("random" | "model"), ``repeat``."""
+    ``instance_budget``, ``n_configs`` (override N; both default to the budget-sized plan),
+    ``generator`` ("random" | "model"; default: "model" when the budget is short, else "random"),
+    ``repeat``, ``per_match`` (instances per group and round the plan aims for, 2), ``defend``
+    (True: the incumbent enters each epoch only for its final rounds; False: from the start, as in
+    the paper)."""
 
     name = "acband"
     uses_instances = True
@@ -101,20 +121,21 @@ class ACBand(Tuner):
 
     def __init__(self, problem: TuningProblem, seed: int = 0, *, k: int = 2, alpha: float = 0.05,
                  delta: float = 0.05, instance_budget: int | None = None, n_configs: int | None = None,
-                 generator: str = "random", repeat: bool = True) -> None:
+                 generator: str | None = None, repeat: bool = True, per_match: int = 2,
+                 defend: bool = True) -> None:
         super().__init__(problem, seed)
-        if generator not in ("random", "model"):
+        if generator not in (None, "random", "model"):
             raise ValueError(f"generator must be 'random' or 'model', got {generator!r}")
         self.k, self.alpha, self.delta = int(k), float(alpha), float(delta)
-        self.n_configs, self.generator, self.repeat = n_configs, generator, bool(repeat)
-        self.schedule = acband_schedule(self.alpha, self.delta, self.k, n_configs)
-        if instance_budget is None:
-            pool = len(problem.instances)
-            instance_budget = min(problem.max_runs // self.k, 4 * pool) if problem.max_runs else pool
-        self.instance_budget = max(1, int(instance_budget))
+        self.repeat, self.per_match, self.defend = bool(repeat), max(1, int(per_match)), bool(defend)
+        acband_schedule(self.alpha, self.delta, self.k, n_configs)  # validates the parameters
         self._params = {"k": self.k, "alpha": self.alpha, "delta": self.delta,
-                        "instance_budget": self.instance_budget, "n_configs": n_configs,
-                        "generator": generator, "repeat": self.repeat}
+                        "instance_budget": instance_budget, "n_configs": n_configs,
+                        "generator": generator, "repeat": self.repeat, "per_match": self.per_match,
+                        "defend": self.defend}
+        self._measured = [0, 0.0, 0.0]  # races finished, their wall seconds, their CPU seconds
+        self._asked = 0
+        self._plan()
         self._rng = np.random.default_rng(self.seed)
         self._pairs = PairStream(problem, self._rng, reuse=True)
         self._next_pair = 0
@@ -127,8 +148,8 @@ class ACBand(Tuner):
         self._groups: list[dict[str, Any]] = []  # {"arms", "scored", "wins", "rule"}
         self._queue: list[dict[str, Any]] = []  # races not asked yet
         self._open: dict[str, dict[str, Any]] = {}  # race id -> {"group", "arms", "results"}
-        self._asked = 0
         self._done = False
+        self._inc_in = True  # the incumbent has joined the current epoch's races
         self._epoch_instances: list[int] = []
         self._start_epoch()
 
@@ -137,6 +158,12 @@ class ACBand(Tuner):
     def race_size(self) -> int:
         """Largest number of runs one race submits together (the engine asks at least this many)."""
         return self.k
+
+    @property
+    def plan(self) -> dict[str, Any]:
+        """The current schedule's sizing: ``n_configs``, ``instance_budget``, ``short``, ``generator``."""
+        return {"n_configs": self.n_configs, "instance_budget": self.instance_budget, "short": self.short,
+                "generator": self.generator}
 
     def ask(self, n: int = 1) -> list[RunRequest]:
         out: list[RunRequest] = []
@@ -166,7 +193,8 @@ class ACBand(Tuner):
             rid = self._race_of(result)
             if rid is None:
                 continue
-            self._open[rid]["results"][req.config_key] = [result.status.value, result.runtime, result.quality]
+            self._open[rid]["results"][req.config_key] = [result.status.value, result.runtime, result.quality,
+                                                          result.wallclock]
             by_key[rid] = True
         for rid in sorted(by_key):
             race = self._open[rid]
@@ -191,7 +219,9 @@ class ACBand(Tuner):
             "stats": self._stats, "incumbent": self._incumbent, "has_evidence": self._has_evidence,
             "cycle": self._cycle, "epoch": self._epoch, "round": self._round, "groups": self._groups,
             "queue": self._queue, "open": self._open, "asked": self._asked, "done": self._done,
-            "epoch_instances": self._epoch_instances,
+            "epoch_instances": self._epoch_instances, "measured": self._measured, "inc_in": self._inc_in,
+            "n_configs": self.n_configs, "instance_budget": self.instance_budget, "short": self.short,
+            "generator": self.generator,
         }
 
     @classmethod
@@ -200,11 +230,46 @@ class ACBand(Tuner):
         tuner._rng.bit_generator.state = state["rng"]
         tuner._pairs = PairStream.from_state(problem, tuner._rng, state["pairs"])
         for name in ("next_pair", "configs", "stats", "incumbent", "has_evidence", "cycle", "epoch",
-                     "round", "groups", "queue", "open", "asked", "done", "epoch_instances"):
+                     "round", "groups", "queue", "open", "asked", "done", "epoch_instances", "measured", "inc_in"):
             setattr(tuner, "_" + name, _copy(state[name]))
+        tuner.n_configs, tuner.instance_budget = int(state["n_configs"]), int(state["instance_budget"])
+        tuner.short, tuner.generator = bool(state["short"]), str(state["generator"])
+        tuner.schedule = acband_schedule(tuner.alpha, tuner.delta, tuner.k, tuner.n_configs, tuner.defend)
         return tuner
 
     # --- schedule ---------------------------------------------------------------------------------
+    def _races_left(self) -> float:
+        return races_left(self.problem, self.k, self._asked, self._measured)
+
+    def _plan(self) -> None:
+        """Size the next schedule: N, instance budget, generator (see acband_plan.py)."""
+        p = self._params
+        n_paper = p["n_configs"] if p["n_configs"] is not None else paper_n(self.alpha, self.delta)
+        pool = len(self.problem.instances)
+        left = self._races_left()
+        if p["n_configs"] is None:
+            n, budget, short = plan_cycle(lambda m: acband_schedule(self.alpha, self.delta, self.k, m, self.defend),
+                                          n_paper, self.k, left, pool, self.per_match)
+        else:
+            n, short = n_paper, False
+            sched = acband_schedule(self.alpha, self.delta, self.k, n, self.defend)
+            budget = max(1, pool) if not math.isfinite(left) else fit_instance_budget(
+                sched, self.k, left, min(int(left), 4 * pool))
+        if p["instance_budget"] is not None:
+            budget = int(p["instance_budget"])
+        self.n_configs, self.instance_budget, self.short = int(n), max(1, int(budget)), bool(short)
+        self.generator = p["generator"] or ("model" if short else "random")
+        self.schedule = acband_schedule(self.alpha, self.delta, self.k, self.n_configs, self.defend)
+
+    def _shrink_to_budget(self) -> None:
+        """Before a later epoch: fit the remaining epochs into the races left (never grow them)."""
+        if self._params["instance_budget"] is not None:
+            return
+        left = self._races_left()
+        first = self._epoch  # index of the epoch about to start
+        if math.isfinite(left) and schedule_races(self.schedule, self.k, self.instance_budget, first) > left:
+            self.instance_budget = fit_instance_budget(self.schedule, self.k, left, self.instance_budget, first)
+
     def _remember(self, config: Mapping[str, Any]) -> str:
         key = config_key(config)
         self._configs.setdefault(key, dict(config))
@@ -217,13 +282,24 @@ class ACBand(Tuner):
                 return
             self._cycle += 1
             self._epoch = 0
+            self._plan()
+        elif self._epoch > 0:
+            self._shrink_to_budget()
         spec = self.schedule[self._epoch]
         self._epoch += 1
         total = sum(s["arms"] for s in self.schedule)
         self._epoch_instances = [int(self.instance_budget * spec["arms"] / total), spec["rounds"]]
-        arms = [self._incumbent] + self._new_arms(spec["arms"] - 1)
+        new = self._new_arms(spec["arms"] - 1)
         self._round = 0
-        self._start_round(arms)
+        self._inc_in = not self.defend
+        self._start_round(self._join(new) if self.defend else [self._incumbent] + new)
+
+    def _join(self, arms: list[str]) -> list[str]:
+        """The incumbent joins the epoch once the arms left fit into one group with it."""
+        if not self._inc_in and len(arms) + 1 <= self.k:
+            self._inc_in = True
+            return [self._incumbent] + arms
+        return arms
 
     def _start_round(self, arms: list[str]) -> None:
         e = self._epoch
@@ -262,8 +338,8 @@ class ACBand(Tuner):
             survivors.extend(key for key, _ in ranked[: group["keep"]])
         self._groups = []
         self._round += 1
-        if len(survivors) > 1:
-            self._start_round(survivors)
+        if len(survivors) > 1 or not self._inc_in:
+            self._start_round(self._join(survivors))
             return
         self._incumbent = survivors[0]
         self._start_epoch()
@@ -283,7 +359,11 @@ class ACBand(Tuner):
         self._has_evidence = True
         group = self._groups[race["group"]]
         finished = []
-        for key, (status, runtime, quality) in race["results"].items():
+        values = list(race["results"].values())
+        self._measured[0] += 1
+        self._measured[1] += max((v[3] if len(v) > 3 and v[3] else v[1]) for v in values)
+        self._measured[2] += math.fsum(v[1] for v in values)
+        for key, (status, runtime, quality, *_) in race["results"].items():
             self._stats.setdefault(key, [0, 0])[1] += 1
             if Status(status) is Status.SUCCESS:
                 value = runtime if self.problem.objective == "runtime" else (

@@ -30,6 +30,11 @@ class TuningProblem:
     instance name to its feature vector where the scenario has features. ``cutoff`` is None only for
     quality objectives without a time limit. ``max_runs`` is a hint (the engine enforces budgets);
     ``deterministic`` means one seed per instance is enough.
+
+    ``max_wallclock`` (seconds of the engine loop, summed over resumes), ``max_cpu_time`` (target
+    CPU seconds) and ``n_workers`` (runs the executor runs at once) are hints too, so that a tuner
+    can size its own schedule to the budget (AC-Band does); the engine enforces them. ``None``
+    means no such budget.
     """
 
     space: ConfigurationSpace
@@ -43,6 +48,9 @@ class TuningProblem:
     features: Mapping[str, Sequence[float]] | None = None
     crash_cost: float = float("inf")
     extra: Mapping[str, Any] = field(default_factory=dict)
+    max_wallclock: float | None = None
+    max_cpu_time: float | None = None
+    n_workers: int = 1
 
 
 class Tuner(abc.ABC):

@@ -76,8 +76,8 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
                  problem: Any | None = None) -> Session:
     """Build or resume the run of ``tuner`` on ``scenario`` in ``run_dir``.
 
-    Budget arguments override the scenario's; the tuner's run hint (``max_runs``) follows the run
-    budget. A racing tuner without an explicit ``k`` races as many arms as there are workers (≥ 2).
+    Budget arguments override the scenario's; the tuner's budget hints (``max_runs``,
+    ``max_wallclock``, ``max_cpu_time``, ``n_workers``) follow the engine's limits and workers. A racing tuner without an explicit ``k`` races as many arms as there are workers (≥ 2).
     ``problem`` replaces ``scenario.tuning_problem()`` (e.g. with marginal portfolio costs in its
     ``extra``, algoconf/portfolio/hydra.py); its ``max_runs`` still follows the run budget.
     """
@@ -86,7 +86,9 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
     tuner_cls = get_tuner(tuner)
     limits = EngineLimits.from_scenario(scenario, runs=runs, wallclock=wallclock, cpu_time=cpu_time)
     base = scenario.tuning_problem() if problem is None else problem
-    problem = dataclasses.replace(base, max_runs=limits.runs)
+    n_workers = executor.n_workers if executor is not None else max(1, int(workers))
+    problem = dataclasses.replace(base, max_runs=limits.runs, max_wallclock=limits.wallclock,
+                                  max_cpu_time=limits.cpu_time, n_workers=int(n_workers))
     options = dict(tuner_options or {})
     if tuner_cls.supports_racing and "k" not in options:
         options["k"] = max(2, int(workers))

@@ -23,7 +23,7 @@ def test_schedule_matches_the_paper_formulas():
 
 
 def test_default_configuration_is_raced_first_and_every_arm_is_raced(problem):
-    tuner = ACBand(replace(problem, max_runs=None), seed=0, k=4)
+    tuner = ACBand(replace(problem, max_runs=None), seed=0, k=4, defend=False)
     first = tuner.ask(4)
     assert first[0].config == default_config(problem.space)
     raced = set()
@@ -32,7 +32,20 @@ def test_default_configuration_is_raced_first_and_every_arm_is_raced(problem):
         raced.add(r.config_key)
     # every configuration of epoch 1 was raced (no unraced promotion)
     epoch1 = {r.config_key for r in first + requests if r.race and r.race.startswith("acb0.1.0.")}
-    assert len(epoch1) == acband_schedule(0.05, 0.05, 4)[0]["arms"]
+    assert len(epoch1) == acband_schedule(0.05, 0.05, 4, defend=False)[0]["arms"]
+
+
+def test_defending_incumbent_enters_each_epoch_in_its_final(problem):
+    """defend=True: the epoch's new arms race among themselves; the incumbent joins once the
+    survivors fit into one group with it, and stays unless beaten there."""
+    tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2)
+    default_key = tuner._incumbent
+    requests = drive(tuner, 200)
+    epoch1 = [r for r in requests if r.race.startswith("acb0.1.")]
+    rounds = sorted({int(r.race.split(".")[2]) for r in epoch1})
+    with_default = {int(r.race.split(".")[2]) for r in epoch1 if r.config_key == default_key}
+    assert with_default == {rounds[-1]}, "the default raced before the epoch's final round"
+    assert {r.config_key for r in epoch1 if r.race.startswith(f"acb0.1.{rounds[-1]}.")} >= {default_key}
 
 
 def test_races_share_one_pair_and_have_at_most_k_arms(problem):

@@ -1,0 +1,133 @@
+"""Sizing AC-Band to the budget the engine knows: how many configurations, how many races.
+
+The paper fixes ``N`` from ``(α, δ)`` and assumes an instance budget large enough for every epoch.
+Under a short budget (a few minutes of wall-clock, a few hundred runs) that schedule never gets past
+its first epoch, and the incumbent stays the default. Here the budget is converted into *races*
+(one race = ``k`` runs on one instance-seed pair, ending when the first arm finishes):
+
+* runs: ``(max_runs − asked) // k``;
+* wall-clock: ``(max_wallclock − used) · max(1, n_workers // k) / wall per race``;
+* target CPU time: ``(max_cpu_time − used) / CPU per race``;
+
+whichever is smallest. Before any race has finished the cost of a race is estimated by the
+cutoff (wall: a race ends at the latest at the cutoff; CPU: ``k`` arms up to the cutoff); after
+that by the measured mean of the finished races.
+
+:func:`plan_cycle` then picks the largest ``N ≤ N(α, δ)`` whose schedule, with at least
+``per_match`` instances for every group in every round on average, fits the races left, and the
+largest instance budget ``B`` whose exact race count (as the tuner will lay races out, counting a
+sparring lone arm as a survivor, i.e. an upper bound) still fits. A budget is *short* when the
+paper's ``N`` does not fit; ACBand then proposes half of every later epoch's arms from its model.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Sequence
+
+__all__ = ["races_left", "schedule_races", "plan_cycle", "fit_instance_budget", "N_MIN"]
+
+N_MIN = 3  # fewer new configurations than this is not a search any more
+
+
+def _balanced_sizes(n: int, k: int) -> list[int]:
+    p = math.ceil(n / k)
+    base, extra = divmod(n, p)
+    return [base + (1 if g < extra else 0) for g in range(p)]
+
+
+def _keep(m: int, e: int, k: int) -> int:
+    return max(1, (m * e) // (e + k - 1))
+
+
+def epoch_groups(arms: int, epoch: int, k: int, defend: bool = True) -> list[int]:
+    """Number of groups of each round of an epoch with ``arms`` arms, the incumbent among them (a
+    lone arm spars and is counted as surviving, so this is an upper bound). With ``defend`` the
+    incumbent joins only when the new arms left fit into one group with it (see ACBand)."""
+    out, a, joined = [], arms - 1 if defend else arms, not defend
+    while True:
+        if not joined and a + 1 <= k:
+            a, joined = a + 1, True
+        if a <= 1 and joined:
+            break
+        sizes = _balanced_sizes(a, k)
+        out.append(len(sizes))
+        a = sum(_keep(s, epoch, k) if s > 1 else 1 for s in sizes)
+    return out or [1]
+
+
+def epoch_races(arms: int, epoch: int, k: int, rounds: int, instances: int, defend: bool = True) -> int:
+    """Races of one epoch given its instance budget, laid out as ACBand._start_round does."""
+    return sum(g * max(1, instances // max(1, rounds) // g) for g in epoch_groups(arms, epoch, k, defend))
+
+
+def schedule_races(schedule: Sequence[Mapping[str, int]], k: int, instance_budget: int,
+                   first: int = 0) -> int:
+    """Races of epochs ``first..`` of ``schedule`` when the instance budget is spread over all its
+    epochs in proportion to their arms (the tuner's allocation)."""
+    total = sum(s["arms"] for s in schedule)
+    return sum(epoch_races(s["arms"], s["epoch"], k, s["rounds"], int(instance_budget * s["arms"] / total),
+                           bool(s.get("defend", True))) for s in schedule[first:])
+
+
+def min_races(schedule: Sequence[Mapping[str, int]], k: int) -> int:
+    """Races of a schedule with one instance per group and round."""
+    return sum(sum(epoch_groups(s["arms"], s["epoch"], k, bool(s.get("defend", True)))) for s in schedule)
+
+
+def fit_instance_budget(schedule: Sequence[Mapping[str, int]], k: int, races: float, cap: int,
+                        first: int = 0) -> int:
+    """Largest instance budget ``B ≤ cap`` whose epochs ``first..`` take at most ``races`` races
+    (at least 1)."""
+    lo, hi = 1, max(1, int(cap))
+    if schedule_races(schedule, k, hi, first) <= races:
+        return hi
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if schedule_races(schedule, k, mid, first) <= races:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def races_left(problem: Any, k: int, asked: int, measured: Sequence[float]) -> float:
+    """Races the remaining budget affords (``math.inf`` without any budget).
+
+    ``measured`` is ``[races finished, wall seconds summed over them, CPU seconds summed]``.
+    """
+    n, wall_sum, cpu_sum = measured
+    cutoff = problem.cutoff
+    wall = wall_sum / n if n else (float(cutoff) if cutoff else None)
+    cpu = cpu_sum / n if n else (k * float(cutoff) if cutoff else None)
+    left = math.inf
+    if problem.max_runs is not None:
+        left = min(left, max(0, problem.max_runs - asked) // k)
+    if problem.max_wallclock is not None and wall:
+        parallel = max(1, int(problem.n_workers) // k)
+        used = wall_sum / parallel
+        left = min(left, max(0.0, problem.max_wallclock - used) * parallel / wall)
+    if problem.max_cpu_time is not None and cpu:
+        left = min(left, max(0.0, problem.max_cpu_time - cpu_sum) / cpu)
+    return left
+
+
+def plan_cycle(schedule_of: Any, n_paper: int, k: int, races: float, pool: int,
+               per_match: int = 2) -> tuple[int, int, bool]:
+    """``(N, instance budget, short)`` for a new AC-Band schedule under ``races`` races.
+
+    ``schedule_of(n)`` gives the schedule of ``n`` configurations. Without a finite budget: the
+    paper's ``N`` and one pass over the instances. Otherwise the largest ``N ≤ n_paper`` (at least
+    :data:`N_MIN`) with ``per_match · min_races ≤ races``, and the largest instance budget (at most
+    ``max(races, 4 · pool)`` when the paper's ``N`` fits — more comes from a repeated schedule) whose
+    race count fits.
+    """
+    if not math.isfinite(races):
+        return n_paper, max(1, pool), False
+    n = n_paper
+    while n > N_MIN and per_match * min_races(schedule_of(n), k) > races:
+        n -= 1
+    short = n < n_paper
+    cap = int(races) if short else min(int(races), 4 * pool)
+    budget = fit_instance_budget(schedule_of(n), k, races, max(1, cap))
+    return n, budget, short

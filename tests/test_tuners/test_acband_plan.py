@@ -1,0 +1,71 @@
+"""AC-Band sized to the budget: N, instance budget and generator follow runs / wall-clock / CPU."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from algoconf.testing.tuners import drive
+from algoconf.tuners.acband import ACBand, acband_schedule, paper_n
+from algoconf.tuners.acband_plan import races_left, schedule_races
+
+
+def test_without_budget_the_paper_schedule_is_kept(problem):
+    tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2)
+    assert tuner.plan == {"n_configs": paper_n(0.05, 0.05), "instance_budget": len(problem.instances),
+                          "short": False, "generator": "random"}
+
+
+def test_short_run_budget_shrinks_n_and_uses_the_model(problem):
+    tuner = ACBand(replace(problem, max_runs=60), seed=0, k=2)
+    plan = tuner.plan
+    assert plan["short"] and plan["generator"] == "model"
+    assert 3 <= plan["n_configs"] < paper_n(0.05, 0.05)
+    assert schedule_races(tuner.schedule, 2, plan["instance_budget"]) <= 60 // 2
+    # an explicit generator wins over the rule
+    assert ACBand(replace(problem, max_runs=60), seed=0, k=2, generator="random").plan["generator"] == "random"
+
+
+def test_every_epoch_of_the_first_schedule_completes_within_the_run_budget(problem):
+    for runs in (40, 90, 200):
+        tuner = ACBand(replace(problem, max_runs=runs), seed=1, k=2)
+        epochs = len(tuner.schedule)
+        requests = drive(tuner, runs)
+        assert len(requests) <= runs
+        done = {int(r.race.split(".")[1]) for r in requests if r.race.startswith("acb0.")}
+        assert done == set(range(1, epochs + 1)), f"runs={runs}: epochs raced {sorted(done)} of {epochs}"
+        assert tuner._cycle >= 1 or tuner._done, "the first schedule did not end"
+
+
+def test_wallclock_and_cpu_budgets_are_converted_into_races(problem):
+    p = replace(problem, max_runs=None, cutoff=3.0, max_wallclock=120.0, n_workers=2)
+    assert races_left(p, 2, 0, [0, 0.0, 0.0]) == 40  # prior: a race lasts at most the cutoff
+    assert races_left(p, 2, 0, [10, 15.0, 20.0]) == (120 - 15) / 1.5  # measured: 1.5 s per race
+    p4 = replace(p, n_workers=4)  # two races at once
+    assert races_left(p4, 2, 0, [10, 15.0, 20.0]) == (120 - 7.5) * 2 / 1.5
+    c = replace(problem, max_runs=None, cutoff=3.0, max_cpu_time=60.0)
+    assert races_left(c, 2, 0, [0, 0.0, 0.0]) == 10  # prior: k arms up to the cutoff
+    assert math.isinf(races_left(replace(problem, max_runs=None), 2, 0, [0, 0.0, 0.0]))
+    tuner = ACBand(p, seed=0, k=2)
+    assert tuner.plan["short"] and schedule_races(tuner.schedule, 2, tuner.instance_budget) <= 40
+
+
+def test_later_epochs_shrink_when_races_cost_more_than_planned(problem):
+    p = replace(problem, max_runs=None, cutoff=3.0, max_wallclock=120.0, n_workers=2)
+    tuner = ACBand(p, seed=0, k=2)
+    planned = tuner.instance_budget
+    measured = [1, 12.0, 12.0]  # the first race took four times the cutoff (start-up overhead)
+    tuner._measured = list(measured)
+    tuner._epoch = 1
+    left = races_left(p, 2, 0, measured)
+    assert schedule_races(tuner.schedule, 2, planned, first=1) > left
+    tuner._shrink_to_budget()
+    assert tuner.instance_budget < planned
+    assert schedule_races(tuner.schedule, 2, tuner.instance_budget, first=1) <= left
+
+
+def test_schedule_rounds_count_the_defending_incumbent():
+    with_defence = acband_schedule(0.05, 0.05, 2, 15, defend=True)
+    without = acband_schedule(0.05, 0.05, 2, 15, defend=False)
+    assert [e["arms"] for e in with_defence] == [e["arms"] for e in without]
+    assert all(e["rounds"] >= 1 for e in with_defence)
