@@ -9,6 +9,8 @@ a table.
     python benchmarks/selection.py --quick          # 2 small scenarios, 3 selectors (about a minute)
     python benchmarks/selection.py                  # all scenarios, all selectors (long)
     python benchmarks/selection.py --scenarios SAT11-INDU,QBF-2011 --selectors regression,auto
+    python benchmarks/selection.py --merge benchmarks/results/selection.json part1.json part2.json ...
+                                                    # one file from runs made in parts (keeps every command)
 
 The ASlib data is found via ALGOCONF_ASLIB_DIR or <repo>/../shared/data/aslib (never copied).
 """
@@ -51,7 +53,9 @@ PUBLISHED = {
     "SAT15-INDU": (0.35, "PerAlgoRF+S&H [D]"),
 }
 
-ALL_SELECTORS = ("single-best", "regression", "pairwise", "sunny", "isac", "survival-forest", "auto")
+ALL_SELECTORS = (
+    "single-best", "regression", "pairwise", "sunny", "isac", "survival-forest", "pairwise-regression", "stack", "auto",
+)
 SELECTOR_PARAMS = {
     "survival-forest": {"max_algorithms": 8},
     "auto": {"max_runs": 8},
@@ -66,9 +70,52 @@ def aslib_root() -> Path:
     return root
 
 
+# The stack fits regression, pairwise and pairwise-regression with their default parameters and the
+# run's seed: those fitted members ARE the standalone selectors, so their standalone results are
+# measured from the stack's fits (same model, same training fold, simulated alone) instead of
+# fitting them a second time. Their fit seconds are the members' own fit times.
+MEMBER_VIEWS = {"regression": "regression", "pairwise": "pairwise", "pairwise-regression": "pairwise-regression"}
+
+
+class _StackCache:
+    """One fitted stack per training set (the evaluation's folds), shared with the member views."""
+
+    def __init__(self, params: dict) -> None:
+        self.params = params
+        self.fitted: dict[tuple[str, ...], object] = {}
+
+    def stack_for(self, data: PerformanceData):
+        key = data.instances
+        if key not in self.fitted:
+            self.fitted[key] = make_selector("stack", **self.params).fit(data)
+        return self.fitted[key]
+
+
+def _member_view(cache: _StackCache, member: str):
+    from algoconf.selection.base import Selector
+
+    class MemberView(Selector):
+        name = member
+        produces_schedules = True
+
+        def fit(self, data):
+            stack = cache.stack_for(data)
+            self.model_ = stack.models_[member]
+            self.seconds_ = stack.member_seconds_[member]
+            for attr in ("algorithms_", "used_steps", "presolve_schedule", "cutoff_", "n_features_in_"):
+                setattr(self, attr, getattr(self.model_, attr))
+            self.fitted_ = True
+            return self
+
+        def predict(self, features, features_ok=None):
+            return self.model_.predict(features, features_ok)
+
+    return MemberView()
+
+
 def run(scenarios: list[str], selectors: list[str], out_path: Path, seed: int, rerun: bool = False) -> dict:
     root = aslib_root()
-    results: dict = {"command": " ".join(sys.argv), "protocol": {
+    results: dict = {"commands": [" ".join(["python"] + sys.argv)], "protocol": {
         "folds": "10-fold CV from cv.arff (repetition 1)",
         "conventions": ["feature cost charged, all instances kept", "feature cost free, all instances kept"],
         "vbs_sbs": "VBS and SBS over all instances (SBS = best mean PAR10 over the scenario), no feature cost",
@@ -78,11 +125,21 @@ def run(scenarios: list[str], selectors: list[str], out_path: Path, seed: int, r
         try:
             previous = json.loads(out_path.read_text())
             results["scenarios"].update(previous.get("scenarios", {}))
+            results["commands"] = _commands(previous) + results["commands"]
         except json.JSONDecodeError:
             pass
     loaded: dict[str, PerformanceData] = {}
+    caches: dict[str, _StackCache] = {}
+    views = [v for v in MEMBER_VIEWS if "stack" in selectors and v in selectors]
+    plain = [s for s in selectors if s not in views]
+    jobs = [(s, n) for s in plain for n in scenarios]
+    if views:  # each scenario's member views right after its stack, while its fits are cached
+        at = plain.index("stack")
+        jobs = [(s, n) for s in plain[:at] for n in scenarios] + [
+            (s, n) for n in scenarios for s in ["stack"] + views
+        ] + [(s, n) for s in plain[at + 1 :] for n in scenarios]
     # selector-major order: every scenario gets the cheap selectors before any gets the costly ones
-    for sel_name, name in [(s, n) for s in selectors for n in scenarios]:
+    for sel_name, name in jobs:
         if name not in loaded:
             loaded[name] = PerformanceData.from_aslib(load_aslib(root / name))
         data = loaded[name]
@@ -97,9 +154,24 @@ def run(scenarios: list[str], selectors: list[str], out_path: Path, seed: int, r
             if not data.is_runtime and not sel.supports_quality:
                 continue
             started = time.perf_counter()
-            reports = evaluate_conventions(lambda: make_selector(sel_name, **params), data, [("charge", "keep"), ("free", "keep")])
+            member_seconds = None
+            if sel_name == "stack" and views:
+                caches.clear()  # one scenario's fits at a time
+                cache = caches.setdefault(name, _StackCache(params))
+                factory = lambda: _CachedStack(cache)  # noqa: E731
+            elif sel_name in views:
+                cache = caches[name]
+                built: list = []
+                factory = lambda: built.append(_member_view(cache, sel_name)) or built[-1]  # noqa: E731
+            else:
+                factory = lambda: make_selector(sel_name, **params)  # noqa: E731
+            reports = evaluate_conventions(factory, data, [("charge", "keep"), ("free", "keep")])
             wall = time.perf_counter() - started
             charge, free = reports
+            if sel_name in views:
+                fitted = [v for v in built if getattr(v, "fitted_", False)]
+                member_seconds = float(sum(v.seconds_ for v in fitted))
+                charge = _replace_report(charge, params=fitted[-1].model_.get_params(), fit_seconds=member_seconds)
             entry["vbs_par10"], entry["sbs_par10"] = charge.vbs_par10, charge.sbs_par10
             entry["selectors"][sel_name] = {
                 "params": charge.params,
@@ -116,6 +188,8 @@ def run(scenarios: list[str], selectors: list[str], out_path: Path, seed: int, r
                 "predict_seconds": charge.predict_seconds,
                 "wall_seconds": wall,
             }
+            if sel_name in views:
+                entry["selectors"][sel_name]["measured_as"] = "the stack's fitted member (same model and seed; fit once)"
             print(
                 f"{name:18s} {sel_name:16s} gap charged {charge.gap_closed:6.3f}  free {free.gap_closed:6.3f}  "
                 f"PAR10 {charge.par10:10.1f}  solved {charge.solved:.3f}  fit {charge.fit_seconds:6.1f}s  "
@@ -127,9 +201,77 @@ def run(scenarios: list[str], selectors: list[str], out_path: Path, seed: int, r
     return results
 
 
+def _commands(results: dict) -> list[str]:
+    if "commands" in results:
+        return list(results["commands"])
+    return [results["command"]] if "command" in results else []
+
+
+def merge(paths: list[Path]) -> dict:
+    """One result dict from several result files (later files win per scenario and selector)."""
+    merged: dict = {"commands": [], "protocol": None, "scenarios": {}}
+    for path in paths:
+        part = json.loads(path.read_text())
+        merged["commands"] += [c for c in _commands(part) if c not in merged["commands"]]
+        merged["protocol"] = merged["protocol"] or part.get("protocol")
+        for name, entry in part["scenarios"].items():
+            into = merged["scenarios"].setdefault(name, dict(entry, selectors={}))
+            into["selectors"].update(entry["selectors"])
+    return merged
+
+
+def time_table(results: dict) -> str:
+    """Fit seconds (sum over the 10 folds) and predict seconds per scenario and selector."""
+    sels = _ordered(results)
+    lines = [f"{'scenario':18s} " + " ".join(f"{s[:12]:>12s}" for s in sels) + "   (fit s / predict s, summed over folds)"]
+    for name, e in results["scenarios"].items():
+        cells = []
+        for s in sels:
+            r = e["selectors"].get(s)
+            cells.append(f"{r['fit_seconds']:.0f}/{r['predict_seconds']:.1f}" if r else "-")
+        lines.append(f"{name:18s} " + " ".join(f"{c:>12s}" for c in cells))
+    return "\n".join(lines)
+
+
+def _ordered(results: dict) -> list[str]:
+    found = {s for e in results["scenarios"].values() for s in e["selectors"]}
+    return sorted(found, key=lambda s: (ALL_SELECTORS.index(s) if s in ALL_SELECTORS else 99, s))
+
+
+def _replace_report(report, **changes):
+    from dataclasses import replace
+
+    from algoconf.selection.evaluate import _jsonable
+
+    if "params" in changes:
+        changes["params"] = _jsonable(changes["params"])
+    return replace(report, **changes)
+
+
+class _CachedStack:
+    """A stack selector whose fit goes through the cache (so the member views reuse it)."""
+
+    def __init__(self, cache: _StackCache) -> None:
+        self.cache = cache
+        self.template = make_selector("stack", **cache.params)
+        self.name = "stack"
+
+    def get_params(self):
+        return self.template.get_params()
+
+    def fit(self, data):
+        self.model_ = self.cache.stack_for(data)
+        return self
+
+    def __getattr__(self, attr):
+        if attr in ("cache", "template", "name", "model_"):
+            raise AttributeError(attr)
+        return getattr(self.model_, attr)
+
+
 def table(results: dict) -> str:
     lines = []
-    sels = sorted({s for e in results["scenarios"].values() for s in e["selectors"]}, key=lambda s: ALL_SELECTORS.index(s) if s in ALL_SELECTORS else 99)
+    sels = _ordered(results)
     lines.append(f"{'scenario':18s} {'published':>9s} " + " ".join(f"{s[:12]:>12s}" for s in sels) + "   (gap closed, feature cost charged / free)")
     best_charged, best_free, wins = [], [], 0
     for name, e in results["scenarios"].items():
@@ -183,14 +325,19 @@ def main(argv=None) -> int:
     parser.add_argument("--rerun", action="store_true", help="measure again what the JSON already holds")
     parser.add_argument("--table", nargs="+", type=Path, metavar="JSON",
                         help="only print the merged table of these result files (no runs)")
+    parser.add_argument("--merge", nargs="+", type=Path, metavar=("OUT", "JSON"),
+                        help="merge result files JSON... into OUT (commands kept) and print the tables")
     args = parser.parse_args(argv)
-    if args.table:
-        merged: dict = {"scenarios": {}}
-        for path in (p for p in args.table if p.exists()):
-            for name, entry in json.loads(path.read_text())["scenarios"].items():
-                into = merged["scenarios"].setdefault(name, dict(entry, selectors={}))
-                into["selectors"].update(entry["selectors"])
+    if args.table or args.merge:
+        files = args.table or args.merge[1:]
+        missing = [str(p) for p in files if not p.exists()]
+        if missing:
+            sys.exit(f"no such result file: {', '.join(missing)}")
+        merged = merge(files)
+        if args.merge:
+            args.merge[0].write_text(json.dumps(merged, indent=1, default=float))
         print(table(merged))
+        print(time_table(merged))
         return 0
     root = aslib_root()
     if args.quick:

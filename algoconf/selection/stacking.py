@@ -27,6 +27,7 @@ once. The outer test fold is never seen: it is not in the data handed to ``fit``
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -78,7 +79,8 @@ class StackingSelector(Selector):
     ``sunny_schedules``: allow the SUNNY-schedule mode; ``presolve_options``: pre-solving budgets
     to choose from (the shared ``presolve`` parameter is ignored); ``feature_cost``: how inner
     simulations charge feature cost ("charge" or "free"). After ``fit``: ``weights_`` (member ->
-    weight), ``mode_``, ``presolve_chosen_`` and ``inner_costs_`` (what each choice cost).
+    weight), ``mode_``, ``presolve_chosen_``, ``inner_costs_`` (what each choice cost), ``models_``
+    (the fitted members, each a working selector on its own) and ``member_seconds_`` (their fit times).
     """
 
     name = "stack"
@@ -117,11 +119,14 @@ class StackingSelector(Selector):
         extra = dict(self.member_params or {})
         self.models_: dict[str, Selector] = {}
         oob: dict[str, np.ndarray] = {}
+        self.member_seconds_: dict[str, float] = {}
         for name in self.members:
             kind, params = MEMBERS[name]
             params = dict(params, **extra.get(name, {}))
             model = make_selector(kind, feature_steps=self.feature_steps, random_state=self.random_state, **params)
+            started = time.perf_counter()
             self.models_[name] = model.fit(data)
+            self.member_seconds_[name] = time.perf_counter() - started
             oob[name] = self._normalised(name, model.oob_scores())
         cost = data.cost()
         rows = np.arange(data.n_instances)
