@@ -417,9 +417,10 @@ def main(argv: list[str] | None = None) -> int:
             "solver": solver_version(),
             "generator": f"uniform random 3-SAT (benchmarks/build_matrix.py:generate), ratio {args.ratio}, "
                          f"sizes {','.join(map(str, sizes))} cycled over columns, instance seed = seed*100000+column",
-            "rows": {"default": 1, "uniform": args.configs - 1, "local": max(0, k - args.configs),
-                     "local_parents": extra_origin[:max(0, k - args.configs)]},
-            "seed": args.seed, "cutoff": args.cutoff, "cpu_kill": f"killed past {CPU_KILL_FACTOR}*cutoff+{CPU_KILL_SLACK} CPU s (/proc schedstat, polled)",
+            "rows": {"default": min(k, 1), "uniform": max(0, min(k, args.configs) - 1),
+                     "local": max(0, k - args.configs), "local_parents": extra_origin[:max(0, k - args.configs)]},
+            "seed": args.seed, "cutoff": args.cutoff,
+            "cpu_kill": f"killed past {CPU_KILL_FACTOR}*cutoff+{CPU_KILL_SLACK} CPU s (/proc schedstat, polled)",
             "runtime": "ru_utime+ru_stime of the minisat process (wait4)", "workers": args.workers,
             "nice": nice, "wall_backstop": backstop, "cpu_seconds": round(float(runtime[finished].sum()), 1),
             "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
