@@ -6,14 +6,22 @@ Members (default: per-algorithm ``regression``, SATzilla ``pairwise`` votes,
 on the training data. Each gives, for every training row, an *out-of-sample* score vector: the
 forests' out-of-bag predictions (trees that did not see the row) and, for k-NN, the row's
 neighbours without itself. Scores live on different scales (expected PAR10, votes, summed
-differences), so each member's scores are min-max normalised per row over the algorithms it
-considers (0 = its favourite, 1 = its least favourite; algorithms it pruned get 1.5).
+differences), so each member's scores are normalised, in one of two ways:
+
+* ``"minmax"``: per row over the algorithms the member considers (0 = its favourite, 1 = its least
+  favourite) -- every row counts the same;
+* ``"scaled"``: per row minus the row's best, divided by the member's mean row range on the
+  training rows -- a member that is unusually sure on a row counts more there (with two
+  algorithms min-max reduces every member to a vote; this keeps the margin).
+
+Algorithms a member pruned from its portfolio get its row maximum plus 0.5 (never its favourite).
 
 ``fit`` then chooses, on those out-of-sample scores of the training rows only:
 
-1. the weights: every point of the simplex grid with step ``weight_step`` (the vertices are the
-   single members; ties go to the more even blend) -- the row's choice is the argmin of the
-   weighted normalised scores, and the weights with the lowest mean training cost win;
+1. the normalisation and the weights: every point of the simplex grid with step ``weight_step``
+   (the vertices are the single members; ties go to the more even blend) for each normalisation
+   in ``normalisations`` -- the row's choice is the argmin of the weighted normalised scores, and
+   the combination with the lowest mean training cost wins;
 2. ``"select"`` (that choice) or ``"sunny"`` (SUNNY's per-instance schedule from the row's
    leave-one-out neighbours), whichever has the lower simulated training PAR10 (runtime data);
 3. the pre-solving budget among ``presolve_options`` (fractions of the cutoff): the schedule is
@@ -37,7 +45,7 @@ from algoconf.selection.base import Schedule, Selector
 from algoconf.selection.data import PerformanceData
 from algoconf.selection.presolve import greedy_presolve_schedule, run_schedule
 
-__all__ = ["StackingSelector", "normalise_scores", "simplex_grid"]
+__all__ = ["StackingSelector", "mean_row_range", "normalise_scores", "simplex_grid"]
 
 MEMBERS: dict[str, tuple[str, dict[str, Any]]] = {
     "regression": ("regression", {}),
@@ -57,8 +65,11 @@ def simplex_grid(k: int, step: float) -> list[np.ndarray]:
     return sorted(points, key=lambda w: (float(np.sum(w**2)), tuple(-w)))
 
 
-def normalise_scores(scores: np.ndarray, candidates: Sequence[int] | None = None) -> np.ndarray:
-    """Per row, min-max over the candidate columns (0 best, 1 worst); other columns get 1.5."""
+def normalise_scores(
+    scores: np.ndarray, candidates: Sequence[int] | None = None, *, scale: float | None = None
+) -> np.ndarray:
+    """Per row: ``scale=None`` min-max over the candidate columns (0 best, 1 worst; no spread:
+    0.5); else (score - row best) / ``scale``. Non-candidate columns get the row maximum + 0.5."""
     S = np.asarray(scores, dtype=float)
     m = S.shape[1]
     cand = np.zeros(m, dtype=bool)
@@ -66,9 +77,21 @@ def normalise_scores(scores: np.ndarray, candidates: Sequence[int] | None = None
     sub = S[:, cand]
     lo = sub.min(axis=1, keepdims=True)
     span = sub.max(axis=1, keepdims=True) - lo
-    out = np.full(S.shape, 1.5)
-    out[:, cand] = np.where(span > 0, (sub - lo) / np.where(span > 0, span, 1.0), 0.5)
+    if scale is None:
+        norm = np.where(span > 0, (sub - lo) / np.where(span > 0, span, 1.0), 0.5)
+    else:
+        norm = (sub - lo) / (scale if scale > 0 else 1.0)
+    out = np.empty(S.shape)
+    out[:, cand] = norm
+    out[:, ~cand] = norm.max(axis=1, keepdims=True) + 0.5
     return out
+
+
+def mean_row_range(scores: np.ndarray, candidates: Sequence[int] | None = None) -> float:
+    """The mean over rows of (worst - best candidate score): a member's typical margin."""
+    S = np.asarray(scores, dtype=float)
+    sub = S if candidates is None else S[:, list(candidates)]
+    return float(np.mean(sub.max(axis=1) - sub.min(axis=1))) if len(sub) else 1.0
 
 
 class StackingSelector(Selector):
@@ -76,10 +99,11 @@ class StackingSelector(Selector):
 
     ``members``: names from :data:`MEMBERS`; ``member_params``: extra parameters per member name
     (e.g. ``{"regression": {"n_estimators": 50}}``); ``weight_step``: grid step of the weights;
+    ``normalisations``: the score normalisations to choose from;
     ``sunny_schedules``: allow the SUNNY-schedule mode; ``presolve_options``: pre-solving budgets
     to choose from (the shared ``presolve`` parameter is ignored); ``feature_cost``: how inner
     simulations charge feature cost ("charge" or "free"). After ``fit``: ``weights_`` (member ->
-    weight), ``mode_``, ``presolve_chosen_``, ``inner_costs_`` (what each choice cost), ``models_``
+    weight), ``normalisation_``, ``mode_``, ``presolve_chosen_``, ``inner_costs_`` (what each choice cost), ``models_``
     (the fitted members, each a working selector on its own) and ``member_seconds_`` (their fit times).
     """
 
@@ -92,6 +116,7 @@ class StackingSelector(Selector):
         members: Sequence[str] = ("regression", "pairwise", "pairwise-regression", "knn"),
         member_params: Mapping[str, Mapping[str, Any]] | None = None,
         weight_step: float = 0.25,
+        normalisations: Sequence[str] = ("minmax", "scaled"),
         sunny_schedules: bool = True,
         presolve_options: Sequence[float] = (0.0, 0.01, 0.03),
         inner_folds: int = 5,
@@ -102,6 +127,7 @@ class StackingSelector(Selector):
         self.members = tuple(members)
         self.member_params = member_params
         self.weight_step = weight_step
+        self.normalisations = tuple(normalisations)
         self.sunny_schedules = sunny_schedules
         self.presolve_options = tuple(presolve_options)
         self.inner_folds = inner_folds
@@ -117,8 +143,12 @@ class StackingSelector(Selector):
         if self.feature_cost not in ("charge", "free"):
             raise SelectionInputError(f"stack: feature_cost must be 'charge' or 'free', got {self.feature_cost!r}")
         extra = dict(self.member_params or {})
+        bad = [k for k in self.normalisations if k not in ("minmax", "scaled")]
+        if bad or not self.normalisations:
+            raise SelectionInputError(f"stack: normalisations must be among 'minmax', 'scaled'; got {list(self.normalisations)}")
         self.models_: dict[str, Selector] = {}
-        oob: dict[str, np.ndarray] = {}
+        raw: dict[str, np.ndarray] = {}
+        self.scale_: dict[str, float] = {}
         self.member_seconds_: dict[str, float] = {}
         for name in self.members:
             kind, params = MEMBERS[name]
@@ -127,17 +157,23 @@ class StackingSelector(Selector):
             started = time.perf_counter()
             self.models_[name] = model.fit(data)
             self.member_seconds_[name] = time.perf_counter() - started
-            oob[name] = self._normalised(name, model.oob_scores())
+            raw[name] = model.oob_scores()
+            self.scale_[name] = mean_row_range(raw[name], getattr(model, "candidates_", None))
         cost = data.cost()
         rows = np.arange(data.n_instances)
         self.inner_costs_: dict[str, float] = {}
-        best_w, best_cost = None, np.inf
-        for w in simplex_grid(len(self.members), self.weight_step):
-            combined = sum(wk * oob[name] for wk, name in zip(w, self.members))
-            c = float(cost[rows, np.argmin(combined, axis=1)].mean())
-            if c < best_cost * (1 - 1e-12) or best_w is None:
-                best_w, best_cost = w, c
+        best: tuple | None = None  # (cost, normalisation, weights)
+        for how in self.normalisations:
+            self.normalisation_ = how
+            oob = {name: self._normalised(name, raw[name]) for name in self.members}
+            for w in simplex_grid(len(self.members), self.weight_step):
+                combined = sum(wk * oob[name] for wk, name in zip(w, self.members))
+                c = float(cost[rows, np.argmin(combined, axis=1)].mean())
+                if best is None or c < best[0] * (1 - 1e-12):
+                    best = (c, how, w)
+        best_cost, self.normalisation_, best_w = best
         self.weights_ = {name: float(wk) for name, wk in zip(self.members, best_w)}
+        oob = {name: self._normalised(name, raw[name]) for name in self.members}
         choice = np.argmin(sum(wk * oob[name] for wk, name in zip(best_w, self.members)), axis=1)
         plans: list[Schedule] = [[(self.algorithms_[j], self.cutoff_)] for j in choice]
         self.mode_ = "select"
@@ -162,7 +198,8 @@ class StackingSelector(Selector):
             self.presolve_schedule = []
 
     def _normalised(self, name: str, scores: np.ndarray) -> np.ndarray:
-        return normalise_scores(scores, getattr(self.models_[name], "candidates_", None))
+        scale = self.scale_[name] if self.normalisation_ == "scaled" else None
+        return normalise_scores(scores, getattr(self.models_[name], "candidates_", None), scale=scale)
 
     def _choose_presolve(self, data: PerformanceData, plans: list[Schedule]) -> float:
         """The pre-solving fraction with the lowest inner-CV PAR10 (0 wins ties)."""

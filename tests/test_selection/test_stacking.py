@@ -8,7 +8,7 @@ import pytest
 
 from algoconf.selection.data import PerformanceData
 from algoconf.selection.registry import make_selector
-from algoconf.selection.stacking import StackingSelector, normalise_scores, simplex_grid
+from algoconf.selection.stacking import StackingSelector, mean_row_range, normalise_scores, simplex_grid
 from algoconf.selection.survival import _snap
 
 SMALL = {"regression": {"n_estimators": 10}, "pairwise": {"n_estimators": 8}, "pairwise-regression": {"n_estimators": 8}}
@@ -40,8 +40,12 @@ def test_normalise_scores_per_row_with_pruned_columns_worst():
     s = np.array([[10.0, 20.0, 30.0, 5.0], [3.0, 3.0, 3.0, 0.0]])
     out = normalise_scores(s, candidates=[0, 1, 2])
     assert out[0, :3].tolist() == [0.0, 0.5, 1.0]
-    assert out[0, 3] == 1.5 and out[1, 3] == 1.5  # pruned column never beats a candidate
+    assert out[0, 3] == 1.5 and out[1, 3] > out[1, :3].max()  # a pruned column never beats a candidate
     assert out[1, :3].tolist() == [0.5, 0.5, 0.5]  # no spread: indifferent
+    scaled = normalise_scores(s, candidates=[0, 1, 2], scale=10.0)
+    assert scaled[0, :3].tolist() == [0.0, 1.0, 2.0] and scaled[0, 3] == 2.5  # the margin is kept
+    assert scaled[1, :3].tolist() == [0.0, 0.0, 0.0]
+    assert mean_row_range(s, [0, 1, 2]) == pytest.approx(10.0)
 
 
 @pytest.mark.parametrize("name,params", [
@@ -76,6 +80,7 @@ def test_stack_weights_ignore_a_member_that_cannot_see_the_signal():
     stack = StackingSelector(members=("regression", "knn"), member_params={"regression": {"n_estimators": 15}, "knn": {"k": 60}},
                              random_state=0).fit(data)
     assert stack.weights_["regression"] >= 0.5
+    assert stack.normalisation_ in ("minmax", "scaled")
     assert set(stack.inner_costs_) >= {"select", "sunny", "presolve=0"}
     report = evaluate(StackingSelector(members=("regression", "knn"), member_params={"regression": {"n_estimators": 15}},
                                        random_state=0), data, feature_cost="free")
