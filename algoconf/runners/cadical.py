@@ -54,7 +54,7 @@ CADICAL_RANGES: dict[str, tuple[float, float]] = {
 _FLAGS = frozenset({
     "bump", "bumpreason", "chronoreusetrail", "compact", "decompose", "eagersubsume", "elim",
     "flush", "forcephase", "inprocessing", "lucky", "minimize", "phase", "probe", "rephase",
-    "restart", "score", "stabilize", "subsume", "ternary", "vivify", "walk",
+    "restart", "score", "stabilize", "stabilizeonly", "subsume", "ternary", "vivify", "walk",
 })  # fmt: skip
 
 
