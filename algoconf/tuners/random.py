@@ -42,9 +42,10 @@ class RandomTuner(Tuner):
     needs_model = False
 
     def __init__(self, problem: TuningProblem, seed: int = 0, *, max_pairs: int | None = None,
-                 max_challengers: int = 8) -> None:
+                 max_challengers: int = 8, first_test: int = 3) -> None:
         super().__init__(problem, seed)
         self.max_challengers = int(max_challengers)
+        self.first_test = max(1, int(first_test))
         self._rng = np.random.default_rng(self.seed)
         self._pairs = PairStream(problem, self._rng, max_pairs)
         self._table = CostTable()
@@ -92,6 +93,7 @@ class RandomTuner(Tuner):
         return {
             "seed": self.seed,
             "max_challengers": self.max_challengers,
+            "first_test": self.first_test,
             "rng": self._rng.bit_generator.state,
             "pairs": self._pairs.to_state(),
             "table": self._table.to_state(),
@@ -107,7 +109,8 @@ class RandomTuner(Tuner):
 
     @classmethod
     def from_state(cls, problem: TuningProblem, state: Mapping[str, Any]) -> "RandomTuner":
-        tuner = cls(problem, int(state["seed"]), max_challengers=int(state["max_challengers"]))
+        tuner = cls(problem, int(state["seed"]), max_challengers=int(state["max_challengers"]),
+                    first_test=int(state.get("first_test", 1)))
         tuner._rng.bit_generator.state = state["rng"]
         tuner._pairs = PairStream.from_state(problem, tuner._rng, state["pairs"])
         tuner._table = CostTable.from_state(state["table"])
@@ -157,7 +160,7 @@ class RandomTuner(Tuner):
         key = self._new_challenger()
         if key is None:
             return None
-        self._challengers.append({"key": key, "target": 1})
+        self._challengers.append({"key": key, "target": self.first_test})
         self._intensify_due = True
         return self._request(key, inc_pairs[0])
 
@@ -179,9 +182,9 @@ class RandomTuner(Tuner):
                 keep.append(challenger)
                 continue
             verdict = self._table.compare(key, self._incumbent)
-            if verdict == "worse":
-                continue
             inc_pairs = self._requested.get(self._incumbent, [])
+            if verdict == "worse" and len(mine) >= min(self.first_test, len(inc_pairs)):
+                continue
             covered = {tuple(p) for p in mine} >= {tuple(p) for p in inc_pairs}
             inc_busy = any((self._incumbent, p[0], int(p[1])) in self._inflight for p in inc_pairs)
             if covered and not inc_busy:

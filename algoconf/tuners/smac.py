@@ -20,6 +20,12 @@ compute a zero or negative cap; a run is never given a non-positive limit). Runs
 itself are never capped: SMAC 2.4 caps them at ``runtime_cutoff − Σ incumbent cost``, using the
 per-run cutoff as a cumulative budget, which would starve the incumbent's own evaluation.
 
+SMAC3 2.4 orders the start points of its local search by string hashes (``list(set(configs))``),
+so the same seed gave different runs in different processes (PYTHONHASHSEED); the local search
+here sorts them (:class:`_StableLocalSearch`). A second, smaller hash dependence remains in the
+order SMAC's intensifier races configurations (same proposals, different order after ~30 runs on
+the conformance problem); a resumed run in a new process may therefore diverge from that point.
+
 Instance features are passed when the scenario has them (SMAC reduces them with PCA); otherwise
 each instance gets its index as its only feature. State: the seed, the options and the log of asks
 and tells; :meth:`from_state` replays the log into a fresh facade (SMAC is deterministic for a seed
@@ -44,7 +50,9 @@ from algoconf.tuners.sampling import active_config
 
 try:
     from smac import AlgorithmConfigurationFacade, Scenario
+    from smac.acquisition.maximizer.local_search import LocalSearch
     from smac.runhistory.dataclasses import TrialInfo, TrialValue
+    from smac.runhistory.encoder import RunHistoryLogEncoder
     from smac.runhistory.enumerations import StatusType
 except ImportError as err:  # pragma: no cover - the [smac] extra
     raise ImportError("the smac tuner needs SMAC3: pip install 'algoconf[smac]'") from err
@@ -54,9 +62,24 @@ __all__ = ["SMACTuner"]
 _FINITE_CRASH = 1e10
 
 
+class _StableLocalSearch(LocalSearch):
+    """SMAC3's local search with its start points in a reproducible order.
+
+    SMAC 2.4 dedupes the start points with ``list(set(configurations))``; a Configuration hashes
+    its ``repr`` (a string), so the order — and with it every later proposal — depends on the
+    process's string-hash seed (PYTHONHASHSEED): the same seed gave different runs in different
+    processes, and a resumed run replayed a different history. Sorting the deduped points by
+    ``repr`` makes the order a function of the points alone.
+    """
+
+    def _get_init_points_from_previous_configs(self, *args: Any, **kwargs: Any) -> list:
+        return sorted(super()._get_init_points_from_previous_configs(*args, **kwargs), key=repr)
+
+
 class SMACTuner(Tuner):
     """SMAC3's AlgorithmConfigurationFacade; options ``adaptive_capping``, ``capping_slack``,
-    ``random_config_prob`` (facade default 0.5 when None)."""
+    ``random_config_prob`` (facade default 0.5 when None), ``log_cost`` (model log costs, as SMAC 1
+    did for runtime; runtime objectives only; off by default: no gain measured on the matrix)."""
 
     name = "smac"
     uses_instances = True
@@ -66,12 +89,17 @@ class SMACTuner(Tuner):
     optional_dependency = "smac"
 
     def __init__(self, problem: TuningProblem, seed: int = 0, *, adaptive_capping: bool = False,
-                 capping_slack: float = 1.2, random_config_prob: float | None = None) -> None:
+                 capping_slack: float = 1.2, random_config_prob: float | None = None,
+                 log_cost: bool = False) -> None:
         super().__init__(problem, seed)
         if adaptive_capping and problem.objective != "runtime":
             raise ValueError("adaptive capping needs a runtime objective")
+        plain_runtime = problem.objective == "runtime" and not problem.extra.get("utility")
+        if log_cost and not plain_runtime:
+            raise ValueError("log_cost needs a runtime objective (positive costs)")
+        log_cost = bool(log_cost)
         self._params = {"adaptive_capping": bool(adaptive_capping), "capping_slack": float(capping_slack),
-                        "random_config_prob": random_config_prob}
+                        "random_config_prob": random_config_prob, "log_cost": log_cost}
         self.adaptive_capping = bool(adaptive_capping)
         self._outdir = tempfile.mkdtemp(prefix="algoconf-smac-")
         features = problem.features
@@ -93,6 +121,11 @@ class SMACTuner(Tuner):
             runtime_cutoff=problem.cutoff if self.adaptive_capping else None,
         )
         kwargs: dict[str, Any] = {}
+        maximizer = AlgorithmConfigurationFacade.get_acquisition_maximizer(scenario)
+        maximizer._local_search.__class__ = _StableLocalSearch  # same object, reproducible start order
+        kwargs["acquisition_maximizer"] = maximizer
+        if log_cost:
+            kwargs["runhistory_encoder"] = RunHistoryLogEncoder(scenario)
         if random_config_prob is not None:
             kwargs["random_design"] = AlgorithmConfigurationFacade.get_random_design(
                 scenario, probability=float(random_config_prob))

@@ -39,3 +39,32 @@ def test_incumbent_is_none_before_evidence(problem):
     assert tuner.incumbent is None
     tuner.ask(1)
     assert tuner.incumbent is None
+
+
+def test_challenger_is_not_dropped_before_first_test_pairs(problem):
+    """A challenger worse than the incumbent is dropped only after min(first_test, incumbent's
+    pairs) pairs (here the default is the fastest, so every challenger is worse)."""
+    from algoconf.records import config_key
+
+    prob = replace(problem, max_runs=None)
+    default_key = config_key(default_config(prob.space))
+
+    def runtime(p, request):  # the default is fastest everywhere
+        return 0.1 if request.config_key == default_key else 0.5
+
+    counts = {}
+    for first_test, expect in ((3, 3), (1, 1)):
+        tuner = RandomTuner(prob, seed=0, first_test=first_test)
+        requests = drive(tuner, 150, runtime=runtime)
+        order, runs = [], {}
+        for r in requests:
+            if r.config_key != default_key:
+                if r.config_key not in runs:
+                    order.append(r.config_key)
+                runs[r.config_key] = runs.get(r.config_key, 0) + 1
+        settled = order[3:-tuner.max_challengers]  # the incumbent had >= 3 pairs; no longer racing
+        assert settled
+        counts[first_test] = min(runs[k] for k in settled)
+        assert counts[first_test] >= expect
+        assert tuner.incumbent == default_config(prob.space)
+    assert counts[1] == 1
