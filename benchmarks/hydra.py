@@ -181,6 +181,8 @@ def part_hydra(scenario: Any, args: argparse.Namespace, work: Path) -> dict[str,
         "hydra_eval_cpu": eval_cpu, "iterations": list(result.iterations),
         "members": [{"name": n, "iteration": m.iteration, "config": dict(m.config)} for n, m in zip(names, result.members)],
         "selector": training.to_dict(), "arms": arms,
+        "per_instance": {n: dict(zip([i.name for i in test], map(float, member_costs[n]))) for n in names}
+        | {"selector": {i.name: float(c) for i, c in zip(test, costs)}},
         "train_vbs_par10": result.train.vbs, "train_sbs_par10": result.train.sbs,
     }
 
