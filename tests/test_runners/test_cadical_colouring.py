@@ -88,7 +88,7 @@ def test_scenario_instances_are_deterministic_planted_colourings(tmp_path):
     assert set(scenario.train.names).isdisjoint(scenario.test.names)
     first = scenario.train[0]
     assert known_answer(first.path) == "SAT"
-    (again,) = flat_colouring(tmp_path, 1, 51, vertices=550, colours=3, degree=4.79)
+    (again,) = flat_colouring(tmp_path, 1, 51, vertices=500, colours=3, degree=4.79)
 
     def digest(p):
         return hashlib.sha256(Path(p).read_bytes()).hexdigest()
