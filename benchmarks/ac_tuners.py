@@ -423,6 +423,16 @@ def git_commit() -> str | None:
         return None
 
 
+def git_dirty() -> list[str]:
+    """Files of the algoconf package that differ from the recorded commit (the run used the working tree)."""
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--", "algoconf"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line[3:] for line in out.splitlines() if line.strip()]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1 seed, small budgets")
@@ -465,7 +475,8 @@ def main(argv: list[str] | None = None) -> int:
         scenarios = [MINISAT]
     elif args.part == "all":
         scenarios = [MINISAT] + [s for s in scenarios if s != MINISAT]
-    result: dict[str, Any] = {"command": " ".join(sys.argv), "git_commit": git_commit(), "quick": args.quick,
+    result: dict[str, Any] = {"command": " ".join(sys.argv), "git_commit": git_commit(),
+                              "git_dirty": git_dirty(), "quick": args.quick,
                               "seeds": args.seeds, "first_seed": args.first_seed,
                               "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     if args.part in ("matrix", "all"):
