@@ -10,8 +10,6 @@ on the training data (:func:`~algoconf.selection.portfolio_pruning.greedy_portfo
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
@@ -76,27 +74,50 @@ class PairwiseSelector(Selector):
                     min_samples_leaf=self.min_samples_leaf,
                     random_state=self.random_state * 7919 + k,
                     n_jobs=1,
-                    oob_score=self.oob,
                 )
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # "some inputs do not have OOB scores": handled below
-                    clf.fit(X[useful], label[useful], sample_weight=weight[useful] / weight[useful].mean())
+                clf.fit(X[useful], label[useful], sample_weight=weight[useful] / weight[useful].mean())
                 self.pairs_.append((a, b, clf))
                 if self.oob:
-                    # rows the pair was not trained on (equal cost) are out of sample anyway
-                    p_all = _p_first(clf, X)
-                    oob = np.asarray(clf.oob_decision_function_)
-                    p_oob = oob[:, list(clf.classes_).index(1)] if 1 in clf.classes_ else np.zeros(len(oob))
-                    rows = np.flatnonzero(useful)
-                    p_all[rows] = np.where(np.isfinite(p_oob), p_oob, p_all[rows])
-                    self.oob_p_.append(p_all)
+                    self.oob_p_.append(self._cross_fit(X, label, weight, useful, k, _p_first(clf, X)))
+
+    def _cross_fit(
+        self, X: np.ndarray, label: np.ndarray, weight: np.ndarray, useful: np.ndarray, k: int, p_full: np.ndarray
+    ) -> np.ndarray:
+        """P(a beats b) for every training row from a forest that did not see the row: two halves,
+        each predicted by a forest (half the trees) fitted on the other half's useful rows.
+
+        (Not the forest's out-of-bag estimate: scikit-learn draws weighted bootstrap samples in
+        proportion to the weights, so heavy rows are almost never out of bag.) Rows the pair was
+        not trained on (equal cost) keep the full forest's prediction: they are out of sample."""
+        rng = np.random.default_rng(self.random_state * 7919 + k)
+        half = rng.permutation(len(X)) % 2
+        out = p_full.copy()
+        for h in (0, 1):
+            fit_rows = useful & (half != h)
+            pred_rows = useful & (half == h)
+            if not pred_rows.any():
+                continue
+            labels = label[fit_rows]
+            if fit_rows.sum() < 2 or len(set(labels)) < 2:
+                out[pred_rows] = float(labels[0]) if len(labels) else 0.5
+                continue
+            clf = RandomForestClassifier(
+                n_estimators=max(5, self.n_estimators // 2),
+                max_features=self.max_features,
+                min_samples_leaf=self.min_samples_leaf,
+                random_state=self.random_state * 7919 + k + 100003 * (h + 1),
+                n_jobs=1,
+            )
+            clf.fit(X[fit_rows], labels, sample_weight=weight[fit_rows] / weight[fit_rows].mean())
+            out[pred_rows] = _p_first(clf, X[pred_rows])
+        return out
 
     def _scores(self, X: np.ndarray) -> np.ndarray:
         probs = [np.full(len(X), model) if isinstance(model, float) else _p_first(model, X) for _, _, model in self.pairs_]
         return self._votes(probs, len(X))
 
     def oob_scores(self) -> np.ndarray:
-        """Scores of the training rows from out-of-bag pair votes (needs ``oob=True``)."""
+        """Scores of the training rows from out-of-sample (cross-fitted) pair votes (needs ``oob=True``)."""
         if not self.oob:
             raise SelectionInputError("pairwise: fit with oob=True to get out-of-bag scores")
         return self._votes(self.oob_p_, self.n_train_)

@@ -4,8 +4,10 @@ chosen out of sample on the training data.
 Members (default: per-algorithm ``regression``, SATzilla ``pairwise`` votes,
 ``pairwise-regression`` of cost differences and the k-NN mean cost of ``sunny``) are fitted once
 on the training data. Each gives, for every training row, an *out-of-sample* score vector: the
-forests' out-of-bag predictions (trees that did not see the row) and, for k-NN, the row's
-neighbours without itself. Scores live on different scales (expected PAR10, votes, summed
+forests' out-of-bag predictions (trees that did not see the row), for k-NN the row's
+neighbours without itself; pairwise classification uses two-fold cross-fitted votes, because
+scikit-learn draws its weighted bootstrap in proportion to the weights and heavy rows are almost
+never out of bag. Scores live on different scales (expected PAR10, votes, summed
 differences), so each member's scores are normalised, in one of two ways:
 
 * ``"minmax"``: per row over the algorithms the member considers (0 = its favourite, 1 = its least
@@ -49,7 +51,7 @@ __all__ = ["StackingSelector", "mean_row_range", "normalise_scores", "simplex_gr
 
 MEMBERS: dict[str, tuple[str, dict[str, Any]]] = {
     "regression": ("regression", {}),
-    "pairwise": ("pairwise", {"oob": True}),
+    "pairwise": ("pairwise", {"oob": True}),  # cross-fitted out-of-sample votes
     "pairwise-regression": ("pairwise-regression", {}),
     "knn": ("sunny", {"schedule": True}),
 }
