@@ -57,7 +57,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from algoconf.records import RunRequest, RunResult, Status, config_key
-from algoconf.tuners.acband_plan import epoch_groups, fit_instance_budget, plan_cycle, races_left, schedule_races
+from algoconf.tuners.acband_plan import (epoch_groups, fit_instance_budget, plan_cycle, races_left,
+                                         round_instances, schedule_races)
 from algoconf.tuners.base import Tuner, TuningProblem
 from algoconf.tuners.pairs import PairStream
 from algoconf.tuners.sampling import config_vector, default_config, draw_seed, sample_configs
@@ -254,7 +255,7 @@ class ACBand(Tuner):
             n, short = n_paper, False
             sched = acband_schedule(self.alpha, self.delta, self.k, n, self.defend)
             budget = max(1, pool) if not math.isfinite(left) else fit_instance_budget(
-                sched, self.k, left, min(int(left), 4 * pool))
+                sched, self.k, left, min(int(left), 4 * pool), 0, self.per_match)
         if p["instance_budget"] is not None:
             budget = int(p["instance_budget"])
         self.n_configs, self.instance_budget, self.short = int(n), max(1, int(budget)), bool(short)
@@ -267,8 +268,9 @@ class ACBand(Tuner):
             return
         left = self._races_left()
         first = self._epoch  # index of the epoch about to start
-        if math.isfinite(left) and schedule_races(self.schedule, self.k, self.instance_budget, first) > left:
-            self.instance_budget = fit_instance_budget(self.schedule, self.k, left, self.instance_budget, first)
+        pm = self.per_match
+        if math.isfinite(left) and schedule_races(self.schedule, self.k, self.instance_budget, first, pm) > left:
+            self.instance_budget = fit_instance_budget(self.schedule, self.k, left, self.instance_budget, first, pm)
 
     def _remember(self, config: Mapping[str, Any]) -> str:
         key = config_key(config)
@@ -310,7 +312,8 @@ class ACBand(Tuner):
             else:
                 groups.append({"arms": g, "scored": list(g), "rule": "keep", "keep": _keep(len(g), e, self.k)})
         budget, rounds = self._epoch_instances
-        per_group = max(1, budget // max(1, rounds) // len(groups))
+        defending = self.defend and self._incumbent in arms
+        per_group = round_instances(budget, rounds, len(groups), defending, self.per_match)
         self._queue = []
         for gi, group in enumerate(groups):
             group["wins"] = {key: 0 for key in group["arms"]}
@@ -333,8 +336,16 @@ class ACBand(Tuner):
                     survivors.append(lone)
                 continue
             noise = self._rng.random(len(group["scored"]))
-            ranked = sorted(zip(group["scored"], noise),
-                            key=lambda t: (-wins[t[0]], t[0] != self._incumbent, t[1]))
+            inc = self._incumbent
+            defended = self.defend and inc in group["arms"]
+
+            def score(key: str) -> int:
+                # a defending incumbent is outranked only by an arm with at least per_match wins
+                if defended and key != inc and wins[key] < self.per_match:
+                    return min(wins[key], wins[inc])
+                return wins[key]
+
+            ranked = sorted(zip(group["scored"], noise), key=lambda t: (-score(t[0]), t[0] != inc, t[1]))
             survivors.extend(key for key, _ in ranked[: group["keep"]])
         self._groups = []
         self._round += 1

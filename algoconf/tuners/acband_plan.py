@@ -40,10 +40,10 @@ def _keep(m: int, e: int, k: int) -> int:
     return max(1, (m * e) // (e + k - 1))
 
 
-def epoch_groups(arms: int, epoch: int, k: int, defend: bool = True) -> list[int]:
-    """Number of groups of each round of an epoch with ``arms`` arms, the incumbent among them (a
-    lone arm spars and is counted as surviving, so this is an upper bound). With ``defend`` the
-    incumbent joins only when the new arms left fit into one group with it (see ACBand)."""
+def epoch_rounds(arms: int, epoch: int, k: int, defend: bool = True) -> list[tuple[int, bool]]:
+    """``(groups, incumbent defending)`` of each round of an epoch with ``arms`` arms, the
+    incumbent among them (a lone arm spars and is counted as surviving, so this is an upper bound).
+    With ``defend`` the incumbent joins only when the new arms left fit into one group with it."""
     out, a, joined = [], arms - 1 if defend else arms, not defend
     while True:
         if not joined and a + 1 <= k:
@@ -51,40 +51,54 @@ def epoch_groups(arms: int, epoch: int, k: int, defend: bool = True) -> list[int
         if a <= 1 and joined:
             break
         sizes = _balanced_sizes(a, k)
-        out.append(len(sizes))
+        out.append((len(sizes), defend and joined))
         a = sum(_keep(s, epoch, k) if s > 1 else 1 for s in sizes)
-    return out or [1]
+    return out or [(1, defend)]
 
 
-def epoch_races(arms: int, epoch: int, k: int, rounds: int, instances: int, defend: bool = True) -> int:
+def epoch_groups(arms: int, epoch: int, k: int, defend: bool = True) -> list[int]:
+    """Number of groups of each round of an epoch (see :func:`epoch_rounds`)."""
+    return [g for g, _ in epoch_rounds(arms, epoch, k, defend)]
+
+
+def round_instances(instances: int, rounds: int, groups: int, defending: bool, per_match: int) -> int:
+    """Instances per group in one round (ACBand._start_round): the epoch's instances split evenly
+    over rounds and groups, at least one, at least ``per_match`` where the incumbent defends."""
+    return max(per_match if defending else 1, instances // max(1, rounds) // groups)
+
+
+def epoch_races(arms: int, epoch: int, k: int, rounds: int, instances: int, defend: bool = True,
+                per_match: int = 2) -> int:
     """Races of one epoch given its instance budget, laid out as ACBand._start_round does."""
-    return sum(g * max(1, instances // max(1, rounds) // g) for g in epoch_groups(arms, epoch, k, defend))
+    return sum(g * round_instances(instances, rounds, g, d, per_match)
+               for g, d in epoch_rounds(arms, epoch, k, defend))
 
 
 def schedule_races(schedule: Sequence[Mapping[str, int]], k: int, instance_budget: int,
-                   first: int = 0) -> int:
+                   first: int = 0, per_match: int = 2) -> int:
     """Races of epochs ``first..`` of ``schedule`` when the instance budget is spread over all its
     epochs in proportion to their arms (the tuner's allocation)."""
     total = sum(s["arms"] for s in schedule)
     return sum(epoch_races(s["arms"], s["epoch"], k, s["rounds"], int(instance_budget * s["arms"] / total),
-                           bool(s.get("defend", True))) for s in schedule[first:])
+                           bool(s.get("defend", True)), per_match) for s in schedule[first:])
 
 
-def min_races(schedule: Sequence[Mapping[str, int]], k: int) -> int:
-    """Races of a schedule with one instance per group and round."""
-    return sum(sum(epoch_groups(s["arms"], s["epoch"], k, bool(s.get("defend", True)))) for s in schedule)
+def min_races(schedule: Sequence[Mapping[str, int]], k: int, per_match: int = 2) -> int:
+    """Races of a schedule with the fewest instances per group and round (one; ``per_match``
+    where the incumbent defends)."""
+    return schedule_races(schedule, k, 0, 0, per_match)
 
 
 def fit_instance_budget(schedule: Sequence[Mapping[str, int]], k: int, races: float, cap: int,
-                        first: int = 0) -> int:
+                        first: int = 0, per_match: int = 2) -> int:
     """Largest instance budget ``B ≤ cap`` whose epochs ``first..`` take at most ``races`` races
     (at least 1)."""
     lo, hi = 1, max(1, int(cap))
-    if schedule_races(schedule, k, hi, first) <= races:
+    if schedule_races(schedule, k, hi, first, per_match) <= races:
         return hi
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if schedule_races(schedule, k, mid, first) <= races:
+        if schedule_races(schedule, k, mid, first, per_match) <= races:
             lo = mid
         else:
             hi = mid - 1
@@ -125,9 +139,9 @@ def plan_cycle(schedule_of: Any, n_paper: int, k: int, races: float, pool: int,
     if not math.isfinite(races):
         return n_paper, max(1, pool), False
     n = n_paper
-    while n > N_MIN and per_match * min_races(schedule_of(n), k) > races:
+    while n > N_MIN and per_match * min_races(schedule_of(n), k, per_match) > races:
         n -= 1
     short = n < n_paper
     cap = int(races) if short else min(int(races), 4 * pool)
-    budget = fit_instance_budget(schedule_of(n), k, races, max(1, cap))
+    budget = fit_instance_budget(schedule_of(n), k, races, max(1, cap), 0, per_match)
     return n, budget, short

@@ -109,3 +109,21 @@ def test_bad_parameters_raise(problem):
         ACBand(problem, k=1)
     with pytest.raises(ValueError):
         ACBand(problem, generator="gga")
+
+
+def test_defending_incumbent_needs_per_match_wins_to_lose(problem):
+    """Where the incumbent defends, the group races on at least per_match instances, and a
+    challenger with fewer than per_match wins does not outrank it, even with more wins."""
+    tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2, n_configs=1, instance_budget=1)
+    inc = tuner._incumbent
+    # epoch 1 of N=1: one new arm, joined by the incumbent at once: per_match = 2 races
+    batch = tuner.ask(4)
+    assert len(batch) == 4 and sum(r.config_key == inc for r in batch) == 2
+    first, second = batch[:2], batch[2:]
+    challenger = next(r for r in first if r.config_key != inc).config_key
+    results = [RunResult(r, Status.SUCCESS, 0.1) if r.config_key == challenger else RunResult(r, Status.CAPPED, 0.1)
+               for r in first]
+    results += [RunResult(r, Status.TIMEOUT, r.cutoff) for r in second]  # nobody finishes: no win
+    tuner.tell(results)
+    assert tuner._stats[challenger][0] == 1  # it won the only decided race
+    assert tuner._incumbent == inc  # but 1 < per_match wins: the incumbent stays

@@ -54,7 +54,7 @@ def test_later_epochs_shrink_when_races_cost_more_than_planned(problem):
     p = replace(problem, max_runs=None, cutoff=3.0, max_wallclock=120.0, n_workers=2)
     tuner = ACBand(p, seed=0, k=2)
     planned = tuner.instance_budget
-    measured = [1, 12.0, 12.0]  # the first race took four times the cutoff (start-up overhead)
+    measured = [1, 10.0, 10.0]  # the first race took 10 s, three times the cutoff (start-up overhead)
     tuner._measured = list(measured)
     tuner._epoch = 1
     left = races_left(p, 2, 0, measured)
