@@ -25,9 +25,14 @@ with the settings, the configuration of each row, one line per run). A killed or
 complete rows so far and is rewritten (atomically) as rows complete. Without a journal ``--append``
 keeps the complete rows of the existing ``.npz``.
 
-    nice -n 15 python benchmarks/build_matrix.py --configs 250 --local 50 --instances 250 \
-        --sizes 100,120,140 --cutoff 2 --out benchmarks/data/minisat_3sat_matrix_large.npz \
-        --max-minutes 70 --append
+The shipped ``benchmarks/data/minisat_3sat_matrix_large.npz`` (240 x 200; see
+benchmarks/data/README.md) was built by::
+
+    nice -n 15 python benchmarks/build_matrix.py --configs 200 --local 40 --instances 200 \
+        --sizes 140,150,160,170 --cutoff 1 --seed 2 --workers 2 \
+        --out benchmarks/data/minisat_3sat_matrix_large.npz --max-minutes 85
+
+(add ``--append`` to continue it after a kill). ``--stats`` prints a matrix's sanity numbers.
 """
 
 from __future__ import annotations
