@@ -189,6 +189,7 @@ def part_hydra(scenario: Any, args: argparse.Namespace, work: Path) -> dict[str,
 
 def table(data: dict[str, Any]) -> str:
     lines = [f"scenario {data.get('scenario')}  (test PAR10 in CPU seconds, unsolved = 10 x cutoff)"]
+    lines += [f"note: {n}" for n in data.get("notes", [])]
     single, hydra = data.get("single"), data.get("hydra")
     rows: list[tuple[str, dict[str, Any]]] = []
     if single:
@@ -226,12 +227,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--work", default=None, help="run directories (default: a temporary folder)")
     ap.add_argument("--out", default=None, help="result JSON (default benchmarks/results/hydra.json)")
+    ap.add_argument("--note", default=None, help="a remark stored with the results (e.g. how a run was resumed)")
     ap.add_argument("--table", action="store_true", help="print the table of the result file and stop")
     ap.add_argument("--quick", action="store_true", help="tiny generated scenario, small run budgets (seconds)")
     args = ap.parse_args(argv)
     out = Path(args.out) if args.out else RESULTS / ("hydra_quick.json" if args.quick else "hydra.json")
     data = json.loads(out.read_text()) if out.is_file() else {}
+    if args.note:
+        data.setdefault("notes", []).append(args.note)
     if args.table:
+        if args.note:
+            out.write_text(json.dumps(data, indent=1, default=str))
         print(table(data))
         return 0
     from algoconf.scenario import load_scenario
