@@ -60,6 +60,7 @@ from algoconf.records import RunRequest, RunResult, Status, config_key
 from algoconf.tuners.acband_plan import (epoch_groups, fit_instance_budget, plan_cycle, races_left,
                                          round_instances, schedule_races)
 from algoconf.tuners.base import Tuner, TuningProblem
+from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.pairs import PairStream
 from algoconf.tuners.sampling import config_vector, default_config, draw_seed, sample_configs
 
@@ -178,11 +179,13 @@ class ACBand(Tuner):
                 break
             self._queue.pop(0)
             instance, seed = race["pair"]
-            rid = race["id"] if self.problem.objective == "runtime" else None
+            # a defended final runs every arm to the end (no race id: nobody is stopped)
+            rid = race["id"] if self.problem.objective == "runtime" and not race.get("full") else None
             for key in race["arms"]:
                 out.append(RunRequest(self._configs[key], instance, int(seed), self.problem.cutoff,
                                       race=rid, config_key=key))
             self._open[race["id"]] = {"group": race["group"], "arms": list(race["arms"]),
+                                      "full": bool(race.get("full")),
                                       "pair": [instance, int(seed)], "results": {}}
             self._asked += size
         return out
@@ -195,7 +198,7 @@ class ACBand(Tuner):
             if rid is None:
                 continue
             self._open[rid]["results"][req.config_key] = [result.status.value, result.runtime, result.quality,
-                                                          result.wallclock]
+                                                          result.wallclock, cost_of(self.problem, result).value]
             by_key[rid] = True
         for rid in sorted(by_key):
             race = self._open[rid]
@@ -317,35 +320,31 @@ class ACBand(Tuner):
         self._queue = []
         for gi, group in enumerate(groups):
             group["wins"] = {key: 0 for key in group["arms"]}
+            full = defending and self._incumbent in group["arms"]
+            if full:
+                group["costs"] = {key: [0.0, 0] for key in group["arms"]}
             for j in range(per_group):
                 pair = self._pairs.get(self._next_pair)
                 self._next_pair += 1
                 rid = f"acb{self._cycle}.{e}.{self._round}.{gi}.{j}"
-                self._queue.append({"id": rid, "group": gi, "arms": list(group["arms"]), "pair": list(pair)})
+                self._queue.append({"id": rid, "group": gi, "arms": list(group["arms"]), "pair": list(pair),
+                                    "full": full})
         self._groups = groups
 
     def _end_round(self) -> None:
         if not self._groups:
             return
         survivors: list[str] = []
+        inc = self._incumbent
         for group in self._groups:
-            wins = group["wins"]
+            value = self._ranking(group)
             if group["rule"] == "spar":
                 lone, partner = group["arms"]
-                if wins[lone] > wins[partner]:
+                if value(lone) < value(partner):
                     survivors.append(lone)
                 continue
             noise = self._rng.random(len(group["scored"]))
-            inc = self._incumbent
-            defended = self.defend and inc in group["arms"]
-
-            def score(key: str) -> int:
-                # a defending incumbent is outranked only by an arm with at least per_match wins
-                if defended and key != inc and wins[key] < self.per_match:
-                    return min(wins[key], wins[inc])
-                return wins[key]
-
-            ranked = sorted(zip(group["scored"], noise), key=lambda t: (-score(t[0]), t[0] != inc, t[1]))
+            ranked = sorted(zip(group["scored"], noise), key=lambda t: (value(t[0]), t[0] != inc, t[1]))
             survivors.extend(key for key, _ in ranked[: group["keep"]])
         self._groups = []
         self._round += 1
@@ -354,6 +353,16 @@ class ACBand(Tuner):
             return
         self._incumbent = survivors[0]
         self._start_epoch()
+
+    @staticmethod
+    def _ranking(group: Mapping[str, Any]) -> Any:
+        """Lower is better: mean cost where the incumbent defends (every arm ran to the end, so
+        timeouts count at their penalty), else minus the number of wins."""
+        if "costs" in group:
+            costs = group["costs"]
+            return lambda key: costs[key][0] / costs[key][1] if costs[key][1] else math.inf
+        wins = group["wins"]
+        return lambda key: -wins[key]
 
     def _race_of(self, result: RunResult) -> str | None:
         rid = result.request.race
@@ -374,8 +383,11 @@ class ACBand(Tuner):
         self._measured[0] += 1
         self._measured[1] += max((v[3] if len(v) > 3 and v[3] else v[1]) for v in values)
         self._measured[2] += math.fsum(v[1] for v in values)
-        for key, (status, runtime, quality, *_) in race["results"].items():
+        for key, (status, runtime, quality, *rest) in race["results"].items():
             self._stats.setdefault(key, [0, 0])[1] += 1
+            if "costs" in group and len(rest) > 1:
+                group["costs"][key][0] += float(rest[1])
+                group["costs"][key][1] += 1
             if Status(status) is Status.SUCCESS:
                 value = runtime if self.problem.objective == "runtime" else (
                     -quality if self.problem.maximize else quality) if quality is not None else math.inf
