@@ -14,6 +14,7 @@ and comparisons respect censoring (see :class:`~algoconf.tuners.evidence.CostTab
 
 from __future__ import annotations
 
+import math
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -173,6 +174,22 @@ class RandomTuner(Tuner):
         self._exhausted = True
         return None
 
+    def _hopeless(self, key: str, mine: Sequence[Sequence[Any]], inc_pairs: Sequence[Sequence[Any]],
+                  need: int) -> bool:
+        """True when the challenger cannot catch up with the incumbent within its first ``need``
+        pairs even if it cost nothing on the pairs still to come: its excess cost so far exceeds
+        the incumbent's largest costs on that many of its other pairs (a dominance bound, so a
+        hopeless challenger — e.g. a timeout where the incumbent solved — goes after one run)."""
+        done = {(p[0], int(p[1])) for p in mine}
+        theirs = self._table.pairs(self._incumbent)
+        own = self._table.pairs(key)
+        if not done or any(p not in theirs or not theirs[p].exact for p in done):
+            return False
+        excess = math.fsum(own[p].value - theirs[p].value for p in done if p in own)
+        rest = sorted((theirs[(p[0], int(p[1]))].value for p in inc_pairs
+                       if (p[0], int(p[1])) not in done and (p[0], int(p[1])) in theirs), reverse=True)
+        return excess > math.fsum(rest[: max(0, need - len(done))])
+
     def _decide(self) -> None:
         keep: list[dict[str, Any]] = []
         for challenger in self._challengers:
@@ -183,7 +200,8 @@ class RandomTuner(Tuner):
                 continue
             verdict = self._table.compare(key, self._incumbent)
             inc_pairs = self._requested.get(self._incumbent, [])
-            if verdict == "worse" and len(mine) >= min(self.first_test, len(inc_pairs)):
+            need = min(self.first_test, len(inc_pairs))
+            if verdict == "worse" and (len(mine) >= need or self._hopeless(key, mine, inc_pairs, need)):
                 continue
             covered = {tuple(p) for p in mine} >= {tuple(p) for p in inc_pairs}
             inc_busy = any((self._incumbent, p[0], int(p[1])) in self._inflight for p in inc_pairs)
