@@ -108,6 +108,10 @@ def run_native_smac(space: Any, train: list[str], features: dict[str, list[float
         values = [v for v in smac.runhistory._data.values()]
         runs = len(values)
         cpu = math.fsum(float((v.additional_info or {}).get("runtime", v.time)) for v in values)
+        statuses: dict[str, int] = {}
+        for v in values:
+            status = str((v.additional_info or {}).get("status", "SUCCESS"))
+            statuses[status] = statuses.get(status, 0) + 1
         runner = getattr(smac, "_runner", None)
         close = getattr(getattr(runner, "_client", None), "close", None)
         if callable(close):
@@ -115,7 +119,8 @@ def run_native_smac(space: Any, train: list[str], features: dict[str, list[float
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return {"config": dict(inc), "runs": runs, "cpu": cpu, "wall": wall,
-            "overhead_ms": 1000 * wall / max(1, runs), "tuner_ms": 1000 * timer.seconds / max(1, runs)}
+            "overhead_ms": 1000 * wall / max(1, runs), "tuner_ms": 1000 * timer.seconds / max(1, runs),
+            "statuses": statuses}
 
 
 # --- matrix part ------------------------------------------------------------------------------------
