@@ -57,7 +57,7 @@ ALL_SELECTORS = (
     "single-best", "regression", "pairwise", "sunny", "isac", "survival-forest", "pairwise-regression", "stack", "auto",
 )
 SELECTOR_PARAMS = {
-    "survival-forest": {"max_algorithms": 8},
+    "survival-forest": {"max_algorithms": 8, "n_estimators": 25},  # CPU: half the default trees
     "auto": {"max_runs": 8},
 }
 
@@ -306,6 +306,10 @@ def table(results: dict) -> str:
                 if other != s and all(other in entries[n]["selectors"] for n in have):
                     oc = np.mean([entries[n]["selectors"][other]["gap_charged"] for n in have])
                     lines.append(f"    same {len(have)} scenarios: {other:16s} charged {oc:6.3f}")
+    from algoconf.selection.registry import RECOMMENDED
+
+    if RECOMMENDED in sels:
+        lines.append(f"recommended selector (algoconf select evaluate without --selector): {RECOMMENDED}")
     if best_charged:
         lines.append(
             f"oracle pick of the best selector per scenario (NOT a selector; an upper bound of choosing among them): "

@@ -25,8 +25,9 @@ SELECTORS: dict[str, str] = {
     "auto": "algoconf.selection.auto:AutoSelector",
 }
 
-# what `algoconf select evaluate` uses without --selector (see docs/selection.md for the numbers)
-RECOMMENDED = "pairwise"
+# what `algoconf select evaluate` uses without --selector: the best mean gap closed in the
+# benchmark (docs/selection.md), fitted in about the time of its members fitted once
+RECOMMENDED = "stack"
 
 
 def selector_class(name: str) -> type[Selector]:
