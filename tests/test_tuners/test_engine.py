@@ -146,7 +146,8 @@ def test_racing_tuner_races_are_settled_for_instant_executors(tmp_path):
     with RunHistory.open(tmp_path / "run") as h:
         races = {}
         for r in h:
-            races.setdefault(r.request.race, []).append(r)
+            if r.request.race is not None:  # AC-Band's defended finals run without a race id
+                races.setdefault(r.request.race, []).append(r)
     for members in races.values():
         winners = [r for r in members if r.status is Status.SUCCESS]
         assert len(winners) <= 1 or len({w.runtime for w in winners}) == 1
