@@ -103,7 +103,14 @@ def run_native_smac(space: Any, train: list[str], features: dict[str, list[float
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             smac = AlgorithmConfigurationFacade(sc, function, overwrite=True, logging_level=40, callbacks=[timer])
-            inc = smac.optimize()
+            error = None
+            try:
+                inc = smac.optimize()
+            except TimeoutError as err:  # SMAC's Dask runner failing to close its client on a loaded machine
+                error = f"TimeoutError in optimize: {err}"
+                inc = smac.intensifier.get_incumbent()
+                if inc is None:
+                    raise
         wall = time.perf_counter() - t0
         values = [v for v in smac.runhistory._data.values()]
         runs = len(values)
@@ -115,12 +122,15 @@ def run_native_smac(space: Any, train: list[str], features: dict[str, list[float
         runner = getattr(smac, "_runner", None)
         close = getattr(getattr(runner, "_client", None), "close", None)
         if callable(close):
-            close()
+            try:
+                close()
+            except (TimeoutError, OSError):
+                pass  # already closed by SMAC, or Dask timing out on a loaded machine: nothing left to keep
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return {"config": dict(inc), "runs": runs, "cpu": cpu, "wall": wall,
             "overhead_ms": 1000 * wall / max(1, runs), "tuner_ms": 1000 * timer.seconds / max(1, runs),
-            "statuses": statuses}
+            "statuses": statuses, **({"error": error} if error else {})}
 
 
 # --- matrix part ------------------------------------------------------------------------------------
@@ -409,6 +419,7 @@ def merge(paths: list[str]) -> dict[str, Any]:
         data = json.loads(Path(path).read_text())
         merged["merged_from"].append(str(path))
         merged["commands"].append(data.get("command"))
+        merged["commands"].extend(c for part in parts_of(data).values() for c in part.get("commands", []))
         if data.get("git_commit") and data["git_commit"] not in merged["git_commits"]:
             merged["git_commits"].append(data["git_commit"])
         for part, value in parts_of(data).items():
