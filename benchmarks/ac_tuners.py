@@ -117,7 +117,7 @@ def run_native_smac(space: Any, train: list[str], features: dict[str, list[float
         cpu = math.fsum(float((v.additional_info or {}).get("runtime", v.time)) for v in values)
         statuses: dict[str, int] = {}
         for v in values:
-            status = str((v.additional_info or {}).get("status", "SUCCESS"))
+            status = str((v.additional_info or {}).get("status", getattr(v.status, "name", v.status)))
             statuses[status] = statuses.get(status, 0) + 1
         runner = getattr(smac, "_runner", None)
         close = getattr(getattr(runner, "_client", None), "close", None)
