@@ -25,8 +25,8 @@ SELECTORS: dict[str, str] = {
     "auto": "algoconf.selection.auto:AutoSelector",
 }
 
-# what `algoconf select evaluate` uses without --selector: the best mean gap closed in the
-# benchmark (docs/selection.md), fitted in about the time of its members fitted once
+# what `algoconf select evaluate` uses without --selector: the best mean gap closed in the benchmark
+# among selectors that fit each model once (docs/selection.md; auto is slightly higher at ~5x the fits)
 RECOMMENDED = "stack"
 
 
