@@ -15,7 +15,10 @@ Contract of :func:`run_limited`
   its SIGXCPU counts as having hit the CPU limit (``timed_out``, ``killed_by="cpu"``). A CPU limit also
   has a wall-clock backstop (``wall_limit``, default ``max(5 * limit, limit + 10)`` s) so a sleeping or
   blocked run ends too, while a run that only gets a small share of a busy machine's CPUs still
-  reaches its CPU limit; a run ended by this backstop is TIMEOUT with ``killed_by="wall"``.
+  reaches its CPU limit: the time the tree's most delayed thread spent waiting in the kernel's run
+  queue (schedstat) is added to the backstop, up to ``WALL_STARVED_MAX`` (20) times it, so a run is
+  never ended by the wall before its CPU limit just because other jobs took the CPUs. A run ended
+  by this backstop is TIMEOUT with ``killed_by="wall"``.
   ``time_kind="wall"`` kills at elapsed ``time_limit``.
 * **Kill.** On a limit or a stop request the whole group gets SIGTERM, then SIGKILL after
   ``grace`` seconds (default 0.3). When the main process exits on its own, any process it left in its
@@ -78,6 +81,7 @@ N_CPUS = os.cpu_count() or 1
 CHECK_MIN = 0.02  # seconds between two CPU checks near the limit
 CHECK_MAX = 0.5  # also the sampling period of runs under a wall-clock limit (for CPU accounting)
 STOP_POLL = 0.05  # how often a stop request is looked at
+WALL_STARVED_MAX = 20.0  # a starved CPU-limited run may run up to this many times its wall backstop
 OOM_PATTERN = re.compile(
     rb"std::bad_alloc|MemoryError|out of memory|Cannot allocate memory|memory exhausted", re.I
 )
@@ -201,6 +205,24 @@ class _TreeSampler:
 
     def total(self) -> float:
         return sum(cpu for _, cpu in self.last.values()) + self.orphaned
+
+    def run_delay(self) -> float:
+        """Seconds the tree's most delayed thread has spent runnable but waiting for a CPU
+        (``/proc/<pid>/task/<tid>/schedstat``, second field), over the processes of the last sample.
+        0.0 where the kernel does not provide schedstat."""
+        worst = 0
+        for pid in list(self.last) or [self.group]:
+            try:
+                tids = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                continue
+            for tid in tids:
+                try:
+                    with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as fh:
+                        worst = max(worst, int(fh.read().split()[1]))
+                except (OSError, IndexError, ValueError):
+                    continue
+        return worst / 1e9
 
 
 def _feed(stream, data: bytes) -> None:
@@ -331,6 +353,10 @@ def run_limited(
     stopped = False
     exited = False
     reaped = False
+    # a CPU-limited run starved by a busy machine gets its run-queue wait on top of the wall backstop
+    # (up to WALL_STARVED_MAX times the backstop), so only a run that sleeps or blocks ends by it
+    wall_extra = 0.0
+    wall_ceiling = wall_limit * WALL_STARVED_MAX if wall_limit is not None else math.inf
     # the tree cannot use more than n_cpus CPU-seconds per second: no check is needed before then
     next_check = t0 + (min(CHECK_MAX, cpu_limit / N_CPUS) if cpu_limit is not None else CHECK_MAX)
     kill_deadline = math.inf  # when SIGKILL follows SIGTERM
@@ -356,8 +382,12 @@ def run_limited(
                 if stop_event is not None and stop_event.is_set():
                     stopped = True
                     begin_kill("stop")
-                elif wall_limit is not None and now - t0 >= wall_limit:
-                    begin_kill("wall")
+                elif wall_limit is not None and now - t0 >= wall_limit + wall_extra:
+                    if cpu_limit is not None:
+                        sampler.sample()
+                        wall_extra = max(wall_extra, min(sampler.run_delay(), wall_ceiling - wall_limit))
+                    if now - t0 >= wall_limit + wall_extra:
+                        begin_kill("wall")
                 elif now >= next_check:
                     cpu = sampler.sample()
                     if cpu_limit is None:
@@ -374,7 +404,7 @@ def run_limited(
             wait = STOP_POLL if stop_event is not None else 1.0
             if killed_by is None:
                 if wall_limit is not None:
-                    wait = min(wait, t0 + wall_limit - now)
+                    wait = min(wait, t0 + wall_limit + wall_extra - now)
                 wait = min(wait, next_check - now)
             else:
                 wait = min(wait, kill_deadline - now, 0.05)

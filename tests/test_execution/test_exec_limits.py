@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 import time
 
@@ -54,6 +56,25 @@ def test_cpu_cutoff_ignores_sleep_but_wall_cutoff_does_not():
 def test_cpu_limit_has_a_wall_backstop_for_sleepers():
     out = run_limited(["sleep", "30"], time_limit=0.2, time_kind="cpu", wall_limit=0.5)
     assert out.timed_out and out.killed_by == "wall" and out.wallclock < 1.5
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("taskset"), reason="needs taskset (util-linux) to pin processes to one CPU")
+def test_a_starved_cpu_run_reaches_its_cpu_limit_not_the_wall_backstop():
+    """Three busy loops share CPU 0 with the run, which gets at most ~1/4 of it: without the
+    run-queue allowance its wall backstop (1.2 s) would end it below its CPU limit, a false timeout
+    (the backstop is not below 1 s so that process start-up on a loaded machine does not count)."""
+    busy = [subprocess.Popen(["taskset", "-c", "0", PY, "-c", "while True: pass"]) for _ in range(3)]
+    try:
+        time.sleep(0.2)
+        out = run_limited(["taskset", "-c", "0", PY, "-c", "while True: pass"],
+                          time_limit=0.4, time_kind="cpu", wall_limit=1.2)
+    finally:
+        for p in busy:
+            p.kill()
+            p.wait()
+    assert out.timed_out and out.killed_by == "cpu", (out.killed_by, out.cpu_time, out.wallclock)
+    assert out.cpu_time >= 0.4 and out.wallclock > 1.2
 
 
 def test_normal_exit_cpu_time_is_the_kernels():
