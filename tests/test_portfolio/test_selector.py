@@ -140,12 +140,13 @@ def test_feature_source_rules(tmp_path):
         feature_source(names_only)
 
 
+@pytest.mark.slow  # the recommended selector's 10-fold CV
 def test_cli_build_with_selector_json(tmp_path, capsys):
     from algoconf.cli.main import main
 
     _mixed_scenario(tmp_path / "scen", runs=30)
     code = main(["portfolio", "build", str(tmp_path / "scen" / "scenario.yaml"), "--size", "2",
-                 "--tuner", "random", "--out", str(tmp_path / "out"), "--param", "n_estimators=5", "--json"])
+                 "--tuner", "random", "--out", str(tmp_path / "out"), "--json"])
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     from algoconf.selection.registry import RECOMMENDED
@@ -182,7 +183,7 @@ def test_build_and_select_run_on_real_minisat(tmp_path, capsys):
         f"train:\n  {gen}  n: 6\n  seed: 1\ntest:\n  {gen}  n: 4\n  seed: 2\n"
         "objective: runtime\ncutoff: 2\ntime_kind: cpu\nbudget: {runs: 8}\nseed: 1\ninstance_cache: inst\n")
     code = main(["portfolio", "build", str(tmp_path / "scenario.yaml"), "--size", "2", "--tuner", "random",
-                 "--workers", "2", "--out", str(tmp_path / "out"), "--param", "n_estimators=10", "--json"])
+                 "--workers", "2", "--out", str(tmp_path / "out"), "--selector", "pairwise", "--param", "n_estimators=10", "--json"])
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data["selector"]["playable"] and data["selector"]["features"]["extractor"] == "cnf"
