@@ -3,6 +3,13 @@
 ``from_state`` builds a fresh tuner with the same seed and replays the log through its own
 ``ask``/``tell``; with a seeded backend that reproduces the original exactly (and the replayed
 tuner records the same log again).
+
+A backend that is not reproducible across processes (SMAC3 2.4 orders some proposals by Python's
+salted string hashes) may ask other runs on replay than the log holds. Each logged result then
+still reaches the tuner: a result whose run the replay did not ask is told with the request
+rebuilt from the configuration stored in the log, and the tuner's ``tell`` must accept results it
+did not ask for (SMAC: a custom trial; Optuna: ignored). So a resume never fails on divergence;
+it only continues from a state that is no longer bit-identical to the uninterrupted run's.
 """
 
 from __future__ import annotations
@@ -25,7 +32,8 @@ class ReplayLog:
 
     def told(self, results: Sequence[RunResult]) -> None:
         self.entries.append(["tell", [[r.request.config_key, r.request.instance, int(r.request.seed),
-                                       r.status.value, r.runtime, r.quality] for r in results]])
+                                       r.status.value, r.runtime, r.quality, dict(r.request.config),
+                                       r.request.cutoff] for r in results]])
 
     def replay(self, tuner: Any) -> Any:
         """Ask and tell ``tuner`` exactly as logged; returns it."""
@@ -35,6 +43,15 @@ class ReplayLog:
                 for request in tuner.ask(int(payload)):
                     asked[request.key] = request
             else:
-                tuner.tell([RunResult(asked[(key, inst, int(seed))], Status(status), runtime, quality=quality)
-                            for key, inst, seed, status, runtime, quality in payload])
+                results = []
+                for key, inst, seed, status, runtime, quality, *stored in payload:
+                    request = asked.get((key, inst, int(seed)))
+                    if request is None:
+                        if not stored:  # a log written before configurations were stored in it
+                            raise KeyError(f"replayed tuner did not ask run {(key, inst, seed)} and the log "
+                                           "holds no configuration to rebuild it")
+                        config, cutoff = stored[0], stored[1] if len(stored) > 1 else None
+                        request = RunRequest(config, inst, int(seed), cutoff, config_key=key)
+                    results.append(RunResult(request, Status(status), runtime, quality=quality))
+                tuner.tell(results)
         return tuner

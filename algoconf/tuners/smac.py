@@ -164,9 +164,17 @@ class SMACTuner(Tuner):
         return out
 
     def tell(self, results: Sequence[RunResult]) -> None:
+        """Report results to SMAC. A result of a run this tuner did not ask (a resumed run whose
+        replay diverged, see :mod:`~algoconf.tuners.replay_log`) is told as a custom trial."""
         self._log.told(results)
         for result in results:
-            for info in self._pending.pop(result.key, []):
+            infos = self._pending.pop(result.key, [])
+            if not infos:
+                from ConfigSpace import Configuration
+
+                config = Configuration(self.problem.space, values=dict(result.request.config))
+                infos = [TrialInfo(config, instance=result.request.instance, seed=int(result.request.seed))]
+            for info in infos:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     self.smac.tell(info, self._value(result), save=False)
