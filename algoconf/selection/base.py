@@ -22,6 +22,7 @@ A selector is scikit-learn style::
 Subclasses implement :meth:`Selector._fit` and either :meth:`Selector._scores` (expected cost per
 algorithm, lower is better: the base class picks the argmin) or :meth:`Selector._schedules`.
 Capabilities are class attributes: ``produces_schedules``, ``supports_quality``,
+``uses_features`` (False: predictions never look at features, so none need computing),
 ``models_censoring``, ``provides_oob_scores`` (after ``fit``, :meth:`Selector.oob_scores` gives
 the training rows' scores from models that did not see each row; stacking builds on it). Every selector is deterministic for a fixed ``random_state``.
 """
@@ -59,6 +60,7 @@ class Selector:
     name: ClassVar[str] = "base"
     produces_schedules: ClassVar[bool] = False
     supports_quality: ClassVar[bool] = True
+    uses_features: ClassVar[bool] = True
     models_censoring: ClassVar[bool] = False
     provides_oob_scores: ClassVar[bool] = False
 

@@ -146,6 +146,8 @@ def resolve_algorithms(model: Mapping[str, Any]) -> dict[str, Runnable]:
 def _needed_groups(model: Mapping[str, Any], extractor) -> tuple[list[str], list[str]]:
     """(feature names the selector uses, extractor groups providing them); error on missing ones."""
     selector = model["selector"]
+    if not selector.uses_features:  # e.g. the single best: nothing to compute, nothing to pay
+        return [], []
     names = list(model["feature_names"])
     used = [names[c] for c in np.asarray(selector.columns_, dtype=int)]
     provider = {f: g for g, grp in extractor.groups.items() for f in grp.features}
@@ -238,16 +240,17 @@ def run_model(
     feature_cost = {p: 0.0 for p in names}
     chosen: dict[str, str] = {}
     if rest:
-        comp = compute_features(rest, extractor=ex.name, groups=groups, caps=model.get("feature_caps"),
-                                workers=workers, cache_dir=cache_dir, seed=seed)
         X = np.full((len(rest), len(model["feature_names"])), np.nan)
         col = {f: k for k, f in enumerate(model["feature_names"])}
-        for f in used:
-            X[:, col[f]] = comp.values.loc[rest, f].to_numpy(dtype=float)
+        if groups:
+            comp = compute_features(rest, extractor=ex.name, groups=groups, caps=model.get("feature_caps"),
+                                    workers=workers, cache_dir=cache_dir, seed=seed)
+            for f in used:
+                X[:, col[f]] = comp.values.loc[rest, f].to_numpy(dtype=float)
+            for p in rest:
+                feature_cost[p] = float(np.nansum(comp.costs.loc[p, groups].to_numpy(dtype=float)))
+                spent[p] += feature_cost[p]
         ok = ~np.all(np.isnan(X[:, [col[f] for f in used]]), axis=1) if used else np.ones(len(rest), bool)
-        for p in rest:
-            feature_cost[p] = float(np.nansum(comp.costs.loc[p, groups].to_numpy(dtype=float)))
-            spent[p] += feature_cost[p]
         plans = dict(zip(rest, selector.predict(X, ok)))
         step = 0
         while True:

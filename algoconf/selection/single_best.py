@@ -14,6 +14,7 @@ class SingleBest(Selector):
     """Always the training SBS (PAR10 for runtime data); uses no features, so it pays for none."""
 
     name = "single-best"
+    uses_features = False
 
     def fit(self, data: PerformanceData) -> "SingleBest":
         super().fit(data)

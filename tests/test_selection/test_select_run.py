@@ -159,3 +159,17 @@ def test_rundir_with_a_command_target_is_refused_by_name(tmp_path):
     data = load_data(run_dir)
     with pytest.raises(SelectionInputError, match="target is not a runner"):
         resolve_algorithms({"algorithms": list(data.algorithms), "source": str(run_dir)})
+
+
+@needs_solvers
+def test_single_best_model_computes_and_pays_no_features(runnable_scenario, tmp_path, capsys):
+    scenario, work = runnable_scenario
+    model_path = tmp_path / "sbs.pkl"
+    assert main(["select", "fit", str(scenario), "--selector", "single-best", "-o", str(model_path)]) == 0
+    capsys.readouterr()
+    easy = sorted((work / "flat").glob("*.cnf"))[0]
+    assert main(["select", "run", str(model_path), str(easy), "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)["instances"][0]
+    assert row["feature_cost"] == 0 and row["status"] == "SUCCESS"
+    fitted = load_model(model_path)["selector"]
+    assert row["chosen"] == fitted.algorithms_[fitted.sbs_]
