@@ -5,7 +5,6 @@ the definitions."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Mapping
 
@@ -51,8 +50,7 @@ class CNFFeatures(FeatureExtractor):
                 values, complete = diameter_features(cnf, deadline, seed)
             except ValueError:
                 return {}, GroupStatus.TIMEOUT, None
-            usable = complete or not all(math.isnan(v) for v in values.values())
-            return values, (GroupStatus.OK if complete else GroupStatus.TIMEOUT) if usable else GroupStatus.TIMEOUT, None
+            return values, GroupStatus.OK if complete else GroupStatus.TIMEOUT, None
         if group == "unit":
             return unit_probe(cnf, deadline, seed)
         if group == "ls":
