@@ -62,7 +62,7 @@ from algoconf.tuners.acband_plan import (epoch_groups, fit_instance_budget, plan
 from algoconf.tuners.base import Tuner, TuningProblem
 from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.pairs import PairStream
-from algoconf.tuners.sampling import config_vector, default_config, draw_seed, sample_configs
+from algoconf.tuners.sampling import config_vectors, default_config, draw_seed, sample_configs
 
 __all__ = ["ACBand", "acband_schedule"]
 
@@ -263,6 +263,10 @@ class ACBand(Tuner):
             budget = int(p["instance_budget"])
         self.n_configs, self.instance_budget, self.short = int(n), max(1, int(budget)), bool(short)
         self.generator = p["generator"] or ("model" if short else "random")
+        if self.generator == "model":
+            # scikit-learn's first import takes about a second: pay it once here, at set-up,
+            # not inside the first epoch's ask/tell (it would count as per-proposal overhead)
+            import sklearn.ensemble  # noqa: F401
         self.schedule = acband_schedule(self.alpha, self.delta, self.k, self.n_configs, self.defend)
 
     def _shrink_to_budget(self) -> None:
@@ -416,14 +420,14 @@ class ACBand(Tuner):
         from sklearn.ensemble import RandomForestRegressor
 
         keys = sorted(self._stats)
-        x = np.array([config_vector(self.problem.space, self._configs[k]) for k in keys])
+        x = config_vectors(self.problem.space, [self._configs[k] for k in keys])
         y = np.array([(self._stats[k][0] + 1) / (self._stats[k][1] + 2) for k in keys])
         model = RandomForestRegressor(n_estimators=20, random_state=draw_seed(self._rng)).fit(x, y)
         pool = [c for c in sample_configs(self.problem.space, 50 * max(1, n), draw_seed(self._rng))
                 if config_key(c) not in self._configs]
         if not pool:
             return []
-        pred = model.predict(np.array([config_vector(self.problem.space, c) for c in pool]))
+        pred = model.predict(config_vectors(self.problem.space, pool))
         chosen, seen = [], set()
         for i in np.argsort(-pred, kind="stable"):
             key = config_key(pool[i])

@@ -33,7 +33,7 @@ from ConfigSpace import ConfigurationSpace
 
 from algoconf.execution.base import Executor
 from algoconf.records import RunRequest, RunResult, Status, config_key
-from algoconf.tuners.sampling import config_vector
+from algoconf.tuners.sampling import config_vector, config_vectors
 
 __all__ = ["RuntimeMatrix", "SimulatedExecutor", "matrix_target"]
 
@@ -56,7 +56,7 @@ class RuntimeMatrix:
 
         self.configs = [active_config(space, c) for c in configs]
         self._row = {config_key(c): i for i, c in enumerate(self.configs)}
-        self._vectors = np.array([config_vector(space, c) for c in self.configs])
+        self._vectors = config_vectors(space, self.configs)
         self.meta = dict(meta or {})
 
     @classmethod
