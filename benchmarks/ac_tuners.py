@@ -449,8 +449,9 @@ def merge(paths: list[str]) -> dict[str, Any]:
         merged["merged_from"].append(str(path))
         merged["commands"].append(data.get("command"))
         merged["commands"].extend(c for part in parts_of(data).values() for c in part.get("commands", []))
-        if data.get("git_commit") and data["git_commit"] not in merged["git_commits"]:
-            merged["git_commits"].append(data["git_commit"])
+        for commit in [data.get("git_commit"), *data.get("git_commits", [])]:  # a merged file lists several
+            if commit and commit not in merged["git_commits"]:
+                merged["git_commits"].append(commit)
         for part, value in parts_of(data).items():
             target = merged.setdefault(part, {k: v for k, v in value.items() if k != "results"} | {"results": {}})
             for name, rows in value["results"].items():
