@@ -2,7 +2,8 @@
 chosen out of sample on the training data.
 
 Members (default: per-algorithm ``regression``, SATzilla ``pairwise`` votes,
-``pairwise-regression`` of cost differences and the k-NN mean cost of ``sunny``) are fitted once
+``pairwise-regression`` of cost differences and the k-NN mean cost of ``sunny``, its k chosen by
+leave-one-out cost among 0.25, 0.5 and 1 x sqrt(n)) are fitted once
 on the training data. Each gives, for every training row, an *out-of-sample* score vector: the
 forests' out-of-bag predictions (trees that did not see the row), for k-NN the row's
 neighbours without itself; pairwise classification uses two-fold cross-fitted votes, because
@@ -53,7 +54,7 @@ MEMBERS: dict[str, tuple[str, dict[str, Any]]] = {
     "regression": ("regression", {}),
     "pairwise": ("pairwise", {"oob": True}),  # cross-fitted out-of-sample votes
     "pairwise-regression": ("pairwise-regression", {}),
-    "knn": ("sunny", {"schedule": True}),
+    "knn": ("sunny", {"schedule": True, "k": "auto"}),  # k by leave-one-out cost on the training rows
 }
 
 

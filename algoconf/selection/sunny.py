@@ -18,33 +18,81 @@ from __future__ import annotations
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
+from algoconf.errors import SelectionInputError
 from algoconf.selection.base import Schedule, Selector
 from algoconf.selection.data import PerformanceData
+from algoconf.selection.presolve import run_schedule
 
 __all__ = ["SunnySelector"]
 
 
 class SunnySelector(Selector):
-    """k-NN schedules (see module docstring); ``k=None`` uses round(sqrt(n_train))."""
+    """k-NN schedules (see module docstring); ``k=None`` uses round(sqrt(n_train)); ``k="auto"``
+    chooses k among ``AUTO_K_FACTORS`` x sqrt(n_train) by leave-one-out cost on the training rows
+    (``k_choices_`` after ``fit``)."""
 
     name = "sunny"
     produces_schedules = True
     provides_oob_scores = True
 
-    def __init__(self, *, k: int | None = None, max_solvers: int = 3, schedule: bool = True, **base) -> None:
+    #: multiples of sqrt(n_train) that ``k="auto"`` chooses among
+    AUTO_K_FACTORS = (0.25, 0.5, 1.0)
+
+    def __init__(self, *, k: int | str | None = None, max_solvers: int = 3, schedule: bool = True, **base) -> None:
         super().__init__(**base)
+        if not (k is None or k == "auto" or (isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 1)):
+            raise SelectionInputError(f"sunny: k must be a positive integer, None (sqrt of the training size) or 'auto'; got {k!r}")
         self.k = k
         self.max_solvers = max_solvers
         self.schedule = schedule
 
     def _fit(self, X: np.ndarray, data: PerformanceData) -> None:
         n = len(X)
-        self.k_ = max(1, min(n, self.k if self.k else int(round(np.sqrt(n)))))
-        self.nn_ = NearestNeighbors(n_neighbors=self.k_).fit(X)
         self.cost_ = data.cost()
         self.solved_ = (data.event & data.observed) if data.is_runtime else np.zeros_like(self.cost_, dtype=bool)
         self.time_ = np.where(self.solved_, data.time, float(data.cutoff)) if data.is_runtime else self.cost_
         self.train_X_ = X
+        if self.k == "auto":
+            self.k_choices_ = self._choose_k(X)
+            self.k_ = min(self.k_choices_, key=lambda k: (self.k_choices_[k], k))
+        else:
+            self.k_ = max(1, min(n, int(self.k) if self.k else int(round(np.sqrt(n)))))
+        self.nn_ = NearestNeighbors(n_neighbors=self.k_).fit(X)
+
+    def _choose_k(self, X: np.ndarray) -> dict[int, float]:
+        """k -> leave-one-out cost on the training rows of what this selector plays (its schedules
+        on runtime data with ``schedule=True``, else the neighbours' best mean cost), for k among
+        ``AUTO_K_FACTORS`` x sqrt(n). Only training rows are used."""
+        n = len(X)
+        ks = sorted({max(1, min(n - 1, int(round(f * np.sqrt(n))))) for f in self.AUTO_K_FACTORS}) if n > 1 else [1]
+        _, idx = NearestNeighbors(n_neighbors=min(n, max(ks) + 1)).fit(X).kneighbors(X)
+        plays_schedules = self.schedule and self.is_runtime_
+        solve = np.where(self.solved_, self.time_, np.inf)
+        out: dict[int, float] = {}
+        for k in ks:
+            self.k_ = k
+            nbs = self._loo_from(idx, k)
+            if plays_schedules:
+                costs = []
+                for i, nb in enumerate(nbs):
+                    ok, t = run_schedule(self._one(nb), dict(zip(self.algorithms_, solve[i])), start=0.0, cutoff=self.cutoff_)
+                    costs.append(t if ok else self.par_factor_ * self.cutoff_)
+                out[k] = float(np.mean(costs))
+            else:
+                choice = self.cost_[nbs].mean(axis=1).argmin(axis=1)
+                out[k] = float(self.cost_[np.arange(n), choice].mean())
+        return out
+
+    @staticmethod
+    def _loo_from(idx: np.ndarray, k: int) -> np.ndarray:
+        """(n, k) from each row's neighbour list (itself first, usually): the k nearest other rows."""
+        n = len(idx)
+        width = max(min(k, idx.shape[1] - 1), 1)
+        out = np.empty((n, width), dtype=int)
+        for i, row in enumerate(idx):
+            others = row[row != i]
+            out[i] = others[:width] if len(others) >= width else row[:width]
+        return out
 
     def _scores(self, X: np.ndarray) -> np.ndarray:
         _, idx = self.nn_.kneighbors(X)
@@ -53,13 +101,8 @@ class SunnySelector(Selector):
     def _loo_neighbours(self) -> np.ndarray:
         """(n_train, k) each training row's k nearest other training rows."""
         n = len(self.train_X_)
-        kk = min(self.k_ + 1, n)
-        _, idx = self.nn_.kneighbors(self.train_X_, n_neighbors=kk)
-        out = np.empty((n, max(kk - 1, 1)), dtype=int)
-        for i, row in enumerate(idx):
-            others = row[row != i]
-            out[i] = others[: out.shape[1]] if len(others) >= out.shape[1] else row[: out.shape[1]]
-        return out
+        _, idx = self.nn_.kneighbors(self.train_X_, n_neighbors=min(self.k_ + 1, n))
+        return self._loo_from(idx, self.k_)
 
     def oob_scores(self) -> np.ndarray:
         """Leave-one-out neighbours' mean cost of every training row."""

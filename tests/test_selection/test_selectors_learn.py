@@ -59,6 +59,42 @@ def test_sunny_schedules_split_the_cutoff():
     assert len(plans[0]) >= 2 and sum(b for _, b in plans[0]) == pytest.approx(100.0)
 
 
+def test_sunny_auto_k_picks_the_k_with_the_lowest_leave_one_out_cost():
+    data = _clustered()
+    sel = make_selector("sunny", k="auto", random_state=0).fit(data)
+    n = data.n_instances
+    expected_ks = {max(1, int(round(f * np.sqrt(n)))) for f in sel.AUTO_K_FACTORS}
+    assert set(sel.k_choices_) == expected_ks
+    assert sel.k_choices_[sel.k_] == min(sel.k_choices_.values())
+    assert all(np.isfinite(v) for v in sel.k_choices_.values())
+    # the chosen k is the one the fitted model uses
+    assert sel.nn_.n_neighbors == sel.k_ and sel.oob_scores().shape == (n, 3)
+    assert evaluate(make_selector("sunny", k="auto", random_state=0), data, feature_cost="free").gap_closed > 0.8
+
+
+def test_sunny_auto_k_breaks_its_leave_one_out_tie_towards_the_family_size():
+    """Neighbourhoods larger than a family mix families: the LOO choice must prefer small k here."""
+    rng = np.random.default_rng(3)
+    n = 144  # k candidates 3, 6, 12
+    family = np.repeat(np.arange(36), 4)  # 36 tight families of 4
+    X = rng.normal(0, 50, (36, 2))[family] + rng.normal(0, 0.01, (n, 2))
+    time = np.full((n, 2), 100.0)
+    event = np.zeros((n, 2), dtype=bool)
+    best = rng.integers(0, 2, 36)[family]
+    time[np.arange(n), best], event[np.arange(n), best] = 1.0, True
+    data = PerformanceData(tuple(map(str, range(n))), ("a", "b"), time, event, np.ones((n, 2), bool), 100.0, X, ("u", "v"))
+    sel = make_selector("sunny", k="auto", schedule=False, random_state=0).fit(data)
+    assert sel.k_ == 3, sel.k_choices_
+
+
+@pytest.mark.parametrize("bad", [0, -2, "many", 2.5, True])
+def test_sunny_rejects_a_bad_k(bad):
+    from algoconf.errors import SelectionInputError
+
+    with pytest.raises(SelectionInputError, match="k must be"):
+        make_selector("sunny", k=bad)
+
+
 def test_schmee_hahn_predicts_censored_algorithms_slower_than_clipping():
     """An algorithm that always times out must not look as fast as the cutoff (clip) suggests."""
     rng = np.random.default_rng(1)
