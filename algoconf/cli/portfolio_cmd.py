@@ -111,6 +111,11 @@ def _print_selector(t: Any) -> None:
           f"(steps used: {', '.join(t.used_steps) or 'none'}; mean feature cost {t.mean_feature_cost:.3f} s, charged)")
     print(f"  training {cv['n_instances']} instances, 10-fold CV: PAR10 {cv['par10']:.3f}  solved {cv['solved']:.3f}  "
           f"VBS {cv['vbs_par10']:.3f}  single best {cv['sbs_par10']:.3f} ({cv['sbs']})")
+    others = ", ".join(f"{n} {v:.3f}" for n, v in t.cv_par10_by_selector.items())
+    if t.requested and t.requested != t.selector:
+        print(f"  {t.requested} did not beat the single best member in CV ({others}): the model plays the single best")
+    elif others:
+        print(f"  CV PAR10 by selector: {others}")
     if t.rerun_pairs:
         print(f"  {t.rerun_pairs} (member, instance) runs made to complete the matrix")
     where = f"algoconf select run {t.model} INSTANCE..." if t.playable else "(select run needs a runner target)"

@@ -13,7 +13,11 @@ and
    without a run -- a portfolio built by an older version -- is run through the executor now.
    Timeouts stay censored (``PerformanceData.from_results``);
 3. cross-validates the selector on those data (10 seeded folds, feature cost charged) and fits it
-   on all of them;
+   on all of them. When no selector was named, the recommended one must earn its place: the
+   single-best member (no features, no cost) is cross-validated on the same folds, and when its
+   PAR10 is as low or lower, it is the model (``selector`` says which; ``requested`` what was
+   asked; ``cv_par10_by_selector`` both figures) -- AutoFolio's fallback. A named selector is kept,
+   with the single best's figure reported beside it;
 4. writes ``OUT/selector.model``: a model in the format of ``algoconf select fit`` that carries
    each member's runner and configuration, the extractor, its groups and caps, so that
    ``algoconf select run OUT/selector.model INSTANCE...`` computes the features of new instances
@@ -65,6 +69,8 @@ class SelectorTraining:
     mean_feature_cost: float
     rerun_pairs: int  # (member, instance) pairs run now because Hydra had no run for them
     playable: bool  # select run can play the model (the scenario's target is a runner)
+    requested: str = ""  # the selector asked for (the registry's recommended one when none was named)
+    cv_par10_by_selector: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
@@ -189,6 +195,13 @@ def train_portfolio_selector(scenario: Any, members: Sequence[Any], executor: Ex
     source = feature_source(scenario)
     data, rerun = portfolio_data(scenario, members, executor, source, seed=seed, workers=workers, cache_dir=cache_dir)
     report = evaluate(lambda: make_selector(name, random_state=seed, **options), data, feature_cost="charge")
+    by_selector = {name: float(report.par10)}
+    requested = name
+    if name != "single-best":
+        single = evaluate(lambda: make_selector("single-best", random_state=seed), data, feature_cost="charge")
+        by_selector["single-best"] = float(single.par10)
+        if selector is None and single.par10 <= report.par10:  # the recommended selector did not earn its place
+            name, options, report = "single-best", {}, single
     fitted = make_selector(name, random_state=seed, **options).fit(data)
     runner = scenario.target.runner if scenario.target.kind == "runner" else None
     configurations = {n: {"runner": runner, "config": dict(m.config)} for n, m in zip(member_names(members), members)}
@@ -203,7 +216,8 @@ def train_portfolio_selector(scenario: Any, members: Sequence[Any], executor: Ex
     result = SelectorTraining(
         model=str(model_path), selector=name, members=member_names(members), features=source, cv=cv,
         used_steps=list(fitted.used_steps or ()), presolve_schedule=[list(s) for s in fitted.presolve_schedule],
-        mean_feature_cost=float(report.mean_feature_cost), rerun_pairs=rerun, playable=runner is not None)
+        mean_feature_cost=float(report.mean_feature_cost), rerun_pairs=rerun, playable=runner is not None,
+        requested=requested, cv_par10_by_selector=by_selector)
     (out / "selector.json").write_text(json.dumps(result.to_dict(), indent=1, default=str))
     return result
 

@@ -102,6 +102,33 @@ def test_selector_picks_the_member_of_each_family(tmp_path):
         resolve_algorithms(model)
 
 
+def test_recommended_selector_must_beat_the_single_best_member_in_cv(tmp_path):
+    from algoconf.portfolio.selector import train_portfolio_selector
+    from algoconf.selection.registry import RECOMMENDED
+    from algoconf.tuners.simulated import SimulatedExecutor
+
+    scenario = _mixed_scenario(tmp_path / "scen")
+    result = _portfolio(scenario, tmp_path / "out")
+    executor = SimulatedExecutor(_answer)
+    try:
+        # specialists told apart by features: the recommended selector wins and is kept
+        mixed = train_portfolio_selector(scenario, result.members, executor, tmp_path / "mixed")
+        # one member: nothing to select; the single best is as good and costs no features
+        alone = train_portfolio_selector(scenario, result.members[:1], executor, tmp_path / "alone")
+        # a named selector is kept even then, with the single best's figure beside it
+        named = train_portfolio_selector(scenario, result.members[:1], executor, tmp_path / "named",
+                                         selector="regression", params={"n_estimators": 5})
+    finally:
+        executor.close()
+    assert mixed.requested == RECOMMENDED and mixed.selector == RECOMMENDED
+    assert mixed.cv_par10_by_selector[RECOMMENDED] < mixed.cv_par10_by_selector["single-best"]
+    assert alone.requested == RECOMMENDED and alone.selector == "single-best"
+    assert alone.cv["par10"] == alone.cv_par10_by_selector["single-best"] and alone.used_steps == []
+    assert named.selector == "regression" and set(named.cv_par10_by_selector) == {"regression", "single-best"}
+    saved = json.loads((tmp_path / "alone" / "selector.json").read_text())
+    assert saved["selector"] == "single-best" and saved["requested"] == RECOMMENDED
+
+
 def test_missing_runs_are_run_and_censoring_kept(tmp_path):
     from algoconf.portfolio.selector import FeatureSource, portfolio_data
     from algoconf.tuners.simulated import SimulatedExecutor
