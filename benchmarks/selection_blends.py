@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pickle
 import sys
 import time
@@ -47,6 +46,9 @@ from algoconf.selection.data import PerformanceData
 from algoconf.selection.registry import make_selector
 from algoconf.selection.stacking import MEMBERS, mean_row_range, normalise_scores, simplex_grid
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from selection import aslib_root  # noqa: E402 - the sibling benchmark finds the ASlib data the same way
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 SHORT = {"regression": "reg", "pairwise": "pw", "pairwise-regression": "pwr", "knn": "knn"}
@@ -54,21 +56,15 @@ SHARES = [(1.0,), (0.5, 0.5), (0.25, 0.75), (0.1, 0.9), (0.05, 0.95), (0.02, 0.9
           (0.1, 0.1, 0.8), (0.05, 0.05, 0.9), (0.3, 0.3, 0.4)]
 
 
-def aslib_root() -> Path:
-    env = os.environ.get("ALGOCONF_ASLIB_DIR")
-    root = Path(env) if env else REPO.parent / "shared" / "data" / "aslib"
-    if not root.is_dir():
-        sys.exit(f"ASlib data not found at {root}: set ALGOCONF_ASLIB_DIR")
-    return root
-
-
 def fit_members(data: PerformanceData, cache: Path, seed: int) -> dict:
     """Per fold and member: out-of-sample training scores, test scores, candidate algorithms."""
     store = pickle.loads(cache.read_bytes()) if cache.is_file() else {"members": {}}
     store.update(folds=np.asarray(data.folds), cost=data.cost(), cutoff=data.cutoff if data.is_runtime else None)
+    fitted_with = store.setdefault("params", {})
     for member, (kind, params) in MEMBERS.items():
-        if member in store["members"]:
-            continue
+        spec = repr((kind, sorted(params.items()), seed))
+        if member in store["members"] and fitted_with.get(member) == spec:
+            continue  # cached with the same kind, parameters and seed; anything else is refitted
         started, per = time.perf_counter(), {}
         for f in sorted(set(int(x) for x in data.folds if x > 0)):
             test, train = np.flatnonzero(data.folds == f), np.flatnonzero(data.folds != f)
@@ -76,6 +72,7 @@ def fit_members(data: PerformanceData, cache: Path, seed: int) -> dict:
             per[f] = {"oob": model.oob_scores(), "test": model.scores(data.features[test]),
                       "cand": getattr(model, "candidates_", None)}
         store["members"][member] = per
+        fitted_with[member] = spec
         print(f"  {data.name}: {member} fitted in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
         cache.write_bytes(pickle.dumps(store))
     return store
