@@ -70,7 +70,6 @@ class SunnySelector(Selector):
         solve = np.where(self.solved_, self.time_, np.inf)
         out: dict[int, float] = {}
         for k in ks:
-            self.k_ = k
             nbs = self._loo_from(idx, k)
             if plays_schedules:
                 costs = []
