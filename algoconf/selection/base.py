@@ -138,7 +138,7 @@ class Selector:
         with np.errstate(all="ignore"):
             med = np.nanmedian(X, axis=0) if X.shape[0] else np.zeros(X.shape[1])
         self.impute_ = np.where(np.isfinite(med), med, 0.0)
-        Xi = self._impute(X)
+        Xi = self._reshape(self._impute(X), fit=True)
         self.mean_ = Xi.mean(axis=0) if len(Xi) else np.zeros(X.shape[1])
         std = Xi.std(axis=0) if len(Xi) else np.ones(X.shape[1])
         self.scale_ = np.where(std > 1e-12, std, 1.0)
@@ -166,6 +166,11 @@ class Selector:
             X[bad] = np.broadcast_to(self.impute_, X.shape)[bad]
         return X
 
+    def _reshape(self, X: np.ndarray, *, fit: bool = False) -> np.ndarray:
+        """A per-column monotone map applied to imputed features before standardising (identity
+        here; distance-based selectors override it). ``fit=True`` only in ``fit``, on training rows."""
+        return X
+
     def _transform_imputed(self, X: np.ndarray) -> np.ndarray:
         return np.clip((X - self.mean_) / self.scale_, -1e6, 1e6)
 
@@ -176,7 +181,7 @@ class Selector:
             raise SelectionInputError(
                 f"{self.name}: expected features of shape (n, {self.n_features_in_}), got {features.shape}"
             )
-        return self._transform_imputed(self._impute(features[:, self.columns_]))
+        return self._transform_imputed(self._reshape(self._impute(features[:, self.columns_])))
 
     # ------------------------------------------------------------------------------ prediction
     def predict(self, features: np.ndarray, features_ok: np.ndarray | None = None) -> list[Schedule]:

@@ -27,7 +27,11 @@ Algorithms a member pruned from its portfolio get its row maximum plus 0.5 (neve
    the combination with the lowest mean training cost wins;
 2. ``"select"`` (that choice) or ``"sunny"`` (SUNNY's per-instance schedule from the row's
    leave-one-out neighbours), whichever has the lower simulated training PAR10 (runtime data);
-3. the pre-solving budget among ``presolve_options`` (fractions of the cutoff): the schedule is
+3. for rows whose feature computation failed but left some values (a feature extractor that ran
+   out of memory part-way, as in CSP-2010): its own plan on the imputed features or the backup
+   solver, whichever cost less on such training rows (at least ``MIN_PARTIAL_ROWS`` of them; else
+   the backup, as every selector does);
+4. the pre-solving budget among ``presolve_options`` (fractions of the cutoff): the schedule is
    computed on ``inner_folds - 1`` folds of the training rows and simulated on the held-out fold,
    with the feature cost charged as ``feature_cost`` says.
 
@@ -106,12 +110,16 @@ class StackingSelector(Selector):
     ``sunny_schedules``: allow the SUNNY-schedule mode; ``presolve_options``: pre-solving budgets
     to choose from (the shared ``presolve`` parameter is ignored); ``feature_cost``: how inner
     simulations charge feature cost ("charge" or "free"). After ``fit``: ``weights_`` (member ->
-    weight), ``normalisation_``, ``mode_``, ``presolve_chosen_``, ``inner_costs_`` (what each choice cost), ``models_``
+    weight), ``normalisation_``, ``mode_``, ``presolve_chosen_``, ``partial_features_`` (``"predict"``
+    or ``"backup"``: what rows whose features failed but left values get), ``inner_costs_`` (what each choice cost), ``models_``
     (the fitted members, each a working selector on its own) and ``member_seconds_`` (their fit times).
     """
 
     name = "stack"
     produces_schedules = True
+
+    #: training rows with failed-but-partial features needed before their plan is learned
+    MIN_PARTIAL_ROWS = 10
 
     def __init__(
         self,
@@ -188,6 +196,7 @@ class StackingSelector(Selector):
                 self.inner_costs_["sunny"] = sunny_cost
                 if sunny_cost < self.inner_costs_["select"]:
                     self.mode_, plans = "sunny", sunny_plans
+            self.partial_features_ = self._choose_partial(data, plans)
             self.presolve_chosen_ = self._choose_presolve(data, plans)
             if self.presolve_chosen_ > 0:
                 self.presolve_schedule = greedy_presolve_schedule(
@@ -197,12 +206,47 @@ class StackingSelector(Selector):
                 self.presolve_schedule = []
         else:
             self.inner_costs_["select"] = best_cost
+            self.partial_features_ = self._choose_partial(data, plans)
             self.presolve_chosen_ = 0.0
             self.presolve_schedule = []
 
     def _normalised(self, name: str, scores: np.ndarray) -> np.ndarray:
         scale = self.scale_[name] if self.normalisation_ == "scaled" else None
         return normalise_scores(scores, getattr(self.models_[name], "candidates_", None), scale=scale)
+
+    def _partial_rows(self, features: np.ndarray, features_ok: np.ndarray) -> np.ndarray:
+        """Rows whose feature computation failed but left some values in the used columns."""
+        X = np.asarray(features, dtype=float)[:, self.columns_]
+        has_values = np.isfinite(X).any(axis=1) if X.shape[1] else np.zeros(len(X), dtype=bool)
+        return ~np.asarray(features_ok, dtype=bool) & has_values
+
+    def _choose_partial(self, data: PerformanceData, plans: list[Schedule]) -> str:
+        """``"predict"`` when, on the training rows whose features failed but left values (at
+        least ``MIN_PARTIAL_ROWS``), the out-of-sample plans cost less than the backup solver;
+        else ``"backup"`` (the base contract)."""
+        ok, _ = data.step_outcome(self.used_steps if data.feature_steps else None)
+        rows = np.flatnonzero(self._partial_rows(data.features, ok))
+        if len(rows) < self.MIN_PARTIAL_ROWS:
+            return "backup"
+        cost = data.cost()
+        if data.is_runtime:
+            own = float(self._simulate(data, [plans[i] for i in rows], [], rows).mean())
+            backup = float(self._simulate(data, [[(self.algorithms_[self.backup_], self.cutoff_)]] * len(rows), [], rows).mean())
+        else:
+            index = {a: j for j, a in enumerate(self.algorithms_)}
+            own = float(np.mean([cost[i, index[plans[i][0][0]]] for i in rows]))
+            backup = float(cost[rows, self.backup_].mean())
+        self.inner_costs_["partial=predict"], self.inner_costs_["partial=backup"] = own, backup
+        return "predict" if own < backup else "backup"
+
+    def predict(self, features: np.ndarray, features_ok: np.ndarray | None = None) -> list[Schedule]:
+        """As :meth:`Selector.predict`, except that rows whose features failed but left values
+        get the stack's own plan when ``partial_features_`` is ``"predict"`` (chosen in ``fit``)."""
+        if features_ok is not None and getattr(self, "partial_features_", "backup") == "predict":
+            ok = np.asarray(features_ok, dtype=bool)
+            if ok.shape == (len(features),):
+                features_ok = ok | self._partial_rows(features, ok)
+        return super().predict(features, features_ok)
 
     def _choose_presolve(self, data: PerformanceData, plans: list[Schedule]) -> float:
         """The pre-solving fraction with the lowest inner-CV PAR10 (0 wins ties)."""

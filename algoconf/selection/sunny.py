@@ -38,8 +38,16 @@ class SunnySelector(Selector):
     #: multiples of sqrt(n_train) that ``k="auto"`` chooses among
     AUTO_K_FACTORS = (0.25, 0.5, 1.0)
 
-    def __init__(self, *, k: int | str | None = None, max_solvers: int = 3, schedule: bool = True, **base) -> None:
+    #: per-column maps applied before standardising (``scaling``; ``"auto"`` chooses among them)
+    SCALINGS = ("standard", "log", "rank")
+
+    def __init__(
+        self, *, k: int | str | None = None, max_solvers: int = 3, schedule: bool = True, scaling: str = "standard", **base
+    ) -> None:
         super().__init__(**base)
+        if scaling not in (*self.SCALINGS, "auto"):
+            raise SelectionInputError(f"sunny: scaling must be one of {list(self.SCALINGS)}; got {scaling!r}")
+        self.scaling = scaling
         if not (k is None or k == "auto" or (isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 1)):
             raise SelectionInputError(f"sunny: k must be a positive integer, None (sqrt of the training size) or 'auto'; got {k!r}")
         self.k = k
@@ -55,9 +63,46 @@ class SunnySelector(Selector):
         if self.k == "auto":
             self.k_choices_ = self._choose_k(X)
             self.k_ = min(self.k_choices_, key=lambda k: (self.k_choices_[k], k))
+            self.loo_cost_ = self.k_choices_[self.k_]
         else:
             self.k_ = max(1, min(n, int(self.k) if self.k else int(round(np.sqrt(n)))))
+            self.loo_cost_ = self._loo_costs(X, [min(self.k_, max(1, n - 1))])[min(self.k_, max(1, n - 1))]
         self.nn_ = NearestNeighbors(n_neighbors=self.k_).fit(X)
+
+    def fit(self, data: PerformanceData) -> "SunnySelector":
+        """As :meth:`Selector.fit`; ``scaling="auto"`` first fits one selector per scaling in
+        :data:`SCALINGS` and keeps the one whose leave-one-out training cost (at its own k) is
+        lowest (``scaling_choices_``); ``scaling_`` is the scaling in use."""
+        if self.scaling != "auto":
+            self.scaling_ = self.scaling
+            return super().fit(data)
+        choices: dict[str, float] = {}
+        for scaling in self.SCALINGS:
+            trial = type(self)(**dict(self.get_params(), scaling=scaling)).fit(data)
+            choices[scaling] = trial.loo_cost_
+        self.scaling_ = min(self.SCALINGS, key=lambda s: (choices[s], self.SCALINGS.index(s)))
+        super().fit(data)
+        self.scaling_choices_ = choices
+        return self
+
+    def _reshape(self, X: np.ndarray, *, fit: bool = False) -> np.ndarray:
+        """``"log"``: sign(x) log(1 + |x|) (heavy-tailed counts stop dominating the distance);
+        ``"rank"``: each column's empirical distribution function on the training rows (ties get
+        their mid-rank), so the distance is over quantiles; ``"standard"``: unchanged."""
+        scaling = getattr(self, "scaling_", self.scaling)
+        if scaling == "log":
+            return np.sign(X) * np.log1p(np.abs(X))
+        if scaling == "rank":
+            if fit:
+                self.rank_columns_ = [np.sort(col) for col in X.T]
+            n = max(1, len(self.rank_columns_[0]) if self.rank_columns_ else 1)
+            out = np.empty_like(X, dtype=float)
+            for j, col in enumerate(self.rank_columns_):
+                lo = np.searchsorted(col, X[:, j], side="left")
+                hi = np.searchsorted(col, X[:, j], side="right")
+                out[:, j] = (lo + hi) / (2.0 * n)
+            return out
+        return X
 
     def _choose_k(self, X: np.ndarray) -> dict[int, float]:
         """k -> leave-one-out cost on the training rows of what this selector plays (its schedules
@@ -65,6 +110,11 @@ class SunnySelector(Selector):
         ``AUTO_K_FACTORS`` x sqrt(n). Only training rows are used."""
         n = len(X)
         ks = sorted({max(1, min(n - 1, int(round(f * np.sqrt(n))))) for f in self.AUTO_K_FACTORS}) if n > 1 else [1]
+        return self._loo_costs(X, ks)
+
+    def _loo_costs(self, X: np.ndarray, ks: list[int]) -> dict[int, float]:
+        """k -> mean leave-one-out cost on the training rows ``X`` of what this selector plays."""
+        n = len(X)
         _, idx = NearestNeighbors(n_neighbors=min(n, max(ks) + 1)).fit(X).kneighbors(X)
         plays_schedules = self.schedule and self.is_runtime_
         solve = np.where(self.solved_, self.time_, np.inf)

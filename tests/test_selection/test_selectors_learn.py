@@ -125,3 +125,55 @@ def test_auto_selector_tunes_on_training_folds_only():
     chosen = [p[0][0] for p in plans]
     best = [data.algorithms[j] for j in data.cost()[test].argmin(axis=1)]
     assert np.mean([a == b for a, b in zip(chosen, best)]) > 0.8
+
+
+def _heavy_tailed(n=160, seed=4) -> PerformanceData:
+    """Which algorithm wins depends on the order of magnitude of ``size`` (1..1e9, heavy-tailed:
+    a wins on 1..1e3 and 1e6..1e9). On a linear scale the few huge instances stretch the
+    standardised column, so a noise feature decides the distances among all the others."""
+    rng = np.random.default_rng(seed)
+    exponent = rng.uniform(0, 9, n)
+    X = np.column_stack([10.0**exponent, rng.normal(size=n)])
+    a_wins = (np.floor(exponent / 3) % 2) == 0
+    time = np.where(np.column_stack([a_wins, ~a_wins]), 1.0, 100.0)
+    event = time < 100.0
+    return PerformanceData(
+        tuple(f"i{k}" for k in range(n)), ("a", "b"), time, event, np.ones((n, 2), bool), 100.0,
+        X, ("size", "noise"), folds=np.arange(n) % 4 + 1, name="heavy",
+    )
+
+
+def test_sunny_log_and_rank_scaling_see_orders_of_magnitude():
+    data = _heavy_tailed()
+    gaps = {s: evaluate(make_selector("sunny", k=3, scaling=s, random_state=0), data, feature_cost="free").gap_closed
+            for s in ("standard", "log", "rank")}
+    assert gaps["log"] > 0.9 and gaps["rank"] > 0.9, gaps
+    assert gaps["standard"] < 0.75, gaps
+
+
+def test_sunny_rank_scaling_is_invariant_to_a_monotone_map_of_a_feature():
+    data = _clustered()
+    warped = PerformanceData(data.instances, data.algorithms, data.time, data.event, data.observed, data.cutoff,
+                             np.column_stack([np.exp(data.features[:, 0]), data.features[:, 1]]), data.feature_names)
+    a = make_selector("sunny", k=5, scaling="rank", random_state=0).fit(data)
+    b = make_selector("sunny", k=5, scaling="rank", random_state=0).fit(warped)
+    probe = np.array([[0.3, 0.2], [4.0, 1.0], [1.0, 4.5]])
+    warped_probe = np.column_stack([np.exp(probe[:, 0]), probe[:, 1]])
+    assert a.predict(probe) == b.predict(warped_probe)
+    assert np.array_equal(a.oob_scores(), b.oob_scores())
+
+
+def test_sunny_auto_scaling_keeps_the_lowest_leave_one_out_cost():
+    data = _heavy_tailed()
+    sel = make_selector("sunny", k="auto", scaling="auto", random_state=0).fit(data)
+    assert set(sel.scaling_choices_) == {"standard", "log", "rank"}
+    assert sel.scaling_choices_[sel.scaling_] == min(sel.scaling_choices_.values())
+    assert sel.scaling_ != "standard" and sel.loo_cost_ == pytest.approx(sel.scaling_choices_[sel.scaling_])
+    assert sel.get_params()["scaling"] == "auto"  # the parameter is kept; the choice is scaling_
+
+
+def test_sunny_rejects_an_unknown_scaling():
+    from algoconf.errors import SelectionInputError
+
+    with pytest.raises(SelectionInputError, match="scaling must be"):
+        make_selector("sunny", scaling="minmax")

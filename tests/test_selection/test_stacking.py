@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from algoconf.selection.aslib import FeatureStep
 from algoconf.selection.data import PerformanceData
 from algoconf.selection.registry import make_selector
 from algoconf.selection.stacking import StackingSelector, mean_row_range, normalise_scores, simplex_grid
@@ -105,3 +106,42 @@ def test_survival_time_grid_keeps_censoring_at_the_cutoff():
     assert np.all(np.diff(snapped[order]) >= 0)  # the order of times is kept
     assert np.median(np.abs(np.log(snapped[e]) - np.log(t[e]))) < 0.2
     assert np.array_equal(_snap(t[:10], e[:10], 16, 100.0), t[:10])  # few times: unchanged
+
+
+def _partial_features(all_missing: bool) -> PerformanceData:
+    """Like ``_two_regimes``, but the feature step failed on a third of the instances. Its
+    extractor still wrote ``x`` (the informative feature) unless ``all_missing``."""
+    base = _two_regimes(n=150, seed=5)
+    failed = np.arange(base.n_instances) % 3 == 0
+    X = base.features.copy()
+    X[failed, 1] = np.nan
+    if all_missing:
+        X[failed, 0] = np.nan
+    status = np.where(failed, "memout", "ok").reshape(-1, 1)
+    return PerformanceData(
+        base.instances, base.algorithms, base.time, base.event, base.observed, base.cutoff, X, base.feature_names,
+        folds=base.folds, name="partial", feature_steps={"all": FeatureStep("all", ("x", "noise"))}, default_steps=("all",),
+        feature_status=status, feature_costs=np.ones((base.n_instances, 1)),
+    )
+
+
+@pytest.mark.parametrize("all_missing", [False, True])
+def test_stack_learns_whether_failed_but_partial_features_are_worth_using(all_missing):
+    from algoconf.selection.evaluate import evaluate
+
+    data = _partial_features(all_missing)
+    ok, _ = data.step_outcome(None)
+    assert (~ok).sum() == 50  # the failed instances are failed for the evaluation too
+    stack = StackingSelector(member_params=SMALL, random_state=0).fit(data)
+    failed = np.flatnonzero(~ok)
+    plans = stack.predict(data.features[failed], ok[failed])
+    backup = [(stack.algorithms_[stack.backup_], stack.cutoff_)]
+    if all_missing:  # nothing to predict from: the backup, as for every selector
+        assert stack.partial_features_ == "backup" and all(p == backup for p in plans)
+    else:  # x survived the failure: predicting from it beats any single backup on these rows
+        assert stack.partial_features_ == "predict"
+        assert stack.inner_costs_["partial=predict"] < stack.inner_costs_["partial=backup"]
+        right = np.mean([p[0][0] == data.algorithms[int(np.argmin(data.cost()[i]))] for p, i in zip(plans, failed)])
+        assert right > 0.85
+        report = evaluate(StackingSelector(member_params=SMALL, random_state=0), data, feature_cost="free")
+        assert report.gap_closed > 0.8
