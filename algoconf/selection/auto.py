@@ -87,6 +87,7 @@ def selector_space(data: PerformanceData, *, families: tuple[str, ...] = FAMILIE
             ("sunny", UniformIntegerHyperparameter("sunny_k", 3, 80, log=True, default_value=16)),
             ("sunny", UniformIntegerHyperparameter("sunny_max_solvers", 1, 4, default_value=3)),
             ("sunny", CategoricalHyperparameter("sunny_schedule", [True, False], default_value=True)),
+            ("sunny", CategoricalHyperparameter("sunny_scaling", ["log", "rank", "standard"], default_value="log")),
         ]
     for fam, hp in conditional:
         cs.add(hp)
@@ -125,6 +126,7 @@ def selector_from_config(config: dict[str, Any], data: PerformanceData, random_s
         k=int(config["sunny_k"]),
         max_solvers=int(config["sunny_max_solvers"]),
         schedule=bool(config["sunny_schedule"]),
+        scaling=str(config["sunny_scaling"]),
         **base,
     )
 

@@ -1,6 +1,8 @@
 """SUNNY (Amadini, Gabbrielli, Mauro 2014): k nearest neighbours and a per-instance schedule.
 
-For an instance, take its k nearest training instances (Euclidean on standardised features). Pick
+For an instance, take its k nearest training instances (Euclidean on standardised features,
+after an optional per-feature log or rank map; by default k and the map are chosen by
+leave-one-out cost on the training rows, an extension of the original's fixed k = sqrt(n)). Pick
 the smallest set of at most ``max_solvers`` algorithms that solves the most neighbours (greedy,
 ties: lower total time on the neighbours). Each picked algorithm gets as many time slots as
 neighbours it solves, and a backup algorithm (the best mean PAR10 on the neighbours) gets one slot
@@ -27,9 +29,10 @@ __all__ = ["SunnySelector"]
 
 
 class SunnySelector(Selector):
-    """k-NN schedules (see module docstring); ``k=None`` uses round(sqrt(n_train)); ``k="auto"``
-    chooses k among ``AUTO_K_FACTORS`` x sqrt(n_train) by leave-one-out cost on the training rows
-    (``k_choices_`` after ``fit``)."""
+    """k-NN schedules (see module docstring); ``k=None`` uses round(sqrt(n_train)) (SUNNY's own
+    rule); ``k="auto"`` (default) chooses k among ``AUTO_K_FACTORS`` x sqrt(n_train) by
+    leave-one-out cost on the training rows (``k_choices_`` after ``fit``). ``scaling``: see
+    :meth:`_reshape`; ``"auto"`` (default) chooses among :data:`SCALINGS` the same way."""
 
     name = "sunny"
     produces_schedules = True
@@ -42,7 +45,7 @@ class SunnySelector(Selector):
     SCALINGS = ("standard", "log", "rank")
 
     def __init__(
-        self, *, k: int | str | None = None, max_solvers: int = 3, schedule: bool = True, scaling: str = "standard", **base
+        self, *, k: int | str | None = "auto", max_solvers: int = 3, schedule: bool = True, scaling: str = "auto", **base
     ) -> None:
         super().__init__(**base)
         if scaling not in (*self.SCALINGS, "auto"):

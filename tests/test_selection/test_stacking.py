@@ -78,7 +78,7 @@ def test_stack_weights_ignore_a_member_that_cannot_see_the_signal():
     from algoconf.selection.evaluate import evaluate
 
     data = _two_regimes(n=120, seed=2)
-    stack = StackingSelector(members=("regression", "knn"), member_params={"regression": {"n_estimators": 15}, "knn": {"k": 60}},
+    stack = StackingSelector(members=("regression", "knn"), member_params={"regression": {"n_estimators": 15}, "knn": {"k": 60, "scaling": "standard"}},
                              random_state=0).fit(data)
     assert stack.weights_["regression"] >= 0.5
     assert stack.normalisation_ in ("minmax", "scaled")
@@ -145,3 +145,18 @@ def test_stack_learns_whether_failed_but_partial_features_are_worth_using(all_mi
         assert right > 0.85
         report = evaluate(StackingSelector(member_params=SMALL, random_state=0), data, feature_cost="free")
         assert report.gap_closed > 0.8
+
+
+def test_select_cv_cost_is_not_flattered_by_choosing_among_many_blends():
+    """70 blends that are all the same in truth (iid noise per row): the best one's training cost is
+    optimistic, the inner-CV estimate of the choice is not; a blend better everywhere is found."""
+    rng = np.random.default_rng(0)
+    stack = StackingSelector(inner_folds=5, random_state=0)
+    noise = rng.exponential(100.0, size=(70, 300))
+    best_training = noise.mean(axis=1).min()
+    honest = stack._select_cv_cost(noise)
+    assert honest > best_training + 5.0
+    assert abs(honest - 100.0) < 15.0
+    better = noise.copy()
+    better[17] = noise[17] * 0.5
+    assert stack._select_cv_cost(better) == pytest.approx(better[17].mean())
