@@ -32,7 +32,9 @@ class SunnySelector(Selector):
     """k-NN schedules (see module docstring); ``k=None`` uses round(sqrt(n_train)) (SUNNY's own
     rule); ``k="auto"`` (default) chooses k among ``AUTO_K_FACTORS`` x sqrt(n_train) by
     leave-one-out cost on the training rows (``k_choices_`` after ``fit``). ``scaling``: see
-    :meth:`_reshape`; ``"auto"`` (default) chooses among :data:`SCALINGS` the same way."""
+    :meth:`_reshape`; ``"auto"`` (default) chooses among :data:`SCALINGS` the same way.
+    ``loo_row_costs_`` after ``fit``: (scaling, k) -> every training row's leave-one-out cost, for
+    each candidate considered (what an honest estimate of the choice needs)."""
 
     name = "sunny"
     produces_schedules = True
@@ -80,12 +82,15 @@ class SunnySelector(Selector):
             self.scaling_ = self.scaling
             return super().fit(data)
         choices: dict[str, float] = {}
+        rows: dict[tuple[str, int], np.ndarray] = {}
         for scaling in self.SCALINGS:
             trial = type(self)(**dict(self.get_params(), scaling=scaling)).fit(data)
             choices[scaling] = trial.loo_cost_
+            rows.update(trial.loo_row_costs_)
         self.scaling_ = min(self.SCALINGS, key=lambda s: (choices[s], self.SCALINGS.index(s)))
         super().fit(data)
         self.scaling_choices_ = choices
+        self.loo_row_costs_ = rows
         return self
 
     def _reshape(self, X: np.ndarray, *, fit: bool = False) -> np.ndarray:
@@ -122,6 +127,8 @@ class SunnySelector(Selector):
         plays_schedules = self.schedule and self.is_runtime_
         solve = np.where(self.solved_, self.time_, np.inf)
         out: dict[int, float] = {}
+        scaling = getattr(self, "scaling_", self.scaling)
+        self.loo_row_costs_: dict[tuple[str, int], np.ndarray] = {}
         for k in ks:
             nbs = self._loo_from(idx, k)
             if plays_schedules:
@@ -129,10 +136,12 @@ class SunnySelector(Selector):
                 for i, nb in enumerate(nbs):
                     ok, t = run_schedule(self._one(nb), dict(zip(self.algorithms_, solve[i])), start=0.0, cutoff=self.cutoff_)
                     costs.append(t if ok else self.par_factor_ * self.cutoff_)
-                out[k] = float(np.mean(costs))
+                row_costs = np.asarray(costs, dtype=float)
             else:
                 choice = self.cost_[nbs].mean(axis=1).argmin(axis=1)
-                out[k] = float(self.cost_[np.arange(n), choice].mean())
+                row_costs = self.cost_[np.arange(n), choice]
+            self.loo_row_costs_[(scaling, k)] = row_costs
+            out[k] = float(row_costs.mean())
         return out
 
     @staticmethod
