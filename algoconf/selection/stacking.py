@@ -239,10 +239,11 @@ class StackingSelector(Selector):
         return rng.permutation(n) % max(2, min(self.inner_folds, n))
 
     def _select_cv_cost(self, blend_costs: np.ndarray) -> float:
-        """An honest estimate of the select mode's cost: per inner fold, the blend with the lowest
-        mean cost on the other folds, costed on this fold. (The best blend's own training cost is
-        the minimum over many noisy candidates, so it flatters the select mode against SUNNY's
-        single leave-one-out schedule.) ``blend_costs``: (blends, rows)."""
+        """An honest estimate of what choosing among candidates by training cost costs: per inner
+        fold, the candidate with the lowest mean cost on the other folds, costed on this fold. (The
+        best candidate's own training cost is the minimum over many noisy ones, so it flatters
+        whichever mode chose among more.) ``blend_costs``: (candidates, rows) -- the blends of the
+        select mode, or the k-NN member's (scaling, k) settings."""
         n = blend_costs.shape[1]
         if n < 2:
             return float(blend_costs[0].mean())

@@ -51,7 +51,7 @@ class SunnySelector(Selector):
     ) -> None:
         super().__init__(**base)
         if scaling not in (*self.SCALINGS, "auto"):
-            raise SelectionInputError(f"sunny: scaling must be one of {list(self.SCALINGS)}; got {scaling!r}")
+            raise SelectionInputError(f"sunny: scaling must be one of {[*self.SCALINGS, 'auto']}; got {scaling!r}")
         self.scaling = scaling
         if not (k is None or k == "auto" or (isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 1)):
             raise SelectionInputError(f"sunny: k must be a positive integer, None (sqrt of the training size) or 'auto'; got {k!r}")
