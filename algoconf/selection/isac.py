@@ -1,5 +1,9 @@
 """ISAC (Kadioglu et al. 2010): cluster the standardised features with g-means, then use the best
 algorithm of each cluster (lowest mean training cost), choosing by the nearest cluster centre.
+The features first go through a monotone map (``scaling``, :mod:`algoconf.selection.feature_maps`).
+On the 14 ASlib scenarios ``"rank"`` took ISAC's mean gap closed from 0.194 to 0.409 free (``"log"``:
+0.295), but ranks flatten the gaps between well-separated groups that g-means needs; the default
+``"auto"`` chooses the map by inner CV on the training rows.
 
 g-means (Hamerly & Elkan 2003) grows k: a cluster is split in two by 2-means when the projection of
 its points on the line between the two child centres fails an Anderson-Darling normality test (at
@@ -13,6 +17,7 @@ from scipy.stats import norm
 
 from algoconf.selection.base import Selector
 from algoconf.selection.data import PerformanceData
+from algoconf.selection.feature_maps import SCALINGS, MonotoneFeatureMap
 
 __all__ = ["ISACSelector", "gmeans", "two_means", "anderson_darling_normal"]
 
@@ -85,10 +90,47 @@ class ISACSelector(Selector):
 
     name = "isac"
 
-    def __init__(self, *, min_cluster: int = 20, max_clusters: int = 32, **base) -> None:
+    #: inner folds of ``scaling="auto"``
+    SCALING_FOLDS = 5
+
+    def __init__(self, *, min_cluster: int = 20, max_clusters: int = 32, scaling: str = "auto", **base) -> None:
         super().__init__(**base)
+        if scaling != "auto":
+            MonotoneFeatureMap(scaling)  # a bad name is an input error now, not at fit
         self.min_cluster = min_cluster
         self.max_clusters = max_clusters
+        self.scaling = scaling
+
+    def fit(self, data: PerformanceData) -> "ISACSelector":
+        """As :meth:`Selector.fit`; ``scaling="auto"`` first scores every map of
+        :data:`~algoconf.selection.feature_maps.SCALINGS` by ``SCALING_FOLDS``-fold CV of the
+        cluster choice on the training rows only, and keeps the cheapest (``scaling_choices_``);
+        ``scaling_`` is the map in use."""
+        if self.scaling != "auto":
+            self.scaling_ = self.scaling
+            return super().fit(data)
+        n = data.n_instances
+        cost = data.cost()
+        folds = np.random.default_rng(self.random_state).permutation(n) % max(2, min(self.SCALING_FOLDS, n))
+        choices: dict[str, float] = {}
+        for scaling in SCALINGS:
+            total = 0.0
+            for f in np.unique(folds):
+                train, held = np.flatnonzero(folds != f), np.flatnonzero(folds == f)
+                trial = type(self)(**dict(self.get_params(), scaling=scaling, presolve=0.0)).fit(data.subset(train))
+                pick = np.argmin(trial._scores(trial.transform(data.features[held])), axis=1)
+                total += float(cost[held, pick].sum())
+            choices[scaling] = total / n
+        self.scaling_ = min(SCALINGS, key=lambda s: (choices[s], SCALINGS.index(s)))
+        super().fit(data)
+        self.scaling_choices_ = choices
+        return self
+
+    def _reshape(self, X: np.ndarray, *, fit: bool = False) -> np.ndarray:
+        """The feature map ``scaling_`` (:mod:`algoconf.selection.feature_maps`) before clustering."""
+        if fit:
+            self.feature_map_ = MonotoneFeatureMap(getattr(self, "scaling_", self.scaling)).fit(X)
+        return self.feature_map_.transform(X)
 
     def _fit(self, X: np.ndarray, data: PerformanceData) -> None:
         cost = data.cost()

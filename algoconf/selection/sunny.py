@@ -23,6 +23,7 @@ from sklearn.neighbors import NearestNeighbors
 from algoconf.errors import SelectionInputError
 from algoconf.selection.base import Schedule, Selector
 from algoconf.selection.data import PerformanceData
+from algoconf.selection.feature_maps import SCALINGS, MonotoneFeatureMap
 from algoconf.selection.presolve import run_schedule
 
 __all__ = ["SunnySelector"]
@@ -31,8 +32,8 @@ __all__ = ["SunnySelector"]
 class SunnySelector(Selector):
     """k-NN schedules (see module docstring); ``k=None`` uses round(sqrt(n_train)) (SUNNY's own
     rule); ``k="auto"`` (default) chooses k among ``AUTO_K_FACTORS`` x sqrt(n_train) by
-    leave-one-out cost on the training rows (``k_choices_`` after ``fit``). ``scaling``: see
-    :meth:`_reshape`; ``"auto"`` (default) chooses among :data:`SCALINGS` the same way.
+    leave-one-out cost on the training rows (``k_choices_`` after ``fit``). ``scaling``: a map of
+    :mod:`algoconf.selection.feature_maps`; ``"auto"`` (default) chooses among :data:`SCALINGS` the same way.
     ``loo_row_costs_`` after ``fit``: (scaling, k) -> every training row's leave-one-out cost, for
     each candidate considered (what an honest estimate of the choice needs)."""
 
@@ -44,7 +45,7 @@ class SunnySelector(Selector):
     AUTO_K_FACTORS = (0.25, 0.5, 1.0)
 
     #: per-column maps applied before standardising (``scaling``; ``"auto"`` chooses among them)
-    SCALINGS = ("standard", "log", "rank")
+    SCALINGS = SCALINGS
 
     def __init__(
         self, *, k: int | str | None = "auto", max_solvers: int = 3, schedule: bool = True, scaling: str = "auto", **base
@@ -94,23 +95,10 @@ class SunnySelector(Selector):
         return self
 
     def _reshape(self, X: np.ndarray, *, fit: bool = False) -> np.ndarray:
-        """``"log"``: sign(x) log(1 + |x|) (heavy-tailed counts stop dominating the distance);
-        ``"rank"``: each column's empirical distribution function on the training rows (ties get
-        their mid-rank), so the distance is over quantiles; ``"standard"``: unchanged."""
-        scaling = getattr(self, "scaling_", self.scaling)
-        if scaling == "log":
-            return np.sign(X) * np.log1p(np.abs(X))
-        if scaling == "rank":
-            if fit:
-                self.rank_columns_ = [np.sort(col) for col in X.T]
-            n = max(1, len(self.rank_columns_[0]) if self.rank_columns_ else 1)
-            out = np.empty_like(X, dtype=float)
-            for j, col in enumerate(self.rank_columns_):
-                lo = np.searchsorted(col, X[:, j], side="left")
-                hi = np.searchsorted(col, X[:, j], side="right")
-                out[:, j] = (lo + hi) / (2.0 * n)
-            return out
-        return X
+        """The feature map of ``scaling_`` (:mod:`algoconf.selection.feature_maps`)."""
+        if fit:
+            self.feature_map_ = MonotoneFeatureMap(getattr(self, "scaling_", self.scaling)).fit(X)
+        return self.feature_map_.transform(X)
 
     def _choose_k(self, X: np.ndarray) -> dict[int, float]:
         """k -> leave-one-out cost on the training rows of what this selector plays (its schedules
