@@ -19,7 +19,7 @@ import numpy as np
 
 from algoconf.errors import SelectionInputError
 
-__all__ = ["SCALINGS", "MonotoneFeatureMap"]
+__all__ = ["SCALINGS", "MonotoneFeatureMap", "MappedFeatures"]
 
 #: the maps :class:`MonotoneFeatureMap` knows
 SCALINGS = ("standard", "log", "rank")
@@ -54,3 +54,14 @@ class MonotoneFeatureMap:
                 out[:, j] = (lo + hi) / (2.0 * n)
             return out
         return X
+
+
+class MappedFeatures:
+    """Mixin for a :class:`~algoconf.selection.base.Selector` whose ``scaling_`` (or ``scaling``)
+    names a map: it fills the base class's ``_reshape`` hook, fitting the map on the training
+    rows in ``fit`` (``feature_map_``) and applying it to every later row."""
+
+    def _reshape(self, X: np.ndarray, *, fit: bool = False) -> np.ndarray:
+        if fit:
+            self.feature_map_ = MonotoneFeatureMap(getattr(self, "scaling_", self.scaling)).fit(X)
+        return self.feature_map_.transform(X)

@@ -17,7 +17,7 @@ from scipy.stats import norm
 
 from algoconf.selection.base import Selector
 from algoconf.selection.data import PerformanceData
-from algoconf.selection.feature_maps import SCALINGS, MonotoneFeatureMap
+from algoconf.selection.feature_maps import SCALINGS, MappedFeatures, MonotoneFeatureMap
 
 __all__ = ["ISACSelector", "gmeans", "two_means", "anderson_darling_normal"]
 
@@ -85,7 +85,7 @@ def gmeans(X: np.ndarray, *, min_cluster: int = 10, max_clusters: int = 32, seed
     return np.array(centres)
 
 
-class ISACSelector(Selector):
+class ISACSelector(MappedFeatures, Selector):
     """Cluster-then-best-per-cluster selection (see module docstring)."""
 
     name = "isac"
@@ -125,12 +125,6 @@ class ISACSelector(Selector):
         super().fit(data)
         self.scaling_choices_ = choices
         return self
-
-    def _reshape(self, X: np.ndarray, *, fit: bool = False) -> np.ndarray:
-        """The feature map ``scaling_`` (:mod:`algoconf.selection.feature_maps`) before clustering."""
-        if fit:
-            self.feature_map_ = MonotoneFeatureMap(getattr(self, "scaling_", self.scaling)).fit(X)
-        return self.feature_map_.transform(X)
 
     def _fit(self, X: np.ndarray, data: PerformanceData) -> None:
         cost = data.cost()

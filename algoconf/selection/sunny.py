@@ -23,13 +23,13 @@ from sklearn.neighbors import NearestNeighbors
 from algoconf.errors import SelectionInputError
 from algoconf.selection.base import Schedule, Selector
 from algoconf.selection.data import PerformanceData
-from algoconf.selection.feature_maps import SCALINGS, MonotoneFeatureMap
+from algoconf.selection.feature_maps import SCALINGS, MappedFeatures
 from algoconf.selection.presolve import run_schedule
 
 __all__ = ["SunnySelector"]
 
 
-class SunnySelector(Selector):
+class SunnySelector(MappedFeatures, Selector):
     """k-NN schedules (see module docstring); ``k=None`` uses round(sqrt(n_train)) (SUNNY's own
     rule); ``k="auto"`` (default) chooses k among ``AUTO_K_FACTORS`` x sqrt(n_train) by
     leave-one-out cost on the training rows (``k_choices_`` after ``fit``). ``scaling``: a map of
@@ -93,12 +93,6 @@ class SunnySelector(Selector):
         self.scaling_choices_ = choices
         self.loo_row_costs_ = rows
         return self
-
-    def _reshape(self, X: np.ndarray, *, fit: bool = False) -> np.ndarray:
-        """The feature map of ``scaling_`` (:mod:`algoconf.selection.feature_maps`)."""
-        if fit:
-            self.feature_map_ = MonotoneFeatureMap(getattr(self, "scaling_", self.scaling)).fit(X)
-        return self.feature_map_.transform(X)
 
     def _choose_k(self, X: np.ndarray) -> dict[int, float]:
         """k -> leave-one-out cost on the training rows of what this selector plays (its schedules
