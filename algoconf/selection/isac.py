@@ -2,7 +2,7 @@
 algorithm of each cluster (lowest mean training cost), choosing by the nearest cluster centre.
 The features first go through a monotone map (``scaling``, :mod:`algoconf.selection.feature_maps`).
 On the 14 ASlib scenarios ``"rank"`` took ISAC's mean gap closed from 0.194 to 0.409 free (``"log"``:
-0.295), but ranks flatten the gaps between well-separated groups that g-means needs; the default
+0.295; ``"auto"`` 0.401), but ranks flatten the gaps between well-separated groups that g-means needs; the default
 ``"auto"`` chooses the map by inner CV on the training rows.
 
 g-means (Hamerly & Elkan 2003) grows k: a cluster is split in two by 2-means when the projection of
