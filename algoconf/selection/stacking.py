@@ -24,8 +24,11 @@ Algorithms a member pruned from its portfolio get its row maximum plus 0.5 (neve
 
 1. the normalisation and the weights: every point of the simplex grid with step ``weight_step``
    (the vertices are the single members; ties go to the more even blend) for each normalisation
-   in ``normalisations`` -- the row's choice is the argmin of the weighted normalised scores, and
-   the combination with the lowest mean training cost wins;
+   in ``normalisations`` -- the row's choice is the argmin of the weighted normalised scores.
+   ``blend_rule="1se"`` (default) takes the most even combination whose mean training cost is
+   within one standard error (of its per-row difference to the best) of the lowest -- Breiman's
+   one-standard-error rule: among blends the data cannot tell apart, the one that leans least on
+   a single member; ``"best"`` takes the lowest mean training cost;
 2. ``"select"`` (that choice) or ``"sunny"`` (SUNNY's per-instance schedule from the row's
    leave-one-out neighbours), whichever has the lower simulated training PAR10 (runtime data).
    Both are costed by inner cross-validation of their own choice: the blend (``"select-cv"``)
@@ -58,7 +61,7 @@ from algoconf.selection.base import Schedule, Selector
 from algoconf.selection.data import PerformanceData
 from algoconf.selection.presolve import greedy_presolve_schedule, run_schedule
 
-__all__ = ["StackingSelector", "mean_row_range", "normalise_scores", "simplex_grid"]
+__all__ = ["StackingSelector", "choose_blend", "mean_row_range", "normalise_scores", "simplex_grid"]
 
 MEMBERS: dict[str, tuple[str, dict[str, Any]]] = {
     "regression": ("regression", {}),
@@ -100,6 +103,22 @@ def normalise_scores(
     return out
 
 
+def choose_blend(costs: np.ndarray, evenness: Sequence[float], rule: str = "1se") -> int:
+    """The index of the chosen candidate among ``costs`` (candidates, rows): ``"best"`` the lowest
+    mean (ties: the first); ``"1se"`` the most even (lowest ``evenness``, then the first) among
+    those whose mean exceeds the lowest by at most one standard error of their per-row difference."""
+    C = np.asarray(costs, dtype=float)
+    means = C.mean(axis=1)
+    best = int(np.argmin(means))
+    if rule == "best" or C.shape[1] < 2:
+        return best
+    if rule != "1se":
+        raise SelectionInputError(f"stack: blend_rule must be 'best' or '1se', got {rule!r}")
+    sem = (C - C[best]).std(axis=1) / np.sqrt(C.shape[1])
+    near = np.flatnonzero(means - means[best] <= sem + 1e-12 * max(1.0, abs(means[best])))
+    return int(min(near, key=lambda i: (float(evenness[i]), int(i))))
+
+
 def mean_row_range(scores: np.ndarray, candidates: Sequence[int] | None = None) -> float:
     """The mean over rows of (worst - best candidate score): a member's typical margin."""
     S = np.asarray(scores, dtype=float)
@@ -111,7 +130,7 @@ class StackingSelector(Selector):
     """Out-of-bag-weighted combination of selector families (see the module docstring).
 
     ``members``: names from :data:`MEMBERS`; ``member_params``: extra parameters per member name
-    (e.g. ``{"regression": {"n_estimators": 50}}``); ``weight_step``: grid step of the weights;
+    (e.g. ``{"regression": {"n_estimators": 50}}``); ``weight_step``: grid step of the weights; ``blend_rule``: ``"1se"`` or ``"best"`` (see :func:`choose_blend`);
     ``normalisations``: the score normalisations to choose from;
     ``sunny_schedules``: allow the SUNNY-schedule mode; ``presolve_options``: pre-solving budgets
     to choose from (the shared ``presolve`` parameter is ignored); ``feature_cost``: how inner
@@ -134,6 +153,7 @@ class StackingSelector(Selector):
         member_params: Mapping[str, Mapping[str, Any]] | None = None,
         weight_step: float = 0.25,
         normalisations: Sequence[str] = ("minmax", "scaled"),
+        blend_rule: str = "1se",
         sunny_schedules: bool = True,
         presolve_options: Sequence[float] = (0.0, 0.01, 0.03),
         inner_folds: int = 5,
@@ -145,6 +165,7 @@ class StackingSelector(Selector):
         self.member_params = member_params
         self.weight_step = weight_step
         self.normalisations = tuple(normalisations)
+        self.blend_rule = blend_rule
         self.sunny_schedules = sunny_schedules
         self.presolve_options = tuple(presolve_options)
         self.inner_folds = inner_folds
@@ -179,7 +200,9 @@ class StackingSelector(Selector):
         cost = data.cost()
         rows = np.arange(data.n_instances)
         self.inner_costs_: dict[str, float] = {}
-        best: tuple | None = None  # (cost, normalisation, weights)
+        if self.blend_rule not in ("best", "1se"):
+            raise SelectionInputError(f"stack: blend_rule must be 'best' or '1se', got {self.blend_rule!r}")
+        blends: list[tuple[str, np.ndarray]] = []  # candidate (normalisation, weights)
         blend_choices: list[np.ndarray] = []  # per candidate blend: the algorithm of every row
         for how in self.normalisations:
             self.normalisation_ = how
@@ -187,10 +210,12 @@ class StackingSelector(Selector):
             for w in simplex_grid(len(self.members), self.weight_step):
                 combined = sum(wk * oob[name] for wk, name in zip(w, self.members))
                 blend_choices.append(np.argmin(combined, axis=1))
-                c = float(cost[rows, blend_choices[-1]].mean())
-                if best is None or c < best[0] * (1 - 1e-12):
-                    best = (c, how, w)
-        best_cost, self.normalisation_, best_w = best
+                blends.append((how, w))
+        self.blend_evenness_ = np.array([float(np.sum(w**2)) for _, w in blends])
+        blend_costs = cost[rows[None, :], np.array(blend_choices)]  # (candidates, rows)
+        pick = choose_blend(blend_costs, self.blend_evenness_, self.blend_rule)
+        self.normalisation_, best_w = blends[pick]
+        best_cost = float(blend_costs[pick].mean())
         self.weights_ = {name: float(wk) for name, wk in zip(self.members, best_w)}
         oob = {name: self._normalised(name, raw[name]) for name in self.members}
         choice = np.argmin(sum(wk * oob[name] for wk, name in zip(best_w, self.members)), axis=1)
@@ -201,7 +226,9 @@ class StackingSelector(Selector):
                 self._simulate(data, [[(a, self.cutoff_)]] * len(rows), [], rows) for a in self.algorithms_
             ])  # (rows, algorithms): what playing one algorithm costs each row, as simulated
             self.inner_costs_["select"] = float(alone[rows, choice].mean())
-            self.inner_costs_["select-cv"] = self._select_cv_cost(alone[rows[None, :], np.array(blend_choices)])
+            self.inner_costs_["select-cv"] = self._select_cv_cost(
+                alone[rows[None, :], np.array(blend_choices)], self.blend_evenness_, self.blend_rule
+            )
             if self.sunny_schedules and "knn" in self.models_:
                 knn = self.models_["knn"]
                 sunny_plans = knn.oob_schedules()
@@ -238,20 +265,24 @@ class StackingSelector(Selector):
         rng = np.random.default_rng(self.random_state)
         return rng.permutation(n) % max(2, min(self.inner_folds, n))
 
-    def _select_cv_cost(self, blend_costs: np.ndarray) -> float:
+    def _select_cv_cost(
+        self, blend_costs: np.ndarray, evenness: Sequence[float] | None = None, rule: str = "best"
+    ) -> float:
         """An honest estimate of what choosing among candidates by training cost costs: per inner
-        fold, the candidate with the lowest mean cost on the other folds, costed on this fold. (The
-        best candidate's own training cost is the minimum over many noisy ones, so it flatters
-        whichever mode chose among more.) ``blend_costs``: (candidates, rows) -- the blends of the
-        select mode, or the k-NN member's (scaling, k) settings."""
+        fold, the candidate ``rule`` (see :func:`choose_blend`) picks on the other folds, costed on
+        this fold. (The best candidate's own training cost is the minimum over many noisy ones, so
+        it flatters whichever mode chose among more.) ``blend_costs``: (candidates, rows) -- the
+        blends of the select mode, or the k-NN member's (scaling, k) settings (rule ``"best"``,
+        as the member chooses)."""
         n = blend_costs.shape[1]
         if n < 2:
             return float(blend_costs[0].mean())
+        even = np.zeros(len(blend_costs)) if evenness is None else np.asarray(evenness, dtype=float)
         folds = self._inner_folds(n)
         out = np.empty(n)
         for f in np.unique(folds):
             held = folds == f
-            pick = int(np.argmin(blend_costs[:, ~held].mean(axis=1)))
+            pick = choose_blend(blend_costs[:, ~held], even, rule)
             out[held] = blend_costs[pick, held]
         return float(out.mean())
 

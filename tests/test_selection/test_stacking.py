@@ -160,3 +160,30 @@ def test_select_cv_cost_is_not_flattered_by_choosing_among_many_blends():
     better = noise.copy()
     better[17] = noise[17] * 0.5
     assert stack._select_cv_cost(better) == pytest.approx(better[17].mean())
+
+
+def test_one_standard_error_rule_prefers_the_even_blend_only_when_the_data_cannot_tell():
+    from algoconf.selection.stacking import choose_blend
+
+    rng = np.random.default_rng(1)
+    base = rng.exponential(100.0, size=300)
+    evenness = np.array([1.0, 0.5, 0.25])  # a single member, a two-member blend, the even blend
+    # candidates that differ by small per-row noise: the best by mean is a fluke, the even one is kept
+    swing = rng.normal(0.0, 20.0, 300)
+    swing += 0.3 - swing.mean()  # the even blend: 0.3 worse on average, by +-20 per row (SE ~1.2)
+    near = np.array([base, base + 5.0, base + swing])  # the middle one is worse on every row
+    assert choose_blend(near, evenness, "best") == 0
+    assert choose_blend(near, evenness, "1se") == 2
+    # a member clearly better on every row: both rules take it
+    clear = np.array([base * 0.5, base, base * 1.01])
+    assert choose_blend(clear, evenness, "1se") == 0
+    assert choose_blend(clear, evenness, "best") == 0
+    with pytest.raises(Exception, match="blend_rule"):
+        choose_blend(near, evenness, "median")
+
+
+def test_stack_rejects_an_unknown_blend_rule():
+    from algoconf.errors import SelectionInputError
+
+    with pytest.raises(SelectionInputError, match="blend_rule"):
+        StackingSelector(blend_rule="median", member_params=SMALL).fit(_two_regimes())
