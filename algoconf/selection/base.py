@@ -121,13 +121,8 @@ class Selector:
         self.cutoff_ = float(data.cutoff) if data.is_runtime else float("inf")
         self.par_factor_ = data.par_factor
         self.n_features_in_ = len(data.feature_names)
-        self.used_steps = self._resolve_steps(data)
-        self.columns_ = data.feature_columns(self.used_steps if data.feature_steps else None)
-        cost = data.cost()
-        self.sbs_ = int(np.argmin(cost.mean(axis=0)))
-        ok, _ = data.step_outcome(self.used_steps if data.feature_steps else None)
-        failed = ~ok
-        self.backup_ = int(np.argmin(cost[failed].mean(axis=0))) if failed.sum() >= 5 else self.sbs_
+        self.sbs_ = int(np.argmin(data.cost().mean(axis=0)))
+        self._adopt_steps(data, self._resolve_steps(data))
         # pre-solving: a static schedule on the training data, within presolve * cutoff
         self.presolve_schedule: Schedule = []
         if data.is_runtime and self.presolve > 0:
@@ -145,6 +140,16 @@ class Selector:
         self._fit(self._transform_imputed(Xi), data)
         self.fitted_ = True
         return self
+
+    def _adopt_steps(self, data: PerformanceData, steps: tuple[str, ...] | None) -> None:
+        """Use ``steps`` (closed under ``requires``; None: no steps in the data): sets
+        ``used_steps``, the feature columns ``columns_`` and the ``backup_`` algorithm (the best on
+        the training instances whose features from these steps failed, else the SBS)."""
+        self.used_steps = steps
+        self.columns_ = data.feature_columns(steps if data.feature_steps else None)
+        ok, _ = data.step_outcome(steps if data.feature_steps else None)
+        failed = ~ok
+        self.backup_ = int(np.argmin(data.cost()[failed].mean(axis=0))) if failed.sum() >= 5 else self.sbs_
 
     def _resolve_steps(self, data: PerformanceData) -> tuple[str, ...] | None:
         if not data.feature_steps:

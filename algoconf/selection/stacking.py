@@ -58,8 +58,10 @@ import numpy as np
 
 from algoconf.errors import SelectionInputError
 from algoconf.selection.base import Schedule, Selector
+from algoconf.selection.candidate_choice import choose_candidate as choose_blend
 from algoconf.selection.data import PerformanceData
 from algoconf.selection.presolve import greedy_presolve_schedule, run_schedule
+from algoconf.selection.step_choice import choose_steps, search_steps
 
 __all__ = ["StackingSelector", "choose_blend", "mean_row_range", "normalise_scores", "simplex_grid"]
 
@@ -103,22 +105,6 @@ def normalise_scores(
     return out
 
 
-def choose_blend(costs: np.ndarray, evenness: Sequence[float], rule: str = "1se") -> int:
-    """The index of the chosen candidate among ``costs`` (candidates, rows): ``"best"`` the lowest
-    mean (ties: the first); ``"1se"`` the most even (lowest ``evenness``, then the first) among
-    those whose mean exceeds the lowest by at most one standard error of their per-row difference."""
-    C = np.asarray(costs, dtype=float)
-    means = C.mean(axis=1)
-    best = int(np.argmin(means))
-    if rule == "best" or C.shape[1] < 2:
-        return best
-    if rule != "1se":
-        raise SelectionInputError(f"stack: blend_rule must be 'best' or '1se', got {rule!r}")
-    sem = (C - C[best]).std(axis=1) / np.sqrt(C.shape[1])
-    near = np.flatnonzero(means - means[best] <= sem + 1e-12 * max(1.0, abs(means[best])))
-    return int(min(near, key=lambda i: (float(evenness[i]), int(i))))
-
-
 def mean_row_range(scores: np.ndarray, candidates: Sequence[int] | None = None) -> float:
     """The mean over rows of (worst - best candidate score): a member's typical margin."""
     S = np.asarray(scores, dtype=float)
@@ -154,6 +140,7 @@ class StackingSelector(Selector):
         weight_step: float = 0.25,
         normalisations: Sequence[str] = ("minmax", "scaled"),
         blend_rule: str = "1se",
+        step_search: bool = True,
         sunny_schedules: bool = True,
         presolve_options: Sequence[float] = (0.0, 0.01, 0.03),
         inner_folds: int = 5,
@@ -166,6 +153,7 @@ class StackingSelector(Selector):
         self.weight_step = weight_step
         self.normalisations = tuple(normalisations)
         self.blend_rule = blend_rule
+        self.step_search = step_search
         self.sunny_schedules = sunny_schedules
         self.presolve_options = tuple(presolve_options)
         self.inner_folds = inner_folds
@@ -184,6 +172,11 @@ class StackingSelector(Selector):
         bad = [k for k in self.normalisations if k not in ("minmax", "scaled")]
         if bad or not self.normalisations:
             raise SelectionInputError(f"stack: normalisations must be among 'minmax', 'scaled'; got {list(self.normalisations)}")
+        self.step_costs_: dict[tuple[str, ...], float] = {}
+        member_steps = self.feature_steps
+        if self._searches_steps(data):
+            member_steps = self._choose_steps(data)
+            self._adopt_steps(data, member_steps)
         self.models_: dict[str, Selector] = {}
         raw: dict[str, np.ndarray] = {}
         self.scale_: dict[str, float] = {}
@@ -191,7 +184,7 @@ class StackingSelector(Selector):
         for name in self.members:
             kind, params = MEMBERS[name]
             params = dict(params, **extra.get(name, {}))
-            model = make_selector(kind, feature_steps=self.feature_steps, random_state=self.random_state, **params)
+            model = make_selector(kind, feature_steps=member_steps, random_state=self.random_state, **params)
             started = time.perf_counter()
             self.models_[name] = model.fit(data)
             self.member_seconds_[name] = time.perf_counter() - started
@@ -255,6 +248,35 @@ class StackingSelector(Selector):
             self.partial_features_ = self._choose_partial(data, plans)
             self.presolve_chosen_ = 0.0
             self.presolve_schedule = []
+
+    def _searches_steps(self, data: PerformanceData) -> bool:
+        """Whether ``fit`` chooses the feature steps: ``step_search``, steps not given, feature
+        cost charged, runtime data with feature steps and a cost table."""
+        return bool(
+            self.step_search and self.feature_steps is None and self.feature_cost == "charge" and data.is_runtime
+            and len(data.feature_steps) > 1 and data.feature_costs is not None
+        )
+
+    def _choose_steps(self, data: PerformanceData) -> tuple[str, ...]:
+        """The feature steps the members use (:mod:`algoconf.selection.step_choice`), judged by the
+        k-NN member's leave-one-out SUNNY schedules simulated with the feature cost charged. The
+        default steps fix the feature scaling and k for the whole search (one choice, not one per set)."""
+        from algoconf.selection.registry import make_selector
+
+        kind, params = MEMBERS["knn"]
+        params = dict(params, **dict(self.member_params or {}).get("knn", {}))
+        rows = np.arange(data.n_instances)
+        fixed: dict[str, Any] = {}
+
+        def row_costs(steps: tuple[str, ...]) -> np.ndarray:
+            knn = make_selector(kind, feature_steps=steps, random_state=self.random_state, **dict(params, **fixed)).fit(data)
+            fixed.setdefault("scaling", knn.scaling_)
+            fixed.setdefault("k", knn.k_)
+            costs = self._simulate(data, knn.oob_schedules(), [], rows, steps=steps)
+            self.step_costs_[steps] = float(costs.mean())
+            return costs
+
+        return choose_steps(search_steps(data, row_costs))
 
     def _normalised(self, name: str, scores: np.ndarray) -> np.ndarray:
         scale = self.scale_[name] if self.normalisation_ == "scaled" else None
@@ -344,12 +366,16 @@ class StackingSelector(Selector):
                 best, best_cost = p, c
         return best
 
-    def _simulate(self, data: PerformanceData, plans: list[Schedule], presolve: Schedule, rows: np.ndarray) -> np.ndarray:
-        """PAR10 of the rows under pre-solving, feature cost (per ``feature_cost``) and the plans."""
+    def _simulate(
+        self, data: PerformanceData, plans: list[Schedule], presolve: Schedule, rows: np.ndarray, *, steps: Any = "used"
+    ) -> np.ndarray:
+        """PAR10 of the rows under pre-solving, feature cost (per ``feature_cost``) of ``steps``
+        (default: ``used_steps``) and the plans."""
+        steps = self.used_steps if steps == "used" else steps
         sub = data.subset(rows)
         cutoff = self.cutoff_
-        fcost = sub.step_cost(self.used_steps) if self.feature_cost == "charge" and data.feature_steps else np.zeros(len(rows))
-        _, presolved = sub.step_outcome(self.used_steps if data.feature_steps else None)
+        fcost = sub.step_cost(steps) if self.feature_cost == "charge" and data.feature_steps else np.zeros(len(rows))
+        _, presolved = sub.step_outcome(steps if data.feature_steps else None)
         solve = np.where(sub.event & sub.observed, sub.time, np.inf)
         out = np.empty(len(rows))
         for r in range(len(rows)):

@@ -163,6 +163,7 @@ def test_select_cv_cost_is_not_flattered_by_choosing_among_many_blends():
 
 
 def test_one_standard_error_rule_prefers_the_even_blend_only_when_the_data_cannot_tell():
+    from algoconf.errors import SelectionInputError
     from algoconf.selection.stacking import choose_blend
 
     rng = np.random.default_rng(1)
@@ -178,7 +179,7 @@ def test_one_standard_error_rule_prefers_the_even_blend_only_when_the_data_canno
     clear = np.array([base * 0.5, base, base * 1.01])
     assert choose_blend(clear, evenness, "1se") == 0
     assert choose_blend(clear, evenness, "best") == 0
-    with pytest.raises(Exception, match="blend_rule"):
+    with pytest.raises(SelectionInputError, match="rule must be one of"):
         choose_blend(near, evenness, "median")
 
 
@@ -187,3 +188,47 @@ def test_stack_rejects_an_unknown_blend_rule():
 
     with pytest.raises(SelectionInputError, match="blend_rule"):
         StackingSelector(blend_rule="median", member_params=SMALL).fit(_two_regimes())
+
+
+def _costly_steps(n: int = 200) -> PerformanceData:
+    """``x`` (which says who wins) comes from a cheap step; ``noise`` from a step that costs 40 %
+    of the cutoff; the scenario's default computes both."""
+    base = _two_regimes(n=n, seed=7)
+    steps = {"cheap": FeatureStep("cheap", ("x",)), "dear": FeatureStep("dear", ("noise",))}
+    costs = np.column_stack([np.full(n, 0.5), np.full(n, 20.0)])
+    return PerformanceData(
+        base.instances, base.algorithms, base.time, base.event, base.observed, base.cutoff, base.features,
+        base.feature_names, folds=base.folds, name="costly", feature_steps=steps, default_steps=("cheap", "dear"),
+        feature_status=np.full((n, 2), "ok"), feature_costs=costs,
+    )
+
+
+def test_stack_drops_a_feature_step_that_costs_more_than_it_tells():
+    from algoconf.selection.evaluate import evaluate
+    from algoconf.selection.step_choice import search_steps
+
+    data = _costly_steps()
+    stack = StackingSelector(member_params=SMALL, random_state=0).fit(data)
+    assert stack.used_steps == ("cheap",)
+    assert all(m.used_steps == ("cheap",) for m in stack.models_.values())
+    assert stack.step_costs_[("cheap",)] < stack.step_costs_[("cheap", "dear")] - 15.0
+    # the search saw the default first, then each step alone
+    seen = search_steps(data, lambda steps: np.full(data.n_instances, float(len(steps))))
+    assert list(seen)[:1] == [("cheap", "dear")] and {("cheap",), ("dear",)} <= set(seen)
+    # without charged feature cost there is nothing to save: the default steps stay
+    free = StackingSelector(member_params=SMALL, random_state=0, feature_cost="free").fit(data)
+    assert free.used_steps == ("cheap", "dear") and free.step_costs_ == {}
+    charged = evaluate(StackingSelector(member_params=SMALL, random_state=0), data, feature_cost="charge")
+    fixed = evaluate(StackingSelector(member_params=SMALL, random_state=0, step_search=False), data, feature_cost="charge")
+    assert charged.par10 < fixed.par10 - 15.0
+
+
+def test_step_choice_keeps_the_default_unless_another_set_is_clearly_better():
+    from algoconf.selection.step_choice import choose_steps
+
+    rng = np.random.default_rng(3)
+    base = rng.exponential(100.0, 400)
+    wobble = rng.normal(0.0, 30.0, 400)
+    wobble -= wobble.mean() + 0.5  # 0.5 better on average, by +-30 per row: indistinguishable
+    assert choose_steps({("a", "b"): base, ("a",): base + wobble}) == ("a", "b")
+    assert choose_steps({("a", "b"): base, ("a",): base - 20.0, ("b",): base - 10.0}) == ("a",)
