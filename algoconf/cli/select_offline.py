@@ -150,11 +150,13 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from algoconf.selection.evaluate import evaluate
-    from algoconf.selection.registry import RECOMMENDED, make_selector
+    from algoconf.selection.registry import RECOMMENDED, make_selector, selector_class
 
     data = load_data(Path(args.source))
     name = args.selector or RECOMMENDED
     params = dict(_params(args.param), random_state=args.seed)
+    if selector_class(name).optimises_feature_cost:  # its inner choices optimise the convention it is judged by
+        params.setdefault("feature_cost", args.feature_cost)
     make_selector(name, **params)  # bad names / parameters fail before any fitting
     report = evaluate(lambda: make_selector(name, **params), data, feature_cost=args.feature_cost, unsolved=args.unsolved)
     if args.json:

@@ -142,6 +142,7 @@ class AutoSelector(Selector):
 
     name = "auto"
     produces_schedules = True
+    optimises_feature_cost = True
 
     def __init__(
         self,

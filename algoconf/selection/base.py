@@ -23,7 +23,8 @@ Subclasses implement :meth:`Selector._fit` and either :meth:`Selector._scores` (
 algorithm, lower is better: the base class picks the argmin) or :meth:`Selector._schedules`.
 Capabilities are class attributes: ``produces_schedules``, ``supports_quality``,
 ``uses_features`` (False: predictions never look at features, so none need computing),
-``models_censoring``, ``provides_oob_scores`` (after ``fit``, :meth:`Selector.oob_scores` gives
+``models_censoring``, ``optimises_feature_cost`` (has a ``feature_cost`` parameter: the
+convention its inner choices optimise), ``provides_oob_scores`` (after ``fit``, :meth:`Selector.oob_scores` gives
 the training rows' scores from models that did not see each row; stacking builds on it). Every selector is deterministic for a fixed ``random_state``.
 """
 
@@ -63,6 +64,9 @@ class Selector:
     uses_features: ClassVar[bool] = True
     models_censoring: ClassVar[bool] = False
     provides_oob_scores: ClassVar[bool] = False
+    #: has a ``feature_cost`` parameter ("charge"/"free") saying which convention its own inner
+    #: choices optimise; an evaluation under one convention should pass it the same one
+    optimises_feature_cost: ClassVar[bool] = False
 
     def __init__(
         self,

@@ -128,6 +128,7 @@ class StackingSelector(Selector):
 
     name = "stack"
     produces_schedules = True
+    optimises_feature_cost = True
 
     #: training rows with failed-but-partial features needed before their plan is learned
     MIN_PARTIAL_ROWS = 10

@@ -46,3 +46,26 @@ def test_bad_inputs_are_input_errors(tmp_path, mini_dir):
         select_offline.load_model(junk)
     with pytest.raises(InputError):
         _run(["evaluate", str(mini_dir), "--param", "novalue"])
+
+
+@pytest.mark.parametrize("convention", ["charge", "free"])
+def test_evaluate_tells_a_selector_that_optimises_feature_cost_the_convention(mini_dir, monkeypatch, convention):
+    """The stack's inner choices (feature steps, pre-solving, mode) optimise a feature-cost
+    convention: judged under one, it must optimise that one; --param still wins."""
+    import algoconf.selection.evaluate as evaluate_module
+
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    def fake_evaluate(make, data, **kw):
+        seen.append((make().feature_cost, kw["feature_cost"]))
+        raise Stop
+
+    monkeypatch.setattr(evaluate_module, "evaluate", fake_evaluate)
+    with pytest.raises(Stop):
+        _run(["evaluate", str(mini_dir), "--selector", "stack", "--feature-cost", convention])
+    with pytest.raises(Stop):
+        _run(["evaluate", str(mini_dir), "--selector", "stack", "--feature-cost", convention, "--param", "feature_cost=charge"])
+    assert seen == [(convention, convention), ("charge", convention)]
