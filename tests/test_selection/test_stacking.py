@@ -215,6 +215,11 @@ def test_stack_drops_a_feature_step_that_costs_more_than_it_tells():
     # the search saw the default first, then each step alone
     seen = search_steps(data, lambda steps: np.full(data.n_instances, float(len(steps))))
     assert list(seen)[:1] == [("cheap", "dear")] and {("cheap",), ("dear",)} <= set(seen)
+    # the search is there to save feature time: sets dearer than the default are never judged
+    from dataclasses import replace
+
+    cheap_default = replace(data, default_steps=("cheap",))
+    assert list(search_steps(cheap_default, lambda steps: np.full(data.n_instances, -float(len(steps))))) == [("cheap",)]
     # without charged feature cost there is nothing to save: the default steps stay
     free = StackingSelector(member_params=SMALL, random_state=0, feature_cost="free").fit(data)
     assert free.used_steps == ("cheap", "dear") and free.step_costs_ == {}
