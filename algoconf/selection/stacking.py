@@ -20,6 +20,10 @@ differences), so each member's scores are normalised, in one of two ways:
 
 Algorithms a member pruned from its portfolio get its row maximum plus 0.5 (never its favourite).
 
+Before the members are fitted, with feature cost charged and no ``feature_steps`` given
+(``step_search``), the stack chooses which feature steps are worth their cost
+(:mod:`algoconf.selection.step_choice`, judged by the k-NN member's leave-one-out schedules).
+
 ``fit`` then chooses, on those out-of-sample scores of the training rows only:
 
 1. the normalisation and the weights: every point of the simplex grid with step ``weight_step``
@@ -116,7 +120,9 @@ class StackingSelector(Selector):
     """Out-of-bag-weighted combination of selector families (see the module docstring).
 
     ``members``: names from :data:`MEMBERS`; ``member_params``: extra parameters per member name
-    (e.g. ``{"regression": {"n_estimators": 50}}``); ``weight_step``: grid step of the weights; ``blend_rule``: ``"1se"`` or ``"best"`` (see :func:`choose_blend`);
+    (e.g. ``{"regression": {"n_estimators": 50}}``); ``weight_step``: grid step of the weights;
+    ``blend_rule``: ``"1se"`` or ``"best"`` (see :func:`choose_blend`); ``step_search``: choose
+    the feature steps when their cost is charged (``step_costs_``: every step set judged);
     ``normalisations``: the score normalisations to choose from;
     ``sunny_schedules``: allow the SUNNY-schedule mode; ``presolve_options``: pre-solving budgets
     to choose from (the shared ``presolve`` parameter is ignored); ``feature_cost``: how inner
