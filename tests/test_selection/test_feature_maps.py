@@ -34,15 +34,13 @@ def test_standard_map_is_the_identity_and_bad_names_are_input_errors():
         make_selector("isac", scaling="quantile")
 
 
-def test_isac_clusters_on_the_mapped_features():
-    """With ``scaling="rank"`` ISAC's clusters, and so its choices, do not change when a feature
-    goes through a monotone map (here exp); with plain standardisation they do."""
+def _three_families(rng, *, n, spread, noise):
+    """Three blobs of 2-d features (at the origin and ``spread`` along each axis); algorithm a, b or
+    c solves its own family in 1 s, the others time out at 100 s. Returns (X, features -> data)."""
     from algoconf.selection.data import PerformanceData
 
-    rng = np.random.default_rng(0)
-    n = 150
     family = np.arange(n) % 3
-    X = np.array([[0, 0], [3, 0], [0, 3]], dtype=float)[family] + rng.normal(0, 0.6, (n, 2))
+    X = np.array([[0, 0], [spread, 0], [0, spread]], dtype=float)[family] + rng.normal(0, noise, (n, 2))
     time = np.full((n, 3), 100.0)
     time[np.arange(n), family] = 1.0
 
@@ -50,6 +48,14 @@ def test_isac_clusters_on_the_mapped_features():
         return PerformanceData(tuple(map(str, range(n))), ("a", "b", "c"), time, time < 100, np.ones((n, 3), bool),
                                100.0, features, ("u", "v"))
 
+    return X, data
+
+
+def test_isac_clusters_on_the_mapped_features():
+    """With ``scaling="rank"`` ISAC's clusters, and so its choices, do not change when a feature
+    goes through a monotone map (here exp); with plain standardisation they do."""
+    rng = np.random.default_rng(0)
+    X, data = _three_families(rng, n=150, spread=3.0, noise=0.6)
     warped = np.column_stack([np.exp(2 * X[:, 0]), X[:, 1]])
     probe = rng.normal(1.0, 1.5, (200, 2))
     probe_warped = np.column_stack([np.exp(2 * probe[:, 0]), probe[:, 1]])
@@ -65,17 +71,8 @@ def test_isac_clusters_on_the_mapped_features():
 
 
 def test_isac_auto_scaling_keeps_the_map_with_the_lowest_inner_cv_cost():
-    from algoconf.selection.data import PerformanceData
-
-    rng = np.random.default_rng(1)
-    n = 90
-    family = np.arange(n) % 3
-    X = np.array([[0, 0], [5, 0], [0, 5]], dtype=float)[family] + rng.normal(0, 0.5, (n, 2))
-    time = np.full((n, 3), 100.0)
-    time[np.arange(n), family] = 1.0
-    data = PerformanceData(tuple(map(str, range(n))), ("a", "b", "c"), time, time < 100, np.ones((n, 3), bool), 100.0,
-                           X, ("u", "v"))
-    sel = make_selector("isac", min_cluster=6, random_state=0).fit(data)
+    X, data = _three_families(np.random.default_rng(1), n=90, spread=5.0, noise=0.5)
+    sel = make_selector("isac", min_cluster=6, random_state=0).fit(data(X))
     assert sel.get_params()["scaling"] == "auto"
     assert set(sel.scaling_choices_) == {"standard", "log", "rank"}
     assert sel.scaling_choices_[sel.scaling_] == min(sel.scaling_choices_.values())
