@@ -62,7 +62,7 @@ import numpy as np
 
 from algoconf.errors import SelectionInputError
 from algoconf.selection.base import Schedule, Selector
-from algoconf.selection.candidate_choice import choose_candidate as choose_blend
+from algoconf.selection.candidate_choice import RULES, choose_candidate as choose_blend
 from algoconf.selection.data import PerformanceData
 from algoconf.selection.presolve import greedy_presolve_schedule, run_schedule
 from algoconf.selection.step_choice import choose_steps, search_steps
@@ -179,6 +179,8 @@ class StackingSelector(Selector):
         bad = [k for k in self.normalisations if k not in ("minmax", "scaled")]
         if bad or not self.normalisations:
             raise SelectionInputError(f"stack: normalisations must be among 'minmax', 'scaled'; got {list(self.normalisations)}")
+        if self.blend_rule not in RULES:
+            raise SelectionInputError(f"stack: blend_rule must be one of {list(RULES)}, got {self.blend_rule!r}")
         self.step_costs_: dict[tuple[str, ...], float] = {}
         member_steps = self.feature_steps
         if self._searches_steps(data):
@@ -200,8 +202,6 @@ class StackingSelector(Selector):
         cost = data.cost()
         rows = np.arange(data.n_instances)
         self.inner_costs_: dict[str, float] = {}
-        if self.blend_rule not in ("best", "1se"):
-            raise SelectionInputError(f"stack: blend_rule must be 'best' or '1se', got {self.blend_rule!r}")
         blends: list[tuple[str, np.ndarray]] = []  # candidate (normalisation, weights)
         blend_choices: list[np.ndarray] = []  # per candidate blend: the algorithm of every row
         for how in self.normalisations:
