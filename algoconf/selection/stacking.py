@@ -34,12 +34,17 @@ Before the members are fitted, with feature cost charged and no ``feature_steps`
    one-standard-error rule: among blends the data cannot tell apart, the one that leans least on
    a single member; ``"best"`` takes the lowest mean training cost;
 2. ``"select"`` (that choice) or ``"sunny"`` (SUNNY's per-instance schedule from the row's
-   leave-one-out neighbours), whichever has the lower simulated training PAR10 (runtime data).
-   Both are costed by inner cross-validation of their own choice: the blend (``"select-cv"``)
-   and SUNNY's k and scaling (``"sunny-cv"``: its leave-one-out cost plus the optimism of that
-   choice). The best of many candidates' training cost is optimistic -- the best of 70 blends
-   more than the best of 9 k-NN settings -- and on SAT11-INDU that bias alone kept the stack in
-   select mode on every fold while SUNNY's schedules were better on the test folds;
+   leave-one-out neighbours), by their simulated training PAR10 (runtime data). Both are costed
+   per row by inner cross-validation of their own choice: the blend (``"select-cv"``) and SUNNY's
+   k and scaling (``"sunny-cv"``: its leave-one-out cost plus the optimism of that choice). The
+   best of many candidates' training cost is optimistic -- the best of 70 blends more than the
+   best of 9 k-NN settings -- and on SAT11-INDU that bias alone kept the stack in select mode on
+   every fold while SUNNY's schedules were better on the test folds. ``mode_rule="1se"``
+   (default) keeps SUNNY's schedules unless select is cheaper by more than one standard error of
+   the per-row difference: in a close call, the plan that hedges over several algorithms within
+   the cutoff and does not move with the forests' random seed (select mode's test cost moved by
+   up to 0.08 gap closed between seeds on the ASlib scenarios, SUNNY's not at all);
+   ``"best"`` takes the lower mean;
 3. for rows whose feature computation failed but left some values (a feature extractor that ran
    out of memory part-way, as in CSP-2010): its own plan on the imputed features or the backup
    solver, whichever cost less on such training rows (at least ``MIN_PARTIAL_ROWS`` of them; else
@@ -121,7 +126,8 @@ class StackingSelector(Selector):
 
     ``members``: names from :data:`MEMBERS`; ``member_params``: extra parameters per member name
     (e.g. ``{"regression": {"n_estimators": 50}}``); ``weight_step``: grid step of the weights;
-    ``blend_rule``: ``"1se"`` or ``"best"`` (see :func:`choose_blend`); ``step_search``: choose
+    ``blend_rule``: ``"1se"`` or ``"best"`` (see :func:`choose_blend`); ``mode_rule``: the same
+    for the choice between select and SUNNY mode (``_choose_mode``); ``step_search``: choose
     the feature steps when their cost is charged (``step_costs_``: every step set judged);
     ``normalisations``: the score normalisations to choose from;
     ``sunny_schedules``: allow the SUNNY-schedule mode; ``presolve_options``: pre-solving budgets
@@ -147,6 +153,7 @@ class StackingSelector(Selector):
         weight_step: float = 0.25,
         normalisations: Sequence[str] = ("minmax", "scaled"),
         blend_rule: str = "1se",
+        mode_rule: str = "1se",
         step_search: bool = True,
         sunny_schedules: bool = True,
         presolve_options: Sequence[float] = (0.0, 0.01, 0.03),
@@ -160,6 +167,7 @@ class StackingSelector(Selector):
         self.weight_step = weight_step
         self.normalisations = tuple(normalisations)
         self.blend_rule = blend_rule
+        self.mode_rule = mode_rule
         self.step_search = step_search
         self.sunny_schedules = sunny_schedules
         self.presolve_options = tuple(presolve_options)
@@ -179,8 +187,9 @@ class StackingSelector(Selector):
         bad = [k for k in self.normalisations if k not in ("minmax", "scaled")]
         if bad or not self.normalisations:
             raise SelectionInputError(f"stack: normalisations must be among 'minmax', 'scaled'; got {list(self.normalisations)}")
-        if self.blend_rule not in RULES:
-            raise SelectionInputError(f"stack: blend_rule must be one of {list(RULES)}, got {self.blend_rule!r}")
+        for what, rule in (("blend_rule", self.blend_rule), ("mode_rule", self.mode_rule)):
+            if rule not in RULES:
+                raise SelectionInputError(f"stack: {what} must be one of {list(RULES)}, got {rule!r}")
         self.step_costs_: dict[tuple[str, ...], float] = {}
         member_steps = self.feature_steps
         if self._searches_steps(data):
@@ -226,21 +235,22 @@ class StackingSelector(Selector):
                 self._simulate(data, [[(a, self.cutoff_)]] * len(rows), [], rows) for a in self.algorithms_
             ])  # (rows, algorithms): what playing one algorithm costs each row, as simulated
             self.inner_costs_["select"] = float(alone[rows, choice].mean())
-            self.inner_costs_["select-cv"] = self._select_cv_cost(
+            select_cv = self._select_cv_rows(
                 alone[rows[None, :], np.array(blend_choices)], self.blend_evenness_, self.blend_rule
             )
+            self.inner_costs_["select-cv"] = float(select_cv.mean())
             if self.sunny_schedules and "knn" in self.models_:
                 knn = self.models_["knn"]
                 sunny_plans = knn.oob_schedules()
-                sunny_cost = float(self._simulate(data, sunny_plans, [], rows).mean())
-                self.inner_costs_["sunny"] = sunny_cost
+                sunny_rows = self._simulate(data, sunny_plans, [], rows)
+                self.inner_costs_["sunny"] = float(sunny_rows.mean())
                 # the k-NN member chose its k (and scaling) by the same leave-one-out costs: add the
-                # optimism of that choice, measured like the select mode's, before comparing
+                # optimism of that choice, measured like the select mode's, row by row, before comparing
                 candidates = np.array(list(knn.loo_row_costs_.values()))
                 chosen = knn.loo_row_costs_[(knn.scaling_, min(knn.k_, max(1, data.n_instances - 1)))]
-                optimism = self._select_cv_cost(candidates) - float(chosen.mean())
-                self.inner_costs_["sunny-cv"] = sunny_cost + optimism
-                if self.inner_costs_["sunny-cv"] < self.inner_costs_["select-cv"]:
+                sunny_cv = sunny_rows + (self._select_cv_rows(candidates) - chosen)
+                self.inner_costs_["sunny-cv"] = float(sunny_cv.mean())
+                if self._choose_mode(select_cv, sunny_cv) == "sunny":
                     self.mode_, plans = "sunny", sunny_plans
             self.partial_features_ = self._choose_partial(data, plans)
             self.presolve_chosen_ = self._choose_presolve(data, plans)
@@ -255,6 +265,13 @@ class StackingSelector(Selector):
             self.partial_features_ = self._choose_partial(data, plans)
             self.presolve_chosen_ = 0.0
             self.presolve_schedule = []
+
+    def _choose_mode(self, select_cv: np.ndarray, sunny_cv: np.ndarray) -> str:
+        """``"select"`` or ``"sunny"`` from the two modes' per-row inner-CV costs: ``mode_rule``
+        ``"best"`` takes the lower mean (a tie keeps select); ``"1se"`` takes SUNNY's schedules
+        unless select is cheaper by more than one standard error of the per-row difference."""
+        pick = choose_blend(np.array([select_cv, sunny_cv]), [1.0, 0.0], self.mode_rule)
+        return ("select", "sunny")[pick]
 
     def _searches_steps(self, data: PerformanceData) -> bool:
         """Whether ``fit`` chooses the feature steps: ``step_search``, steps not given, feature
@@ -297,15 +314,21 @@ class StackingSelector(Selector):
     def _select_cv_cost(
         self, blend_costs: np.ndarray, evenness: Sequence[float] | None = None, rule: str = "best"
     ) -> float:
-        """An honest estimate of what choosing among candidates by training cost costs: per inner
-        fold, the candidate ``rule`` (see :func:`choose_blend`) picks on the other folds, costed on
-        this fold. (The best candidate's own training cost is the minimum over many noisy ones, so
-        it flatters whichever mode chose among more.) ``blend_costs``: (candidates, rows) -- the
-        blends of the select mode, or the k-NN member's (scaling, k) settings (rule ``"best"``,
-        as the member chooses)."""
+        """The mean of :meth:`_select_cv_rows`."""
+        return float(self._select_cv_rows(blend_costs, evenness, rule).mean())
+
+    def _select_cv_rows(
+        self, blend_costs: np.ndarray, evenness: Sequence[float] | None = None, rule: str = "best"
+    ) -> np.ndarray:
+        """An honest per-row estimate of what choosing among candidates by training cost costs:
+        per inner fold, the candidate ``rule`` (see :func:`choose_blend`) picks on the other folds,
+        costed on this fold's rows. (The best candidate's own training cost is the minimum over
+        many noisy ones, so it flatters whichever mode chose among more.) ``blend_costs``:
+        (candidates, rows) -- the blends of the select mode, or the k-NN member's (scaling, k)
+        settings (rule ``"best"``, as the member chooses)."""
         n = blend_costs.shape[1]
         if n < 2:
-            return float(blend_costs[0].mean())
+            return np.asarray(blend_costs[0], dtype=float)
         even = np.zeros(len(blend_costs)) if evenness is None else np.asarray(evenness, dtype=float)
         folds = self._inner_folds(n)
         out = np.empty(n)
@@ -313,7 +336,7 @@ class StackingSelector(Selector):
             held = folds == f
             pick = choose_blend(blend_costs[:, ~held], even, rule)
             out[held] = blend_costs[pick, held]
-        return float(out.mean())
+        return out
 
     def _partial_rows(self, features: np.ndarray, features_ok: np.ndarray) -> np.ndarray:
         """Rows whose feature computation failed but left some values in the used columns."""

@@ -183,11 +183,39 @@ def test_one_standard_error_rule_prefers_the_even_blend_only_when_the_data_canno
         choose_blend(near, evenness, "median")
 
 
-def test_stack_rejects_an_unknown_blend_rule():
+def test_stack_rejects_an_unknown_blend_or_mode_rule():
     from algoconf.errors import SelectionInputError
 
     with pytest.raises(SelectionInputError, match="blend_rule"):
         StackingSelector(blend_rule="median", member_params=SMALL).fit(_two_regimes())
+    with pytest.raises(SelectionInputError, match="mode_rule"):
+        StackingSelector(mode_rule="mean", member_params=SMALL).fit(_two_regimes())
+
+
+def test_mode_rule_keeps_sunny_schedules_unless_select_is_clearly_cheaper():
+    rng = np.random.default_rng(2)
+    sunny = rng.exponential(100.0, 300)
+    swing = rng.normal(0.0, 20.0, 300)
+    select_close = sunny + swing - swing.mean() - 0.5  # 0.5 cheaper on average, SE of the difference ~1.2
+    select_clear = sunny - 10.0  # cheaper on every row
+    one_se, best = StackingSelector(), StackingSelector(mode_rule="best")
+    assert one_se._choose_mode(select_close, sunny) == "sunny"
+    assert best._choose_mode(select_close, sunny) == "select"
+    assert one_se._choose_mode(select_clear, sunny) == best._choose_mode(select_clear, sunny) == "select"
+    assert best._choose_mode(sunny, sunny) == "select"  # a tie keeps select under "best"
+    assert one_se._choose_mode(sunny + 10.0, sunny) == best._choose_mode(sunny + 10.0, sunny) == "sunny"
+
+
+def test_fitted_mode_follows_the_inner_cv_row_costs():
+    """The fitted stack's mode is the rule applied to its own inner costs (both rules on one data set)."""
+    data = _two_regimes()
+    for rule in ("1se", "best"):
+        stack = StackingSelector(member_params=SMALL, random_state=0, mode_rule=rule).fit(data)
+        select_cv, sunny_cv = stack.inner_costs_["select-cv"], stack.inner_costs_["sunny-cv"]
+        if rule == "best":
+            assert stack.mode_ == ("sunny" if sunny_cv < select_cv else "select")
+        elif stack.mode_ == "select":
+            assert select_cv < sunny_cv
 
 
 def _costly_steps(n: int = 200) -> PerformanceData:
