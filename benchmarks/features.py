@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 
 from algoconf.dimacs import read_cnf, write_cnf
-from algoconf.features.base import Deadline
 from algoconf.features.cnf import CNFFeatures
 from algoconf.features.cnf_stats import base_features, variable_graph_features
 from algoconf.features.compute import compute_features

@@ -93,24 +93,15 @@ def fit_folds(data: PerformanceData, cache: Path, seed: int) -> dict:
     return store
 
 
-def z_rule(z: float):
-    """SUNNY unless select's per-row inner costs are lower by more than ``z`` standard errors."""
+def z_rule(z: float, preferred: str = "sunny"):
+    """The ``preferred`` mode unless the other one's per-row inner costs are lower by more than
+    ``z`` standard errors of the per-row difference."""
+    other = "select" if preferred == "sunny" else "sunny"
 
     def rule(rec: dict) -> str:
-        diff = rec["select_cv_rows"] - rec["sunny_cv_rows"]
+        diff = rec[f"{other}_cv_rows"] - rec[f"{preferred}_cv_rows"]
         se = diff.std() / np.sqrt(len(diff))
-        return "select" if diff.mean() < -z * se - 1e-12 else "sunny"
-
-    return rule
-
-
-def z_rule_select(z: float):
-    """Select unless SUNNY's per-row inner costs are lower by more than ``z`` standard errors."""
-
-    def rule(rec: dict) -> str:
-        diff = rec["sunny_cv_rows"] - rec["select_cv_rows"]
-        se = diff.std() / np.sqrt(len(diff))
-        return "sunny" if diff.mean() < -z * se - 1e-12 else "select"
+        return other if diff.mean() < -z * se - 1e-12 else preferred
 
     return rule
 
@@ -119,7 +110,7 @@ RULES = {
     "select": lambda rec: "select",
     "sunny": lambda rec: "sunny",
     "mean": lambda rec: "sunny" if rec["sunny_cv_rows"].mean() < rec["select_cv_rows"].mean() else "select",
-    "1se-select": z_rule_select(1.0),
+    "1se-select": z_rule(1.0, preferred="select"),
     "1se-sunny": z_rule(1.0),
     **{f"z={z:g}": z_rule(z) for z in Z_GRID},
 }

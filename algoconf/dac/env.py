@@ -26,7 +26,7 @@ from __future__ import annotations
 import abc
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import Any, ClassVar, Mapping
 
 import gymnasium as gym
 import numpy as np

@@ -42,7 +42,7 @@ import tempfile
 import warnings
 from typing import Any, Mapping, Sequence
 
-from algoconf.records import RunRequest, RunResult, Status, config_key
+from algoconf.records import RunRequest, RunResult, Status
 from algoconf.tuners.base import Tuner, TuningProblem
 from algoconf.tuners.replay_log import ReplayLog
 from algoconf.tuners.evidence import cost_of

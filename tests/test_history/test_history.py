@@ -14,7 +14,7 @@ import pytest
 
 from algoconf.errors import ScenarioMismatchError
 from algoconf.history import RunHistory
-from algoconf.records import RunRequest, RunResult, Status
+from algoconf.records import RunRequest, RunResult
 from algoconf.scenario import load_scenario
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "scenario" / "basic"

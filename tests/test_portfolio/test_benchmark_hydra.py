@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("minisat") is None, reason="minisat binary not installed")
-def test_quick_benchmark_reports_every_arm(tmp_path, monkeypatch, capsys):
+def test_quick_benchmark_reports_every_arm(tmp_path, monkeypatch, capsys, load_benchmark):
     monkeypatch.setenv("ALGOCONF_CACHE", str(tmp_path / "cache"))
-    spec = importlib.util.spec_from_file_location("hydra_benchmark", ROOT / "benchmarks" / "hydra.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_benchmark("hydra")
     out = tmp_path / "hydra_quick.json"
     assert bench.main(["--quick", "--out", str(out), "--work", str(tmp_path / "work")]) == 0
     data = json.loads(out.read_text())

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-import pytest
-
 from algoconf.execution.base import execute_run
 from algoconf.execution.limits import ProcessOutcome
 from algoconf.generators import read_jobshop

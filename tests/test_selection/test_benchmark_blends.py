@@ -1,20 +1,13 @@
 """benchmarks/selection_blends.py: the blending rules and the schedule player, on a made-up cache."""
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "selection_blends.py"
-
 
 @pytest.fixture(scope="module")
-def blends():
-    spec = importlib.util.spec_from_file_location("selection_blends", PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def blends(load_benchmark):
+    return load_benchmark("selection_blends")
 
 
 def _store(cutoff=10.0):

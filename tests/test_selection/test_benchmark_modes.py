@@ -1,21 +1,13 @@
 """benchmarks/selection_modes.py: the mode rules on a made-up cache, and one real fit-and-replay on
 the project's own small ASlib scenario."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "selection_modes.py"
-
 
 @pytest.fixture(scope="module")
-def modes():
-    spec = importlib.util.spec_from_file_location("selection_modes", PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def modes(load_benchmark):
+    return load_benchmark("selection_modes")
 
 
 def _store(select_cv_shift: float):

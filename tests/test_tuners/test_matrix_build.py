@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -10,17 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "build_matrix.py"
 pytestmark = pytest.mark.skipif(shutil.which("minisat") is None or not Path("/usr/bin/minisat").is_file(),
                                 reason="minisat binary not installed at /usr/bin/minisat")
 
 
 @pytest.fixture(scope="module")
-def build_matrix():
-    spec = importlib.util.spec_from_file_location("build_matrix", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def build_matrix(load_benchmark):
+    return load_benchmark("build_matrix")
 
 
 ARGS = ["--configs", "3", "--instances", "4", "--sizes", "40,60", "--cutoff", "1", "--seed", "5", "--max-minutes", "2"]

@@ -14,7 +14,6 @@ variable occurrence statistics; requires ``size``).
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import shutil
 import subprocess
