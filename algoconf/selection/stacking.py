@@ -311,12 +311,6 @@ class StackingSelector(Selector):
         rng = np.random.default_rng(self.random_state)
         return rng.permutation(n) % max(2, min(self.inner_folds, n))
 
-    def _select_cv_cost(
-        self, blend_costs: np.ndarray, evenness: Sequence[float] | None = None, rule: str = "best"
-    ) -> float:
-        """The mean of :meth:`_select_cv_rows`."""
-        return float(self._select_cv_rows(blend_costs, evenness, rule).mean())
-
     def _select_cv_rows(
         self, blend_costs: np.ndarray, evenness: Sequence[float] | None = None, rule: str = "best"
     ) -> np.ndarray:

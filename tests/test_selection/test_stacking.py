@@ -154,12 +154,12 @@ def test_select_cv_cost_is_not_flattered_by_choosing_among_many_blends():
     stack = StackingSelector(inner_folds=5, random_state=0)
     noise = rng.exponential(100.0, size=(70, 300))
     best_training = noise.mean(axis=1).min()
-    honest = stack._select_cv_cost(noise)
+    honest = stack._select_cv_rows(noise).mean()
     assert honest > best_training + 5.0
     assert abs(honest - 100.0) < 15.0
     better = noise.copy()
     better[17] = noise[17] * 0.5
-    assert stack._select_cv_cost(better) == pytest.approx(better[17].mean())
+    assert stack._select_cv_rows(better).mean() == pytest.approx(better[17].mean())
 
 
 def test_one_standard_error_rule_prefers_the_even_blend_only_when_the_data_cannot_tell():
