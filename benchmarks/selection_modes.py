@@ -50,16 +50,6 @@ RESULTS = REPO / "benchmarks" / "results"
 Z_GRID = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0)
 
 
-class _RecordingStack(StackingSelector):
-    """The stack, keeping every per-row inner-CV cost vector it computes (in call order: the
-    select mode's blend choice first, then the k-NN member's setting choice)."""
-
-    def _select_cv_rows(self, blend_costs, evenness=None, rule="best"):
-        out = super()._select_cv_rows(blend_costs, evenness, rule)
-        self.cv_rows_.append(out)
-        return out
-
-
 def fit_folds(data: PerformanceData, cache: Path, seed: int) -> dict:
     """Per fold: both modes' per-row inner costs, the fitted mode and both modes' test costs."""
     if cache.is_file():
@@ -68,18 +58,10 @@ def fit_folds(data: PerformanceData, cache: Path, seed: int) -> dict:
     started = time.perf_counter()
     for fold in sorted(set(data.folds)):
         train, test = np.flatnonzero(data.folds != fold), np.flatnonzero(data.folds == fold)
-        stack = _RecordingStack(random_state=seed, mode_rule="best")
-        stack.cv_rows_ = []
-        train_data = data.subset(train)
-        stack.fit(train_data)
-        rows = np.arange(len(train))
-        knn = stack.models_["knn"]
-        sunny_rows = stack._simulate(train_data, knn.oob_schedules(), [], rows)
-        chosen = knn.loo_row_costs_[(knn.scaling_, min(knn.k_, max(1, len(train) - 1)))]
+        stack = StackingSelector(random_state=seed, mode_rule="best").fit(data.subset(train))
         rec = {
             "fold": fold, "te": test, "mode": stack.mode_, "inner": dict(stack.inner_costs_),
-            "select_cv_rows": stack.cv_rows_[0],
-            "sunny_cv_rows": sunny_rows + (stack.cv_rows_[1] - chosen) if len(stack.cv_rows_) > 1 else sunny_rows,
+            "select_cv_rows": stack.mode_rows_["select-cv"], "sunny_cv_rows": stack.mode_rows_["sunny-cv"],
         }
         fitted = stack.mode_
         for mode in ("select", "sunny"):

@@ -43,7 +43,7 @@ Before the members are fitted, with feature cost charged and no ``feature_steps`
    (default) keeps SUNNY's schedules unless select is cheaper by more than one standard error of
    the per-row difference: in a close call, the plan that hedges over several algorithms within
    the cutoff and does not move with the forests' random seed (select mode's test cost moved by
-   up to 0.08 gap closed between seeds on the ASlib scenarios, SUNNY's not at all);
+   0.12 gap closed between seeds on SAT15-INDU, SUNNY's not at all);
    ``"best"`` takes the lower mean;
 3. for rows whose feature computation failed but left some values (a feature extractor that ran
    out of memory part-way, as in CSP-2010): its own plan on the imputed features or the backup
@@ -134,7 +134,9 @@ class StackingSelector(Selector):
     to choose from (the shared ``presolve`` parameter is ignored); ``feature_cost``: how inner
     simulations charge feature cost ("charge" or "free"). After ``fit``: ``weights_`` (member ->
     weight), ``normalisation_``, ``mode_``, ``presolve_chosen_``, ``partial_features_`` (``"predict"``
-    or ``"backup"``: what rows whose features failed but left values get), ``inner_costs_`` (what each choice cost), ``models_``
+    or ``"backup"``: what rows whose features failed but left values get), ``inner_costs_`` (what each choice cost), ``mode_rows_``
+    (runtime data with the SUNNY mode allowed: the per-row ``"select-cv"`` and ``"sunny-cv"`` costs
+    the mode was chosen on), ``models_``
     (the fitted members, each a working selector on its own) and ``member_seconds_`` (their fit times).
     """
 
@@ -250,6 +252,7 @@ class StackingSelector(Selector):
                 chosen = knn.loo_row_costs_[(knn.scaling_, min(knn.k_, max(1, data.n_instances - 1)))]
                 sunny_cv = sunny_rows + (self._select_cv_rows(candidates) - chosen)
                 self.inner_costs_["sunny-cv"] = float(sunny_cv.mean())
+                self.mode_rows_ = {"select-cv": select_cv, "sunny-cv": sunny_cv}
                 if self._choose_mode(select_cv, sunny_cv) == "sunny":
                     self.mode_, plans = "sunny", sunny_plans
             self.partial_features_ = self._choose_partial(data, plans)
