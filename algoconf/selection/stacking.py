@@ -3,8 +3,8 @@ chosen out of sample on the training data.
 
 Members (default: per-algorithm ``regression``, SATzilla ``pairwise`` votes,
 ``pairwise-regression`` of cost differences and the k-NN mean cost of ``sunny``, its k (among
-0.25, 0.5 and 1 x sqrt(n)) and feature scaling (standard, log, rank) chosen by leave-one-out cost)
-are fitted once
+0.25, 0.5 and 1 x sqrt(n); the largest within one standard error of the lowest) and feature
+scaling (standard, log, rank) chosen by leave-one-out cost) are fitted once
 on the training data. Each gives, for every training row, an *out-of-sample* score vector: the
 forests' out-of-bag predictions (trees that did not see the row), for k-NN the row's
 neighbours without itself; pairwise classification uses two-fold cross-fitted votes, because
@@ -36,7 +36,8 @@ Before the members are fitted, with feature cost charged and no ``feature_steps`
 2. ``"select"`` (that choice) or ``"sunny"`` (SUNNY's per-instance schedule from the row's
    leave-one-out neighbours), by their simulated training PAR10 (runtime data). Both are costed
    per row by inner cross-validation of their own choice: the blend (``"select-cv"``) and SUNNY's
-   k and scaling (``"sunny-cv"``: its leave-one-out cost plus the optimism of that choice). The
+   k and scaling (``"sunny-cv"``: its leave-one-out cost plus the optimism of that choice, the
+   member's own rule replayed per inner fold, :meth:`SunnySelector.choose_setting`). The
    best of many candidates' training cost is optimistic -- the best of 70 blends more than the
    best of 9 k-NN settings -- and on SAT11-INDU that bias alone kept the stack in select mode on
    every fold while SUNNY's schedules were better on the test folds. ``mode_rule="1se"``
@@ -61,7 +62,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -78,7 +79,7 @@ MEMBERS: dict[str, tuple[str, dict[str, Any]]] = {
     "regression": ("regression", {}),
     "pairwise": ("pairwise", {"oob": True}),  # cross-fitted out-of-sample votes
     "pairwise-regression": ("pairwise-regression", {}),
-    "knn": ("sunny", {"schedule": True, "k": "auto", "scaling": "auto"}),  # k and scaling by leave-one-out cost
+    "knn": ("sunny", {"schedule": True, "k": "auto", "scaling": "auto"}),  # k (1-SE rule) and scaling by leave-one-out cost
 }
 
 
@@ -248,9 +249,8 @@ class StackingSelector(Selector):
                 self.inner_costs_["sunny"] = float(sunny_rows.mean())
                 # the k-NN member chose its k (and scaling) by the same leave-one-out costs: add the
                 # optimism of that choice, measured like the select mode's, row by row, before comparing
-                candidates = np.array(list(knn.loo_row_costs_.values()))
                 chosen = knn.loo_row_costs_[(knn.scaling_, min(knn.k_, max(1, data.n_instances - 1)))]
-                sunny_cv = sunny_rows + (self._select_cv_rows(candidates) - chosen)
+                sunny_cv = sunny_rows + (self._knn_choice_cv_rows(knn) - chosen)
                 self.inner_costs_["sunny-cv"] = float(sunny_cv.mean())
                 self.mode_rows_ = {"select-cv": select_cv, "sunny-cv": sunny_cv}
                 if self._choose_mode(select_cv, sunny_cv) == "sunny":
@@ -321,19 +321,33 @@ class StackingSelector(Selector):
         per inner fold, the candidate ``rule`` (see :func:`choose_blend`) picks on the other folds,
         costed on this fold's rows. (The best candidate's own training cost is the minimum over
         many noisy ones, so it flatters whichever mode chose among more.) ``blend_costs``:
-        (candidates, rows) -- the blends of the select mode, or the k-NN member's (scaling, k)
-        settings (rule ``"best"``, as the member chooses)."""
-        n = blend_costs.shape[1]
-        if n < 2:
-            return np.asarray(blend_costs[0], dtype=float)
+        (candidates, rows), the blends of the select mode."""
         even = np.zeros(len(blend_costs)) if evenness is None else np.asarray(evenness, dtype=float)
+        return self._choice_cv_rows(blend_costs, lambda held_in: choose_blend(held_in, even, rule))
+
+    def _choice_cv_rows(self, costs: np.ndarray, choose: Callable[[np.ndarray], int]) -> np.ndarray:
+        """Per inner fold, the candidate ``choose`` picks from the other folds' columns of
+        ``costs`` (candidates, rows), costed on this fold's rows."""
+        n = costs.shape[1]
+        if n < 2:
+            return np.asarray(costs[0], dtype=float)
         folds = self._inner_folds(n)
         out = np.empty(n)
         for f in np.unique(folds):
             held = folds == f
-            pick = choose_blend(blend_costs[:, ~held], even, rule)
-            out[held] = blend_costs[pick, held]
+            out[held] = costs[choose(costs[:, ~held]), held]
         return out
+
+    def _knn_choice_cv_rows(self, knn: Any) -> np.ndarray:
+        """The select-cv rows of the k-NN member's own (scaling, k) choice: per inner fold,
+        :meth:`SunnySelector.choose_setting` replayed on the other folds' leave-one-out rows."""
+        keys = list(knn.loo_row_costs_)
+        costs = np.array([knn.loo_row_costs_[key] for key in keys])
+
+        def choose(held_in: np.ndarray) -> int:
+            return keys.index(knn.choose_setting({key: row for key, row in zip(keys, held_in)}))
+
+        return self._choice_cv_rows(costs, choose)
 
     def _partial_rows(self, features: np.ndarray, features_ok: np.ndarray) -> np.ndarray:
         """Rows whose feature computation failed but left some values in the used columns."""

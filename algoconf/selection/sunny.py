@@ -2,7 +2,9 @@
 
 For an instance, take its k nearest training instances (Euclidean on standardised features,
 after an optional per-feature log or rank map; by default k and the map are chosen by
-leave-one-out cost on the training rows, an extension of the original's fixed k = sqrt(n)). Pick
+leave-one-out cost on the training rows, an extension of the original's fixed k = sqrt(n); among
+the k the leave-one-out costs cannot tell apart from the best, within one standard error, the
+largest, whose schedules average over more neighbours and vary less). Pick
 the smallest set of at most ``max_solvers`` algorithms that solves the most neighbours (greedy,
 ties: lower total time on the neighbours). Each picked algorithm gets as many time slots as
 neighbours it solves, and a backup algorithm (the best mean PAR10 on the neighbours) gets one slot
@@ -22,6 +24,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from algoconf.errors import SelectionInputError
 from algoconf.selection.base import Schedule, Selector
+from algoconf.selection.candidate_choice import RULES, choose_candidate
 from algoconf.selection.data import PerformanceData
 from algoconf.selection.feature_maps import SCALINGS, MappedFeatures
 from algoconf.selection.presolve import run_schedule
@@ -32,10 +35,14 @@ __all__ = ["SunnySelector"]
 class SunnySelector(MappedFeatures, Selector):
     """k-NN schedules (see module docstring); ``k=None`` uses round(sqrt(n_train)) (SUNNY's own
     rule); ``k="auto"`` (default) chooses k among ``AUTO_K_FACTORS`` x sqrt(n_train) by
-    leave-one-out cost on the training rows (``k_choices_`` after ``fit``). ``scaling``: a map of
+    leave-one-out cost on the training rows (``k_choices_`` after ``fit``) with ``k_rule``:
+    ``"1se"`` (default) the largest k whose cost is within one standard error of the lowest,
+    ``"best"`` the lowest cost (see :func:`~algoconf.selection.candidate_choice.choose_candidate`).
+    ``scaling``: a map of
     :mod:`algoconf.selection.feature_maps`; ``"auto"`` (default) chooses among :data:`SCALINGS` the same way.
     ``loo_row_costs_`` after ``fit``: (scaling, k) -> every training row's leave-one-out cost, for
-    each candidate considered (what an honest estimate of the choice needs)."""
+    each candidate considered (what an honest estimate of the choice needs), and
+    :meth:`choose_setting` replays the choice on any rows of them."""
 
     name = "sunny"
     produces_schedules = True
@@ -48,9 +55,19 @@ class SunnySelector(MappedFeatures, Selector):
     SCALINGS = SCALINGS
 
     def __init__(
-        self, *, k: int | str | None = "auto", max_solvers: int = 3, schedule: bool = True, scaling: str = "auto", **base
+        self,
+        *,
+        k: int | str | None = "auto",
+        max_solvers: int = 3,
+        schedule: bool = True,
+        scaling: str = "auto",
+        k_rule: str = "1se",
+        **base,
     ) -> None:
         super().__init__(**base)
+        if k_rule not in RULES:
+            raise SelectionInputError(f"sunny: k_rule must be one of {list(RULES)}; got {k_rule!r}")
+        self.k_rule = k_rule
         if scaling not in (*self.SCALINGS, "auto"):
             raise SelectionInputError(f"sunny: scaling must be one of {[*self.SCALINGS, 'auto']}; got {scaling!r}")
         self.scaling = scaling
@@ -68,7 +85,7 @@ class SunnySelector(MappedFeatures, Selector):
         self.train_X_ = X
         if self.k == "auto":
             self.k_choices_ = self._choose_k(X)
-            self.k_ = min(self.k_choices_, key=lambda k: (self.k_choices_[k], k))
+            self.k_ = self.choose_setting(self.loo_row_costs_)[1]
             self.loo_cost_ = self.k_choices_[self.k_]
         else:
             self.k_ = max(1, min(n, int(self.k) if self.k else int(round(np.sqrt(n)))))
@@ -88,11 +105,27 @@ class SunnySelector(MappedFeatures, Selector):
             trial = type(self)(**dict(self.get_params(), scaling=scaling)).fit(data)
             choices[scaling] = trial.loo_cost_
             rows.update(trial.loo_row_costs_)
-        self.scaling_ = min(self.SCALINGS, key=lambda s: (choices[s], self.SCALINGS.index(s)))
+        self.scaling_ = self.choose_setting(rows)[0]
         super().fit(data)
         self.scaling_choices_ = choices
         self.loo_row_costs_ = rows
         return self
+
+    def choose_setting(self, row_costs: dict[tuple[str, int], np.ndarray]) -> tuple[str, int]:
+        """The (scaling, k) this selector's ``fit`` chooses from per-row leave-one-out costs
+        (``loo_row_costs_`` or any subset of its rows, e.g. an inner fold's): per scaling, the k by
+        ``k_rule`` (``"1se"``: the largest k within one standard error of that scaling's lowest
+        cost; ``"best"``: the lowest cost, ties the smaller k); then the scaling whose chosen k costs
+        least (ties: the order of :data:`SCALINGS`)."""
+        per_scaling: dict[str, tuple[int, float]] = {}
+        for scaling in dict.fromkeys(s for s, _ in row_costs):
+            ks = sorted(k for s, k in row_costs if s == scaling)
+            costs = np.array([row_costs[(scaling, k)] for k in ks], dtype=float)
+            pick = choose_candidate(costs, [-k for k in ks], self.k_rule)  # "best" ties: the smaller k
+            per_scaling[scaling] = (ks[pick], float(costs[pick].mean()))
+        order = [*self.SCALINGS, *sorted(set(per_scaling) - set(self.SCALINGS))]
+        scaling = min(per_scaling, key=lambda s: (per_scaling[s][1], order.index(s)))
+        return scaling, per_scaling[scaling][0]
 
     def _choose_k(self, X: np.ndarray) -> dict[int, float]:
         """k -> leave-one-out cost on the training rows of what this selector plays (its schedules

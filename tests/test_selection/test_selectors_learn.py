@@ -61,7 +61,7 @@ def test_sunny_schedules_split_the_cutoff():
 
 def test_sunny_auto_k_picks_the_k_with_the_lowest_leave_one_out_cost():
     data = _clustered()
-    sel = make_selector("sunny", k="auto", random_state=0).fit(data)
+    sel = make_selector("sunny", k="auto", k_rule="best", random_state=0).fit(data)
     n = data.n_instances
     expected_ks = {max(1, int(round(f * np.sqrt(n)))) for f in sel.AUTO_K_FACTORS}
     assert set(sel.k_choices_) == expected_ks
@@ -70,6 +70,42 @@ def test_sunny_auto_k_picks_the_k_with_the_lowest_leave_one_out_cost():
     # the chosen k is the one the fitted model uses
     assert sel.nn_.n_neighbors == sel.k_ and sel.oob_scores().shape == (n, 3)
     assert evaluate(make_selector("sunny", k="auto", random_state=0), data, feature_cost="free").gap_closed > 0.8
+
+
+def test_sunny_1se_k_rule_takes_the_largest_k_within_one_standard_error():
+    data = _clustered()
+    sel = make_selector("sunny", k="auto", scaling="standard", random_state=0).fit(data)
+    assert sel.k_rule == "1se"
+    rows = sel.loo_row_costs_
+    best = min(rows, key=lambda key: rows[key].mean())
+    sem = {key: (rows[key] - rows[best]).std() / np.sqrt(len(rows[best])) for key in rows}
+    near = [k for (_, k) in rows if rows[("standard", k)].mean() - rows[best].mean() <= sem[("standard", k)] + 1e-9]
+    assert sel.k_ == max(near) and sel.nn_.n_neighbors == sel.k_
+
+
+def test_sunny_choose_setting_replays_both_rules_on_given_rows():
+    base = np.tile([0.0, 10.0], 50)  # 100 rows
+    rows = {
+        ("standard", 3): base,
+        ("standard", 6): base + np.tile([-5.0, 6.0], 50),  # 0.5 worse on average; SE of the difference 0.55
+        ("standard", 12): base + 5.0,  # clearly worse
+        ("log", 3): base + 0.2,
+        ("log", 6): base + 3.0,
+    }
+    one_se = make_selector("sunny", k_rule="1se")
+    best = make_selector("sunny", k_rule="best")
+    assert best.choose_setting(rows) == ("standard", 3)
+    # 1-SE: standard -> k=6 (cost +0.5); log -> k=3 (+0.2, its only close one): log wins on cost
+    assert one_se.choose_setting(rows) == ("log", 3)
+    del rows[("log", 3)], rows[("log", 6)]
+    assert one_se.choose_setting(rows) == ("standard", 6)
+
+
+def test_sunny_rejects_an_unknown_k_rule():
+    from algoconf.errors import SelectionInputError
+
+    with pytest.raises(SelectionInputError, match="k_rule must be one of"):
+        make_selector("sunny", k_rule="largest")
 
 
 def test_sunny_auto_k_breaks_its_leave_one_out_tie_towards_the_family_size():

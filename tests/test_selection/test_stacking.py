@@ -218,6 +218,24 @@ def test_fitted_mode_follows_the_inner_cv_row_costs():
             assert select_cv < sunny_cv
 
 
+@pytest.mark.parametrize("k_rule", ["best", "1se"])
+def test_sunny_cv_replays_the_knn_members_own_setting_rule(k_rule):
+    """The optimism correction of SUNNY mode chooses the (scaling, k) per inner fold the way the
+    member does; under ``k_rule="best"`` that is the plain lowest-mean choice among all settings."""
+    data = _two_regimes()
+    params = {name: dict(p) for name, p in SMALL.items()}
+    params["knn"] = dict(params.get("knn", {}), k_rule=k_rule)
+    stack = StackingSelector(member_params=params, random_state=0).fit(data)
+    knn = stack.models_["knn"]
+    assert knn.k_rule == k_rule and len(knn.loo_row_costs_) > 3
+    replay = stack._knn_choice_cv_rows(knn)
+    candidates = np.array(list(knn.loo_row_costs_.values()))
+    # every row's cost is one of the candidate settings' costs on that row
+    assert np.all(np.any(np.isclose(candidates, replay[None, :]), axis=0))
+    if k_rule == "best":
+        assert np.allclose(replay, stack._select_cv_rows(candidates, rule="best"))
+
+
 def _costly_steps(n: int = 200) -> PerformanceData:
     """``x`` (which says who wins) comes from a cheap step; ``noise`` from a step that costs 40 %
     of the cutoff; the scenario's default computes both."""
