@@ -3,8 +3,8 @@ chosen out of sample on the training data.
 
 Members (default: per-algorithm ``regression``, SATzilla ``pairwise`` votes,
 ``pairwise-regression`` of cost differences and the k-NN mean cost of ``sunny``, its k (among
-0.25, 0.5 and 1 x sqrt(n); the largest within one standard error of the lowest) and feature
-scaling (standard, log, rank) chosen by leave-one-out cost) are fitted once
+0.25, 0.5 and 1 x sqrt(n)) and feature scaling (standard, log, rank) chosen by leave-one-out
+cost) are fitted once
 on the training data. Each gives, for every training row, an *out-of-sample* score vector: the
 forests' out-of-bag predictions (trees that did not see the row), for k-NN the row's
 neighbours without itself; pairwise classification uses two-fold cross-fitted votes, because
@@ -79,7 +79,7 @@ MEMBERS: dict[str, tuple[str, dict[str, Any]]] = {
     "regression": ("regression", {}),
     "pairwise": ("pairwise", {"oob": True}),  # cross-fitted out-of-sample votes
     "pairwise-regression": ("pairwise-regression", {}),
-    "knn": ("sunny", {"schedule": True, "k": "auto", "scaling": "auto"}),  # k (1-SE rule) and scaling by leave-one-out cost
+    "knn": ("sunny", {"schedule": True, "k": "auto", "scaling": "auto"}),  # k and scaling by leave-one-out cost
 }
 
 

@@ -61,7 +61,8 @@ def test_sunny_schedules_split_the_cutoff():
 
 def test_sunny_auto_k_picks_the_k_with_the_lowest_leave_one_out_cost():
     data = _clustered()
-    sel = make_selector("sunny", k="auto", k_rule="best", random_state=0).fit(data)
+    sel = make_selector("sunny", k="auto", random_state=0).fit(data)
+    assert sel.k_rule == "best"
     n = data.n_instances
     expected_ks = {max(1, int(round(f * np.sqrt(n)))) for f in sel.AUTO_K_FACTORS}
     assert set(sel.k_choices_) == expected_ks
@@ -74,8 +75,7 @@ def test_sunny_auto_k_picks_the_k_with_the_lowest_leave_one_out_cost():
 
 def test_sunny_1se_k_rule_takes_the_largest_k_within_one_standard_error():
     data = _clustered()
-    sel = make_selector("sunny", k="auto", scaling="standard", random_state=0).fit(data)
-    assert sel.k_rule == "1se"
+    sel = make_selector("sunny", k="auto", k_rule="1se", scaling="standard", random_state=0).fit(data)
     rows = sel.loo_row_costs_
     best = min(rows, key=lambda key: rows[key].mean())
     sem = {key: (rows[key] - rows[best]).std() / np.sqrt(len(rows[best])) for key in rows}
