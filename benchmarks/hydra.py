@@ -204,8 +204,11 @@ def table(data: dict[str, Any]) -> str:
         sel = hydra["selector"]
         rows.append((f"selector {sel['selector']} (played, features charged)", hydra["arms"]["selector"]))
         rows.append((f"selector {sel['selector']} (offline on member runs)", hydra["arms"]["selector_offline"]))
+        cv_single = sel.get("cv_par10_by_selector", {}).get("single-best")
         lines.append(f"selector training 10-fold CV PAR10 {sel['cv']['par10']:.3f} (VBS {sel['cv']['vbs_par10']:.3f}, "
-                     f"single best member {sel['cv']['sbs_par10']:.3f}); feature steps {sel['used_steps']}, "
+                     f"single best member in-sample {sel['cv']['sbs_par10']:.3f}"
+                     + (f", single-best selector cross-validated {cv_single:.3f}" if cv_single is not None else "")
+                     + f"); feature steps {sel['used_steps']}, "
                      f"mean test feature cost {hydra['arms']['selector']['mean_feature_cost']:.3f} s")
     lines.append(f"{'arm':52s} {'PAR10':>9s} {'solved':>8s}")
     for name, s in rows:
