@@ -4,8 +4,7 @@ chosen out of sample on the training data.
 Members (default: per-algorithm ``regression``, SATzilla ``pairwise`` votes,
 ``pairwise-regression`` of cost differences and the k-NN mean cost of ``sunny``, its k (among
 0.25, 0.5 and 1 x sqrt(n)) and feature scaling (standard, log, rank) chosen by leave-one-out
-cost) are fitted once
-on the training data. Each gives, for every training row, an *out-of-sample* score vector: the
+cost) are fitted once on the training data. Each gives, for every training row, an *out-of-sample* score vector: the
 forests' out-of-bag predictions (trees that did not see the row), for k-NN the row's
 neighbours without itself; pairwise classification uses two-fold cross-fitted votes, because
 scikit-learn draws its weighted bootstrap in proportion to the weights and heavy rows are almost
