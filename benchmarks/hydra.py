@@ -257,12 +257,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     data["scenario"] = str(Path(args.scenario).resolve().relative_to(ROOT)) if not args.quick else "quick"
     data.setdefault("commands", [])
     data["commands"].append("python benchmarks/hydra.py " + " ".join(sys.argv[1:] if argv is None else argv))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # written after each part, so a failure in the hydra part keeps the single arm's results
     if args.part in ("single", "all"):
         data["single"] = part_single(scenario, args, work)
+        out.write_text(json.dumps(data, indent=1, default=str))
     if args.part in ("hydra", "all"):
         data["hydra"] = part_hydra(scenario, args, work)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(data, indent=1, default=str))
+        out.write_text(json.dumps(data, indent=1, default=str))
     print(table(data))
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
