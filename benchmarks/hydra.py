@@ -122,7 +122,7 @@ def part_hydra(scenario: Any, args: argparse.Namespace, work: Path) -> dict[str,
     """Hydra with K iterations of budget/K each, its members and VBS on test, and its selector played on test."""
     import numpy as np
 
-    from algoconf.cli.select_offline import load_model
+    from algoconf.selection.model_io import load_model
     from algoconf.features import compute_features
     from algoconf.portfolio.hydra import build_portfolio
     from algoconf.portfolio.selector import member_names, train_portfolio_selector

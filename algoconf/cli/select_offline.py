@@ -2,11 +2,12 @@
 
 * ``select fit SOURCE --selector NAME -o MODEL``: SOURCE is an ASlib scenario directory or an
   algoconf run directory (its ``history.sqlite``; features from ``--features CSV`` with an
-  ``instance`` column). The model file is a pickle with a format header, read back by
-  :func:`load_model`.
-* ``select run MODEL INSTANCE... [--workers N] [--json]``: play the model's plan (pre-solving
+  ``instance`` column). The model file is written by :mod:`algoconf.selection.model_io` (a JSON
+  manifest and the fitted selector in a format whose loading runs no code).
+* ``select run MODEL INSTANCE... [--workers N] [--json] [--trust-model]``: play the model's plan (pre-solving
   schedule, features, chosen algorithm) on new instances with real solvers, cutoff enforced
-  (:mod:`algoconf.selection.run`).
+  (:mod:`algoconf.selection.run`). ``--trust-model`` also loads a pickled model of an older algoconf
+  (unpickling runs whatever the file says: only for files you trust).
 * ``select evaluate ASLIB_DIR [--selector NAME] [--feature-cost charge|free] [--unsolved keep|drop]
   [--json]``: 10-fold CV from cv.arff; without ``--selector`` the recommended selector. ``--json``
   prints one object with ``par10, vbs_par10, sbs_par10, gap_closed, solved`` and the conventions.
@@ -18,15 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
 import sys
 from pathlib import Path
 from typing import Any
 
 from algoconf.errors import SelectionInputError
-
-MODEL_FORMAT = "algoconf-selector"
-MODEL_VERSION = 1
+from algoconf.selection.model_io import load_model, save_model
 
 
 def _params(items: list[str] | None) -> dict[str, Any]:
@@ -92,37 +90,6 @@ def _read_features_csv(path: Path) -> tuple[dict[str, list[float]], tuple[str, .
     return out, tuple(header[1:])
 
 
-def save_model(path: Path, selector, data, source: Path, extra: dict[str, Any] | None = None) -> None:
-    """Pickle a fitted selector with what ``select run`` needs; ``extra`` adds keys (a portfolio
-    model's ``configurations``, ``extractor``, ``feature_groups``, ``feature_caps``)."""
-    blob = {
-        "format": MODEL_FORMAT,
-        "version": MODEL_VERSION,
-        "selector": selector,
-        "algorithms": list(data.algorithms),
-        "feature_names": list(data.feature_names),
-        "cutoff": data.cutoff,
-        "source": str(source),
-    }
-    blob.update(extra or {})
-    with path.open("wb") as handle:
-        pickle.dump(blob, handle)
-
-
-def load_model(path: Path) -> dict[str, Any]:
-    """A model written by ``select fit`` (SelectionInputError for anything else)."""
-    try:
-        with Path(path).open("rb") as handle:
-            blob = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError) as err:
-        raise SelectionInputError(f"not a selector model: {err}", file=path) from None
-    if not isinstance(blob, dict) or blob.get("format") != MODEL_FORMAT:
-        raise SelectionInputError("not a selector model written by 'algoconf select fit'", file=path)
-    if blob.get("version") != MODEL_VERSION:
-        raise SelectionInputError(f"model format version {blob.get('version')} is not {MODEL_VERSION}", file=path)
-    return blob
-
-
 def cmd_fit(args: argparse.Namespace) -> int:
     from algoconf.selection.registry import make_selector
 
@@ -176,7 +143,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from algoconf.selection.run import run_model
 
-    model = load_model(Path(args.model))
+    model = load_model(Path(args.model), trust_pickle=args.trust_model)
     outcomes = run_model(model, args.instances, workers=args.workers, seed=args.seed)
     if args.json:
         print(json.dumps({"model": str(args.model), "cutoff": model["cutoff"],
@@ -209,6 +176,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--workers", type=int, default=1)
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--json", action="store_true")
+    run.add_argument("--trust-model", action="store_true",
+                     help="also load a pickled model of an older algoconf: unpickling runs code, only for files you trust")
     run.set_defaults(func=cmd_run)
 
     ev = sub.add_parser("evaluate", help="10-fold CV of a selector on an ASlib scenario (PAR10, gap closed)")

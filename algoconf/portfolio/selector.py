@@ -182,8 +182,8 @@ def train_portfolio_selector(scenario: Any, members: Sequence[Any], executor: Ex
                              cache_dir: str | Path | None = None) -> SelectorTraining:
     """Cross-validate and fit ``selector`` (default: the registry's recommended one) over the
     portfolio's members and write ``out_dir/selector.model`` (see the module docstring)."""
-    from algoconf.cli.select_offline import save_model
     from algoconf.selection.evaluate import evaluate
+    from algoconf.selection.model_io import save_model
     from algoconf.selection.registry import RECOMMENDED, make_selector
 
     if not members:

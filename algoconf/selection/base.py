@@ -109,6 +109,24 @@ class Selector:
         """An unfitted copy with the same parameters."""
         return type(self)(**self.get_params())
 
+    # ----------------------------------------------------------------------------- persistence
+    # A model file stores a selector's attributes as data (algoconf.selection.model_io, skops), whose
+    # dictionaries need plain keys: a dict keyed by tuples is stored as a list of (key, value) pairs.
+    _TUPLE_KEYS = "__algoconf_tuple_keyed__"
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for key, value in state.items():
+            if isinstance(value, dict) and value and all(isinstance(k, tuple) for k in value):
+                state[key] = {self._TUPLE_KEYS: [[list(k), v] for k, v in value.items()]}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            if isinstance(value, dict) and set(value) == {self._TUPLE_KEYS}:
+                state[key] = {tuple(k): v for k, v in value[self._TUPLE_KEYS]}
+        self.__dict__.update(state)
+
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({params})"

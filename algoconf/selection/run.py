@@ -1,7 +1,7 @@
 """Run a fitted selector on new instances: pre-solving, features, then the chosen algorithm.
 
 :func:`run_model` takes a model written by ``algoconf select fit`` (see
-:func:`algoconf.cli.select_offline.load_model`) and instance files, and plays the selector's plan
+:func:`algoconf.selection.model_io.load_model`) and instance files, and plays the selector's plan
 on each instance with real solvers through :class:`~algoconf.execution.LocalExecutor`:
 
 1. the static pre-solving schedule (``selector.presolve_schedule``), each run capped at its budget;

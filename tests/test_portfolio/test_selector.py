@@ -63,7 +63,7 @@ def _portfolio(scenario, out: Path):
 
 
 def test_selector_picks_the_member_of_each_family(tmp_path):
-    from algoconf.cli.select_offline import load_model
+    from algoconf.selection.model_io import load_model
     from algoconf.features import compute_features
     from algoconf.portfolio.selector import MODEL_FILE, train_portfolio_selector
     from algoconf.tuners.simulated import SimulatedExecutor

@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 from algoconf.cli.main import main
-from algoconf.cli.select_offline import load_data, load_model
+from algoconf.cli.select_offline import load_data
+from algoconf.selection.model_io import load_model
 from algoconf.errors import SelectionInputError
 from algoconf.selection.aslib import FeatureStep
 from algoconf.selection.run import resolve_algorithms, run_model
