@@ -8,14 +8,20 @@ Conventions every command follows:
 
 * bad input -> one line on stderr (``algoconf: <file>:<line>: <message>``) and exit code 2;
 * ``--json`` -> exactly one JSON object on stdout and nothing else there (progress goes to stderr);
-* a SCENARIO argument accepts a YAML scenario and an AClib ``scenario.txt``.
+* a SCENARIO argument accepts a YAML scenario and an AClib ``scenario.txt``;
+* SIGTERM and SIGHUP (how batch schedulers, systemd and a closed terminal stop a job) are handled
+  like Ctrl-C: the running target runs are stopped and killed with their descendants, the history
+  keeps every finished run, and the exit code is 128 + the signal (143, 129; 130 for SIGINT).
+  Further SIGTERM/SIGHUP during that shutdown are ignored; SIGKILL still works.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 from typing import Sequence
 
 from algoconf import __version__
@@ -48,9 +54,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+STOP_SIGNALS: tuple[int, ...] = (signal.SIGTERM, signal.SIGHUP)
+
+
+class _Stopped:
+    """Which stop signal arrived (SIGINT when none did: Python raised KeyboardInterrupt itself)."""
+
+    signum: int = signal.SIGINT
+
+
+def _install_stop_handlers(stopped: _Stopped) -> dict[int, object]:
+    """SIGTERM/SIGHUP raise KeyboardInterrupt in the main thread, so the shutdown is Ctrl-C's."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def handler(signum: int, frame: object) -> None:
+        stopped.signum = signum
+        for sig in STOP_SIGNALS:  # the shutdown itself must not be interrupted again
+            signal.signal(sig, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = {}
+    for sig in STOP_SIGNALS:
+        if signal.getsignal(sig) is signal.SIG_IGN:  # nohup: keep ignoring it
+            continue
+        previous[sig] = signal.signal(sig, handler)
+    return previous
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    stopped = _Stopped()
+    previous = _install_stop_handlers(stopped)
     try:
         return int(args.func(args) or 0)
     except InputError as err:
@@ -60,8 +96,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"algoconf: {type(err).__name__}: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("algoconf: interrupted; rerun the same command to resume", file=sys.stderr)
-        return 130
+        name = signal.Signals(stopped.signum).name
+        print(f"algoconf: stopped by {name}; rerun the same command to resume", file=sys.stderr)
+        return 128 + int(stopped.signum)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,10 @@ Contract of :func:`run_limited`
 * **Kill.** On a limit or a stop request the whole group gets SIGTERM, then SIGKILL after
   ``grace`` seconds (default 0.3). When the main process exits on its own, any process it left in its
   group is killed (SIGKILL) *before* the main process is reaped, so the group id cannot be reused in
-  between.
+  between. Descendants that left the group (``setsid``, ``setpgid``) are found by the run token in
+  their environment and killed too (:mod:`algoconf.execution.descendants`; the supervising process
+  is a child subreaper, so they cannot hide under init): after :func:`run_limited` returns, no
+  process of the run is alive, except one that cleared its environment.
 * **CPU time** reported is ``max(rusage of the reaped main process from os.wait4, last /proc sample of
   the group)``. The rusage covers the main process and every descendant reaped inside the tree; the
   sample covers descendants killed with the tree (which nobody in the tree reaps), up to one check
@@ -61,6 +64,7 @@ from dataclasses import dataclass
 from typing import Mapping, Protocol, Sequence
 
 from algoconf.errors import LimitNotEnforceableError
+from algoconf.execution.descendants import become_subreaper, sweep, tag_environment
 
 __all__ = [
     "ProcessOutcome",
@@ -304,6 +308,8 @@ def run_limited(
         nbytes = int(memory_mb * 2**20)
         cmd = [shutil.which("prlimit") or "prlimit", f"--as={nbytes}:{nbytes}", "--", *cmd]
     stdin_bytes = stdin.encode() if isinstance(stdin, str) else stdin
+    become_subreaper()
+    env, token = tag_environment(env)
 
     started = time.time()
     t0 = time.monotonic()
@@ -431,6 +437,8 @@ def run_limited(
         _, status, usage = os.wait4(pid, 0)
         reaped = True
         finished_mono = time.monotonic()
+        # descendants that left the group (setsid): before draining, since they may hold the pipes
+        sweep(token, full=killed_by is not None)
         # drain what the dead tree left in the pipes (a process in another group may hold them)
         drain_until = time.monotonic() + 0.5
         while len(sel.get_map()) > (0 if pidfd is None or exited else 1):
@@ -464,6 +472,7 @@ def run_limited(
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
+            sweep(token, full=True)
         if proc.returncode is None:
             proc.returncode = -1  # reaped here; keep Popen from waiting for a pid that may be reused
 
