@@ -96,6 +96,10 @@ class CorruptHistoryError(HistoryError):
     """The history file is damaged beyond the last committed transaction and cannot be opened."""
 
 
+class RunDirectoryBusyError(InputError):
+    """Another process is writing to this run directory (its lock is held); the message names its PID."""
+
+
 # --- execution --------------------------------------------------------------------------------------
 class ExecutionError(AlgoconfError):
     """The execution layer itself failed (not a target: a target failure is a CRASHED result)."""

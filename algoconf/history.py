@@ -19,7 +19,12 @@ Contracts
   a torn WAL tail is rolled back by SQLite to the last committed transaction, while a WAL damaged
   before committed transactions (which SQLite would drop silently) is refused
   (:mod:`algoconf.history_wal`). Nothing ever silently starts over or loses a commit.
-* Several processes may write at once (WAL, busy timeout, ``BEGIN IMMEDIATE``).
+* Several processes may write at once (WAL, busy timeout, ``BEGIN IMMEDIATE``), but a history
+  opened *for a run* (with a scenario or a fingerprint: a command writing its results) holds the
+  run directory's lock (:mod:`algoconf.run_lock`) until it is closed: a second process opening the
+  same directory for a run gets :class:`~algoconf.errors.RunDirectoryBusyError` naming the holder's
+  PID, so two ``configure`` processes never run the same runs into one directory. Opening without a
+  fingerprint (reading, reporting, exporting) takes no lock.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from algoconf.errors import CorruptHistoryError, HistoryError, ScenarioMismatchError
+from algoconf import run_lock
 from algoconf.history_wal import wal_damage
 from algoconf.records import RunRequest, RunResult, Status
 
@@ -88,6 +94,9 @@ class RunHistory:
         self.path = path
         self._conn = connection
         self._lock = threading.RLock()
+        self._run_dir_locked: Path | None = None
+        #: PID of a writer that died holding the run directory's lock (kill -9), else None
+        self.stale_writer_pid: int | None = None
 
     # --- opening ------------------------------------------------------------------------------------
     @classmethod
@@ -110,18 +119,27 @@ class RunHistory:
             fingerprint = scenario.fingerprint()
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
-        path = run_dir / HISTORY_FILE
-        _check_header(path)
-        damage = wal_damage(path)
-        if damage is not None:
-            raise _corrupt(path, f"its write-ahead log {path.name}-wal is damaged: {damage}")
+        stale = run_lock.acquire(run_dir) if fingerprint is not None else None
         try:
-            conn = sqlite3.connect(
-                str(path), timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.DatabaseError as err:
-            raise _corrupt(path, err) from None
+            path = run_dir / HISTORY_FILE
+            _check_header(path)
+            damage = wal_damage(path)
+            if damage is not None:
+                raise _corrupt(path, f"its write-ahead log {path.name}-wal is damaged: {damage}")
+            try:
+                conn = sqlite3.connect(
+                    str(path), timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+                )
+            except sqlite3.DatabaseError as err:
+                raise _corrupt(path, err) from None
+        except BaseException:
+            if fingerprint is not None:
+                run_lock.release(run_dir)
+            raise
         history = cls(path, conn)
+        if fingerprint is not None:
+            history._run_dir_locked = run_dir
+            history.stale_writer_pid = stale
         try:
             history._initialise("FULL" if durable else "NORMAL")
             if fingerprint is not None:
@@ -129,7 +147,7 @@ class RunHistory:
             if scenario is not None:
                 history._check_instance_contents(scenario)
         except BaseException:
-            conn.close()
+            history.close()
             raise
         return history
 
@@ -318,6 +336,9 @@ class RunHistory:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            locked, self._run_dir_locked = self._run_dir_locked, None
+        if locked is not None:
+            run_lock.release(locked)
 
     def __enter__(self) -> "RunHistory":
         return self

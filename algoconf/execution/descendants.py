@@ -30,9 +30,10 @@ import os
 import signal
 import threading
 import time
+from pathlib import Path
 from typing import Mapping
 
-__all__ = ["TOKEN_VARIABLE", "become_subreaper", "tag_environment", "escaped_children", "kill_tagged", "reap_orphans", "sweep"]
+__all__ = ["TOKEN_VARIABLE", "become_subreaper", "tag_environment", "escaped_children", "kill_tagged", "kill_orphans_of", "reap_orphans", "sweep"]
 
 TOKEN_VARIABLE = "ALGOCONF_RUN_TOKEN"
 PR_SET_CHILD_SUBREAPER = 36
@@ -131,7 +132,19 @@ def escaped_children(token: str) -> list[int]:
 
 def kill_tagged(token: str, *, rounds: int = 20) -> list[int]:
     """SIGKILL every process carrying ``token`` until none is left; the pids killed."""
-    needle = _needle(token)
+    return _kill_matching(_needle(token), rounds)
+
+
+def kill_orphans_of(supervisor_pid: int) -> list[int]:
+    """SIGKILL every process left by runs of the supervisor ``supervisor_pid``, which must be dead
+    (tokens start with its PID: a live process with that PID would have its own runs killed).
+    Used when a run directory's lock names a holder that died (kill -9): its solvers are orphans."""
+    if supervisor_pid == os.getpid() or Path(f"/proc/{supervisor_pid}").exists():
+        return []
+    return _kill_matching(f"{TOKEN_VARIABLE}={supervisor_pid}.".encode(), 20)
+
+
+def _kill_matching(needle: bytes, rounds: int) -> list[int]:
     me = os.getpid()
     killed: list[int] = []
     for _ in range(rounds):

@@ -97,6 +97,10 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
               "another; first-to-finish is only fair with k <= workers", file=sys.stderr)
     run_dir = Path(run_dir)
     history = RunHistory.open(run_dir, scenario)
+    if history.stale_writer_pid is not None:  # the last writer was killed: its solvers may still run
+        from algoconf.execution.descendants import kill_orphans_of
+
+        kill_orphans_of(history.stale_writer_pid)
     owns_client = executor is None and bool(scheduler)
     try:
         executor = executor or build_executor(scenario, workers, scheduler)
