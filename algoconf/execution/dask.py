@@ -5,12 +5,18 @@ Each run is one Dask task that supervises the target's process tree on a worker 
 :class:`~algoconf.execution.local.LocalExecutor`). Use workers with one thread each
 (``threads_per_worker=1``) and as many workers per machine as cores.
 
-Worker loss: when a worker dies while running a run, the scheduler resubmits the run to another
-worker. A run whose worker died ``max_tries`` times is given up and recorded CRASHED with
-``info["reason"] = "killed worker k times"``; the pool survives (the nanny restarts workers).
-``max_tries`` is enforced through the scheduler's ``allowed_failures`` (= ``max_tries - 1``), which
-the executor sets on the scheduler when built (pass ``max_tries=None`` to keep the scheduler's own
-setting, ``distributed.scheduler.allowed-failures``, default 3, i.e. 4 tries).
+Worker loss: only the runs a lost worker was actually *executing* count against the ``max_tries``
+rule. Each run tells the scheduler, synchronously, that it starts (an event on a topic of this
+executor, sent before the target process starts), so when a worker dies the executor knows which of
+the runs the scheduler had placed on it ever started. The scheduler's ``allowed_failures`` is set to
+0, so every run the lost worker held comes back to the executor at once; the executor resubmits it
+(a new task, another worker) unless it was started ``max_tries`` times, when it is recorded CRASHED
+with ``info["reason"] = "killed worker k times"`` (k = the executions that died). A run that was only
+queued on the lost worker is resubmitted, never recorded. A run lost more than ``max_tries + 8``
+times in all is recorded CRASHED too (``"lost its worker n times"``), so the rule always ends even
+if a start event were lost with its worker. The pool survives (the nanny restarts workers).
+``max_tries=None`` leaves worker loss to the scheduler's own ``allowed_failures`` (every run placed
+on a lost worker counts, started or not; no resubmission by the executor).
 
 Stopping: ``stop(future)`` asks the scheduler which worker holds the run and raises the run's stop
 flag in that worker process (``client.run``); the supervising thread sees it within 50 ms and the run
@@ -48,11 +54,13 @@ _STOPS_LOCK = threading.Lock()
 _PRESTOPPED: dict[str, float] = {}  # run id -> when a run was flagged before it started
 
 
-def _run_on_worker(target, request, instance, time_kind, memory_limit_mb, run_id) -> RunResult:
-    """The Dask task: one supervised run on the worker that executes it."""
+def _run_on_worker(target, request, instance, time_kind, memory_limit_mb, run_id, started_topic=None) -> RunResult:
+    """The Dask task: one supervised run on the worker that executes it. With ``started_topic``, the
+    scheduler is told (and has stored it) before the target starts: the run is executing."""
     from distributed import get_worker
 
-    worker = get_worker().address
+    dask_worker = get_worker()
+    worker = dask_worker.address
     with _STOPS_LOCK:
         stop = _STOPS.setdefault(run_id, threading.Event())
     reused = getattr(_THREAD_STATE, "reused", None)
@@ -61,6 +69,10 @@ def _run_on_worker(target, request, instance, time_kind, memory_limit_mb, run_id
     try:
         if stop.is_set():  # stopped while it waited in this worker's queue
             return stopped_before_start(request, worker=worker)
+        if started_topic is not None:
+            from distributed.utils import sync
+
+            sync(dask_worker.loop, dask_worker.scheduler.log_event, topic=started_topic, msg=run_id)
         return execute_run(
             target, request, instance, time_kind=time_kind, memory_limit_mb=memory_limit_mb,
             stop_event=stop, worker=worker, reused=reused,
@@ -116,14 +128,18 @@ class DaskExecutor(Executor):
         self.client = client
         self.memory_limit_mb = memory_limit_mb
         self.time_kind = time_kind
+        self._started_topic: str | None = None
         if max_tries is not None:
             if int(max_tries) < 1:
                 raise ExecutionError(f"max_tries must be at least 1, got {max_tries}")
-            allowed = int(max_tries) - 1
-            client.run_on_scheduler(_set_allowed_failures, allowed)
-        self.max_tries = int(client.run_on_scheduler(_get_allowed_failures)) + 1
+            client.run_on_scheduler(_set_allowed_failures, 0)  # every loss comes back here, see above
+            self.max_tries = int(max_tries)
+            self._started_topic = f"algoconf-started-{uuid.uuid4().hex}"
+        else:
+            self.max_tries = int(client.run_on_scheduler(_get_allowed_failures)) + 1
         self._lock = threading.Lock()
         self._runs: dict[cf.Future, tuple[Any, str, RunRequest]] = {}
+        self._losses: dict[cf.Future, int] = {}  # runs resubmitted after a lost worker: losses so far
         self._n_workers, self._n_workers_at = 1, -math.inf
 
     def __repr__(self) -> str:
@@ -142,19 +158,46 @@ class DaskExecutor(Executor):
         self._check_open()
         instance = self._instance(request)
         run_id = uuid.uuid4().hex
+        future: cf.Future = cf.Future()
+        self._submit_task(future, request, instance, run_id, f"algoconf-run-{run_id}")
+        return future
+
+    def _submit_task(self, future: cf.Future, request: RunRequest, instance: Any, run_id: str, key: str) -> None:
         dask_future = self.client.submit(
             _run_on_worker, self.target, request, instance, self.time_kind, self.memory_limit_mb, run_id,
-            key=f"algoconf-run-{run_id}", pure=False,
+            self._started_topic, key=key, pure=False,
         )
-        future: cf.Future = cf.Future()
         with self._lock:
             self._runs[future] = (dask_future, run_id, request)
         dask_future.add_done_callback(lambda df, f=future: self._resolve(f, df))
-        return future
+
+    def _executions(self, run_id: str) -> int:
+        """How many times the run started executing (its start events on the scheduler)."""
+        events = self.client.get_events(self._started_topic)
+        return sum(1 for _, msg in events if msg == run_id)
+
+    def _after_lost_worker(self, future: cf.Future, entry: tuple[Any, str, RunRequest], exc: BaseException,
+                           losses: int) -> None:
+        """A run came back KilledWorker (its ``losses``-th time): resubmit it, or record it CRASHED."""
+        _, run_id, request = entry
+        executions = self._executions(run_id)
+        if executions >= self.max_tries or losses > self.max_tries + 8:
+            reason = (f"killed worker {executions} times" if executions >= self.max_tries
+                      else f"lost its worker {losses} times ({executions} of them while running)")
+            future.set_result(RunResult(request=request, status=Status.CRASHED, runtime=0.0,
+                                        info={"reason": reason, "error": str(exc)[:500]}))
+            return
+        if self._closed:
+            future.set_result(stopped_before_start(request))
+            return
+        with self._lock:
+            self._losses[future] = losses
+        self._submit_task(future, request, self._instance(request), run_id, f"algoconf-run-{run_id}-{losses}")
 
     def _resolve(self, future: cf.Future, dask_future) -> None:
         with self._lock:
             entry = self._runs.pop(future, None)
+            losses = self._losses.pop(future, 0)
         if future.done():
             return
         status = dask_future.status
@@ -163,7 +206,9 @@ class DaskExecutor(Executor):
                 future.set_result(dask_future.result())
             elif status == "error":
                 exc = dask_future.exception()
-                if type(exc).__name__ == "KilledWorker":
+                if type(exc).__name__ == "KilledWorker" and entry is not None and self._started_topic is not None:
+                    self._after_lost_worker(future, entry, exc, losses + 1)
+                elif type(exc).__name__ == "KilledWorker":
                     request = entry[2] if entry else None
                     future.set_result(RunResult(
                         request=request, status=Status.CRASHED, runtime=0.0,

@@ -139,3 +139,31 @@ def test_race_on_dask_stops_the_loser(client, tmp_path):
     ex.close()
     assert outcome.winner == 1
     assert outcome.results[0].status is Status.CAPPED and outcome.results[0].wallclock < 10
+
+
+def test_runs_queued_on_a_lost_worker_are_resubmitted_not_counted(tmp_path):
+    """One single-threaded worker holds a poison run (it kills its worker after a second) and, queued
+    behind it, a healthy run; the worker dies twice while running the poison run: only the poison run
+    is CRASHED, the queued run is resubmitted and succeeds (issue 22, point 5; it was CRASHED
+    "killed worker 2 times" before)."""
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.CRITICAL)
+    client = distributed.Client(cluster)
+    try:
+        target, instances = protocol_target(tmp_path)
+        marker = tmp_path / "poison-tries"
+        poison = CommandTarget(["sh", "-c", f"echo x >> {marker}; sleep 1; kill -9 $PPID; sleep 1"], "-name=value", "aclib")
+        killer = DaskExecutor(client, poison, instances, max_tries=2)
+        healthy = DaskExecutor(client, target, instances, max_tries=2)
+        doomed = killer.submit(RunRequest({}, "i1", 1, 10.0))
+        queued = [healthy.submit(RunRequest({"mode": "sleep", "secs": 0.3}, "i1", 1, 10.0))]
+        crashed = doomed.result(timeout=180)
+        results = [f.result(timeout=180) for f in queued]
+        killer.close()
+        healthy.close()
+        assert crashed.status is Status.CRASHED and crashed.info["reason"] == "killed worker 2 times"
+        assert len(marker.read_text().split()) == 2  # it ran twice, not more
+        assert [r.status for r in results] == [Status.SUCCESS], [r.info for r in results]
+    finally:
+        client.close()
+        cluster.close()
