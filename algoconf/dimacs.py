@@ -6,6 +6,11 @@ files with :class:`algoconf.errors.CNFFormatError` naming the file, the line and
 no or a bad ``p cnf`` header, a literal out of range, a clause count that differs from the header,
 a last clause without its terminating 0, non-integer tokens, an empty file. SATLIB's ``%`` end
 marker is honoured. Clauses may span lines.
+
+Limits, each a one-line error: a file (after decompression) larger than :func:`max_cnf_bytes`
+(default 4 GiB, the environment variable ``ALGOCONF_MAX_CNF_MB`` changes it), so a small compressed
+file cannot expand without bound; more than 2**31 - 1 variables (literals are stored as 32-bit
+integers); a literal outside the 64-bit range; a path that is a folder or cannot be read.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import bz2
 import functools
 import gzip
 import lzma
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,22 +62,68 @@ class CNF:
         return cls(int(n_vars), flat, offsets)
 
 
-_MAGIC = ((b"\x1f\x8b", gzip.decompress), (b"BZh", bz2.decompress), (b"\xfd7zXZ", lzma.decompress))
+_MAGIC = ((b"\x1f\x8b", lambda fh: gzip.GzipFile(fileobj=fh)), (b"BZh", bz2.BZ2File), (b"\xfd7zXZ", lzma.LZMAFile))
+MAX_VARIABLES = 2**31 - 1
+DEFAULT_MAX_CNF_MB = 4096
 _HEADER = re.compile(rb"^[ \t]*p[ \t]+(\S+)[ \t]*(\S*)[ \t]*(\S*)[ \t]*(.*)$", re.M)
 _COMMENT = re.compile(rb"^[ \t]*c.*$", re.M)
 
 
-def _load_bytes(path: Path) -> bytes:
+def max_cnf_bytes() -> int:
+    """The largest CNF file read, decompressed (``ALGOCONF_MAX_CNF_MB`` MiB, default 4096)."""
+    raw = os.environ.get("ALGOCONF_MAX_CNF_MB")
     try:
-        data = path.read_bytes()
+        mb = float(raw) if raw else DEFAULT_MAX_CNF_MB
+    except ValueError:
+        mb = DEFAULT_MAX_CNF_MB
+    return int(mb * 2**20) if mb > 0 else int(DEFAULT_MAX_CNF_MB * 2**20)
+
+
+def _too_large(limit: int, compressed: bool) -> str:
+    what = "decompresses to" if compressed else "is"
+    return (f"the file {what} more than {limit / 2**20:.0f} MiB, the limit for CNF files "
+            "(set ALGOCONF_MAX_CNF_MB to raise it)")
+
+
+def _read_at_most(stream, n: int, chunk: int = 16 * 2**20) -> bytes:
+    parts, total = [], 0
+    while total < n:
+        part = stream.read(min(chunk, n - total))
+        if not part:
+            break
+        parts.append(part)
+        total += len(part)
+    return b"".join(parts)
+
+
+def _load_bytes(path: Path) -> bytes:
+    limit = max_cnf_bytes()
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(6)
+            for magic, opener in _MAGIC:
+                if head.startswith(magic):
+                    fh.seek(0)
+                    try:
+                        with opener(fh) as stream:
+                            data = _read_at_most(stream, limit + 1)
+                    except (OSError, EOFError, lzma.LZMAError) as err:
+                        raise CNFFormatError(f"compressed file cannot be read ({err})", file=path) from None
+                    if len(data) > limit:
+                        raise CNFFormatError(_too_large(limit, True), file=path)
+                    return data
+            if os.fstat(fh.fileno()).st_size > limit:
+                raise CNFFormatError(_too_large(limit, False), file=path)
+            fh.seek(0)
+            data = fh.read()
     except FileNotFoundError:
         raise CNFFormatError("file not found", file=path) from None
-    for magic, decompress in _MAGIC:
-        if data.startswith(magic):
-            try:
-                return decompress(data)
-            except (OSError, EOFError, lzma.LZMAError) as err:
-                raise CNFFormatError(f"compressed file cannot be read ({err})", file=path) from None
+    except IsADirectoryError:
+        raise CNFFormatError("is a folder, not a CNF file", file=path) from None
+    except OSError as err:
+        raise CNFFormatError(f"cannot read: {err.strerror or err}", file=path) from None
+    if len(data) > limit:
+        raise CNFFormatError(_too_large(limit, False), file=path)
     return data
 
 
@@ -116,6 +168,8 @@ def _token_problem(tok: bytes, n_vars: int) -> str:
     if not re.fullmatch(rb"-?[0-9]+", tok):
         return f"expected an integer literal, found {tok.decode(errors='replace')!r}"
     value = int(tok)
+    if abs(value) > 2**63 - 1:
+        return f"literal {tok.decode()} is outside the 64-bit integer range"
     if abs(value) > n_vars:
         return f"literal {value} is out of range: the header declares {n_vars} variables"
     return ""
@@ -174,6 +228,9 @@ def parse_cnf(data: bytes | str, source: str = "<string>") -> CNF:
         raise CNFFormatError("the header's counts must be integers", file=source, line=hline) from None
     if n_vars < 0 or n_clauses < 0:
         raise CNFFormatError("the header's counts must not be negative", file=source, line=hline)
+    if n_vars > MAX_VARIABLES:
+        raise CNFFormatError(f"the header declares {n_vars} variables; at most {MAX_VARIABLES} are supported",
+                             file=source, line=hline)
     before = _COMMENT.sub(b"", data[: header.start()])
     if before.strip():
         raise CNFFormatError("clauses before the 'p cnf' header", file=source, line=1)
@@ -183,6 +240,10 @@ def parse_cnf(data: bytes | str, source: str = "<string>") -> CNF:
     if expected is None:
         line, problem = _locate(data, body_start, _token_problem, n_vars)
         raise CNFFormatError(problem or "unreadable clause data", file=source, line=line)
+    if re.search(rb"[0-9]{19}", body):  # numpy saturates tokens beyond int64: find them exactly first
+        line, problem = _locate(data, body_start, _token_problem, n_vars)
+        if problem:
+            raise CNFFormatError(problem, file=source, line=line)
     tokens = np.fromstring(body, dtype=np.int64, sep=" ") if expected else np.empty(0, np.int64)
     if tokens.size != expected:  # cannot happen after the check above; never accept a partial parse
         line, problem = _locate(data, body_start, _token_problem, n_vars)

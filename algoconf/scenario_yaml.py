@@ -63,9 +63,13 @@ BUDGET_KEYS = ("runs", "wallclock", "cpu_time")
 class _Doc:
     """A parsed YAML document with the line of every key path."""
 
+    #: at most this many values after expanding aliases (a 1 KB file of nested aliases expands to billions)
+    MAX_NODES = 100_000
+
     def __init__(self, path: Path, text: str):
         self.path = path
         self.lines: dict[tuple, int] = {}
+        self._walked = 0
         loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
@@ -84,6 +88,10 @@ class _Doc:
             raise ScenarioError("a scenario must be a mapping of keys to values", file=path, line=1)
 
     def _walk(self, node: yaml.Node, keypath: tuple) -> None:
+        self._walked += 1
+        if self._walked > self.MAX_NODES:
+            raise ScenarioError(f"the YAML expands to more than {self.MAX_NODES} values (nested aliases?); "
+                                "write the values out", file=self.path, line=node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             first: dict[Any, int] = {}
             for key_node, value_node in node.value:

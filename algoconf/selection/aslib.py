@@ -184,12 +184,32 @@ def _names(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+MAX_DESCRIPTION_NODES = 1_000_000
+
+
+def _check_expansion(root: Any, path: Path) -> None:
+    """Refuse a description whose values, aliases expanded, number more than MAX_DESCRIPTION_NODES."""
+    count, stack = 0, [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_DESCRIPTION_NODES:
+            raise ASlibFormatError(f"the YAML expands to more than {MAX_DESCRIPTION_NODES} values (nested aliases?)",
+                                   file=path, line=node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
 def _read_description(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as err:
         raise ASlibFormatError(f"cannot read the scenario description: {err.strerror}", file=path) from None
     try:
+        _check_expansion(yaml.compose(text, Loader=yaml.SafeLoader), path)  # aliases: a 1 KB file can expand to GBs
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)

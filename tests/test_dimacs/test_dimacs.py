@@ -74,3 +74,38 @@ def test_round_trip_and_model_check():
     expected = next((i for i, c in enumerate(clauses) if not any(l in model for l in c)), None)
     assert first_violated_clause(cnf, model) == expected
     assert first_violated_clause(CNF.from_clauses(2, [(1,), ()]), [1, 2]) == 1
+
+
+@pytest.mark.parametrize("opener", [gzip.compress, bz2.compress, lzma.compress])
+def test_a_small_compressed_file_cannot_expand_past_the_cap(tmp_path, monkeypatch, opener):
+    monkeypatch.setenv("ALGOCONF_MAX_CNF_MB", "1")
+    path = tmp_path / "bomb.cnf.gz"
+    path.write_bytes(opener(b"p cnf 1 1\n" + b"c " + b"x" * (3 * 2**20) + b"\n1 0\n"))
+    assert path.stat().st_size < 100_000
+    with pytest.raises(CNFFormatError, match="decompresses to more than 1 MiB.*ALGOCONF_MAX_CNF_MB"):
+        read_cnf(path)
+    monkeypatch.setenv("ALGOCONF_MAX_CNF_MB", "8")
+    assert read_cnf(path).clauses() == [(1,)]
+
+
+def test_a_plain_file_over_the_cap_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALGOCONF_MAX_CNF_MB", "1")
+    path = tmp_path / "big.cnf"
+    path.write_bytes(b"p cnf 1 1\n" + b"c " + b"x" * (2 * 2**20) + b"\n1 0\n")
+    with pytest.raises(CNFFormatError, match="is more than 1 MiB"):
+        read_cnf(path)
+
+
+def test_variables_and_literals_beyond_the_stored_ranges_are_errors(tmp_path):
+    with pytest.raises(CNFFormatError, match="at most 2147483647") as err:
+        parse_cnf("p cnf 3000000000 1\n2500000000 0\n")
+    assert err.value.line == 1
+    with pytest.raises(CNFFormatError, match="outside the 64-bit integer range") as err:
+        parse_cnf("p cnf 3 1\n1 0\n99999999999999999999999 0\n".replace("1 0\n", "", 1).replace("p cnf 3 1", "p cnf 3 1"))
+    assert err.value.line == 2
+    assert parse_cnf("p cnf 2147483647 1\n-2147483647 0\n").clauses() == [(-2147483647,)]
+
+
+def test_a_folder_is_an_error_not_a_traceback(tmp_path):
+    with pytest.raises(CNFFormatError, match="is a folder"):
+        read_cnf(tmp_path)

@@ -202,3 +202,20 @@ def test_missing_values_are_accepted_only_on_request(tmp_path):
     f.write_text("instance,a,b\nx,?,1\ny,,NA\n")
     table = read_feature_file(f, ["x", "y"], allow_missing=True)
     assert table.has_missing and [list(map(str, v)) for v in table.values.values()] == [["nan", "1.0"], ["nan", "nan"]]
+
+
+def test_nested_yaml_aliases_are_refused_quickly(tmp_path):
+    import time
+
+    from algoconf.errors import ScenarioError
+    from algoconf.scenario import load_scenario
+
+    levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        levels.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(levels) + "\ntarget: {command: 'true'}\nspace: x.pcs\ntrain: [a]\n")
+    started = time.monotonic()
+    with pytest.raises(ScenarioError, match="expands to more than 100000 values"):
+        load_scenario(path)
+    assert time.monotonic() - started < 30

@@ -113,3 +113,17 @@ def test_missing_cv_and_bad_yaml_are_input_errors(tmp_path):
     assert err.value.file.endswith("description.txt") and err.value.line is not None
     with pytest.raises(ASlibFormatError, match="description.txt"):
         load_aslib(tmp_path)
+
+
+def test_nested_yaml_aliases_in_a_description_are_refused(mini_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "sc"
+    shutil.copytree(mini_dir, copy)
+    levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        levels.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    text = (copy / "description.txt").read_text()
+    (copy / "description.txt").write_text("\n".join(levels) + "\n" + text)
+    with pytest.raises(ASlibFormatError, match="expands to more than"):
+        load_aslib(copy)
