@@ -3,7 +3,7 @@
 from algoconf.execution.base import Executor, execute_run
 from algoconf.execution.limits import ProcessOutcome, check_limits, run_limited
 from algoconf.execution.local import LocalExecutor
-from algoconf.execution.racing import RaceOutcome, RaceTracker, capping_bound, run_race
+from algoconf.execution.racing import RACE_SLACK, Race, RaceOutcome, capping_bound, run_race
 
 __all__ = [
     "Executor",
@@ -12,8 +12,9 @@ __all__ = [
     "check_limits",
     "run_limited",
     "LocalExecutor",
+    "RACE_SLACK",
+    "Race",
     "RaceOutcome",
-    "RaceTracker",
     "capping_bound",
     "run_race",
 ]

@@ -5,7 +5,9 @@
 cancelled, no result), or an exception for a bug of the execution layer or the target definition
 (e.g. an unknown instance name, a broken template). ``stop(future)`` kills a running run now; its
 result is CAPPED with the CPU time so far as a lower bound (a run stopped before it started is
-CAPPED with runtime 0). ``as_completed`` yields futures as they finish. ``close()`` withdraws queued
+CAPPED with runtime 0 and ``info["reason"] == "stopped before it started"``: it did not run, and
+:func:`never_started` tells such a result apart; races run such an arm again later instead of
+recording it). ``as_completed`` yields futures as they finish. ``close()`` withdraws queued
 runs, stops running ones and releases the workers.
 """
 
@@ -26,7 +28,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from algoconf.instances import Instance
     from algoconf.targets.base import Target
 
-__all__ = ["Executor", "execute_run", "close_reused", "stopped_before_start"]
+__all__ = ["Executor", "execute_run", "close_reused", "stopped_before_start", "never_started"]
+
+STOPPED_BEFORE_START = "stopped before it started"
 
 
 def execute_run(
@@ -80,7 +84,12 @@ def close_reused(reused: dict[Any, Any]) -> None:
 def stopped_before_start(request: RunRequest, worker: str = "") -> RunResult:
     """The result of a run stopped before it started: CAPPED at 0 s (a trivial lower bound)."""
     return RunResult(request=request, status=Status.CAPPED, runtime=0.0,
-                     info={"reason": "stopped before it started"}, worker=worker)
+                     info={"reason": STOPPED_BEFORE_START}, worker=worker)
+
+
+def never_started(result: RunResult) -> bool:
+    """True for the result of a run that was stopped before it started (it says nothing of the target)."""
+    return result.status is Status.CAPPED and result.info.get("reason") == STOPPED_BEFORE_START
 
 
 class Executor(ABC):

@@ -3,15 +3,20 @@
 Contract
 --------
 * Every worker is kept busy: whenever one is free the tuner is asked for more. A racing tuner is
-  asked only when a whole race (``race_size`` runs) can start at once, so no arm waits in a queue
-  while its rivals run; a race's runs are submitted together and watched by a
-  :class:`~algoconf.execution.racing.RaceTracker` (first SUCCESS stops the rest).
+  asked for at least a whole race (``race_size`` runs) even when fewer workers are free. Each race
+  is a :class:`~algoconf.execution.racing.Race`: its arms run in waves as wide as the free workers
+  (the first SUCCESS of a wave stops its wave-mates; a later wave is capped at the best finished
+  arm's runtime × ``race_slack``), so a race is fair whatever the worker count. An arm is submitted
+  only when a worker can start it, always from the engine's thread. Priority: when a worker is free,
+  the next wave of the oldest race that can start one gets it; a new race is asked for only when no
+  waiting arm can start (a worker would otherwise idle, e.g. while a race's wave still runs).
 * Budgets ``runs``, ``wallclock`` (seconds of this loop, summed over resumes) and ``cpu_time``
   (target CPU seconds in the history), whichever ends first. At the end, runs still in flight are
   stopped and *not* recorded (a resume runs them again).
 * Every result is committed to the history *before* the tuner is told, in one transaction with
   the tuner's state (taken just before the tell) and the engine's book-keeping (runs in flight,
-  the keys about to be told, time used). A kill at any moment therefore loses nothing: on resume
+  the keys about to be told, time used; the arms of open races that wait for a worker count as in
+  flight, with the bound they would get now). A kill at any moment therefore loses nothing: on resume
   the tuner is rebuilt from that state, told the committed batch, and the runs that were in flight
   are submitted again. A request whose key is already in the history is answered from it, never
   run twice. With one worker (or a simulated target) a killed-and-resumed seeded run makes exactly
@@ -35,8 +40,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 from algoconf.errors import FailureRateExceeded, HistoryError, RunAborted
 from algoconf.execution.base import Executor
-from algoconf.execution.racing import RaceTracker
-from algoconf.records import RunRequest, RunResult, Status, config_key, mean_cost
+from algoconf.execution.racing import RACE_SLACK, Race
+from algoconf.records import RunRequest, RunResult, config_key, mean_cost
 from algoconf.tuners.base import Tuner
 from algoconf.tuners.evidence import cost_of
 
@@ -91,7 +96,8 @@ class Engine:
     """
 
     def __init__(self, tuner: Tuner, executor: Executor, history: Any, limits: EngineLimits | None = None,
-                 *, progress: bool = True, callbacks: Sequence[Callback] = (), resumed_state: Mapping[str, Any] | None = None):
+                 *, progress: bool = True, callbacks: Sequence[Callback] = (), resumed_state: Mapping[str, Any] | None = None,
+                 race_slack: float = RACE_SLACK):
         self.tuner = tuner
         self.executor = executor
         self.history = history
@@ -103,7 +109,10 @@ class Engine:
         self._running: dict[cf.Future, RunRequest] = {}
         self._order: dict[cf.Future, int] = {}  # submission order: batches are told in it
         self._seq = 0
-        self._trackers: dict[str, RaceTracker] = {}
+        self.race_slack = float(race_slack)
+        self._races: dict[int, Race] = {}  # open races, oldest first
+        self._race_seq = 0
+        self._arms: dict[cf.Future, tuple[int, int]] = {}  # future of a race's arm -> (race, arm index)
         self._ready: list[RunResult] = []  # answered from the history, to tell
         self._session_results = 0
         self._session_failures = 0
@@ -158,7 +167,7 @@ class Engine:
                     reason = "stopped by a callback"
                     break
                 self._fill()
-                if not self._running and not self._ready:
+                if not self._running and not self._ready and not self._races:
                     reason = "tuner finished" if self.tuner.finished else "tuner has nothing to ask"
                     break
                 batch = self._collect()
@@ -208,19 +217,18 @@ class Engine:
         return ""
 
     def _fill(self) -> None:
-        """Ask while workers are free (and the run budget leaves room)."""
+        """Start waiting race arms first (oldest race first), then ask while workers are free (and
+        the run budget leaves room)."""
+        self._start_waves()
         while not self.tuner.finished:
-            free = self.executor.n_workers - len(self._running)
+            free = self._free()
             if free <= 0:
                 return
             n = free
             if self.tuner.supports_racing:
-                size = int(self.tuner.race_size)
-                if free < size and self._running:
-                    return  # a race starts only when all its arms can run at once (fair first-to-finish)
-                n = max(free, size)
+                n = max(free, int(self.tuner.race_size))  # a whole race; its arms wait their wave
             if self.limits.runs is not None:
-                left = self.limits.runs - self.runs - len(self._running) - len(self._ready)
+                left = self.limits.runs - self.runs - len(self._running) - len(self._ready) - self._waiting_arms()
                 if left <= 0:
                     return
                 n = min(n, left) if not self.tuner.supports_racing else n
@@ -232,24 +240,46 @@ class Engine:
                 return
             self._submit(requests)
 
+    def _free(self) -> int:
+        return self.executor.n_workers - len(self._running)
+
+    def _waiting_arms(self) -> int:
+        return sum(race.waiting for race in self._races.values())
+
     def _submit(self, requests: Sequence[RunRequest]) -> None:
         races: dict[str, list[RunRequest]] = {}
         for request in requests:
+            if request.race is not None:
+                races.setdefault(request.race, []).append(request)
+                continue
             stored = self.history.get(request.key)
             if stored is not None:
                 self._ready.append(stored)  # finished before: answered from the history
-            elif request.race is not None:
-                races.setdefault(request.race, []).append(request)
             else:
                 self._track(self.executor.submit(request), request)
-        for rid, members in races.items():
-            futures = []
-            for request in members:
+        instant = bool(getattr(self.executor, "instant", False))
+        for members in races.values():
+            race = Race(members, slack=self.race_slack, instant=instant)
+            for index, request in enumerate(members):
+                stored = self.history.get(request.key)
+                if stored is not None:
+                    race.known(index, stored)
+                    self._ready.append(stored)
+            if not race.done:
+                self._race_seq += 1
+                self._races[self._race_seq] = race
+        self._start_waves()
+
+    def _start_waves(self) -> None:
+        """Submit the next wave of every open race that can start one, oldest race first."""
+        for rid, race in self._races.items():
+            free = self._free()
+            if free <= 0:
+                return
+            for index, request in race.start(free):
                 future = self.executor.submit(request)
                 self._track(future, request)
-                futures.append(future)
-            if len(futures) > 1:
-                self._trackers[rid] = RaceTracker(self.executor, futures)
+                self._arms[future] = (rid, index)
 
     def _track(self, future: cf.Future, request: RunRequest) -> None:
         self._running[future] = request
@@ -266,13 +296,21 @@ class Engine:
             timeout = 0.0 if batch else 0.25
             done, _ = cf.wait(list(self._running), timeout=timeout, return_when=cf.FIRST_COMPLETED)
             for future in sorted(done, key=self._order.__getitem__):
-                request = self._running.pop(future)
+                self._running.pop(future)
                 del self._order[future]
-                batch.append(future.result())
-                if request.race is not None and request.race in self._trackers:
-                    if self._trackers[request.race].done:
-                        del self._trackers[request.race]
-        return _settle_instant_races(batch, self.executor)
+                arm = self._arms.pop(future, None)
+                if arm is None:
+                    batch.append(future.result())
+                    continue
+                rid, index = arm
+                race = self._races[rid]
+                step = race.finish(index, future.result())
+                for other in step.stop:  # wave-mates of a winner
+                    self.executor.stop(next(f for f, a in self._arms.items() if a == (rid, other)))
+                batch.extend(step.results)
+                if race.done:
+                    del self._races[rid]
+        return batch
 
     def _record_and_tell(self, batch: list[RunResult]) -> None:
         fresh = [r for r in batch if r.key not in self.history]
@@ -310,10 +348,15 @@ class Engine:
 
     def _engine_blob(self, untold: list[list[Any]]) -> dict[str, Any]:
         return {
-            "in_flight": [r.to_dict() for r in self._running.values()],
+            "in_flight": self._in_flight(),
             "untold": untold,
             "elapsed": self.elapsed,
         }
+
+    def _in_flight(self) -> list[dict[str, Any]]:
+        """Requests to submit again on resume: runs in flight and every unfinished arm of open races."""
+        plain = [r.to_dict() for f, r in self._running.items() if f not in self._arms]
+        return plain + [r.to_dict() for race in self._races.values() for r in race.unfinished()]
 
     def _save_engine_state(self) -> None:
         # the loop ended: nothing is in flight any more; what was stopped is re-run on resume.
@@ -329,32 +372,14 @@ class Engine:
             print(f"algoconf: could not save the engine state: {err}", file=sys.stderr)
 
     def _stop_in_flight(self) -> None:
-        self._stopped = [r.to_dict() for r in self._running.values()]
+        self._stopped = self._in_flight()
         for future in list(self._running):
             if not self.executor.cancel(future):
                 self.executor.stop(future)
         self._running.clear()
         self._order.clear()
-        self._trackers.clear()
-
-
-def _settle_instant_races(batch: list[RunResult], executor: Executor) -> list[RunResult]:
-    """Race semantics for executors that compute results instead of running them (``instant``):
-    within a race, runs slower than the winner become CAPPED at the winner's time."""
-    if not getattr(executor, "instant", False):
-        return batch
-    winners: dict[str, float] = {}
-    for r in batch:
-        if r.request.race is not None and r.status is Status.SUCCESS:
-            winners[r.request.race] = min(winners.get(r.request.race, math.inf), r.runtime)
-    out = []
-    for r in batch:
-        t = winners.get(r.request.race) if r.request.race is not None else None
-        if t is not None and r.runtime > t and r.status in (Status.SUCCESS, Status.TIMEOUT):
-            r = RunResult(r.request, Status.CAPPED, t, wallclock=t, info={"race": "stopped at the winner's time"},
-                          worker=r.worker)
-        out.append(r)
-    return out
+        self._arms.clear()
+        self._races.clear()
 
 
 class _Progress:

@@ -8,7 +8,8 @@ Use it from pytest by subclassing :class:`ExecutorConformance` and providing ``m
 
 The target is a small POSIX shell program speaking the AClib protocol (``aclib-old`` syntax), whose
 behaviour is chosen by the configuration: ``mode`` in ``ok`` (answers at once), ``sleep`` (sleeps
-``secs`` then answers), ``busy`` (burns CPU forever), ``crash`` (writes to stderr, exits 3),
+``secs`` then answers), ``spin`` (burns CPU for ``n`` shell-loop iterations, ~1.4 µs each, then
+answers without reporting a runtime: its runtime is the CPU time measured), ``busy`` (burns CPU forever), ``crash`` (writes to stderr, exits 3),
 ``garbage`` (prints no result line). Each check is one method; the checks are independent.
 """
 
@@ -21,7 +22,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from algoconf.errors import ExecutionError
-from algoconf.execution.base import Executor
+from algoconf.execution.base import Executor, never_started
+from algoconf.execution.racing import run_race
 from algoconf.instances import Instance
 from algoconf.records import RunRequest, RunResult, Status
 from algoconf.targets.command import CommandTarget
@@ -32,17 +34,20 @@ __all__ = ["ExecutorConformance", "write_protocol_program", "protocol_target", "
 _PROGRAM = r"""#!/bin/sh
 # <instance> <specifics> <cutoff> <cutoff_length> <seed> -name value ...
 instance=$1; seed=$5; shift 5
-mode=ok; secs=0
+mode=ok; secs=0; n=0
 while [ $# -gt 1 ]; do
   case "$1" in
     -mode) mode=$2 ;;
     -secs) secs=$2 ;;
+    -n) n=$2 ;;
   esac
   shift 2
 done
 case "$mode" in
   ok) echo "Result of this algorithm run: SUCCESS, 0.01, 0, 1.5, $seed" ;;
   sleep) sleep "$secs"; echo "Result of this algorithm run: SUCCESS, 0.01, 0, 2.5, $seed" ;;
+  spin) i=0; while [ "$i" -lt "$n" ]; do i=$((i+1)); done
+        echo 'Result of this algorithm run: {"status": "SUCCESS", "cost": 2.5}' ;;
   busy) while :; do :; done ;;
   crash) echo "something broke on $instance" >&2; exit 3 ;;
   garbage) echo "hello, no result here" ;;
@@ -201,3 +206,26 @@ class ExecutorConformance:
             if ex.n_workers >= 2:
                 assert order == [fast, slow]
             assert isinstance(slow.result(), RunResult) and isinstance(fast.result(), RunResult)
+
+    def test_race_with_more_arms_than_workers_is_fair(self) -> None:
+        """A race of ``n_workers + 1`` arms runs in waves; the fast arm wins whether it is submitted
+        first or last, no arm is stopped before it started (or recorded at 0 s), and an arm of a
+        later wave that loses is censored at or above the winner's runtime."""
+        fast, slow = 100_000, 800_000  # shell-loop iterations: ~0.15 s and ~1.1 s of CPU
+        with self._executor("cpu") as ex:
+            k = ex.n_workers + 1
+            for fast_at in (0, k - 1):
+                requests = [RunRequest({"mode": "spin", "n": fast if i == fast_at else slow, "arm": i},
+                                       "i1", 1, 20.0, race="conformance") for i in range(k)]
+                outcome = run_race(ex, requests, timeout=180)
+                summary = [(r.status.value, round(r.runtime, 3), r.request.bound) for r in outcome.results]
+                assert outcome.winner == fast_at, summary
+                best = outcome.best
+                for i, result in enumerate(outcome.results):
+                    assert not never_started(result) and result.runtime > 0, summary
+                    if i == fast_at:
+                        continue
+                    assert result.censored or result.runtime > best.runtime, summary
+                    later_wave = i >= ex.n_workers
+                    if later_wave or fast_at != 0:  # not a wave-mate of the winner: ran at least as long
+                        assert result.runtime >= best.runtime, summary

@@ -10,9 +10,11 @@ group races on its own block of instances, and a group of ``m`` arms keeps its
 ``max(1, floor(m·e / (e + k − 1)))`` arms with the most wins (keep 1 of k in epoch 1, gentler
 later). Rounds repeat until one arm is left: the epoch's winner is the new incumbent.
 
-A race is one instance-seed pair and all arms of a group run on it at once (``RunRequest.race``):
-the first to finish wins, the executor stops the others at that moment (CAPPED). Only "who
-finished first" is used, so censoring never needs imputation.
+A race is one instance-seed pair on which all arms of a group run (``RunRequest.race``): the
+fastest SUCCESS wins and the others are stopped (CAPPED). On fewer workers than arms the engine runs
+them in waves, each later arm capped at the best time so far × a slack
+(:class:`~algoconf.execution.racing.Race`), so the winner is the fastest arm whatever the worker
+count. Only "who finished first" is used, so censoring never needs imputation.
 
 Fixes of the reference implementation's quirks (each documented in docs/tuners.md)
 ----------------------------------------------------------------------------------
@@ -385,7 +387,10 @@ class ACBand(Tuner):
         finished = []
         values = list(race["results"].values())
         self._measured[0] += 1
-        self._measured[1] += max((v[3] if len(v) > 3 and v[3] else v[1]) for v in values)
+        walls = [(v[3] if len(v) > 3 and v[3] else v[1]) for v in values]
+        # on fewer workers than arms a race runs in waves: its wall time is about the sum over them
+        width = max(1, min(len(walls), int(self.problem.n_workers or 1)))
+        self._measured[1] += max(max(walls), math.fsum(walls) / width)
         self._measured[2] += math.fsum(v[1] for v in values)
         for key, (status, runtime, quality, *rest) in race["results"].items():
             self._stats.setdefault(key, [0, 0])[1] += 1

@@ -68,9 +68,11 @@ class Tuner(abc.ABC):
     * ``state()`` returns a JSON-serialisable dict (RNG included); ``from_state(problem, state)``
       rebuilds a tuner that continues exactly as the original would have.
     * ``race_size`` is the largest number of runs one race of this tuner submits together (1 for a
-      tuner that does not race). The engine asks a racing tuner for at least that many runs and
-      starts a race only when all its arms can run at once; it may change during a run (e.g. when
-      the tuner's schedule changes), and is read before every ask.
+      tuner that does not race). The engine asks a racing tuner for at least that many runs, even
+      when fewer workers are free: a race's arms then run in waves, later ones capped at the best
+      finished arm's time (:class:`~algoconf.execution.racing.Race`), so the fastest arm wins
+      whatever the worker count. It may change during a run (e.g. when the tuner's schedule
+      changes), and is read before every ask.
     """
 
     name: ClassVar[str] = ""

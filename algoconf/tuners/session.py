@@ -7,7 +7,6 @@ the CLI (``algoconf configure``) and the benchmarks go through it.
 from __future__ import annotations
 
 import dataclasses
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -92,9 +91,6 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
     options = dict(tuner_options or {})
     if tuner_cls.supports_racing and "k" not in options:
         options["k"] = max(2, int(workers))
-    if tuner_cls.supports_racing and int(options.get("k", 2)) > max(1, int(workers)) and scheduler is None:
-        print(f"algoconf: warning: races of k={options['k']} arms on {workers} worker(s) run one after "
-              "another; first-to-finish is only fair with k <= workers", file=sys.stderr)
     run_dir = Path(run_dir)
     history = RunHistory.open(run_dir, scenario)
     if history.stale_writer_pid is not None:  # the last writer was killed: its solvers may still run

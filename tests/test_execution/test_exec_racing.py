@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from algoconf.execution import LocalExecutor
-from algoconf.execution.racing import RaceTracker, capping_bound, run_race
+from algoconf.execution.racing import capping_bound, run_race
 from algoconf.records import RunRequest, Status
 from algoconf.targets import CommandTarget
 from algoconf.testing.executors import protocol_target
@@ -61,21 +61,6 @@ def test_race_where_all_time_out_has_no_winner(tmp_path):
         outcome = run_race(ex, [RunRequest({"mode": "busy", "k": k}, "i1", 1, 0.3) for k in range(2)])
     assert outcome.winner is None and outcome.best is None
     assert [r.status for r in outcome.results] == [Status.TIMEOUT, Status.TIMEOUT]
-
-
-def test_race_tracker_is_non_blocking_and_stops_queued_runs(tmp_path):
-    target, instances = protocol_target(tmp_path)
-    with LocalExecutor(target, instances, n_workers=2, time_kind="wall") as ex:
-        futures = [ex.submit(RunRequest({"mode": "sleep", "secs": 0.2}, "i1", 1, 20.0)),
-                   ex.submit(RunRequest({"mode": "sleep", "secs": 30}, "i1", 1, 20.0)),
-                   ex.submit(RunRequest({"mode": "sleep", "secs": 30, "k": 3}, "i1", 1, 20.0))]
-        tracker = RaceTracker(ex, futures)
-        assert not tracker.done  # returned at once
-        outcome = tracker.outcome(timeout=30)
-    assert outcome.winner == 0
-    running, queued = outcome.results[1], outcome.results[2]
-    assert running.status is Status.CAPPED and running.runtime < 20.0
-    assert queued.status is Status.CAPPED and queued.runtime == 0.0
 
 
 def test_race_needs_one_instance(tmp_path):
