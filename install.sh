@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything algoconf, its tests and its scenarios need on a fresh Debian/Ubuntu machine:
 # the SAT/ASP solver binaries from the system's packages (minisat, cadical, clasp), chromium (the
-# report test screenshots the HTML report headless; optional, the test skips without it) and the
+# report test screenshots the HTML report headless; optional, the test skips without it), irace's R
+# package (optional: tests run irace's own reader on the files algoconf writes) and the
 # Python package with all extras (CP-SAT, python-sat, clingo, SMAC3, Optuna, Dask, gymnasium, ...)
 # into the active python3. Safe to run again: it installs only what is missing.
 set -euo pipefail
@@ -39,6 +40,12 @@ if [ ! -x /usr/bin/chromium ]; then
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null ||
     echo "install.sh: chromium not installed (no 'chromium' apt package here, e.g. Ubuntu ships a snap);" \
       "tests/test_analysis/test_report.py's screenshot test will skip" >&2
+fi
+if ! command -v Rscript >/dev/null 2>&1 || ! Rscript -e 'library(irace)' >/dev/null 2>&1; then
+  echo "install.sh: installing r-cran-irace (optional: tests check that irace reads the parameter files algoconf writes)" >&2
+  { [ "$updated" = yes ] || $SUDO apt-get update -qq; } &&
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-cran-irace >/dev/null ||
+    echo "install.sh: r-cran-irace not installed; the irace reading tests in tests/test_space will skip" >&2
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e ".[all]"

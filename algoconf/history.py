@@ -311,7 +311,8 @@ class RunHistory:
 
     def frame(self, *, config_columns: bool = False) -> pd.DataFrame:
         """One row per result (insertion order). With ``config_columns``, one ``config.<name>``
-        column per parameter (empty where inactive)."""
+        column per parameter (empty where inactive), holding the values as recorded (an integer
+        parameter's values are ints, also in a column with empty cells)."""
         import pandas as pd
 
         with self._guard():
@@ -323,7 +324,9 @@ class RunHistory:
             configs = self.configs()
             params = sorted({p for c in configs.values() for p in c})
             for p in params:
-                df[f"config.{p}"] = [configs.get(k, {}).get(p) for k in df["config_key"]]
+                # object columns: an integer parameter stays 14 (not 14.0) where others are inactive
+                column = [configs.get(k, {}).get(p) for k in df["config_key"]]
+                df[f"config.{p}"] = pd.Series(column, index=df.index, dtype=object)
         return df
 
     def to_csv(self, path: str | Path) -> int:

@@ -8,7 +8,9 @@ name), checks the whole space and returns the ConfigSpace object. Every problem 
 
 from __future__ import annotations
 
+import logging
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -23,17 +25,72 @@ from ConfigSpace.hyperparameters import (
 )
 
 from algoconf.errors import ConfigurationError, SpaceError
-from algoconf.space.configs import MIN_TRIES, default_config, describe_forbidden, sample_configs
-from algoconf.space.evaluate import SpaceIndex, forbidden_holds
+from algoconf.space.configs import MIN_TRIES, active_config, default_config, describe_forbidden, sample_configs
+from algoconf.space.evaluate import SpaceIndex, forbidden_holds, parents_first, parents_of_condition
 from algoconf.space.expressions import AllOf, AnyOf, Atom, Expr, to_dnf
 from algoconf.space.structure import build_condition, build_forbiddens
 from algoconf.space.values import allowed_values, choices_of, domain_text, format_value, is_finite_domain, parse_number
 
 __all__ = ["SpaceAssembler", "SATISFIABILITY_TRIES"]
 
+logger = logging.getLogger(__name__)
+
 #: after building, this many random draws (``sample_configs``' minimum budget) must find at least
 #: one configuration no forbidden clause excludes, or the clauses are reported as unsatisfiable.
 SATISFIABILITY_TRIES = MIN_TRIES
+
+def _with_default(hp: Hyperparameter, value: Any) -> Hyperparameter:
+    """A copy of ``hp`` with another default value."""
+    if isinstance(hp, OrdinalHyperparameter):
+        return OrdinalHyperparameter(hp.name, list(hp.sequence), default_value=value, meta=hp.meta)
+    if isinstance(hp, CategoricalHyperparameter):
+        return CategoricalHyperparameter(hp.name, list(hp.choices), default_value=value, meta=hp.meta)
+    cls = UniformIntegerHyperparameter if isinstance(hp, IntegerHyperparameter) else UniformFloatHyperparameter
+    return cls(hp.name, hp.lower, hp.upper, default_value=value, log=hp.log, meta=hp.meta)
+
+
+def _has_cycle(parents: dict[str, set[str]]) -> bool:
+    """True when the graph child -> parents has a cycle (Kahn's algorithm, linear)."""
+    nodes = set(parents) | {p for ps in parents.values() for p in ps}
+    pending = {n: len(parents.get(n, ())) for n in nodes}
+    children: dict[str, list[str]] = {}
+    for child, ps in parents.items():
+        for p in ps:
+            children.setdefault(p, []).append(child)
+    ready = [n for n, k in pending.items() if k == 0]
+    done = 0
+    while ready:
+        n = ready.pop()
+        done += 1
+        for c in children.get(n, ()):
+            pending[c] -= 1
+            if pending[c] == 0:
+                ready.append(c)
+    return done < len(nodes)
+
+
+def _path(parents: dict[str, set[str]], start: str, goal: str) -> list[str] | None:
+    """A path start -> ... -> goal following child -> parent edges (depth-first, sorted), or None."""
+    if start == goal:
+        return [start]
+    came_from: dict[str, str] = {}
+    stack = [start]
+    seen = {start}
+    while stack:
+        node = stack.pop()
+        for p in sorted(parents.get(node, ()), reverse=True):
+            if p in seen:
+                continue
+            seen.add(p)
+            came_from[p] = node
+            if p == goal:
+                path = [p]
+                while path[-1] != start:
+                    path.append(came_from[path[-1]])
+                return path[::-1]
+            stack.append(p)
+    return None
+
 
 @dataclass
 class SpaceAssembler:
@@ -46,10 +103,14 @@ class SpaceAssembler:
     _lines: dict[str, int | None] = field(default_factory=dict)
     _conditions: list[tuple[str, Expr, int | None]] = field(default_factory=list)
     _forbiddens: list[tuple[Expr, int | None]] = field(default_factory=list)
+    _invented: set[str] = field(default_factory=set)  # parameters whose default the file does not give
 
     # ---- errors ------------------------------------------------------------------------------
     def error(self, message: str, line: int | None) -> SpaceError:
         return SpaceError(message, file=self.source, line=line)
+
+    def _where(self, line: int | None) -> str:
+        return f"{self.source}:{line}: " if line is not None else f"{self.source}: "
 
     def _number(self, token: Any, what: str, line: int | None) -> float:
         value = parse_number(token)
@@ -73,8 +134,11 @@ class SpaceAssembler:
         *,
         ordinal: bool = False,
         meta: dict[str, Any] | None = None,
+        allow_empty: bool = False,
     ) -> None:
-        """A categorical (or ordinal) parameter; ``default=None`` means the first choice."""
+        """A categorical (or ordinal) parameter; ``default=None`` means the first choice (a made-up
+        default: replaced when a forbidden clause excludes it). ``allow_empty``: ``""`` is a value
+        (irace writes it as ``""``; PCS cannot)."""
         self._declare(name, line)
         kind = "ordinal" if ordinal else "categorical"
         if not choices:
@@ -82,13 +146,14 @@ class SpaceAssembler:
         seen: set[str] = set()
         for choice in choices:
             text = format_value(choice)
-            if text == "":
+            if text == "" and not allow_empty:
                 raise self.error(f"{kind} parameter {name!r}: empty value in the list of values", line)
             if text in seen:
                 raise self.error(f"{kind} parameter {name!r}: value {text!r} is listed twice", line)
             seen.add(text)
         if default is None:
             default = choices[0]
+            self._invented.add(name)
         matches = [c for c in choices if format_value(c) == format_value(default)]
         if not matches:
             listed = "{" + ", ".join(format_value(c) for c in choices) + "}"
@@ -134,6 +199,7 @@ class SpaceAssembler:
                 line,
             )
         if default is None:
+            self._invented.add(name)
             mid = math.sqrt(lo * hi) if log else (lo + hi) / 2
             value: float | int = int(round(mid)) if integer else float(mid)
         else:
@@ -215,10 +281,11 @@ class SpaceAssembler:
         if expr.op == "in" and not expr.values:
             raise self.error(f"{what}: expected at least one value in '{expr.name} in {{...}}'", line)
         values = tuple(self._value(hp, v, what, line) for v in expr.values)
-        if not forbidden and self._never(hp, expr.op, values):
-            raise self.error(
-                f"{what} can never hold: no value of {hp.name!r} ({domain_text(hp)}) is {expr.op} {format_value(values[0])}",
-                line,
+        if not forbidden and self._never(hp, expr.op, values):  # ConfigSpace accepts it: a parameter never active
+            warnings.warn(
+                f"{self._where(line)}{what} can never hold: no value of {hp.name!r} ({domain_text(hp)}) "
+                f"is {expr.op} {format_value(values[0])}",
+                stacklevel=2,
             )
         if expr.op == "!=":
             # ConfigSpace 1.2 treats "parent != v" as true when the parent is inactive (NaN != v);
@@ -258,29 +325,26 @@ class SpaceAssembler:
                 )
 
     def _check_cycles(self, resolved: list[tuple[str, Expr, int | None]]) -> None:
+        """SpaceError naming the first condition (by line) that closes a cycle. Linear when there
+        is none (one topological sort); the line-by-line search runs only to report a cycle."""
         parents: dict[str, set[str]] = {}
-
-        def path(start: str, goal: str, seen: set[str]) -> list[str] | None:
-            if start == goal:
-                return [start]
-            seen.add(start)
-            for p in sorted(parents.get(start, ())):
-                if p not in seen:
-                    rest = path(p, goal, seen)
-                    if rest is not None:
-                        return [start] + rest
-            return None
-
-        for child, expr, line in sorted(resolved, key=lambda item: (item[2] is None, item[2] or 0)):
+        for child, expr, line in resolved:
             for conj in to_dnf(expr):
                 for atom in conj:
                     if atom.name == child:
                         raise self.error(f"condition of {child!r} depends on {child!r} itself", line)
-                    back = path(atom.name, child, set())
+                    parents.setdefault(child, set()).add(atom.name)
+        if not _has_cycle(parents):
+            return
+        seen_parents: dict[str, set[str]] = {}
+        for child, expr, line in sorted(resolved, key=lambda item: (item[2] is None, item[2] or 0)):
+            for conj in to_dnf(expr):
+                for atom in conj:
+                    back = _path(seen_parents, atom.name, child)
                     if back is not None:
                         cycle = " -> ".join([child] + back)
                         raise self.error(f"conditions form a cycle: {cycle} (read 'a -> b' as 'a depends on b')", line)
-                    parents.setdefault(child, set()).add(atom.name)
+                    seen_parents.setdefault(child, set()).add(atom.name)
 
     def build(self) -> ConfigurationSpace:
         """Check everything and return the space; raises SpaceError on the first problem."""
@@ -296,45 +360,78 @@ class SpaceAssembler:
             resolved.append((child, rewritten, line))
             by_child.setdefault(child, []).append((rewritten, line))
         self._check_cycles(resolved)
-        conditions = []
+        conditions = {}
         for child, items in by_child.items():
             expr = items[0][0] if len(items) == 1 else AllOf(tuple(e for e, _ in items))
             line = items[0][1]
             try:
-                conditions.append(build_condition(self._hps, child, expr))
+                conditions[child] = build_condition(self._hps, child, expr)
             except (ValueError, TypeError) as err:
                 raise self.error(f"condition of {child!r} cannot be built: {err}", line) from None
         if conditions:
-            space.add(conditions)
-        forbidden_lines = []
+            # parents first: ConfigSpace then never re-propagates depths down a chain
+            parents = {child: parents_of_condition(c) for child, c in conditions.items()}
+            space.add([conditions[n] for n in parents_first(list(self._hps), parents) if n in conditions])
         try:
             default = default_config(space)
         except ConfigurationError as err:  # pragma: no cover - defaults were checked one by one
             raise self.error(f"the default configuration is invalid: {err.message}", None) from None
         seen: dict[str, int | None] = {}
+        forbidden_lines = []
         for expr, line in self._forbiddens:
             rewritten = self._rewrite(expr, "forbidden clause", line, forbidden=True)
             for conj in to_dnf(rewritten):
                 self._check_conjunct(conj, line)
             for clause in build_forbiddens(self._hps, rewritten):
                 shown = describe_forbidden(clause)
-                if shown in seen:
+                if shown in seen:  # ConfigSpace keeps such files too (auto-sklearn's spaces have them)
                     where = f" on line {seen[shown]}" if seen[shown] is not None else ""
-                    raise self.error(f"forbidden clause {{{shown}}} repeats the one{where}", line)
-                seen[shown] = line
-                if forbidden_holds(clause, default):
-                    shown = ", ".join(f"{k}={format_value(v)}" for k, v in default.items())
-                    raise self.error(
-                        f"forbidden clause {{{describe_forbidden(clause)}}} excludes the default configuration "
-                        f"({shown}); change the defaults or the clause",
-                        line,
+                    warnings.warn(
+                        f"{self._where(line)}forbidden clause {{{shown}}} repeats the one{where}; kept once",
+                        stacklevel=2,
                     )
+                    continue
+                seen[shown] = line
                 forbidden_lines.append((clause, line))
+        excluding = [(c, ln) for c, ln in forbidden_lines if forbidden_holds(c, default)]
+        if excluding:
+            if self._invented and self._choose_default(space, [c for c, _ in forbidden_lines]):
+                return self.build()
+            clause, line = excluding[0]
+            shown = ", ".join(f"{k}={format_value(v)}" for k, v in default.items())
+            raise self.error(
+                f"forbidden clause {{{describe_forbidden(clause)}}} excludes the default configuration "
+                f"({shown}); change the defaults or the clause",
+                line,
+            )
         if forbidden_lines:
             space.add([clause for clause, _ in forbidden_lines])
             self._check_satisfiable(space, [line for _, line in forbidden_lines])
         SpaceIndex.of(space)  # parents-first order exists (cycles were reported above)
         return space
+
+    def _choose_default(self, space: ConfigurationSpace, clauses: list[Any]) -> bool:
+        """Replace the made-up defaults (irace files have none) by the values of the first sampled
+        configuration (seed 0) that keeps the given defaults and no clause forbids; False if none.
+
+        ``space`` has the parameters and conditions but no forbidden clauses yet."""
+        given = {n: hp.default_value for n, hp in self._hps.items() if n not in self._invented}
+        made_up = {n: self._hps[n].default_value for n in self._invented}
+        for draw in sample_configs(space, SATISFIABILITY_TRIES, seed=0):
+            values = {**given, **made_up, **{n: v for n, v in draw.items() if n in self._invented}}
+            try:
+                active = active_config(space, values)
+            except ConfigurationError:
+                continue
+            if any(forbidden_holds(c, active) for c in clauses):
+                continue
+            for name in self._invented:
+                if name in active and active[name] != made_up[name]:
+                    self._hps[name] = _with_default(self._hps[name], active[name])
+            self._invented = set()
+            logger.info("%s: the made-up default configuration is forbidden; the default is now %s", self.source, active)
+            return True
+        return False
 
     def _check_satisfiable(self, space: ConfigurationSpace, lines: list[int | None]) -> None:
         try:

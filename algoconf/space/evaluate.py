@@ -40,7 +40,7 @@ from ConfigSpace.forbidden import (
 )
 from ConfigSpace.hyperparameters import Hyperparameter, OrdinalHyperparameter
 
-__all__ = ["SpaceIndex", "condition_holds", "forbidden_holds", "parents_of_condition", "names_in_forbidden"]
+__all__ = ["SpaceIndex", "parents_first", "condition_holds", "forbidden_holds", "parents_of_condition", "names_in_forbidden"]
 
 
 def _order_key(hp: Hyperparameter, value: Any) -> Any:
@@ -129,6 +129,37 @@ def names_in_forbidden(clause: Any) -> list[str]:
     return [clause.hyperparameter.name]
 
 
+def parents_first(names: list[str], parents: Mapping[str, list[str]]) -> list[str]:
+    """``names`` reordered so that every parameter comes after its parents (depth-first, in the
+    given order otherwise); iterative, so a chain of any depth is fine. ValueError on a cycle."""
+    order: list[str] = []
+    placed: set[str] = set()
+    for root in names:
+        if root in placed:
+            continue
+        stack: list[tuple[str, int]] = [(root, 0)]
+        on_stack = {root}
+        while stack:
+            name, i = stack[-1]
+            ps = parents.get(name, ())
+            if i < len(ps):
+                stack[-1] = (name, i + 1)
+                parent = ps[i]
+                if parent in placed:
+                    continue
+                if parent in on_stack:
+                    raise ValueError(f"conditions form a cycle through {parent!r}")
+                stack.append((parent, 0))
+                on_stack.add(parent)
+                continue
+            stack.pop()
+            on_stack.discard(name)
+            if name not in placed:
+                placed.add(name)
+                order.append(name)
+    return order
+
+
 @dataclass(frozen=True)
 class SpaceIndex:
     """What validation needs of a space: parameters in an order where parents come first,
@@ -147,25 +178,7 @@ class SpaceIndex:
         for cond in space.conditions:
             child = cond.child.name
             conditions[child] = cond
-        order: list[str] = []
-        placed: set[str] = set()
-        visiting: set[str] = set()
-
-        def place(name: str) -> None:
-            if name in placed:
-                return
-            if name in visiting:
-                raise ValueError(f"conditions form a cycle through {name!r}")
-            visiting.add(name)
-            if name in conditions:
-                for parent in parents_of_condition(conditions[name]):
-                    place(parent)
-            visiting.discard(name)
-            placed.add(name)
-            order.append(name)
-
-        for name in hps:
-            place(name)
+        order = parents_first(list(hps), {name: parents_of_condition(c) for name, c in conditions.items()})
         digits = (space.meta or {}).get("irace_digits")
         return cls(tuple(order), hps, conditions, tuple(space.forbidden_clauses), int(digits) if digits is not None else None)
 

@@ -35,7 +35,7 @@ from algoconf.errors import SpaceError
 from algoconf.space.assemble import SpaceAssembler
 from algoconf.space.expressions import AllOf, AnyOf, Atom, Expr, to_dnf
 from algoconf.space.structure import condition_child, condition_expr, forbidden_expr
-from algoconf.space.values import allowed_values, choices_of, format_value, kind_of
+from algoconf.space.values import allowed_values, choices_of, format_value, is_finite_domain, kind_of
 
 __all__ = ["parse_pcs", "write_pcs"]
 
@@ -51,6 +51,9 @@ _CMP_ATOM = re.compile(rf"^({_NAME})\s*(==|!=|<|>)\s*([^\s{{}}]+)$")
 _FORBIDDEN_PAIR = re.compile(rf"^({_NAME})\s*==?\s*([^\s{{}},]+)$")
 _OLD_FLAGS = {"": (False, False), "i": (True, False), "l": (False, True), "il": (True, True), "li": (True, True)}
 _UNSAFE = re.compile(r"[\s,{}\[\]|#=]")
+#: section headers some old PCS files carry (AClib's Spear, SATenstein, CPLEX spaces); ConfigSpace
+#: and SMAC skip them
+_HEADER = re.compile(r"^(Conditionals|Conditions|Forbidden|Forbiddens|Parameters)\s*:$", re.IGNORECASE)
 
 _DECL_HELP = {
     "pcs": "'<name> {a, b, c} [default]' or '<name> [lower, upper] [default]' (+ i/l/il)",
@@ -114,6 +117,8 @@ def parse_pcs(text: str, syntax: str = "pcs", source: str = "<string>") -> Confi
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
+        if _HEADER.match(line):
+            continue
         m_cond = _CONDITION.match(line)
         m_forb = _FORBIDDEN.match(line)
         if m_cond:
@@ -162,7 +167,9 @@ def _new_declaration(line: str, asm: SpaceAssembler, number: int) -> None:
 # ---- writing --------------------------------------------------------------------------------------
 def _text(value: Any, what: str, syntax: str) -> str:
     text = format_value(value)
-    if not text or _UNSAFE.search(text):
+    if not text:
+        raise SpaceError(f"{syntax} cannot express {what}: value {text!r} is empty")
+    if _UNSAFE.search(text):
         raise SpaceError(f"{syntax} cannot express {what}: value {text!r} contains a space or one of , {{ }} [ ] | # =")
     return text
 
@@ -201,6 +208,12 @@ def _condition_lines(space: ConfigurationSpace, cond: Any, syntax: str) -> list[
             raise SpaceError(f"pcs (old syntax) cannot express the '||' in the condition of {child!r}; write pcs_new or irace")
         lines = []
         for atom in dnf[0]:
+            if not is_finite_domain(space[atom.name]):
+                raise SpaceError(
+                    f"pcs (old syntax) cannot express the condition of {child!r} on {kind_of(space[atom.name])} "
+                    f"parameter {atom.name!r}: old-PCS conditions name categorical parents (ConfigSpace reads "
+                    "no other); write pcs_new or irace"
+                )
             allowed = _finite_values(space, atom)
             if allowed is None and atom.op in ("==", "in"):
                 allowed = list(atom.values)
@@ -209,6 +222,8 @@ def _condition_lines(space: ConfigurationSpace, cond: Any, syntax: str) -> list[
                     f"pcs (old syntax) cannot express the condition {child} | {atom.name} {atom.op} "
                     f"{format_value(atom.value)}; write pcs_new or irace"
                 )
+            if not allowed:
+                raise SpaceError(f"pcs (old syntax) cannot express the condition of {child!r}: it never holds")
             values = ", ".join(_text(v, f"the condition of {child!r}", syntax) for v in allowed)
             lines.append(f"{child} | {atom.name} in {{{values}}}")
         return lines
@@ -233,6 +248,13 @@ def _forbidden_lines(space: ConfigurationSpace, clause: Any, syntax: str) -> lis
     for conj in to_dnf(forbidden_expr(clause)):
         options = []
         for atom in conj:
+            if syntax == "pcs" and not atom.ref and not is_finite_domain(space[atom.name]):
+                shown = str(clause).replace("Forbidden: ", "")
+                raise SpaceError(
+                    f"pcs (old syntax) cannot express forbidden clause {{{shown}}} on {kind_of(space[atom.name])} "
+                    f"parameter {atom.name!r}: ConfigSpace reads old-PCS forbidden values of categorical "
+                    "parameters only; write pcs_new, irace or json"
+                )
             allowed = _finite_values(space, atom)
             if allowed is None and atom.op in ("==", "in") and not atom.ref:
                 allowed = list(atom.values)

@@ -77,6 +77,21 @@ def test_queries_frame_and_csv(tmp_path):
     assert list(back["config.x"]) == [0, 1, 0, 0] and list(back["status"])[-1] == "TIMEOUT"
 
 
+def test_csv_writes_integer_parameters_as_integers(tmp_path):
+    # an inactive parameter leaves an empty cell; the column must not turn 14 into 14.0
+    def run(config: dict, instance: str) -> RunResult:
+        return RunResult(RunRequest(config, instance, 0, 10.0), "SUCCESS", 1.0)
+
+    with RunHistory.open(tmp_path) as h:
+        h.commit([run({"pre": "on", "cl-lim": 14, "rinc": 2.0}, "a"), run({"pre": "off", "rinc": 1.5}, "a")])
+        h.to_csv(tmp_path / "out.csv")
+    lines = (tmp_path / "out.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    rows = [dict(zip(header, line.split(","))) for line in lines[1:]]
+    assert [r["config.cl-lim"] for r in rows] == ["14", ""]
+    assert [r["config.rinc"] for r in rows] == ["2.0", "1.5"]  # reals stay reals
+
+
 def test_same_scenario_resumes_bigger_budget_too(tmp_path):
     s = load_scenario(DATA / "scenario.yaml")
     with RunHistory.open(tmp_path / "run", s) as h:

@@ -22,6 +22,7 @@ from algoconf.space import (
     sample_configs,
     space_to_text,
 )
+from algoconf.space.evaluate import names_in_forbidden, parents_of_condition
 from .validity import problems
 
 REPO = Path(__file__).resolve().parents[2]
@@ -81,10 +82,14 @@ def test_samples_and_neighbours_are_valid(spaces, path):
 
 def _unexpressible(space, fmt: str) -> str | None:
     summary = describe_space(space)
-    if fmt == "irace" and any(not re.fullmatch(r"[A-Za-z.][A-Za-z0-9_.]*", p["name"]) for p in summary["parameters"]):
-        return "irace cannot express parameter name"
-    if fmt == "pcs" and any(" || " in c for c in summary["conditions"].values()):
-        return "pcs (old syntax) cannot express the '||'"
+    if fmt == "pcs":
+        if any(" || " in c for c in summary["conditions"].values()):
+            return "pcs (old syntax) cannot express"
+        numerical = {p["name"] for p in summary["parameters"] if p["type"] in ("integer", "real")}
+        named = {n for cond in space.conditions for n in parents_of_condition(cond)}
+        named |= {n for clause in space.forbidden_clauses for n in names_in_forbidden(clause)}
+        if named & numerical:  # ConfigSpace's old-PCS reader refuses these
+            return "pcs (old syntax) cannot express"
     return None
 
 

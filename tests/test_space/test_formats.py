@@ -128,12 +128,10 @@ def test_pcs_to_irace_gets_default_switches():
         (lambda: parse_space("a categorical {x, y} [x]\nb real [0, 1] [0]\nb | a == x || a == y\n", "pcs_new"), "pcs",
          "pcs (old syntax) cannot express the '||' in the condition of 'b'; write pcs_new or irace"),
         (lambda: parse_space("r real [0, 1] [0]\ns real [0, 1] [0]\ns | r > 0.5\n", "pcs_new"), "pcs",
-         "pcs (old syntax) cannot express the condition s | r > 0.5; write pcs_new or irace"),
+         "pcs (old syntax) cannot express the condition of 's' on real parameter 'r': old-PCS conditions name "
+         "categorical parents (ConfigSpace reads no other); write pcs_new or irace"),
         (lambda: parse_space('r "-r " r (0, 1)\n[forbidden]\nr > 0.9\n', "irace"), "pcs_new",
          "pcs_new cannot express forbidden clause {r > 0.9}: PCS forbids combinations of 'name=value' only; write irace or json"),
-        (lambda: parse_space("a-b categorical {x, y} [x]\n", "pcs_new"), "irace",
-         "irace cannot express parameter name 'a-b': irace names are R identifiers (letters, digits, '_' and '.'); "
-         "rename it and keep the solver's option in the switch"),
         (lambda: parse_space('a "-a " c ("x y", "z")\n', "irace"), "pcs",
          "pcs cannot express parameter 'a': value 'x y' contains a space or one of , { } [ ] | # ="),
     ],
@@ -144,11 +142,23 @@ def test_writers_name_what_they_cannot_express(build, fmt, message):
     assert str(info.value) == message
 
 
-def test_integer_comparisons_are_spelled_out_for_old_pcs():
-    space = parse_space("n integer [0, 4] [0]\nm integer [0, 9] [0]\nm | n > 2\n{n=1, m=3}\n", "pcs_new")
-    text = space_to_text(space, "pcs")
-    assert "m | n in {3, 4}" in text
-    assert describe_space(parse_space(text, "pcs")) == describe_space(space)
+def test_old_pcs_writes_no_conditions_or_forbiddens_on_numerical_parameters():
+    # ConfigSpace's old-PCS reader refuses them ("conditional on the illegal value '3'"): say so
+    space = parse_space("n integer [0, 4] [0]\nm integer [0, 9] [0]\nm | n > 2\n", "pcs_new")
+    with pytest.raises(SpaceError, match="pcs \\(old syntax\\) cannot express the condition of 'm' on integer parameter 'n'"):
+        space_to_text(space, "pcs")
+    space = parse_space("n integer [0, 4] [0]\nc categorical {x, y} [x]\n{n=1, c=y}\n", "pcs_new")
+    with pytest.raises(SpaceError, match="pcs \\(old syntax\\) cannot express forbidden clause .* on integer parameter 'n'"):
+        space_to_text(space, "pcs")
+    # what it does write, ConfigSpace reads
+    from ConfigSpace.read_and_write import pcs as cs_pcs
+
+    space = parse_space("c categorical {x, y, z} [x]\nm integer [0, 9] [0]\nm | c != y\n{c=z, m=3}\n", "pcs_new")
+    with pytest.raises(SpaceError, match="on integer parameter 'm'"):
+        space_to_text(space, "pcs")  # the forbidden clause names the integer m
+    space = parse_space("c categorical {x, y, z} [x]\nm integer [0, 9] [0]\nm | c != y\n", "pcs_new")
+    read = cs_pcs.read(space_to_text(space, "pcs").splitlines())
+    assert [str(c) for c in read.conditions] == ["m | c in {'x', 'z'}"]
 
 
 def test_forbidden_relations_round_trip_through_irace_and_json():
