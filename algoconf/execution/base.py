@@ -9,6 +9,15 @@ CAPPED with runtime 0 and ``info["reason"] == "stopped before it started"``: it 
 :func:`never_started` tells such a result apart; races run such an arm again later instead of
 recording it). ``as_completed`` yields futures as they finish. ``close()`` withdraws queued
 runs, stops running ones and releases the workers.
+
+Time seam: ``now()`` is the executor's clock (monotonic seconds) and ``wait(futures, timeout)``
+blocks until one of the futures is done or ``timeout`` seconds pass *on that clock*. The real
+executors use ``time.monotonic`` and ``concurrent.futures.wait``; the virtual-clock executor
+(:mod:`algoconf.execution.virtual`) returns its simulated time and advances it to the next finish
+event. A loop that takes its elapsed time from ``now()`` and waits through ``wait()`` (the engine)
+therefore runs unchanged on real or virtual time. ``poll_interval`` is how long such a loop should
+wait at most before looking at its budgets again (None: nothing can happen between two events, wait
+for the next one).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import concurrent.futures as cf
 import dataclasses
 import socket
 import threading
+import time
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
@@ -97,6 +107,8 @@ class Executor(ABC):
 
     #: how many runs may execute at the same time
     n_workers: int
+    #: longest wait before a driving loop looks at its budgets again (None: until the next result)
+    poll_interval: float | None = 0.25
 
     def __init__(self, target: "Target", instances: Mapping[str, "Instance"]):
         self.target = target
@@ -121,6 +133,17 @@ class Executor(ABC):
     @abstractmethod
     def cancel(self, future: "cf.Future[RunResult]") -> bool:
         """Withdraw a run that has not started; True when it was withdrawn."""
+
+    def now(self) -> float:
+        """Monotonic seconds on this executor's clock (real time here; virtual time in a simulator)."""
+        return time.monotonic()
+
+    def wait(self, futures: Iterable["cf.Future[RunResult]"], timeout: float | None = None,
+             return_when: str = cf.FIRST_COMPLETED) -> tuple[set["cf.Future[RunResult]"], set["cf.Future[RunResult]"]]:
+        """``(done, not_done)`` once one (``FIRST_COMPLETED``) or all (``ALL_COMPLETED``) of the futures
+        are done, or ``timeout`` seconds of :meth:`now` passed."""
+        done, pending = cf.wait(list(futures), timeout=timeout, return_when=return_when)
+        return set(done), set(pending)
 
     def as_completed(self, futures: Iterable["cf.Future[RunResult]"], timeout: float | None = None) -> Iterator["cf.Future[RunResult]"]:
         """Futures in the order they finish (``concurrent.futures.as_completed`` semantics)."""

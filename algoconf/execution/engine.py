@@ -10,7 +10,8 @@ Contract
   only when a worker can start it, always from the engine's thread. Priority: when a worker is free,
   the next wave of the oldest race that can start one gets it; a new race is asked for only when no
   waiting arm can start (a worker would otherwise idle, e.g. while a race's wave still runs).
-* Budgets ``runs``, ``wallclock`` (seconds of this loop, summed over resumes) and ``cpu_time``
+* Budgets ``runs``, ``wallclock`` (seconds of this loop on the executor's clock ``executor.now()``,
+  virtual seconds on a simulator, summed over resumes) and ``cpu_time``
   (target CPU seconds in the history), whichever ends first. At the end, runs still in flight are
   stopped and *not* recorded (a resume runs them again).
 * Every result is committed to the history *before* the tuner is told, in one transaction with
@@ -125,7 +126,7 @@ class Engine:
         self.runs = len(history)
         self.cpu_time = math.fsum(r.runtime for r in history)
         self._wall_before = float(self._engine_state.get("elapsed", 0.0))
-        self._started = time.monotonic()
+        self._started = executor.now()  # elapsed time is the executor's clock (virtual in a simulator)
 
     # --- construction -----------------------------------------------------------------------------
     @classmethod
@@ -203,7 +204,7 @@ class Engine:
 
     @property
     def elapsed(self) -> float:
-        return self._wall_before + (time.monotonic() - self._started)
+        return self._wall_before + (self.executor.now() - self._started)
 
     # --- steps ------------------------------------------------------------------------------------
     def _budget_reason(self) -> str:
@@ -293,8 +294,7 @@ class Engine:
     def _collect(self) -> list[RunResult]:
         batch, self._ready = self._ready, []
         if self._running:
-            timeout = 0.0 if batch else 0.25
-            done, _ = cf.wait(list(self._running), timeout=timeout, return_when=cf.FIRST_COMPLETED)
+            done, _ = self.executor.wait(list(self._running), timeout=0.0 if batch else self._wait_timeout())
             for future in sorted(done, key=self._order.__getitem__):
                 self._running.pop(future)
                 del self._order[future]
@@ -311,6 +311,15 @@ class Engine:
                 if race.done:
                     del self._races[rid]
         return batch
+
+    def _wait_timeout(self) -> float | None:
+        """How long to wait for a result on the executor's clock: its poll interval, never past the
+        wall-clock budget (None: until the next result)."""
+        timeout = self.executor.poll_interval
+        if self.limits.wallclock is not None:
+            left = max(0.0, self.limits.wallclock - self.elapsed)
+            timeout = left if timeout is None else min(timeout, left)
+        return timeout
 
     def _record_and_tell(self, batch: list[RunResult]) -> None:
         fresh = [r for r in batch if r.key not in self.history]

@@ -31,7 +31,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import dataclasses
 import math
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
@@ -233,18 +232,18 @@ def run_race(executor: "Executor", requests: Sequence[RunRequest], timeout: floa
     """Race the requests (one instance, k configurations) on the executor and wait for the outcome.
 
     Waves are as wide as ``workers`` (default: ``executor.n_workers``; the executor's workers are
-    assumed free for the race). On ``timeout`` (seconds) the arms still running are stopped and
+    assumed free for the race). On ``timeout`` (seconds of ``executor.now()``) the arms still running are stopped and
     :class:`TimeoutError` is raised.
     """
     race = Race(requests, slack=slack, instant=bool(getattr(executor, "instant", False)))
     width = max(1, int(executor.n_workers if workers is None else workers))
-    deadline = None if timeout is None else time.monotonic() + timeout
+    deadline = None if timeout is None else executor.now() + timeout
     futures: dict[cf.Future, int] = {}
     while not race.done:
         for index, request in race.start(width - len(futures)):
             futures[executor.submit(request)] = index
-        left = None if deadline is None else max(0.0, deadline - time.monotonic())
-        done, _ = cf.wait(list(futures), timeout=left, return_when=cf.FIRST_COMPLETED)
+        left = None if deadline is None else max(0.0, deadline - executor.now())
+        done, _ = executor.wait(list(futures), timeout=left)
         if not done:
             for future in futures:
                 executor.stop(future)
