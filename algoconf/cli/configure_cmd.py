@@ -129,6 +129,7 @@ def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool) -> None:
             "wallclock": outcome.wallclock,
             "stop_reason": outcome.stop_reason,
             "resumed": outcome.resumed,
+            "capping": _capping(outcome),
             "default_test_par10": report.default.par if report else None,
             "incumbent_test_par10": report.incumbent.par if report else None,
             "validation": report.to_dict() if report else None,
@@ -140,6 +141,10 @@ def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool) -> None:
     print(f"run directory: {run_dir}")
     print(f"stopped: {outcome.stop_reason}; {outcome.runs} runs, {outcome.cpu_time:.1f} s target CPU, "
           f"{outcome.wallclock:.1f} s wall")
+    capping = _capping(outcome)
+    if capping["capped_runs"]:
+        print(f"adaptive capping: {capping['capped_runs']} runs capped, at most "
+              f"{capping['cpu_saved_at_most']:.1f} s target CPU saved")
     print(f"incumbent ({outcome.incumbent_key}):")
     for name, value in sorted((outcome.incumbent or {}).items()):
         print(f"  {name} = {value}")
@@ -147,3 +152,11 @@ def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool) -> None:
         print(format_table(report))
         if report.plot:
             print(f"scatter plot: {report.plot}")
+
+
+def _capping(outcome: Any) -> dict[str, Any]:
+    """The outcome's capping summary as a dict (a stored run.json holds it as one; older ones lack it)."""
+    summary = getattr(outcome, "capping", None)
+    if summary is None:
+        return {"capped_runs": 0, "cpu_saved_at_most": 0.0}
+    return dict(summary) if isinstance(summary, dict) else asdict(summary)

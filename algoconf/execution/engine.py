@@ -44,6 +44,7 @@ from algoconf.execution.base import Executor
 from algoconf.execution.racing import RACE_SLACK, Race
 from algoconf.records import RunRequest, RunResult, config_key, mean_cost
 from algoconf.tuners.base import Tuner
+from algoconf.tuners.capping import CappingSummary
 from algoconf.tuners.evidence import cost_of
 
 __all__ = ["Engine", "EngineLimits", "EngineOutcome", "Callback"]
@@ -87,6 +88,7 @@ class EngineOutcome:
     resumed: bool
     overhead_per_ask: float = 0.0  # seconds the tuner spent in ask() per proposed run
     tuner_time_per_run: float = 0.0  # seconds in ask() and tell() per run (the tuner's whole cost)
+    capping: CappingSummary = field(default_factory=CappingSummary)  # what adaptive capping saved
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -194,6 +196,7 @@ class Engine:
             cpu_time=self.cpu_time, wallclock=self.elapsed, stop_reason=reason, resumed=self._resumed,
             overhead_per_ask=self._ask_time / self._asks if self._asks else 0.0,
             tuner_time_per_run=(self._ask_time + self._tell_time) / self._asks if self._asks else 0.0,
+            capping=CappingSummary.of(self.history),
         )
 
     def incumbent_cost(self, key: str) -> float | None:

@@ -8,6 +8,7 @@ of the :class:`~algoconf.tuners.base.Tuner` contract and raise AssertionError wi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -21,7 +22,7 @@ from algoconf.tuners.base import Tuner, TuningProblem
 from algoconf.tuners.sampling import config_vector, is_valid
 
 __all__ = ["synthetic_runtime", "answer", "drive", "check_proposals_valid", "check_budget",
-           "check_state_roundtrip", "check_all"]
+           "check_state_roundtrip", "check_capping", "check_all"]
 
 
 def _unit(*parts: Any) -> float:
@@ -125,8 +126,8 @@ def check_budget(tuner_cls: type[Tuner], problem: TuningProblem, seed: int = 0) 
 
 def check_state_roundtrip(tuner_cls: type[Tuner], problem: TuningProblem, runs: int = 60, seed: int = 3) -> None:
     """Stop half way (with runs in flight), JSON round-trip the state, continue: the rebuilt tuner
-    asks exactly what an uninterrupted one asks (same interleaving of asks and tells) and ends with
-    the same incumbent."""
+    asks exactly what an uninterrupted one asks (same runs with the same capping bounds, same
+    interleaving of asks and tells) and ends with the same incumbent."""
 
     def session(interrupt: bool) -> tuple[list[tuple], Any]:
         tuner = tuner_cls(problem, seed=seed)
@@ -139,7 +140,7 @@ def check_state_roundtrip(tuner_cls: type[Tuner], problem: TuningProblem, runs: 
         if pending:
             tuner.tell(answer(problem, pending))
         rest = drive(tuner, runs - len(part) - len(pending))
-        return [r.key for r in part + pending + rest], tuner.incumbent
+        return [(r.key, r.bound) for r in part + pending + rest], tuner.incumbent
 
     straight, straight_inc = session(False)
     resumed, resumed_inc = session(True)
@@ -147,11 +148,34 @@ def check_state_roundtrip(tuner_cls: type[Tuner], problem: TuningProblem, runs: 
     assert resumed_inc == straight_inc, "incumbents differ"
 
 
+def check_capping(tuner_cls: type[Tuner], problem: TuningProblem, runs: int = 60, seed: int = 0) -> None:
+    """A capping tuner (``supports_capping``) caps by default on a runtime problem, every bound in
+    ``(0, cutoff)``; it caps nothing with ``capping=False`` or on a quality problem. Its options
+    ``capping`` and ``capping_slack`` exist. (A tuner without the capability never sets a bound:
+    :func:`check_proposals_valid`.)"""
+    if not tuner_cls.supports_capping:
+        return
+    assert problem.objective == "runtime" and problem.cutoff is not None
+
+    def bounds(prob: TuningProblem, **options: Any) -> list[float]:
+        requests = drive(tuner_cls(prob, seed=seed, **options), runs)
+        return [r.bound for r in requests if r.bound is not None]
+
+    default = bounds(problem)
+    assert default, f"{tuner_cls.__name__} set no capping bound in {runs} runs of a runtime problem"
+    assert all(0 < b < problem.cutoff for b in default), f"bounds outside (0, cutoff): {default}"
+    assert bounds(problem, capping_slack=1.0), "capping_slack is not an option (or slack 1 capped nothing)"
+    assert not bounds(problem, capping=False), "capping=False still capped runs"
+    quality = dataclasses.replace(problem, objective="quality", cutoff=None)
+    assert not bounds(quality), "a quality problem got capping bounds"
+
+
 def check_all(tuner_cls: type[Tuner], problem: TuningProblem) -> None:
     """Run every check on one problem (its ``max_runs`` is used for the budget check)."""
     check_proposals_valid(tuner_cls, problem)
     check_budget(tuner_cls, problem)
     check_state_roundtrip(tuner_cls, problem)
+    check_capping(tuner_cls, dataclasses.replace(problem, max_runs=None))
 
 
 # --- engine-level helpers: a scenario and an in-process executor on the synthetic target ------------

@@ -19,6 +19,16 @@ trial is told PRUNED — so pruning acts as racing on shared instances. A finish
 mean cost (PAR-k for runtime objectives). Several trials run at once (``constant_liar`` keeps TPE
 from proposing the same point to parallel workers). The first trial is the space's default.
 
+Adaptive capping (on by default for runtime objectives; ``capping=False`` turns it off, slack
+``capping_slack``, see :mod:`~algoconf.tuners.capping`): pruning is where Optuna compares a
+trial with others on the same pairs, so that is where the incumbent-based cap applies. The
+incumbent is the best finished trial; a trial's run on pair ``i`` is capped at ``slack × Σ`` of
+the incumbent's costs on pairs ``0..i`` ``−`` the trial's own costs on pairs ``0..i−1``. A run that
+reaches the cap proves the trial worse than ``slack ×`` the incumbent on the pairs so far: its
+lower-bound mean is reported as the intermediate value and the trial is told PRUNED (as the
+pruner would have stopped it), never finished with a censored value. Before any trial has
+finished there is nothing to cap against.
+
 ``sampler``: "tpe" (multivariate, grouped for conditional spaces), "cmaes" (needs the ``cmaes``
 package; only for spaces of numerical parameters without conditions), or "auto" (CMA-ES when the
 space allows it, else TPE). State: the seed and the log of asks and tells; :meth:`from_state`
@@ -36,8 +46,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from algoconf.errors import ConfigurationError
-from algoconf.records import RunRequest, RunResult, config_key
+from algoconf.records import Estimate, RunRequest, RunResult, config_key
 from algoconf.tuners.base import Tuner, TuningProblem
+from algoconf.tuners.capping import DEFAULT_SLACK, CappingRule
 from algoconf.tuners.replay_log import ReplayLog
 from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.pairs import PairStream
@@ -67,19 +78,22 @@ class OptunaTuner(Tuner):
     name = "optuna"
     uses_instances = True
     supports_racing = False
-    supports_capping = False
+    supports_capping = True
     needs_model = True
     optional_dependency = "optuna"
 
     def __init__(self, problem: TuningProblem, seed: int = 0, *, sampler: str = "auto",
-                 n_instances: int | None = None, reduction_factor: int = 3, max_trials_in_flight: int = 8) -> None:
+                 n_instances: int | None = None, reduction_factor: int = 3, max_trials_in_flight: int = 8,
+                 capping: bool | None = None, capping_slack: float = DEFAULT_SLACK) -> None:
         super().__init__(problem, seed)
+        self.capping = CappingRule.for_problem(problem, capping, capping_slack)
         if sampler not in ("auto", "tpe", "cmaes"):
             raise ValueError(f"sampler must be 'auto', 'tpe' or 'cmaes', got {sampler!r}")
         if sampler == "cmaes" and not space_is_continuous(problem.space):
             raise ValueError("CMA-ES needs a space of numerical parameters without conditions or forbiddens")
         self._params = {"sampler": sampler, "n_instances": n_instances, "reduction_factor": reduction_factor,
-                        "max_trials_in_flight": max_trials_in_flight}
+                        "max_trials_in_flight": max_trials_in_flight, "capping": capping,
+                        "capping_slack": float(capping_slack)}
         self.sampler_name = ("cmaes" if space_is_continuous(problem.space) else "tpe") if sampler == "auto" else sampler
         self.max_in_flight = int(max_trials_in_flight)
         rng = np.random.default_rng(self.seed)
@@ -96,6 +110,7 @@ class OptunaTuner(Tuner):
         self._asked = 0
         self._log = ReplayLog()
         self._best: tuple[float, dict[str, Any]] | None = None
+        self._best_costs: list[float] = []  # the best finished trial's cost on each pair (exact)
         self._outcomes: dict[str, float | None] = {}  # key -> final value, None when pruned
 
     # --- contract ---------------------------------------------------------------------------------
@@ -112,16 +127,22 @@ class OptunaTuner(Tuner):
                     break
             else:
                 break
-            pair = self.pairs[len(entry["costs"])]
+            step = len(entry["costs"])
+            pair = self.pairs[step]
             entry["busy"] = True
-            out.append(RunRequest(entry["config"], pair[0], int(pair[1]), self.problem.cutoff, config_key=entry["key"]))
+            bound = None
+            if self.capping is not None and self._best_costs:
+                bound = self.capping.bound([Estimate(c, True) for c in self._best_costs[: step + 1]],
+                                           [Estimate(c, True) for c in entry["costs"]])
+            out.append(RunRequest(entry["config"], pair[0], int(pair[1]), self.problem.cutoff, bound=bound,
+                                  config_key=entry["key"]))
             self._asked += 1
         return out
 
     def tell(self, results: Sequence[RunResult]) -> None:
         self._log.told(results)
         for result in results:
-            self._tell_one(result.request.config_key, cost_of(self.problem, result).value)
+            self._tell_one(result.request.config_key, cost_of(self.problem, result))
 
     @property
     def incumbent(self) -> dict[str, Any] | None:
@@ -173,25 +194,27 @@ class OptunaTuner(Tuner):
             return entry
         return None
 
-    def _tell_one(self, key: str, cost: float) -> None:
+    def _tell_one(self, key: str, cost: Estimate) -> None:
         entry = next((e for e in self._active.values() if e["key"] == key and e["busy"]), None)
         if entry is None:
             return
         entry["busy"] = False
-        entry["costs"].append(cost)
+        entry["costs"].append(cost.value)
         trial = entry["trial"]
         step = len(entry["costs"]) - 1
         mean = float(np.mean(entry["costs"]))
         value = mean if math.isfinite(mean) else 1e12
-        if len(entry["costs"]) >= len(self.pairs):
+        capped = not cost.exact  # stopped at its cap: a lower bound, worse than the incumbent so far
+        if len(entry["costs"]) >= len(self.pairs) and not capped:
             self.study.tell(trial, value)
             self._outcomes[key] = value
             del self._active[trial.number]
             if self._best is None or value < self._best[0]:
                 self._best = (value, entry["config"])
+                self._best_costs = list(entry["costs"])
             return
         trial.report(value, step)
-        if trial.should_prune():
+        if capped or trial.should_prune():
             self.study.tell(trial, state=optuna.trial.TrialState.PRUNED)
             self._outcomes[key] = None
             del self._active[trial.number]

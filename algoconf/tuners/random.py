@@ -10,6 +10,16 @@ estimate keeps improving. Several challengers race at once, one per free worker.
 
 The starting incumbent is the space's default configuration. Costs are PAR-k for runtime scenarios
 and comparisons respect censoring (see :class:`~algoconf.tuners.evidence.CostTable`).
+
+Adaptive capping (on by default for runtime objectives, ``capping=False`` turns it off; see
+:mod:`~algoconf.tuners.capping`): a challenger's run is capped at the time by which the challenger
+would be dropped anyway — ``slack ×`` the incumbent's costs on the challenger's pairs so far (this
+one and those in flight included; unknown ones at the worst cost), plus, before ``first_test``
+pairs, the incumbent's largest costs on as many more of its pairs (the lookahead of the hopeless
+rule below), minus the challenger's finished costs. A CAPPED run is a lower bound: the challenger
+is dropped at its next decision (its comparison could never become exact), never promoted. While
+the incumbent has fewer than ``first_test`` pairs nothing is capped. With one worker (decisions
+after every run) capping therefore never changes a decision, only the CPU spent on losers.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ import numpy as np
 
 from algoconf.records import RunRequest, RunResult, config_key
 from algoconf.tuners.base import Tuner, TuningProblem
+from algoconf.tuners.capping import DEFAULT_SLACK, CappingRule
 from algoconf.tuners.evidence import CostTable, cost_of
 from algoconf.tuners.pairs import PairStream
 from algoconf.tuners.sampling import default_config, draw_seed, sample_configs
@@ -33,20 +44,25 @@ class RandomTuner(Tuner):
 
     Parameters: ``max_pairs`` caps the instance-seed pairs of the incumbent (default: every
     instance once for deterministic problems, else 2000); ``max_challengers`` caps how many
-    challengers race at once (default 8).
+    challengers race at once (default 8); ``first_test`` pairs before a worse challenger is dropped
+    unless hopeless (3); ``capping`` (None: on for runtime objectives) and ``capping_slack`` (1.2)
+    for adaptive capping.
     """
 
     name = "random"
     uses_instances = True
     supports_racing = False
-    supports_capping = False
+    supports_capping = True
     needs_model = False
 
     def __init__(self, problem: TuningProblem, seed: int = 0, *, max_pairs: int | None = None,
-                 max_challengers: int = 8, first_test: int = 3) -> None:
+                 max_challengers: int = 8, first_test: int = 3, capping: bool | None = None,
+                 capping_slack: float = DEFAULT_SLACK) -> None:
         super().__init__(problem, seed)
         self.max_challengers = int(max_challengers)
         self.first_test = max(1, int(first_test))
+        self.capping = CappingRule.for_problem(problem, capping, capping_slack)
+        self._capping_option, self._capping_slack = capping, float(capping_slack)
         self._rng = np.random.default_rng(self.seed)
         self._pairs = PairStream(problem, self._rng, max_pairs)
         self._table = CostTable()
@@ -95,6 +111,8 @@ class RandomTuner(Tuner):
             "seed": self.seed,
             "max_challengers": self.max_challengers,
             "first_test": self.first_test,
+            "capping": self._capping_option,
+            "capping_slack": self._capping_slack,
             "rng": self._rng.bit_generator.state,
             "pairs": self._pairs.to_state(),
             "table": self._table.to_state(),
@@ -111,7 +129,10 @@ class RandomTuner(Tuner):
     @classmethod
     def from_state(cls, problem: TuningProblem, state: Mapping[str, Any]) -> "RandomTuner":
         tuner = cls(problem, int(state["seed"]), max_challengers=int(state["max_challengers"]),
-                    first_test=int(state.get("first_test", 1)))
+                    first_test=int(state.get("first_test", 1)),
+                    # a state from before capping existed continues without it
+                    capping=state["capping"] if "capping" in state else False,
+                    capping_slack=float(state.get("capping_slack", DEFAULT_SLACK)))
         tuner._rng.bit_generator.state = state["rng"]
         tuner._pairs = PairStream.from_state(problem, tuner._rng, state["pairs"])
         tuner._table = CostTable.from_state(state["table"])
@@ -135,8 +156,10 @@ class RandomTuner(Tuner):
         return key
 
     def _request(self, key: str, pair: Sequence[Any]) -> RunRequest:
+        bound = self._bound(key, pair) if key != self._incumbent else None
         self._requested.setdefault(key, []).append([pair[0], int(pair[1])])
-        request = RunRequest(self._configs[key], pair[0], int(pair[1]), self.problem.cutoff, config_key=key)
+        request = RunRequest(self._configs[key], pair[0], int(pair[1]), self.problem.cutoff, bound=bound,
+                             config_key=key)
         self._inflight.add(request.key)
         self._asked += 1
         return request
@@ -174,6 +197,23 @@ class RandomTuner(Tuner):
         self._exhausted = True
         return None
 
+    def _bound(self, key: str, pair: Sequence[Any]) -> float | None:
+        """The adaptive cap of the challenger ``key``'s run on ``pair`` (see the module docstring)."""
+        rule = self.capping
+        if rule is None:
+            return None
+        need = min(self.first_test, self._pairs.max_pairs)
+        inc_pairs = [(p[0], int(p[1])) for p in self._requested.get(self._incumbent, [])]
+        if len(inc_pairs) < need:
+            return None  # the hopeless rule's lookahead would reach pairs the incumbent has not got
+        compared = [(p[0], int(p[1])) for p in self._requested.get(key, [])] + [(pair[0], int(pair[1]))]
+        theirs = self._table.pairs(self._incumbent)
+        own = self._table.pairs(key)
+        taken = set(compared)
+        rest = sorted((theirs.get(p) for p in inc_pairs if p not in taken), key=rule.ceiling, reverse=True)
+        incumbent = [theirs.get(p) for p in compared] + rest[: max(0, need - len(compared))]
+        return rule.bound(incumbent, [own[p] for p in compared if p in own])
+
     def _hopeless(self, key: str, mine: Sequence[Sequence[Any]], inc_pairs: Sequence[Sequence[Any]],
                   need: int) -> bool:
         """True when the challenger cannot catch up with the incumbent within its first ``need``
@@ -198,6 +238,8 @@ class RandomTuner(Tuner):
             if any((key, p[0], int(p[1])) in self._inflight for p in mine):
                 keep.append(challenger)
                 continue
+            if any(not cost.exact for cost in self._table.pairs(key).values()):
+                continue  # capped: dominated where it ran, and its comparison can never become exact
             verdict = self._table.compare(key, self._incumbent)
             inc_pairs = self._requested.get(self._incumbent, [])
             need = min(self.first_test, len(inc_pairs))

@@ -13,12 +13,15 @@ told back as SMAC ``TrialValue`` with:
 * CRASHED / MEMOUT / ABORTED -> ``CRASHED`` / ``MEMORYOUT``, cost = PAR-k (runtime) or the scenario's
   crash cost (quality; infinity is replaced by 1e10 since SMAC's model needs finite costs).
 
-``adaptive_capping=True`` (runtime objectives only) turns on SMAC 2.4's capping
-(``runtime_cutoff`` = the scenario cutoff, slack ``capping_slack``, default 1.2): the per-trial cap
-SMAC computes becomes ``RunRequest.bound``, clamped to ``[1% of the cutoff, cutoff]`` (SMAC can
-compute a zero or negative cap; a run is never given a non-positive limit). Runs of the incumbent
-itself are never capped: SMAC 2.4 caps them at ``runtime_cutoff − Σ incumbent cost``, using the
-per-run cutoff as a cumulative budget, which would starve the incumbent's own evaluation.
+Adaptive capping is on by default for plain runtime objectives (``capping=False`` turns it off;
+``adaptive_capping`` is the older name of the same option): SMAC 2.4's own capping
+(``runtime_cutoff`` = the scenario cutoff, slack ``capping_slack``, default 1.2), whose per-trial
+cap ``slack × Σ incumbent cost − Σ challenger cost`` on the challenger's instance-seed pairs becomes
+``RunRequest.bound``, clamped as :class:`~algoconf.tuners.capping.CappingRule` clamps it (to
+``[1% of the cutoff, cutoff)``; SMAC can compute a zero or negative cap; a run is never given a
+non-positive limit, and a cap at the cutoff is no cap). Runs of the incumbent itself are never
+capped: SMAC 2.4 caps them at ``runtime_cutoff − Σ incumbent cost``, using the per-run cutoff as a
+cumulative budget, which would starve the incumbent's own evaluation.
 
 SMAC3 2.4 orders the start points of its local search by string hashes (``list(set(configs))``),
 so the same seed gave different runs in different processes (PYTHONHASHSEED); the local search
@@ -44,6 +47,7 @@ from typing import Any, Mapping, Sequence
 
 from algoconf.records import RunRequest, RunResult, Status
 from algoconf.tuners.base import Tuner, TuningProblem
+from algoconf.tuners.capping import DEFAULT_SLACK, CappingRule
 from algoconf.tuners.replay_log import ReplayLog
 from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.sampling import active_config
@@ -77,9 +81,10 @@ class _StableLocalSearch(LocalSearch):
 
 
 class SMACTuner(Tuner):
-    """SMAC3's AlgorithmConfigurationFacade; options ``adaptive_capping``, ``capping_slack``,
-    ``random_config_prob`` (facade default 0.5 when None), ``log_cost`` (model log costs, as SMAC 1
-    did for runtime; runtime objectives only; off by default: no gain measured on the matrix)."""
+    """SMAC3's AlgorithmConfigurationFacade; options ``capping`` (None: on for runtime objectives;
+    ``adaptive_capping`` is its older name), ``capping_slack`` (1.2), ``random_config_prob`` (facade
+    default 0.5 when None), ``log_cost`` (model log costs, as SMAC 1 did for runtime; runtime
+    objectives only; off by default: no gain measured on the matrix)."""
 
     name = "smac"
     uses_instances = True
@@ -88,19 +93,21 @@ class SMACTuner(Tuner):
     needs_model = True
     optional_dependency = "smac"
 
-    def __init__(self, problem: TuningProblem, seed: int = 0, *, adaptive_capping: bool = False,
-                 capping_slack: float = 1.2, random_config_prob: float | None = None,
-                 log_cost: bool = False) -> None:
+    def __init__(self, problem: TuningProblem, seed: int = 0, *, capping: bool | None = None,
+                 capping_slack: float = DEFAULT_SLACK, random_config_prob: float | None = None,
+                 log_cost: bool = False, adaptive_capping: bool | None = None) -> None:
         super().__init__(problem, seed)
-        if adaptive_capping and problem.objective != "runtime":
-            raise ValueError("adaptive capping needs a runtime objective")
+        if capping is not None and adaptive_capping is not None and bool(capping) != bool(adaptive_capping):
+            raise ValueError("capping and adaptive_capping are one option: give one of them")
+        option = capping if capping is not None else adaptive_capping
+        self.capping = CappingRule.for_problem(problem, option, capping_slack)
         plain_runtime = problem.objective == "runtime" and not problem.extra.get("utility")
         if log_cost and not plain_runtime:
             raise ValueError("log_cost needs a runtime objective (positive costs)")
         log_cost = bool(log_cost)
-        self._params = {"adaptive_capping": bool(adaptive_capping), "capping_slack": float(capping_slack),
+        self._params = {"capping": option, "capping_slack": float(capping_slack),
                         "random_config_prob": random_config_prob, "log_cost": log_cost}
-        self.adaptive_capping = bool(adaptive_capping)
+        self.adaptive_capping = self.capping is not None
         self._outdir = tempfile.mkdtemp(prefix="algoconf-smac-")
         features = problem.features
         if features:
@@ -150,9 +157,8 @@ class SMACTuner(Tuner):
                 info = self.smac.ask()
             config = active_config(self.problem.space, dict(info.config))
             bound = None
-            if self.adaptive_capping and "cutoff" in info.additional_info and not self._is_incumbent(info.config):
-                cap = float(info.additional_info["cutoff"])
-                bound = min(float(self.problem.cutoff), max(0.01 * float(self.problem.cutoff), cap))
+            if self.capping is not None and "cutoff" in info.additional_info and not self._is_incumbent(info.config):
+                bound = self.capping.clamp(float(info.additional_info["cutoff"]))
             seed = int(info.seed) if info.seed is not None else 0
             request = RunRequest(config, str(info.instance), seed, self.problem.cutoff, bound=bound)
             waiting = self._pending.setdefault(request.key, [])

@@ -42,6 +42,13 @@ def test_state_roundtrip_continues_exactly(name, problem):
 
 
 @pytest.mark.parametrize("name", sorted(TUNERS))
+def test_capping_on_for_runtime_off_for_quality_and_by_option(name, problem):
+    cls = _available(name)
+    # few instances, so that model-based tuners (fewer runs) reach a comparison with an incumbent
+    suite.check_capping(cls, replace(problem, instances=problem.instances[:4], max_runs=None), runs=_runs(cls, 60))
+
+
+@pytest.mark.parametrize("name", sorted(TUNERS))
 def test_deterministic_problem_never_repeats_a_run(name, problem):
     cls = _available(name)
     det = replace(problem, instances=problem.instances[:5], deterministic=True, max_runs=None)
