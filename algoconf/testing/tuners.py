@@ -149,10 +149,11 @@ def check_state_roundtrip(tuner_cls: type[Tuner], problem: TuningProblem, runs: 
 
 
 def check_capping(tuner_cls: type[Tuner], problem: TuningProblem, runs: int = 60, seed: int = 0) -> None:
-    """A capping tuner (``supports_capping``) caps by default on a runtime problem, every bound in
-    ``(0, cutoff)``; it caps nothing with ``capping=False`` or on a quality problem. Its options
-    ``capping`` and ``capping_slack`` exist. (A tuner without the capability never sets a bound:
-    :func:`check_proposals_valid`.)"""
+    """A capping tuner (``supports_capping``) takes the options ``capping`` and ``capping_slack``;
+    with ``capping=True`` on a runtime problem it caps runs, every bound in ``(0, cutoff)``; with
+    ``capping=False``, or on a quality problem, it caps nothing (and ``capping=True`` there is a
+    ValueError). Whether capping is on by default is each tuner's documented choice. (A tuner
+    without the capability never sets a bound: :func:`check_proposals_valid`.)"""
     if not tuner_cls.supports_capping:
         return
     assert problem.objective == "runtime" and problem.cutoff is not None
@@ -161,13 +162,19 @@ def check_capping(tuner_cls: type[Tuner], problem: TuningProblem, runs: int = 60
         requests = drive(tuner_cls(prob, seed=seed, **options), runs)
         return [r.bound for r in requests if r.bound is not None]
 
-    default = bounds(problem)
-    assert default, f"{tuner_cls.__name__} set no capping bound in {runs} runs of a runtime problem"
-    assert all(0 < b < problem.cutoff for b in default), f"bounds outside (0, cutoff): {default}"
-    assert bounds(problem, capping_slack=1.0), "capping_slack is not an option (or slack 1 capped nothing)"
+    capped = bounds(problem, capping=True)
+    assert capped, f"{tuner_cls.__name__} set no capping bound in {runs} runs of a runtime problem"
+    assert all(0 < b < problem.cutoff for b in capped), f"bounds outside (0, cutoff): {capped}"
+    assert bounds(problem, capping=True, capping_slack=1.0), "capping_slack is not an option (or slack 1 capped nothing)"
     assert not bounds(problem, capping=False), "capping=False still capped runs"
     quality = dataclasses.replace(problem, objective="quality", cutoff=None)
     assert not bounds(quality), "a quality problem got capping bounds"
+    try:
+        tuner_cls(quality, seed=seed, capping=True)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("capping=True on a quality problem was accepted")
 
 
 def check_all(tuner_cls: type[Tuner], problem: TuningProblem) -> None:

@@ -236,3 +236,25 @@ def test_capping_saves_cpu_on_the_matrix_at_no_loss_of_quality(tmp_path):
             tests[capping].append((test_par, outcome.cpu_time))
     assert sum(t for t, _ in tests[True]) <= sum(t for t, _ in tests[False]) + 1e-9
     assert sum(c for _, c in tests[True]) < sum(c for _, c in tests[False])
+
+
+def test_capping_defaults_per_tuner(problem):
+    """On by default for runtime objectives in ROAR and the SMAC wrapper; off by default in Optuna
+    (measured to cost quality there, docs/tuners.md); off for quality objectives everywhere."""
+    quality = replace(problem, objective="quality", cutoff=None)
+    assert RandomTuner(problem).capping is not None and RandomTuner(quality).capping is None
+    try:
+        from algoconf.tuners.optuna import OptunaTuner
+    except ImportError:
+        pass
+    else:
+        assert OptunaTuner(problem).capping is None and OptunaTuner(problem, capping=True).capping is not None
+    try:
+        from algoconf.tuners.smac import SMACTuner
+    except ImportError:
+        pass
+    else:
+        on = SMACTuner(problem)
+        assert on.capping is not None and on.smac.scenario.adaptive_capping
+        assert SMACTuner(quality).capping is None
+        assert SMACTuner(problem, adaptive_capping=False).capping is None  # the older option name

@@ -42,7 +42,7 @@ def test_state_roundtrip_continues_exactly(name, problem):
 
 
 @pytest.mark.parametrize("name", sorted(TUNERS))
-def test_capping_on_for_runtime_off_for_quality_and_by_option(name, problem):
+def test_capping_for_runtime_off_for_quality_and_by_option(name, problem):
     cls = _available(name)
     # few instances, so that model-based tuners (fewer runs) reach a comparison with an incumbent
     suite.check_capping(cls, replace(problem, instances=problem.instances[:4], max_runs=None), runs=_runs(cls, 60))
