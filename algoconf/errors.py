@@ -83,6 +83,11 @@ class SelectionInputError(InputError):
     """Performance data, a selector option or a saved selector model cannot be used as given."""
 
 
+# --- simulation -----------------------------------------------------------------------------------
+class MatrixError(InputError):
+    """A runtime matrix (.npz) is missing or malformed, or does not fit the scenario it should answer."""
+
+
 # --- run history ----------------------------------------------------------------------------------
 class HistoryError(AlgoconfError):
     """The run history cannot be used."""

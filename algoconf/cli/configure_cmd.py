@@ -2,7 +2,10 @@
 
 configure runs the tuner through the engine (resuming when the run directory holds a run of the
 same scenario and tuner), validates default and incumbent on the test instances, and prints the
-incumbent and the validation table (or one JSON object with ``--json``). The run directory keeps
+incumbent and the validation table (or one JSON object with ``--json``). ``--simulate MATRIX.npz``
+answers every run from a runtime matrix on ``--workers`` virtual workers (a virtual clock,
+:mod:`algoconf.execution.virtual`); the matrix is checked against the scenario before anything
+runs, and the output adds ``virtual_time`` and ``utilisation``. The run directory keeps
 ``history.sqlite``, ``run.json`` (scenario path, tuner, seed, outcome), ``validation.json`` and
 ``validation_scatter.png``.
 """
@@ -37,6 +40,12 @@ def register(subparsers: Any) -> None:
                    help="tuner parameter, e.g. --option alpha=0.05 (JSON values)")
     p.add_argument("--no-validate", action="store_true", help="skip validation on the test instances")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--simulate", default=None, metavar="MATRIX.npz",
+                   help="answer every run (tuning and validation) from this runtime matrix, on --workers virtual "
+                        "workers on a virtual clock; --budget is then virtual seconds")
+    p.add_argument("--caller-time", choices=("charged", "free"), default="charged",
+                   help="with --simulate: charge the tuner's and engine's real time to the virtual clock "
+                        "(charged, default) or not (free: reproducible, an infinitely fast tuner)")
     p.set_defaults(func=configure_command)
 
     v = subparsers.add_parser("validate", help="validate the incumbent of a configuration run directory")
@@ -65,24 +74,40 @@ def configure_command(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, got {args.workers}")
+    if args.simulate and args.scheduler:
+        raise InputError("--simulate and --scheduler exclude each other: a simulation runs nothing")
     scenario = load_scenario(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     run_dir = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{args.tuner}-s{seed}"
     options = _options(args.option)
+    executor = None
+    if args.simulate:  # the matrix is checked against the scenario here, before anything runs
+        from algoconf.tuners.simulated import simulated_executor
+
+        executor, _ = simulated_executor(scenario, args.simulate, args.workers, caller_time=args.caller_time)
     with open_session(scenario, run_dir, args.tuner, seed=seed, workers=args.workers, runs=args.runs,
                       wallclock=args.budget, cpu_time=args.cpu_time, scheduler=args.scheduler,
-                      progress=not args.json or sys.stderr.isatty(), tuner_options=options) as session:
+                      progress=not args.json or sys.stderr.isatty(), tuner_options=options,
+                      executor=executor) as session:
         outcome = session.run()
+        simulation = _simulation(session.executor, args) if args.simulate else {}
         run_info = {"scenario": str(Path(args.scenario).resolve()), "tuner": args.tuner, "seed": seed,
-                    "options": options, "outcome": asdict(outcome)}
+                    "options": options, "outcome": asdict(outcome), **simulation}
         (run_dir / RUN_FILE).write_text(json.dumps(run_info, indent=1, default=str))
         report = None
         if not args.no_validate and outcome.incumbent is not None:
             from algoconf.validation import validate
 
             report = validate(scenario, outcome.incumbent, session.executor, run_dir, seed=seed)
-    _print(outcome, report, run_dir, args.json)
+    _print(outcome, report, run_dir, args.json, simulation)
     return 0
+
+
+def _simulation(executor: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """The virtual clock's account of a simulated tuning run (taken before validation runs)."""
+    return {"simulate": str(Path(args.simulate).resolve()), "caller_time": args.caller_time,
+            "virtual_time": executor.now(), "utilisation": executor.utilisation(), "workers": executor.n_workers,
+            "caller_seconds_charged": executor.charged_seconds}
 
 
 def validate_command(args: argparse.Namespace) -> int:
@@ -100,7 +125,12 @@ def validate_command(args: argparse.Namespace) -> int:
     if incumbent is None:
         raise InputError("the run has no incumbent yet (no run finished)", file=info_path)
     scenario = load_scenario(info["scenario"])
-    executor = build_executor(scenario, args.workers)
+    if info.get("simulate"):  # a simulated run validates from its matrix too
+        from algoconf.tuners.simulated import simulated_executor
+
+        executor, _ = simulated_executor(scenario, info["simulate"], args.workers, caller_time="free")
+    else:
+        executor = build_executor(scenario, args.workers)
     try:
         report = validate(scenario, incumbent, executor, run_dir, seed=info.get("seed"))
     finally:
@@ -115,7 +145,7 @@ def validate_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool) -> None:
+def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool, simulation: dict[str, Any] | None = None) -> None:
     from algoconf.validation import format_table
 
     if as_json:
@@ -136,6 +166,7 @@ def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool) -> None:
         }
         if report is not None:
             data["validation"].pop("rows", None)
+        data.update(simulation or {})
         print(json.dumps(data, default=str))
         return
     print(f"run directory: {run_dir}")
@@ -145,6 +176,10 @@ def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool) -> None:
     if capping["capped_runs"]:
         print(f"adaptive capping: {capping['capped_runs']} runs capped, at most "
               f"{capping['cpu_saved_at_most']:.1f} s target CPU saved")
+    if simulation:
+        print(f"simulated from {simulation['simulate']}: {simulation['virtual_time']:.1f} virtual s on "
+              f"{simulation['workers']} workers, utilisation {simulation['utilisation']:.1%} "
+              f"(caller time {simulation['caller_time']})")
     print(f"incumbent ({outcome.incumbent_key}):")
     for name, value in sorted((outcome.incumbent or {}).items()):
         print(f"  {name} = {value}")

@@ -12,6 +12,9 @@ choice can be scored against the matrix's best configuration (the limit, for reg
   at submit time from a function ``answer(request) -> RunResult``. It sets ``instant = True``: the
   engine then applies race semantics itself (runs slower than a race's winner become CAPPED at the
   winner's time), since nothing runs that could be stopped.
+* :func:`simulated_executor` puts a matrix behind a
+  :class:`~algoconf.execution.virtual.VirtualExecutor` (N workers on a virtual clock) after checking
+  that it fits the scenario (``algoconf configure --simulate``).
 * :func:`matrix_target` is the same answer as a PythonTarget callable (matrix path in the
   ``ALGOCONF_MATRIX`` environment variable), so a matrix scenario also runs through real executors.
 """
@@ -23,19 +26,26 @@ import io
 import json
 import math
 import os
+import pickle
 import time
+import zipfile
+import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 from ConfigSpace import ConfigurationSpace
 
+from algoconf.errors import MatrixError
 from algoconf.execution.base import Executor
 from algoconf.records import RunRequest, RunResult, Status, config_key
 from algoconf.tuners.sampling import config_vector, config_vectors
 
-__all__ = ["RuntimeMatrix", "SimulatedExecutor", "matrix_target"]
+if TYPE_CHECKING:  # pragma: no cover
+    from algoconf.execution.virtual import VirtualExecutor
+
+__all__ = ["RuntimeMatrix", "SimulatedExecutor", "simulated_executor", "matrix_target"]
 
 
 class RuntimeMatrix:
@@ -61,11 +71,68 @@ class RuntimeMatrix:
 
     @classmethod
     def load(cls, path: str | Path) -> "RuntimeMatrix":
-        data = np.load(path, allow_pickle=False)
-        space = ConfigurationSpace.from_json(io.StringIO(str(data["space"])))
-        meta = json.loads(str(data["meta"])) if "meta" in data else {}
-        return cls(data["runtime"], data["solved"], json.loads(str(data["configs"])),
-                   json.loads(str(data["instances"])), float(data["cutoff"]), space, meta)
+        """The matrix stored at ``path``; :class:`~algoconf.errors.MatrixError` (one line, naming the
+        file) when it is missing, not an .npz archive, or lacks/garbles one of its fields."""
+        path = Path(path)
+        if not path.is_file():
+            raise MatrixError("no such runtime matrix (an .npz file built by benchmarks/build_matrix.py)", file=path)
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"PK\x03\x04":
+                raise MatrixError("not a runtime matrix: not an .npz archive (a zip of numpy arrays)", file=path)
+        try:
+            data = np.load(path, allow_pickle=False)
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, pickle.UnpicklingError) as err:
+            raise MatrixError(f"not a runtime matrix (.npz archive): {_first_line(err)}", file=path) from None
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise MatrixError("not a runtime matrix: a single array, not an .npz archive", file=path)
+        with data:
+            missing = [key for key in MATRIX_FIELDS if key not in data.files]
+            if missing:
+                raise MatrixError(f"not a runtime matrix: field(s) {', '.join(missing)} missing", file=path)
+            try:
+                space = ConfigurationSpace.from_json(io.StringIO(str(data["space"])))
+                meta = json.loads(str(data["meta"])) if "meta" in data.files else {}
+                runtime, solved = np.asarray(data["runtime"], dtype=float), np.asarray(data["solved"])
+                configs, instances = json.loads(str(data["configs"])), json.loads(str(data["instances"]))
+                cutoff = float(data["cutoff"])
+                if solved.dtype != bool:
+                    raise ValueError(f"'solved' must be booleans, not {solved.dtype}")
+                if runtime.ndim != 2 or not np.all(np.isfinite(runtime)) or np.any(runtime < 0):
+                    raise ValueError("'runtime' must be a 2-d array of finite, non-negative seconds")
+                if not (cutoff > 0 and math.isfinite(cutoff)):
+                    raise ValueError(f"'cutoff' must be a positive number of seconds, got {cutoff}")
+                if not isinstance(configs, list) or not all(isinstance(c, dict) for c in configs):
+                    raise ValueError("'configs' must be a JSON list of configurations")
+                if not isinstance(instances, list) or len(set(map(str, instances))) != len(instances):
+                    raise ValueError("'instances' must be a JSON list of distinct names")
+                return cls(runtime, solved, configs, [str(i) for i in instances], cutoff, space, meta)
+            except MatrixError:
+                raise
+            except (ValueError, KeyError, TypeError, AttributeError, OSError, zipfile.BadZipFile, zlib.error) as err:
+                raise MatrixError(f"malformed runtime matrix: {_first_line(err)}", file=path) from None
+
+    def check_fits(self, scenario: Any, path: str | Path | None = None) -> None:
+        """Raise :class:`~algoconf.errors.MatrixError` unless this matrix can answer ``scenario``'s runs:
+        a runtime objective, the same parameters (names, types, domains, defaults, conditions,
+        forbiddens), every training and test instance a column, a cutoff no longer than the matrix's."""
+        from algoconf.space.describe import describe_space
+
+        if scenario.objective != "runtime":
+            raise MatrixError(f"a runtime matrix answers runtime scenarios, not objective {scenario.objective!r}",
+                              file=path)
+        ours, theirs = _space_facts(describe_space(self.space)), _space_facts(describe_space(scenario.space))
+        if ours != theirs:
+            raise MatrixError(f"the matrix's parameters do not match the scenario's space: {_space_difference(ours, theirs)}",
+                              file=path)
+        names = list(scenario.train.names) + (list(scenario.test.names) if scenario.test is not None else [])
+        unknown = [n for n in names if n not in self._column]
+        if unknown:
+            raise MatrixError(f"{len(unknown)} of the scenario's {len(names)} instances are not columns of the "
+                              f"matrix (first: {unknown[0]!r}): the matrix was measured on other instances",
+                              file=path)
+        if scenario.cutoff is not None and scenario.cutoff > self.cutoff * (1 + 1e-9):
+            raise MatrixError(f"the scenario's cutoff {scenario.cutoff:g} s exceeds the matrix's {self.cutoff:g} s "
+                              "(runs longer than the matrix's cutoff are unknown)", file=path)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -107,6 +174,48 @@ class RuntimeMatrix:
 
     def columns(self, names: Sequence[str]) -> list[int]:
         return [self._column[n] for n in names]
+
+
+MATRIX_FIELDS = ("runtime", "solved", "configs", "instances", "cutoff", "space")
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return text[0] if text else type(err).__name__
+
+
+def _space_facts(described: Mapping[str, Any]) -> dict[str, Any]:
+    params = {p["name"]: p for p in described["parameters"]}
+    return {"parameters": params, "conditions": dict(described.get("conditions", {})),
+            "forbiddens": sorted(map(str, described.get("forbiddens", [])))}
+
+
+def _space_difference(matrix: Mapping[str, Any], scenario: Mapping[str, Any]) -> str:
+    a, b = matrix["parameters"], scenario["parameters"]
+    if set(a) != set(b):
+        only_m, only_s = sorted(set(a) - set(b)), sorted(set(b) - set(a))
+        parts = ([f"only in the matrix: {', '.join(only_m[:4])}"] if only_m else []) + (
+            [f"only in the scenario: {', '.join(only_s[:4])}"] if only_s else [])
+        return "; ".join(parts)
+    for name in sorted(a):
+        if a[name] != b[name]:
+            diff = [k for k in sorted(set(a[name]) | set(b[name])) if a[name].get(k) != b[name].get(k)]
+            key = diff[0]
+            return f"{name}: {key} {a[name].get(key)!r} in the matrix, {b[name].get(key)!r} in the scenario"
+    if matrix["conditions"] != scenario["conditions"]:
+        return "the conditions differ"
+    return "the forbidden clauses differ"
+
+
+def simulated_executor(scenario: Any, matrix_path: str | Path, n_workers: int, *,
+                       caller_time: str = "charged") -> tuple["VirtualExecutor", RuntimeMatrix]:
+    """A :class:`~algoconf.execution.virtual.VirtualExecutor` answering ``scenario``'s runs from the
+    matrix at ``matrix_path`` (checked first: MatrixError when it is bad or does not fit)."""
+    from algoconf.execution.virtual import VirtualExecutor
+
+    matrix = RuntimeMatrix.load(matrix_path)
+    matrix.check_fits(scenario, matrix_path)
+    return VirtualExecutor(matrix.answer, n_workers, instances=matrix.instances, caller_time=caller_time), matrix
 
 
 class SimulatedExecutor(Executor):
