@@ -1,7 +1,8 @@
 """The Scenario: everything that defines one configuration problem, frozen and serialisable.
 
-A scenario is loaded from YAML (the schema is in docs/scenarios.md and :data:`YAML_KEYS`) or from
-an AClib ``scenario.txt`` (:mod:`algoconf.scenario_aclib`); :func:`load_scenario` picks by content.
+A scenario is loaded from YAML (the schema is in docs/scenarios.md and :data:`YAML_KEYS`), from
+an AClib/SMAC ``scenario.txt`` (:mod:`algoconf.scenario_aclib`) or from an irace ``scenario.txt``
+(:mod:`algoconf.scenario_irace`); :func:`load_scenario` picks by content.
 Every problem in a scenario file raises :class:`~algoconf.errors.ScenarioError` (or the instance,
 feature, space error) naming the file and line, before any target runs.
 
@@ -450,11 +451,17 @@ def _instances_to_yaml(instances: InstanceSet, root: Path) -> Any:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load a YAML scenario or an AClib ``scenario.txt`` (recognised by its ``key = value`` lines)."""
+    """Load a YAML scenario, an irace ``scenario.txt`` (recognised by an option only irace has, such as
+    ``parameterFile`` or ``maxExperiments``) or an AClib/SMAC ``scenario.txt`` (``key = value`` lines)."""
     path = Path(path)
     if not path.is_file():
         raise ScenarioError("scenario file not found", file=path)
     text = path.read_text()
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        from algoconf.scenario_irace import load_irace_scenario, looks_like_irace
+
+        if looks_like_irace(text):
+            return load_irace_scenario(path, text)
     if path.suffix.lower() in (".yaml", ".yml") or not _looks_like_aclib(text):
         from algoconf.scenario_yaml import load_yaml_scenario
 
