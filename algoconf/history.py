@@ -90,6 +90,9 @@ class RunHistory:
     Use :meth:`open`; the object is a context manager and is safe to share between threads.
     """
 
+    #: stores the tuner's and the engine's state with the results (so a run resumes)
+    keeps_state = True
+
     def __init__(self, path: Path, connection: sqlite3.Connection):
         self.path = path
         self._conn = connection

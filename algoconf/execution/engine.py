@@ -326,10 +326,12 @@ class Engine:
 
     def _record_and_tell(self, batch: list[RunResult]) -> None:
         fresh = [r for r in batch if r.key not in self.history]
-        state = {
-            "tuner": {"tuner": self.tuner.name, "state": self.tuner.state()},
-            "engine": self._engine_blob(untold=[list(r.key) for r in batch]),
-        }
+        state = None
+        if self.history.keeps_state:  # a history that cannot resume is spared the snapshot (O(history))
+            state = {
+                "tuner": {"tuner": self.tuner.name, "state": self.tuner.state()},
+                "engine": self._engine_blob(untold=[list(r.key) for r in batch]),
+            }
         self.history.commit(fresh, state=state)
         self.runs += len(fresh)
         self.cpu_time += math.fsum(r.runtime for r in fresh)
@@ -373,7 +375,7 @@ class Engine:
     def _save_engine_state(self) -> None:
         # the loop ended: nothing is in flight any more; what was stopped is re-run on resume.
         # If tell() itself failed, the last commit (state before that tell) stays the truth.
-        if self._telling:
+        if self._telling or not self.history.keeps_state:
             return
         try:
             blob = self._engine_blob(untold=[])

@@ -18,10 +18,12 @@ the executor lays the runs out in time:
   runtime ``(t - s) * runtime / d`` (the answer's CPU share up to then; ``t - s`` for a matrix,
   whose runtimes are wall times too): a censored lower bound. A queued run is CAPPED at 0 (the
   base contract); ``cancel`` withdraws a queued run (no result).
-* ``caller_time="charged"`` advances the clock, on every entry into the executor, by the real
-  seconds the caller spent since it last left the executor (the engine's and the tuner's ask/tell
-  work, the history's commits): runs keep going while the caller thinks, and a freed worker stays
-  idle until the caller submits again, as with real workers. ``"free"`` (the default) makes the
+* ``caller_time="charged"`` advances the clock, on every entry into the executor, by the CPU
+  seconds this process spent since the caller last left the executor (the engine's and the tuner's
+  ask/tell work, the history's commits; CPU rather than wall time, so that other processes on a
+  loaded machine do not inflate it): runs keep going while the caller thinks, and a freed worker stays
+  idle until the caller submits again, as with real workers (the time before the first call, e.g.
+  building the tuner, is not charged). ``"free"`` (the default) makes the
   caller infinitely fast: the simulation is then exactly reproducible.
 
 ``now()`` is the virtual clock (0 at construction). Results carry ``started``/``finished`` as UNIX
@@ -51,7 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["VirtualExecutor", "CALLER_TIME", "executing_answer"]
 
-#: how the caller's own real time is treated: "free" (the clock ignores it) or "charged"
+#: how the caller's own (CPU) time is treated: "free" (the clock ignores it) or "charged"
 CALLER_TIME = ("free", "charged")
 
 Answer = Callable[[RunRequest], RunResult]
@@ -121,18 +123,19 @@ class VirtualExecutor(Executor):
         self._runs_started = 0
         self._charged = 0.0  # real caller seconds charged to the clock
         self._depth = 0
-        self._left_at = time.perf_counter()
+        self._resolved: list[cf.Future] = []  # futures resolved by the current step
+        self._left_at: float | None = None  # None until the first call: set-up before it is not charged
 
     def __repr__(self) -> str:
         return f"VirtualExecutor(n_workers={self.n_workers}, now={self._now:.3f}, caller_time={self.caller_time!r})"
 
-    # --- entry: charge the caller's real time ------------------------------------------------------
+    # --- entry: charge the caller's CPU time -------------------------------------------------------
     @contextmanager
     def _entry(self) -> Iterator[None]:
         self._depth += 1
         try:
-            if self._depth == 1 and self.caller_time == "charged":
-                spent = time.perf_counter() - self._left_at
+            if self._depth == 1 and self.caller_time == "charged" and self._left_at is not None:
+                spent = time.process_time() - self._left_at
                 if spent > 0:
                     self._charged += spent
                     self._advance_to(self._now + spent)
@@ -140,7 +143,7 @@ class VirtualExecutor(Executor):
         finally:
             self._depth -= 1
             if self._depth == 0:
-                self._left_at = time.perf_counter()
+                self._left_at = time.process_time()
 
     # --- the clock ---------------------------------------------------------------------------------
     def now(self) -> float:
@@ -159,7 +162,7 @@ class VirtualExecutor(Executor):
 
     @property
     def charged_seconds(self) -> float:
-        """Real seconds of the caller charged to the clock (0 unless ``caller_time="charged"``)."""
+        """CPU seconds of the caller charged to the clock (0 unless ``caller_time="charged"``)."""
         return self._charged
 
     @property
@@ -217,6 +220,7 @@ class VirtualExecutor(Executor):
         answer = job.answer
         if isinstance(answer, BaseException):
             self._release(future, job)
+            self._resolved.append(future)
             future.set_exception(answer)
             self._dispatch()
             return
@@ -225,6 +229,7 @@ class VirtualExecutor(Executor):
                                      started=self.epoch + job.start, finished=self.epoch + self._now,
                                      worker=f"virtual-{job.worker}")
         self._release(future, job)
+        self._resolved.append(future)
         future.set_result(result)
         self._dispatch()
 
@@ -249,26 +254,31 @@ class VirtualExecutor(Executor):
             self._runs_started += 1
             self._unlooked.append(future)
 
-    def _run_until(self, futures: list[cf.Future], timeout: float | None, all_done: bool) -> None:
-        """Advance event by event until one (or all) of ``futures`` is done, or ``timeout`` virtual s."""
+    def _run_until(self, futures: list[cf.Future], timeout: float | None, all_done: bool) -> set[cf.Future]:
+        """Advance event by event until one (or all) of ``futures`` is done, or ``timeout`` virtual s;
+        returns the done ones (each future's state is read once; later only what resolved is checked)."""
         with self._entry():
             deadline = None if timeout is None else self._now + max(0.0, timeout)
             self._advance_to(self._now)
-
-            def satisfied() -> bool:
-                flags = [f.done() for f in futures]
-                return all(flags) if all_done else any(flags)
-
-            while not satisfied():
+            # a future of this executor is done exactly when it left the job table (no lock taken)
+            done = {f for f in futures if (f not in self._jobs if getattr(f, "_executor", None) is self else f.done())}
+            pending = set(futures) - done
+            while pending and (all_done or not done):
                 nxt = self._next_event()
                 if nxt is None:
-                    if any(f not in self._jobs and not f.done() for f in futures):
+                    if any(f not in self._jobs for f in pending):
                         raise ExecutionError("waiting for a future this executor does not hold")
                     break  # nothing runs: queued futures cannot start (cannot happen with free workers)
                 if deadline is not None and nxt > deadline:
                     self._advance_to(deadline)
                     break
+                self._resolved = []
                 self._step()
+                for future in self._resolved:
+                    if future in pending:
+                        pending.discard(future)
+                        done.add(future)
+            return done
 
     # --- the executor contract ---------------------------------------------------------------------
     def submit(self, request: RunRequest) -> "cf.Future[RunResult]":
@@ -291,6 +301,7 @@ class VirtualExecutor(Executor):
                 job.state = "done"
                 self._jobs.pop(future, None)
                 future.set_running_or_notify_cancel()
+                self._resolved.append(future)
                 future.set_result(stopped_before_start(job.request))
                 return
             elapsed = self._now - job.start
@@ -303,6 +314,7 @@ class VirtualExecutor(Executor):
                                started=self.epoch + job.start, finished=self.epoch + self._now,
                                worker=f"virtual-{job.worker}")
             self._release(future, job)
+            self._resolved.append(future)
             future.set_result(result)
             self._dispatch()
 
@@ -313,6 +325,7 @@ class VirtualExecutor(Executor):
                 return False
             job.state = "done"
             self._jobs.pop(future, None)
+            self._resolved.append(future)
             return future.cancel()
 
     def wait(self, futures: Iterable["cf.Future[RunResult]"], timeout: float | None = None,
@@ -320,8 +333,7 @@ class VirtualExecutor(Executor):
         """Advance the virtual clock until one (``FIRST_COMPLETED``) or all (``ALL_COMPLETED``) of the
         futures are done, or ``timeout`` virtual seconds passed."""
         futures = list(futures)
-        self._run_until(futures, timeout, all_done=return_when == cf.ALL_COMPLETED)
-        done = {f for f in futures if f.done()}
+        done = self._run_until(futures, timeout, all_done=return_when == cf.ALL_COMPLETED)
         return done, set(futures) - done
 
     def as_completed(self, futures: Iterable["cf.Future[RunResult]"],

@@ -44,7 +44,8 @@ class RandomTuner(Tuner):
 
     Parameters: ``max_pairs`` caps the instance-seed pairs of the incumbent (default: every
     instance once for deterministic problems, else 2000); ``max_challengers`` caps how many
-    challengers race at once (default 8); ``first_test`` pairs before a worse challenger is dropped
+    challengers race at once (default: 8, or the number of workers when larger, so every worker can
+    hold a challenger's run); ``first_test`` pairs before a worse challenger is dropped
     unless hopeless (3); ``capping`` (None: on for runtime objectives) and ``capping_slack`` (1.2)
     for adaptive capping.
     """
@@ -56,9 +57,11 @@ class RandomTuner(Tuner):
     needs_model = False
 
     def __init__(self, problem: TuningProblem, seed: int = 0, *, max_pairs: int | None = None,
-                 max_challengers: int = 8, first_test: int = 3, capping: bool | None = None,
+                 max_challengers: int | None = None, first_test: int = 3, capping: bool | None = None,
                  capping_slack: float = DEFAULT_SLACK) -> None:
         super().__init__(problem, seed)
+        if max_challengers is None:
+            max_challengers = max(8, int(problem.n_workers or 1))
         self.max_challengers = int(max_challengers)
         self.first_test = max(1, int(first_test))
         self.capping = CappingRule.for_problem(problem, capping, capping_slack)
@@ -232,10 +235,11 @@ class RandomTuner(Tuner):
 
     def _decide(self) -> None:
         keep: list[dict[str, Any]] = []
+        busy = {k for k, _, _ in self._inflight}  # configurations with runs in flight (O(in flight) once)
         for challenger in self._challengers:
             key = challenger["key"]
             mine = self._requested.get(key, [])
-            if any((key, p[0], int(p[1])) in self._inflight for p in mine):
+            if key in busy:
                 keep.append(challenger)
                 continue
             if any(not cost.exact for cost in self._table.pairs(key).values()):
@@ -246,8 +250,7 @@ class RandomTuner(Tuner):
             if verdict == "worse" and (len(mine) >= need or self._hopeless(key, mine, inc_pairs, need)):
                 continue
             covered = {tuple(p) for p in mine} >= {tuple(p) for p in inc_pairs}
-            inc_busy = any((self._incumbent, p[0], int(p[1])) in self._inflight for p in inc_pairs)
-            if covered and not inc_busy:
+            if covered and self._incumbent not in busy:
                 if verdict == "better":
                     self._incumbent = key
                 continue  # equal / unknown after all pairs: the incumbent stays

@@ -72,13 +72,15 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
                  runs: int | None = None, wallclock: float | None = None, cpu_time: float | None = None,
                  scheduler: str | None = None, progress: bool = True, tuner_options: Mapping[str, Any] | None = None,
                  executor: Executor | None = None, callbacks: tuple = (),
-                 problem: Any | None = None) -> Session:
+                 problem: Any | None = None, history: Any | None = None) -> Session:
     """Build or resume the run of ``tuner`` on ``scenario`` in ``run_dir``.
 
     Budget arguments override the scenario's; the tuner's budget hints (``max_runs``,
     ``max_wallclock``, ``max_cpu_time``, ``n_workers``) follow the engine's limits and workers. A racing tuner without an explicit ``k`` races as many arms as there are workers (≥ 2).
     ``problem`` replaces ``scenario.tuning_problem()`` (e.g. with marginal portfolio costs in its
     ``extra``, algoconf/portfolio/hydra.py); its ``max_runs`` still follows the run budget.
+    ``history`` replaces ``<run_dir>/history.sqlite`` (e.g. a
+    :class:`~algoconf.history_memory.MemoryHistory` for a simulation that need not resume).
     """
     from algoconf.history import RunHistory
 
@@ -92,8 +94,8 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
     if tuner_cls.supports_racing and "k" not in options:
         options["k"] = max(2, int(workers))
     run_dir = Path(run_dir)
-    history = RunHistory.open(run_dir, scenario)
-    if history.stale_writer_pid is not None:  # the last writer was killed: its solvers may still run
+    history = RunHistory.open(run_dir, scenario) if history is None else history
+    if getattr(history, "stale_writer_pid", None) is not None:  # the last writer was killed: its solvers may still run
         from algoconf.execution.descendants import kill_orphans_of
 
         kill_orphans_of(history.stale_writer_pid)

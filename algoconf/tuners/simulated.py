@@ -66,6 +66,7 @@ class RuntimeMatrix:
 
         self.configs = [active_config(space, c) for c in configs]
         self._row = {config_key(c): i for i, c in enumerate(self.configs)}
+        self._nearest: dict[str, int] = {}  # rows found for configurations off the matrix
         self._vectors = config_vectors(space, self.configs)
         self.meta = dict(meta or {})
 
@@ -140,11 +141,14 @@ class RuntimeMatrix:
 
     def row_of(self, config: Mapping[str, Any]) -> int:
         """The matrix row answering ``config``: its own row, else the nearest one."""
-        row = self._row.get(config_key(config))
-        if row is not None:
-            return row
-        vec = config_vector(self.space, config)
-        return int(np.argmin(((self._vectors - vec) ** 2).sum(axis=1)))
+        key = config_key(config)
+        row = self._row.get(key)
+        if row is None:
+            row = self._nearest.get(key)
+        if row is None:
+            vec = config_vector(self.space, config)
+            row = self._nearest[key] = int(np.argmin(((self._vectors - vec) ** 2).sum(axis=1)))
+        return row
 
     def answer(self, request: RunRequest) -> RunResult:
         """The run's outcome: SUCCESS within its limit, CAPPED at a bound below the cutoff, else TIMEOUT."""
