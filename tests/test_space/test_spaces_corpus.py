@@ -5,6 +5,7 @@ writer cannot express is listed below with the reason."""
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from pathlib import Path
@@ -65,6 +66,7 @@ def _rel(path: Path) -> str:
     return path.relative_to(CORPUS).as_posix()
 
 
+@functools.lru_cache(maxsize=None)  # reading autoweka's 786 parameters takes ~1 s; tests only read the space
 def _read(path: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # repeated forbidden clauses, conditions that never hold: warned
