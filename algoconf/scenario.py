@@ -269,6 +269,8 @@ class Scenario:
             d["space"] = _relative(self.space_file, self.root)
         else:
             d["space"] = {"configspace": self.space.to_serialized_dict()}
+            if self.space.meta:
+                d["space"]["meta"] = _plain(self.space.meta)
         d["train"] = _instances_to_yaml(self.train, self.root)
         if self.test is not None:
             d["test"] = _instances_to_yaml(self.test, self.root)

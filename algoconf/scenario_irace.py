@@ -217,6 +217,7 @@ def load_irace_scenario(path: Path, text: str | None = None) -> Scenario:
     if forbidden_file is not None:
         space_text += "\n[forbidden]\n" + forbidden_file.read_text()
     space = parse_space(space_text, "irace", source=str(parameter_file))
+    augmented = space_text != parameter_file.read_text()  # digits or forbiddenFile added: not the file alone
 
     exec_dir = resolve("execDir", folder=True)
     runner = resolve("targetRunner")
@@ -246,7 +247,7 @@ def load_irace_scenario(path: Path, text: str | None = None) -> Scenario:
             root=root,
             target=target,
             space=space,
-            space_file=parameter_file,
+            space_file=None if augmented else parameter_file,
             train=train,
             test=test,
             objective="quality",

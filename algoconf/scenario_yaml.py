@@ -34,6 +34,8 @@ Paths are relative to the scenario file's folder.
 
 from __future__ import annotations
 
+import copy
+
 import math
 import os
 import shlex
@@ -292,11 +294,18 @@ def _target(doc: _Doc, data: Any, root: Path) -> TargetSpec:
 
 
 def _space(doc: _Doc, value: Any, root: Path) -> tuple[ConfigurationSpace, Path | None]:
-    if isinstance(value, Mapping) and set(value) == {"configspace"}:
+    if isinstance(value, Mapping) and "configspace" in value and set(value) <= {"configspace", "meta"}:
         try:
-            return ConfigurationSpace.from_serialized_dict(value["configspace"]), None
+            space = ConfigurationSpace.from_serialized_dict(copy.deepcopy(value["configspace"]))  # it pops keys
         except Exception as err:  # ConfigSpace raises assorted errors on a bad dict
             raise doc.error(f"space.configspace is not a serialised ConfigurationSpace: {err}", "space") from None
+        if value.get("meta"):  # the space's own meta (e.g. irace digits), which ConfigSpace does not serialise
+            import json
+
+            from algoconf.space.json_format import parse_json
+
+            space = parse_json(json.dumps({**value["configspace"], "meta": dict(value["meta"])}), "space.configspace")
+        return space, None
     if not isinstance(value, str):
         raise doc.error("space must be the path of a parameter file", "space")
     space_file = (root / value).resolve()

@@ -203,3 +203,14 @@ def test_irace_defaults_are_irace_s_and_missing_ones_are_named(tmp_path):
         f"targetRunner './target-runner' (irace's default) not found (looked at {folder / 'target-runner'}; "
         "irace paths are relative to the scenario's folder)"
     )
+
+
+def test_an_irace_scenario_converts_to_yaml_with_its_forbidden_file(tmp_path):
+    folder = _irace_tree(tmp_path)
+    (folder / "scenario.txt").write_text('maxExperiments = 50\nforbiddenFile = "forbidden.txt"\ndigits = 3\n')
+    assert main(["scenario", "convert", str(folder / "scenario.txt"), str(tmp_path / "out.yaml")]) == 0
+    again = load_scenario(tmp_path / "out.yaml")
+    original = load_scenario(folder / "scenario.txt")
+    assert again.fingerprint()["space"] == original.fingerprint()["space"]
+    assert [i.path for i in again.train] == [i.path for i in original.train]
+    assert len(again.space.forbidden_clauses) == 1 and again.space.meta == {"irace_digits": 3}
