@@ -81,7 +81,7 @@ def max_cnf_bytes() -> int:
 
 def _too_large(limit: int, compressed: bool) -> str:
     what = "decompresses to" if compressed else "is"
-    return (f"the file {what} more than {limit / 2**20:.0f} MiB, the limit for CNF files "
+    return (f"the file {what} more than {limit / 2**20:g} MiB, the limit for CNF files "
             "(set ALGOCONF_MAX_CNF_MB to raise it)")
 
 

@@ -97,8 +97,8 @@ class ScenarioMismatchError(HistoryError):
     """A run directory holds a history of a different scenario; the message shows the difference."""
 
 
-class CorruptHistoryError(HistoryError):
-    """The history file is damaged beyond the last committed transaction and cannot be opened."""
+class CorruptHistoryError(HistoryError, InputError):
+    """The history file is damaged beyond the last committed transaction, or is not a history (exit code 2)."""
 
 
 class RunDirectoryBusyError(InputError):

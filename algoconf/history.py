@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
-from algoconf.errors import CorruptHistoryError, HistoryError, ScenarioMismatchError
+from algoconf.errors import CorruptHistoryError, HistoryError, InputError, ScenarioMismatchError
 from algoconf import run_lock
 from algoconf.history_wal import wal_damage
 from algoconf.records import RunRequest, RunResult, Status
@@ -121,6 +121,8 @@ class RunHistory:
         if scenario is not None:
             fingerprint = scenario.fingerprint()
         run_dir = Path(run_dir)
+        if run_dir.exists() and not run_dir.is_dir():
+            raise InputError("the run directory is a file; give a folder (new or a previous run's)", file=run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
         stale = run_lock.acquire(run_dir) if fingerprint is not None else None
         try:
@@ -167,9 +169,18 @@ class RunHistory:
                 detail = "; ".join(line.strip("* ") for line in check[:3] if line.strip("* "))
                 raise _corrupt(self.path, f"integrity check failed: {detail}")
             with self._transaction():
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                tables.discard("sqlite_sequence")
+                if tables and not {"meta", "runs"} <= tables:
+                    missing = sorted({"meta", "runs"} - tables)
+                    what = ("not an algoconf run history" if "runs" not in tables
+                            else "its table(s) " + ", ".join(missing) + " were deleted")
+                    raise _corrupt(self.path, f"{what} (tables: {', '.join(sorted(tables))})")
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     conn.execute(statement)
                 row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+                if row is None and conn.execute("SELECT 1 FROM runs LIMIT 1").fetchone() is not None:
+                    raise _corrupt(self.path, "it holds runs but its meta table lost the schema and fingerprint")
                 if row is None:
                     conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                     conn.execute("INSERT INTO meta VALUES ('created', ?)", (repr(time.time()),))
@@ -182,12 +193,18 @@ class RunHistory:
     def _check_fingerprint(self, fingerprint: dict[str, Any]) -> None:
         with self._guard(), self._transaction():
             row = self._conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+            if row is None and self._conn.execute("SELECT 1 FROM runs LIMIT 1").fetchone() is not None:
+                raise _corrupt(self.path, "it holds runs but no scenario fingerprint (deleted?), so a resume "
+                                          "cannot be checked against the scenario")
             if row is None:
                 self._conn.execute(
                     "INSERT INTO meta VALUES ('fingerprint', ?)", (json.dumps(fingerprint, sort_keys=True),)
                 )
                 return
-            stored = json.loads(row[0])
+            try:
+                stored = json.loads(row[0])
+            except json.JSONDecodeError:
+                raise _corrupt(self.path, "its stored scenario fingerprint is not JSON") from None
         if stored != fingerprint:
             from algoconf.scenario import fingerprint_diff  # heavy imports (ConfigSpace): only when needed
 
@@ -360,7 +377,14 @@ class RunHistory:
                 f"JOIN configs c ON c.config_key = r.config_key {where} ORDER BY r.id",
                 params,
             ).fetchall()
-        return [_row_result(row) for row in rows]
+        out = []
+        for row in rows:
+            try:
+                out.append(_row_result(row))
+            except (ValueError, TypeError, json.JSONDecodeError) as err:
+                raise _corrupt(self.path, f"a stored run of instance {row[1]!r} cannot be read: "
+                                          f"{str(err).splitlines()[0][:200]}") from None
+        return out
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -392,6 +416,8 @@ class RunHistory:
 
 
 def _check_header(path: Path) -> None:
+    if path.is_dir():
+        raise _corrupt(path, "it is a folder, not a file")
     if not path.exists():
         return
     if path.stat().st_size == 0:

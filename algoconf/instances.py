@@ -265,7 +265,9 @@ def read_instance_list(
     bases = list(dict.fromkeys([folder, *(Path(s) for s in search)]))
     instances: list[Instance] = []
     first_line: dict[str, int] = {}
-    for lineno, raw in enumerate(path.read_text().splitlines(), start=1):
+    from algoconf.text_files import read_user_text
+
+    for lineno, raw in enumerate(read_user_text(path, InstanceError, "instance list").splitlines(), start=1):
         try:
             tokens = shlex.split(raw, comments=True)
         except ValueError as err:
@@ -284,6 +286,9 @@ def read_instance_list(
                 where = ", ".join(str(b) for b in bases)
                 raise InstanceError(f"instance file {name!r} not found (looked in {where})", file=path, line=lineno)
             located = Path(os.path.normpath(folder / name))
+        elif located.is_dir():
+            raise InstanceError(f"instance {name!r} is a folder ({located}); instances must be files",
+                                file=path, line=lineno)
         instances.append(Instance(name, located, specifics, meta={"list": str(path), "line": lineno}))
     if not instances:
         raise InstanceError("the instance list has no instances", file=path)
@@ -429,10 +434,17 @@ def _match_instances(
 def _read_numeric_csv(
     path: Path, *, allow_missing: bool, what: str
 ) -> tuple[tuple[str, ...], dict[str, np.ndarray], dict[str, int]]:
-    if not path.is_file():
+    if not path.exists():
         raise FeatureFileError(f"{what} file not found", file=path)
-    with path.open(newline="") as fh:
-        rows = [(lineno, row) for lineno, row in enumerate(csv.reader(fh), start=1)]
+    import io
+
+    from algoconf.text_files import read_user_text
+
+    text = read_user_text(path, FeatureFileError, f"{what} file")
+    try:
+        rows = [(lineno, row) for lineno, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)]
+    except csv.Error as err:
+        raise FeatureFileError(f"not a CSV table: {err}", file=path) from None
     rows = [(n, [c.strip() for c in row]) for n, row in rows if row and not (len(row) == 1 and not row[0].strip())]
     if not rows:
         raise FeatureFileError(f"the {what} file is empty; expected a header 'instance,f1,...'", file=path)

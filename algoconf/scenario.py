@@ -456,9 +456,11 @@ def load_scenario(path: str | Path) -> Scenario:
     """Load a YAML scenario, an irace ``scenario.txt`` (recognised by an option only irace has, such as
     ``parameterFile`` or ``maxExperiments``) or an AClib/SMAC ``scenario.txt`` (``key = value`` lines)."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise ScenarioError("scenario file not found", file=path)
-    text = path.read_text()
+    from algoconf.text_files import read_user_text
+
+    text = read_user_text(path, ScenarioError, "scenario file")
     if path.suffix.lower() not in (".yaml", ".yml"):
         from algoconf.scenario_irace import load_irace_scenario, looks_like_irace
 

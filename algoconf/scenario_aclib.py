@@ -136,7 +136,10 @@ def load_aclib_scenario(path: Path, text: str | None = None, *, cwd: Path | None
     """Parse and validate an AClib / SMAC ``scenario.txt``; relative paths are tried from ``cwd``
     (default: the current directory), then beside the file (module docstring)."""
     path = Path(path)
-    text = path.read_text() if text is None else text
+    if text is None:
+        from algoconf.text_files import read_user_text
+
+        text = read_user_text(path, ScenarioError, "scenario file")
     entries = _parse_lines(path, text)
     for key in REQUIRED:
         if key not in entries:
@@ -156,6 +159,10 @@ def load_aclib_scenario(path: Path, text: str | None = None, *, cwd: Path | None
             raise err(f"{key} must be {'an integer' if integer else 'a number'}, got {value!r}", key) from None
         if unlimited and x == math.inf:
             return None
+        from algoconf.scenario_yaml import MAX_MEMORY_MB, MAX_NUMBER
+
+        if math.isfinite(x) and abs(x) > (MAX_MEMORY_MB if key == "memory_limit" else MAX_NUMBER):
+            raise err(f"{key} is too large, got {value[:40]!r}", key)
         if not (math.isfinite(x) and x > 0):
             raise err(f"{key} must be positive{' or inf' if unlimited else ''}, got {value!r}", key)
         if integer:

@@ -38,6 +38,7 @@ import copy
 
 import math
 import os
+import re
 import shlex
 from pathlib import Path
 from typing import Any, Mapping
@@ -60,6 +61,9 @@ YAML_KEYS = (
 REQUIRED_KEYS = ("target", "space", "train")
 TARGET_KEYS = ("kind", "command", "callable", "runner", "syntax", "output", "env", "cwd", "options")
 BUDGET_KEYS = ("runs", "wallclock", "cpu_time")
+MAX_NUMBER = 10**15  # any number a scenario gives (an int beyond it cannot even become a float)
+MAX_MEMORY_MB = 2**40  # memory_limit in MiB: 2**60 bytes, still a valid RLIMIT_AS
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]*")
 
 
 class _Doc:
@@ -126,7 +130,11 @@ class _Doc:
 def load_yaml_scenario(path: Path, text: str | None = None) -> Scenario:
     """Parse and validate a YAML scenario; see the module docstring for the schema."""
     path = Path(path)
-    doc = _Doc(path, path.read_text() if text is None else text)
+    if text is None:
+        from algoconf.text_files import read_user_text
+
+        text = read_user_text(path, ScenarioError, "scenario file")
+    doc = _Doc(path, text)
     data = doc.data
     root = path.parent.resolve()
     doc.check_keys(data, YAML_KEYS, (), "scenario")
@@ -143,6 +151,9 @@ def load_yaml_scenario(path: Path, text: str | None = None) -> Scenario:
         raise doc.error("the target command uses {cutoff} but the scenario has no cutoff", "target", "command")
     space, space_file = _space(doc, data["space"], root)
     cache = root / _string(doc, data, "instance_cache", ".algoconf/instances")
+    if cache.exists() and not cache.is_dir():
+        raise doc.error(f"instance_cache {str(cache)!r} is a file; it must be a folder (or not exist yet)",
+                        "instance_cache")
     train = _instances(doc, data["train"], root, cache, "train")
     test = _instances(doc, data["test"], root, cache, "test") if data.get("test") is not None else None
     features = None
@@ -160,7 +171,7 @@ def load_yaml_scenario(path: Path, text: str | None = None) -> Scenario:
     crash_cost = _number(doc, data, "crash_cost", None)
     try:
         return Scenario(
-            name=_string(doc, data, "name", path.parent.resolve().name if path.stem == "scenario" else path.stem),
+            name=_name(doc, data, path.parent.resolve().name if path.stem == "scenario" else path.stem),
             root=root,
             target=target,
             space=space,
@@ -173,7 +184,7 @@ def load_yaml_scenario(path: Path, text: str | None = None) -> Scenario:
             cutoff=cutoff,
             par_factor=_number(doc, data, "par_factor", 10.0, minimum=1),
             budget=Budget(runs, wallclock, cpu_time),
-            memory_limit=_number(doc, data, "memory_limit", None, positive=True, integer=True),
+            memory_limit=_number(doc, data, "memory_limit", None, positive=True, integer=True, maximum=MAX_MEMORY_MB),
             deterministic=_bool(doc, data, "deterministic", False),
             seed=_number(doc, data, "seed", 0, integer=True),
             crash_policy=_choice(doc, data, "crash_policy", ("record", "abort"), "record"),
@@ -214,6 +225,15 @@ def _choice(doc: _Doc, data: Mapping, key: str, choices: tuple, default: str) ->
     return value
 
 
+def _name(doc: _Doc, data: Mapping, default: str) -> str:
+    """The scenario's name: part of default run-directory paths, so a plain name, never a path."""
+    name = _string(doc, data, "name", default)
+    if "name" in data and not NAME_PATTERN.fullmatch(name):
+        raise doc.error(f"name must be a plain name (letters, digits, '_', '-', '.', '+'; not a path), got {name!r}",
+                        "name")
+    return name
+
+
 def _number(
     doc: _Doc,
     data: Mapping,
@@ -233,6 +253,8 @@ def _number(
     kind = "an integer" if integer else "a number"
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
         raise doc.error(f"{label} must be {kind}, got {value!r}", *where, key)
+    if isinstance(value, int) and abs(value) > MAX_NUMBER:
+        raise doc.error(f"{label} is too large (at most {MAX_NUMBER:g})", *where, key)
     if not math.isfinite(value):
         raise doc.error(f"{label} must be finite, got {value!r}", *where, key)
     if positive and not value > 0:
@@ -338,6 +360,8 @@ def _instances(doc: _Doc, value: Any, root: Path, cache: Path, key: str) -> Inst
             p = Path(os.path.normpath(root / name))
             if not p.exists():
                 raise doc.error(f"instance file {name!r} not found (looked at {p})", key, i)
+            if p.is_dir():
+                raise doc.error(f"instance {name!r} is a folder; instances must be files", key, i)
             instances.append(Instance(name, p, tuple(tokens[1:])))
         return InstanceSet(tuple(instances), source=None)
     if isinstance(value, Mapping) and "names" in value:

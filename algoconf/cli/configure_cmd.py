@@ -68,6 +68,15 @@ def _options(items: list[str]) -> dict[str, Any]:
     return out
 
 
+def _check_budget_flags(args: argparse.Namespace) -> None:
+    """--budget, --runs and --cpu-time must be positive and finite (a bad one is refused before anything runs)."""
+    import math
+
+    for flag, value in (("--budget", args.budget), ("--runs", args.runs), ("--cpu-time", args.cpu_time)):
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise InputError(f"{flag} must be a positive number, got {value}")
+
+
 def configure_command(args: argparse.Namespace) -> int:
     from algoconf.scenario import load_scenario
     from algoconf.tuners.session import open_session
@@ -76,6 +85,9 @@ def configure_command(args: argparse.Namespace) -> int:
         raise InputError(f"--workers must be at least 1, got {args.workers}")
     if args.simulate and args.scheduler:
         raise InputError("--simulate and --scheduler exclude each other: a simulation runs nothing")
+    _check_budget_flags(args)
+    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise InputError("--out is a file; give a run directory (new or a previous run's)", file=args.out)
     scenario = load_scenario(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     run_dir = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{args.tuner}-s{seed}"

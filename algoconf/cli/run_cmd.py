@@ -129,13 +129,9 @@ def _all_defaults(space) -> dict[str, Any]:
 # --- running ----------------------------------------------------------------------------------------
 def _executor(scenario, target, instances, workers: int, scheduler: str | None):
     if scheduler:
-        try:
-            from dask.distributed import Client
-        except ImportError:
-            raise InputError("--scheduler needs dask.distributed (pip install 'algoconf[dask]')") from None
-        from algoconf.execution.dask import DaskExecutor
+        from algoconf.execution.dask import DaskExecutor, connect_scheduler
 
-        client = Client(scheduler)
+        client = connect_scheduler(scheduler)
         return DaskExecutor(client, target, instances, memory_limit_mb=scenario.memory_limit,
                             time_kind=scenario.time_kind), client
     from algoconf.execution.local import LocalExecutor

@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import math
+import re
 import threading
 import time
 import uuid
 from typing import TYPE_CHECKING, Any, Mapping
 
-from algoconf.errors import ExecutionError
+from algoconf.errors import ExecutionError, InputError
 from algoconf.execution.base import Executor, execute_run, stopped_before_start
 from algoconf.execution.limits import check_limits
 from algoconf.records import RunRequest, RunResult, Status
@@ -46,7 +47,26 @@ if TYPE_CHECKING:  # pragma: no cover
     from algoconf.instances import Instance
     from algoconf.targets.base import Target
 
-__all__ = ["DaskExecutor"]
+__all__ = ["DaskExecutor", "connect_scheduler"]
+
+_ADDRESS = re.compile(r"(tcp|tls|ucx|ws|wss)://\[?[A-Za-z0-9_.:-]+\]?(:[0-9]{1,5})?/?")
+
+
+def connect_scheduler(address: str, timeout: float = 15.0) -> "Client":
+    """A client of the Dask scheduler at ``address`` (``tcp://host:port``); an
+    :class:`~algoconf.errors.InputError` (one line) for an address that is not one, or a scheduler
+    that does not answer within ``timeout`` seconds."""
+    if not _ADDRESS.fullmatch(address.strip()):
+        raise InputError(f"--scheduler expects a Dask scheduler address like tcp://host:8786, got {address!r}")
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError("--scheduler needs dask.distributed (pip install 'algoconf[dask]')") from None
+    try:
+        return Client(address.strip(), timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s: {reason[:200]}") from None
 
 _THREAD_STATE = threading.local()  # per Dask worker thread: reusable children (PythonTarget)
 _STOPS: dict[str, threading.Event] = {}  # per worker process: stop flags of its runs, by run id

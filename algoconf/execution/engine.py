@@ -39,7 +39,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-from algoconf.errors import FailureRateExceeded, HistoryError, RunAborted
+from algoconf.errors import FailureRateExceeded, HistoryError, InputError, RunAborted
 from algoconf.execution.base import Executor
 from algoconf.execution.racing import RACE_SLACK, Race
 from algoconf.records import RunRequest, RunResult, config_key, mean_cost
@@ -139,7 +139,10 @@ class Engine:
         saved = history.load_state("tuner")
         engine_state = history.load_state("engine")
         if saved is None:
-            tuner = tuner_cls(problem, seed=seed, **dict(options or {}))
+            try:
+                tuner = tuner_cls(problem, seed=seed, **dict(options or {}))
+            except (TypeError, ValueError) as err:  # an option the tuner does not take, or a bad value
+                raise InputError(f"tuner {tuner_cls.name}: {err}") from None
             return cls(tuner, executor, history, limits, **kwargs)
         if saved.get("tuner") != tuner_cls.name:
             raise HistoryError(

@@ -294,6 +294,9 @@ def _read_runs(table: ArffTable, measure: str, is_runtime: bool):
                     f"{table.names[perf_col]}: a value is required here ('?' given)", file=table.path, line=line
                 )
             value = math.nan
+        elif is_runtime and not (float(value) >= 0 and math.isfinite(float(value))):
+            raise ASlibFormatError(f"{table.names[perf_col]}: a runtime must be a finite number >= 0, got {value!r}",
+                                   file=table.path, line=line)
         i = instances.setdefault(str(inst), len(instances))
         j = algorithms.setdefault(str(alg), len(algorithms))
         cells.setdefault((i, j), []).append((float(value), str(status)))

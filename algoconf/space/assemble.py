@@ -198,6 +198,11 @@ class SpaceAssembler:
                 f"{kind} parameter {name!r}: log scale needs bounds > 0, got [{format_value(lo)}, {format_value(hi)}]",
                 line,
             )
+        limit = 2**53 if integer else 1e200  # integers exact as floats; floats ConfigSpace can scale
+        if max(abs(lo), abs(hi)) > limit or not math.isfinite(float(hi) - float(lo)):
+            raise self.error(
+                f"{kind} parameter {name!r}: bounds [{format_value(lo)}, {format_value(hi)}] are too large "
+                f"(at most {limit:g} in magnitude)", line)
         if default is None:
             self._invented.add(name)
             mid = math.sqrt(lo * hi) if log else (lo + hi) / 2

@@ -70,11 +70,9 @@ def parse_space(text: str, format: str, source: str = "<string>") -> Configurati
 def read_space(path: str | Path, format: str | None = None) -> ConfigurationSpace:
     """Read a parameter file; ``format=None`` detects it (see :func:`detect_format`)."""
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as err:
-        raise SpaceError(f"cannot read parameter file: {err.strerror}", file=path) from None
-    text = text.removeprefix("\ufeff")
+    from algoconf.text_files import read_user_text
+
+    text = read_user_text(path, SpaceError, "parameter file")
     fmt = format if format is not None else detect_format(text, path.suffix)
     return parse_space(text, fmt, source=str(path))
 

@@ -63,7 +63,9 @@ class RandomTuner(Tuner):
         if max_challengers is None:
             max_challengers = max(8, int(problem.n_workers or 1))
         self.max_challengers = int(max_challengers)
-        self.first_test = max(1, int(first_test))
+        if int(first_test) < 1:
+            raise ValueError(f"first_test must be at least 1, got {first_test}")
+        self.first_test = int(first_test)
         self.capping = CappingRule.for_problem(problem, capping, capping_slack)
         self._capping_option, self._capping_slack = capping, float(capping_slack)
         self._rng = np.random.default_rng(self.seed)

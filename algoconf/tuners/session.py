@@ -55,11 +55,9 @@ def build_executor(scenario: Any, workers: int, scheduler: str | None = None,
     if include_test and scenario.test is not None:
         instances.update(scenario.test.as_mapping())
     if scheduler:
-        from dask.distributed import Client
+        from algoconf.execution.dask import DaskExecutor, connect_scheduler
 
-        from algoconf.execution import DaskExecutor
-
-        client = Client(scheduler)
+        client = connect_scheduler(scheduler)
         return DaskExecutor(client, target, instances, memory_limit_mb=scenario.memory_limit,
                             time_kind=scenario.time_kind)
     from algoconf.execution.local import LocalExecutor
