@@ -160,6 +160,16 @@ class RunHistory:
         with self._guard():
             conn = self._conn
             conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
+            try:  # another program's database is refused before anything (the WAL switch) touches it
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            except sqlite3.DatabaseError as err:
+                raise _corrupt(self.path, err) from None
+            tables.discard("sqlite_sequence")
+            if tables and not {"meta", "runs"} <= tables:
+                missing = sorted({"meta", "runs"} - tables)
+                what = ("not an algoconf run history" if "runs" not in tables
+                        else "its table(s) " + ", ".join(missing) + " were deleted")
+                raise _corrupt(self.path, f"{what} (tables: {', '.join(sorted(tables))})")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise HistoryError(f"{self.path}: cannot switch the history to WAL mode (got {mode!r})")
@@ -169,13 +179,6 @@ class RunHistory:
                 detail = "; ".join(line.strip("* ") for line in check[:3] if line.strip("* "))
                 raise _corrupt(self.path, f"integrity check failed: {detail}")
             with self._transaction():
-                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                tables.discard("sqlite_sequence")
-                if tables and not {"meta", "runs"} <= tables:
-                    missing = sorted({"meta", "runs"} - tables)
-                    what = ("not an algoconf run history" if "runs" not in tables
-                            else "its table(s) " + ", ".join(missing) + " were deleted")
-                    raise _corrupt(self.path, f"{what} (tables: {', '.join(sorted(tables))})")
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     conn.execute(statement)
                 row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()

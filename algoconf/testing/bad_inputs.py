@@ -13,6 +13,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import tempfile
 import traceback
 from dataclasses import dataclass
@@ -70,16 +71,17 @@ def run_case(corpus: str | Path, entry: Mapping[str, Any]) -> CaseOutcome:
     """Run one corpus entry (see the module docstring)."""
     from algoconf.cli.main import main
 
-    folder = Path(corpus) / "cases" / entry["id"]
     err = io.StringIO()
     code: int | None
     with tempfile.TemporaryDirectory(prefix="algoconf-bad-input-") as tmp, _environment(entry.get("env")):
+        folder = Path(tmp) / "case"  # a copy: a command that wrongly accepted the input must not change the corpus
+        shutil.copytree(Path(corpus) / "cases" / entry["id"], folder, symlinks=True)
         try:
             if entry.get("reader") == "read_cnf":
                 code, text = _read_cnf(folder / entry["file"])
                 err.write(text + "\n" if text else "")
             else:
-                argv = [a.replace("{case}", str(folder)).replace("{tmp}", tmp) for a in entry["argv"]]
+                argv = [a.replace("{case}", str(folder)).replace("{tmp}", str(Path(tmp) / "scratch")) for a in entry["argv"]]
                 with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
                     try:
                         code = int(main(argv) or 0)
