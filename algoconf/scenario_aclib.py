@@ -157,9 +157,12 @@ def load_aclib_scenario(path: Path, text: str | None = None, *, cwd: Path | None
             x = float(value)
         except ValueError:
             raise err(f"{key} must be {'an integer' if integer else 'a number'}, got {value!r}", key) from None
+        from algoconf.scenario_yaml import MAX_MEMORY_MB, MAX_NUMBER
+
+        if math.isinf(x) and value.strip().lstrip("+").lower() not in ("inf", "infinity"):
+            raise err(f"{key} is too large, got {value[:40]!r}", key)  # 401 digits are not 'inf'
         if unlimited and x == math.inf:
             return None
-        from algoconf.scenario_yaml import MAX_MEMORY_MB, MAX_NUMBER
 
         if math.isfinite(x) and abs(x) > (MAX_MEMORY_MB if key == "memory_limit" else MAX_NUMBER):
             raise err(f"{key} is too large, got {value[:40]!r}", key)
