@@ -150,7 +150,11 @@ def load_yaml_scenario(path: Path, text: str | None = None) -> Scenario:
     if cutoff is None and target.placeholders() & {"cutoff", "cutoff_int"}:
         raise doc.error("the target command uses {cutoff} but the scenario has no cutoff", "target", "command")
     space, space_file = _space(doc, data["space"], root)
-    cache = root / _string(doc, data, "instance_cache", ".algoconf/instances")
+    cache_text = _string(doc, data, "instance_cache", ".algoconf/instances")
+    cache = root / cache_text
+    if not os.path.normpath(cache).startswith(os.path.normpath(root) + os.sep):
+        raise doc.error(f"instance_cache must be a folder inside the scenario's folder (generated instances are "
+                        f"written there), got {cache_text!r}", "instance_cache")
     if cache.exists() and not cache.is_dir():
         raise doc.error(f"instance_cache {str(cache)!r} is a file; it must be a folder (or not exist yet)",
                         "instance_cache")

@@ -200,7 +200,9 @@ def yaml_cases() -> None:
         ("budget_wallclock_nan", "budget: {wallclock: .nan}"), ("budget_unknown_key", "budget: {hours: 3}"),
         ("budget_not_mapping", "budget: 100"), ("crash_policy_unknown", "crash_policy: ignore"),
         ("max_failure_rate_above_one", "max_failure_rate: 2"), ("duplicate_key", "seed: 2"),
-        ("instance_cache_is_a_file", "instance_cache: a.cnf"), ("features_missing", "features: nope.csv"),
+        ("instance_cache_is_a_file", "instance_cache: a.cnf"),
+        ("instance_cache_absolute", "instance_cache: /tmp/algoconf-corpus-cache"),
+        ("instance_cache_escapes", "instance_cache: ../../cache"), ("features_missing", "features: nope.csv"),
         ("feature_costs_without_features", "feature_costs: costs.csv"),
     ]:
         yaml_case(name, YAML_LINES + [added], len(YAML_LINES) + 1)
