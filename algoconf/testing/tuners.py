@@ -159,7 +159,8 @@ def check_capping(tuner_cls: type[Tuner], problem: TuningProblem, runs: int = 60
     assert problem.objective == "runtime" and problem.cutoff is not None
 
     def bounds(prob: TuningProblem, **options: Any) -> list[float]:
-        requests = drive(tuner_cls(prob, seed=seed, **options), runs)
+        # the run budget as a hint, so that a tuner sizing its schedule (AC-Band) reaches its final
+        requests = drive(tuner_cls(dataclasses.replace(prob, max_runs=runs), seed=seed, **options), runs)
         return [r.bound for r in requests if r.bound is not None]
 
     capped = bounds(problem, capping=True)

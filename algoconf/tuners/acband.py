@@ -36,6 +36,13 @@ Fixes of the reference implementation's quirks (each documented in docs/tuners.m
    of by list position. ``repeat=True`` starts a new schedule (fresh configurations, incumbent
    kept) when one ends, so AC-Band uses whatever budget the engine grants.
 
+Adaptive capping of the defended final (on by default for runtime objectives; ``capping=False``
+turns it off, slack ``capping_slack``; see :mod:`~algoconf.tuners.capping`): the final is decided
+by the summed cost over its pairs, so the incumbent runs on all of them first and each challenger
+then runs capped at ``slack × Σ incumbent cost over the final's pairs − Σ its own finished costs``:
+a run still going there could not win the final anyway (ParamILS's trajectory-preserving cap).
+A capped challenger (a CAPPED run, a lower bound) ranks after every arm that ran to the end.
+
 The instance budget ``B`` is spread over epochs in proportion to ``n_e`` (at least one instance per
 group and round).
 
@@ -58,10 +65,11 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from algoconf.records import RunRequest, RunResult, Status, config_key
+from algoconf.records import Estimate, RunRequest, RunResult, Status, config_key
 from algoconf.tuners.acband_plan import (epoch_groups, fit_instance_budget, plan_cycle, races_left,
                                          round_instances, schedule_races)
 from algoconf.tuners.base import Tuner, TuningProblem
+from algoconf.tuners.capping import DEFAULT_SLACK, CappingRule
 from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.pairs import PairStream
 from algoconf.tuners.sampling import config_vectors, default_config, draw_seed, sample_configs
@@ -115,19 +123,21 @@ class ACBand(Tuner):
     ``generator`` ("random" | "model"; default: "model" when the budget is short, else "random"),
     ``repeat``, ``per_match`` (instances per group and round the plan aims for, 2), ``defend``
     (True: the incumbent enters each epoch only for its final rounds; False: from the start, as in
-    the paper)."""
+    the paper), ``capping`` (None: on for runtime objectives) and ``capping_slack`` (1.2) for the
+    defended final."""
 
     name = "acband"
     uses_instances = True
     supports_racing = True
-    supports_capping = False
+    supports_capping = True
     needs_model = False
 
     def __init__(self, problem: TuningProblem, seed: int = 0, *, k: int = 2, alpha: float = 0.05,
                  delta: float = 0.05, instance_budget: int | None = None, n_configs: int | None = None,
                  generator: str | None = None, repeat: bool = True, per_match: int = 2,
-                 defend: bool = True) -> None:
+                 defend: bool = True, capping: bool | None = None, capping_slack: float = DEFAULT_SLACK) -> None:
         super().__init__(problem, seed)
+        self.capping = CappingRule.for_problem(problem, capping, capping_slack)
         if generator not in (None, "random", "model"):
             raise ValueError(f"generator must be 'random' or 'model', got {generator!r}")
         self.k, self.alpha, self.delta = int(k), float(alpha), float(delta)
@@ -136,7 +146,7 @@ class ACBand(Tuner):
         self._params = {"k": self.k, "alpha": self.alpha, "delta": self.delta,
                         "instance_budget": instance_budget, "n_configs": n_configs,
                         "generator": generator, "repeat": self.repeat, "per_match": self.per_match,
-                        "defend": self.defend}
+                        "defend": self.defend, "capping": capping, "capping_slack": float(capping_slack)}
         self._measured = [0, 0.0, 0.0]  # races finished, their wall seconds, their CPU seconds
         self._asked = 0
         self._plan()
@@ -170,11 +180,13 @@ class ACBand(Tuner):
                 "generator": self.generator}
 
     def ask(self, n: int = 1) -> list[RunRequest]:
-        out: list[RunRequest] = []
+        out: list[RunRequest] = self._ask_held(n)
         while self._queue and not self._done:
             race = self._queue[0]
             size = len(race["arms"])
-            if len(out) + size > n:
+            # a capped defended final: the incumbent first, the challengers once its costs are in
+            staged = bool(race.get("full")) and self.capping is not None and self._incumbent in race["arms"]
+            if len(out) + (1 if staged else size) > n:
                 break
             if self.problem.max_runs is not None and self._asked + size > self.problem.max_runs:
                 self._done = True
@@ -183,13 +195,44 @@ class ACBand(Tuner):
             instance, seed = race["pair"]
             # a defended final runs every arm to the end (no race id: nobody is stopped)
             rid = race["id"] if self.problem.objective == "runtime" and not race.get("full") else None
-            for key in race["arms"]:
+            for key in ([self._incumbent] if staged else race["arms"]):
                 out.append(RunRequest(self._configs[key], instance, int(seed), self.problem.cutoff,
                                       race=rid, config_key=key))
             self._open[race["id"]] = {"group": race["group"], "arms": list(race["arms"]),
                                       "full": bool(race.get("full")),
+                                      "held": [k for k in race["arms"] if k != self._incumbent] if staged else [],
                                       "pair": [instance, int(seed)], "results": {}}
-            self._asked += size
+            self._asked += size  # the whole race, held arms included
+        return out
+
+    def _ask_held(self, n: int) -> list[RunRequest]:
+        """Challengers' runs of a capped defended final whose incumbent costs are all known, each
+        capped at ``slack × Σ incumbent cost over the final's pairs − Σ its finished costs there``."""
+        out: list[RunRequest] = []
+        rule = self.capping
+        for rid, race in self._open.items():
+            if len(out) >= n:
+                break
+            if not race.get("held"):
+                continue
+            group = race["group"]
+            if not self._done and any(q["group"] == group for q in self._queue):
+                continue  # some of the final's pairs have not started: the incumbent's total is unknown
+            # (once the budget ends the queue, the final is the pairs that started)
+            final = [r for r in self._open.values() if r["group"] == group]
+            if any(self._incumbent not in r["results"] for r in final):
+                continue
+            done = self._groups[group]["costs"]  # sums over the final's races already scored
+            incumbent_costs = [Estimate(done[self._incumbent][0], True)] + [
+                Estimate(r["results"][self._incumbent][4], True) for r in final]
+            while race["held"] and len(out) < n:
+                key = race["held"].pop(0)
+                own = [Estimate(done[key][0], True)] + [
+                    Estimate(r["results"][key][4], True) for r in final if key in r["results"]]
+                instance, seed = race["pair"]
+                bound = rule.bound(incumbent_costs, own) if rule is not None else None
+                out.append(RunRequest(self._configs[key], instance, int(seed), self.problem.cutoff,
+                                      bound=bound, config_key=key))
         return out
 
     def tell(self, results: Sequence[RunResult]) -> None:
@@ -232,7 +275,9 @@ class ACBand(Tuner):
 
     @classmethod
     def from_state(cls, problem: TuningProblem, state: Mapping[str, Any]) -> "ACBand":
-        tuner = cls(problem, int(state["seed"]), **state["params"])
+        params = dict(state["params"])
+        params.setdefault("capping", False)  # a state from before capping existed continues without it
+        tuner = cls(problem, int(state["seed"]), **params)
         tuner._rng.bit_generator.state = state["rng"]
         tuner._pairs = PairStream.from_state(problem, tuner._rng, state["pairs"])
         for name in ("next_pair", "configs", "stats", "incumbent", "has_evidence", "cycle", "epoch",
@@ -365,8 +410,10 @@ class ACBand(Tuner):
         """Lower is better: mean cost where the incumbent defends (every arm ran to the end, so
         timeouts count at their penalty), else minus the number of wins."""
         if "costs" in group:
-            costs = group["costs"]
-            return lambda key: costs[key][0] / costs[key][1] if costs[key][1] else math.inf
+            costs, capped = group["costs"], set(group.get("capped", ()))
+            # a capped arm could not beat the incumbent: after every arm that ran to the end
+            return lambda key: math.inf if key in capped else (
+                costs[key][0] / costs[key][1] if costs[key][1] else math.inf)
         wins = group["wins"]
         return lambda key: -wins[key]
 
@@ -397,6 +444,8 @@ class ACBand(Tuner):
             if "costs" in group and len(rest) > 1:
                 group["costs"][key][0] += float(rest[1])
                 group["costs"][key][1] += 1
+                if Status(status) is Status.CAPPED and key not in group.setdefault("capped", []):
+                    group["capped"].append(key)
             if Status(status) is Status.SUCCESS:
                 value = runtime if self.problem.objective == "runtime" else (
                     -quality if self.problem.maximize else quality) if quality is not None else math.inf

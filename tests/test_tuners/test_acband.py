@@ -118,7 +118,8 @@ def test_defended_final_is_decided_by_mean_cost_not_wins(problem):
     """Where the incumbent defends, every arm runs to the end (no race id) on at least per_match
     pairs and the lower mean PAR-k wins: a challenger that wins as many races but times out loses."""
     def final(challenger_results):
-        tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2, n_configs=1, instance_budget=1)
+        tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2, n_configs=1, instance_budget=1,
+                       capping=False)
         inc = tuner._incumbent
         batch = tuner.ask(4)  # epoch 1 of N=1: one new arm, joined by the incumbent at once
         assert len(batch) == 4 and all(r.race is None for r in batch)
@@ -137,3 +138,41 @@ def test_defended_final_is_decided_by_mean_cost_not_wins(problem):
     assert not final([(Status.SUCCESS, 0.1), (Status.TIMEOUT, cutoff)])
     # faster on both: lower mean cost, it takes over
     assert final([(Status.SUCCESS, 0.1), (Status.SUCCESS, 2.0)])
+
+
+def test_capped_defended_final_runs_the_incumbent_first_and_caps_challengers(problem):
+    """With capping (the default for runtime), the final's incumbent runs on all its pairs first;
+    then each challenger run is capped at 1.2 × the incumbent's total − the challenger's finished
+    costs; a capped challenger loses the final even where its lower bound looks cheaper."""
+    from algoconf.testing.tuners import answer
+
+    def final(challenger_times, n_second=4):
+        tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2, n_configs=1, instance_budget=1)
+        inc = tuner._incumbent
+        first = tuner.ask(4)
+        assert [r.config_key for r in first] == [inc, inc] and all(r.bound is None for r in first)
+        pairs = [(r.instance, r.seed) for r in first]
+        inc_times = dict(zip(pairs, (0.2, 0.5)))
+        tuner.tell([RunResult(r, Status.SUCCESS, inc_times[(r.instance, r.seed)]) for r in first])
+        times = dict(zip(pairs, challenger_times))
+        asked, bounds = [], []
+        while len(asked) < 2:
+            batch = tuner.ask(n_second)
+            assert batch and all(r.config_key != inc and r.race is None for r in batch)
+            bounds += [r.bound for r in batch]
+            asked += batch
+            tuner.tell(answer(tuner.problem, batch, lambda p, r: times[(r.instance, r.seed)]))
+        return tuner._incumbent != inc, bounds
+
+    won, bounds = final((0.1, 0.3))
+    assert won and bounds == [pytest.approx(1.2 * 0.7)] * 2  # asked together: nothing to subtract yet
+    won, bounds = final((0.1, 2.0))  # the second run is stopped at 0.84: dominated, loses
+    assert not won
+    won, bounds = final((0.5, 2.0), n_second=1)  # one at a time: the second cap subtracts the first cost
+    assert not won and bounds == [pytest.approx(0.84), pytest.approx(0.84 - 0.5)]
+
+
+def test_capping_off_runs_the_final_at_once(problem):
+    tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2, n_configs=1, instance_budget=1, capping=False)
+    batch = tuner.ask(4)
+    assert len(batch) == 4 and all(r.bound is None for r in batch)
