@@ -39,8 +39,9 @@ Fixes of the reference implementation's quirks (each documented in docs/tuners.m
 Adaptive capping of the defended final (on by default for runtime objectives; ``capping=False``
 turns it off, slack ``capping_slack``; see :mod:`~algoconf.tuners.capping`): the final is decided
 by the summed cost over its pairs, so the incumbent runs on all of them first and each challenger
-then runs capped at ``slack × Σ incumbent cost over the final's pairs − Σ its own finished costs``:
-a run still going there could not win the final anyway (ParamILS's trajectory-preserving cap).
+then runs capped at ``slack × Σ incumbent cost over the final's pairs − Σ its own finished costs``
+(but never before the incumbent's own time on that pair, so the pair's winner stays known): a run
+still going there could not win the final anyway (ParamILS's trajectory-preserving cap).
 A capped challenger (a CAPPED run, a lower bound) ranks after every arm that ran to the end.
 
 The instance budget ``B`` is spread over epochs in proportion to ``n_e`` (at least one instance per
@@ -231,6 +232,11 @@ class ACBand(Tuner):
                     Estimate(r["results"][key][4], True) for r in final if key in r["results"]]
                 instance, seed = race["pair"]
                 bound = rule.bound(incumbent_costs, own) if rule is not None else None
+                status, runtime = race["results"][self._incumbent][:2]
+                if bound is not None and Status(status) is Status.SUCCESS and bound < runtime:
+                    # never before the incumbent's own time here: who won this pair stays known
+                    # (the model-based generator learns from wins)
+                    bound = rule.clamp(float(runtime)) if rule is not None else None
                 out.append(RunRequest(self._configs[key], instance, int(seed), self.problem.cutoff,
                                       bound=bound, config_key=key))
         return out

@@ -143,7 +143,7 @@ def test_defended_final_is_decided_by_mean_cost_not_wins(problem):
 def test_capped_defended_final_runs_the_incumbent_first_and_caps_challengers(problem):
     """With capping (the default for runtime), the final's incumbent runs on all its pairs first;
     then each challenger run is capped at 1.2 × the incumbent's total − the challenger's finished
-    costs; a capped challenger loses the final even where its lower bound looks cheaper."""
+    costs (not below the incumbent's time on that pair); a capped challenger loses the final."""
     from algoconf.testing.tuners import answer
 
     def final(challenger_times, n_second=4):
@@ -168,8 +168,11 @@ def test_capped_defended_final_runs_the_incumbent_first_and_caps_challengers(pro
     assert won and bounds == [pytest.approx(1.2 * 0.7)] * 2  # asked together: nothing to subtract yet
     won, bounds = final((0.1, 2.0))  # the second run is stopped at 0.84: dominated, loses
     assert not won
-    won, bounds = final((0.5, 2.0), n_second=1)  # one at a time: the second cap subtracts the first cost
-    assert not won and bounds == [pytest.approx(0.84), pytest.approx(0.84 - 0.5)]
+    won, bounds = final((0.3, 2.0), n_second=1)  # one at a time: the second cap subtracts the first cost
+    assert not won and bounds == [pytest.approx(0.84), pytest.approx(0.84 - 0.3)]
+    # ... but never falls below the incumbent's own time on the pair (0.5 here): its winner stays known
+    won, bounds = final((0.6, 2.0), n_second=1)
+    assert not won and bounds == [pytest.approx(0.84), pytest.approx(0.5)]
 
 
 def test_capping_off_runs_the_final_at_once(problem):

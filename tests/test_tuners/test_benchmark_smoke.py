@@ -27,3 +27,18 @@ def test_matrix_benchmark_quick_smoke(tmp_path):
     for rows in data["results"].values():
         assert rows[0]["regret"] >= 0 and rows[0]["runs"] <= 60
     assert "MATRIX" in proc.stdout
+
+
+@pytest.mark.slow
+def test_capping_benchmark_quick_smoke(tmp_path):
+    if not (REPO / "benchmarks" / "data" / "minisat_3sat_matrix.npz").is_file():
+        pytest.skip("runtime matrix not built")
+    out = tmp_path / "c.json"
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "capping.py"), "--quick", "--out", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(out.read_text())
+    (row,) = data["rows"]["random/w1"]
+    assert row["off"]["capped_runs"] == 0 and row["on"]["capped_runs"] > 0
+    assert row["on"]["cpu"] < row["off"]["cpu"] and row["on"]["row"] == row["off"]["row"]
+    assert data["git_commit"] and "random/w1" in proc.stdout

@@ -190,7 +190,7 @@ def test_roar_state_keeps_the_capping_options(problem):
 
 
 # --- engine runs on the simulated matrix ------------------------------------------------------------
-def _matrix_run(tmp_path, seed: int, workers: int, capping: bool, runs: int = 200):
+def _matrix_run(tmp_path, seed: int, workers: int, capping: bool, runs: int = 200, tuner: str = "random"):
     import sys
 
     from algoconf.instances import InstanceSet
@@ -208,8 +208,8 @@ def _matrix_run(tmp_path, seed: int, workers: int, capping: bool, runs: int = 20
         space=matrix.space, train=InstanceSet.from_names(train), test=InstanceSet.from_names(test),
         objective="runtime", cutoff=matrix.cutoff, par_factor=10.0, budget=Budget(runs=runs),
         deterministic=True, seed=seed, max_failure_rate=None)
-    run_dir = tmp_path / f"s{seed}-w{workers}-{capping}"
-    with open_session(scenario, run_dir, "random", seed=seed, workers=workers, progress=False,
+    run_dir = tmp_path / f"{tuner}-s{seed}-w{workers}-{capping}"
+    with open_session(scenario, run_dir, tuner, seed=seed, workers=workers, progress=False,
                       executor=SimulatedExecutor(matrix.answer, n_workers=workers),
                       tuner_options={"capping": capping}) as session:
         outcome = session.run()
@@ -258,3 +258,15 @@ def test_capping_defaults_per_tuner(problem):
         assert on.capping is not None and on.smac.scenario.adaptive_capping
         assert SMACTuner(quality).capping is None
         assert SMACTuner(problem, adaptive_capping=False).capping is None  # the older option name
+
+
+@pytest.mark.skipif(not MATRIX.is_file(), reason="benchmarks/data/minisat_3sat_matrix.npz not shipped")
+def test_acband_capped_final_saves_cpu_with_the_same_decisions(tmp_path):
+    saved_somewhere = False
+    for seed in (0, 6):
+        off, _ = _matrix_run(tmp_path, seed, 2, False, runs=300, tuner="acband")
+        on, _ = _matrix_run(tmp_path, seed, 2, True, runs=300, tuner="acband")
+        assert on.incumbent == off.incumbent and on.runs == off.runs
+        assert on.cpu_time <= off.cpu_time + 1e-9
+        saved_somewhere |= on.capping.capped_runs > 0 and on.cpu_time < off.cpu_time
+    assert saved_somewhere
