@@ -3,6 +3,7 @@
     python benchmarks/capping.py --part matrix --tuners random acband --workers 1 2 --seeds 20
     python benchmarks/capping.py --part matrix --tuners optuna --options capping=true --seeds 20
     python benchmarks/capping.py --part real --tuners random --budget 60 --workers 2 --seeds 2
+    python benchmarks/capping.py --part real --tuners random --real-runs 60 --workers 2 --seeds 1
     python benchmarks/capping.py --quick          # one seed, random, matrix, 100 runs (smoke test)
 
 * ``matrix``: the simulated minisat matrix (benchmarks/data/minisat_3sat_matrix.npz), half the
@@ -85,9 +86,11 @@ def matrix_run(tuner: str, seed: int, workers: int, runs: int, cpu: float | None
             "cpu_saved_at_most": outcome.capping.cpu_saved_at_most}
 
 
-def real_run(tuner: str, seed: int, workers: int, budget: float, options: dict[str, Any]) -> dict[str, Any]:
+def real_run(tuner: str, seed: int, workers: int, budget: float, options: dict[str, Any],
+             runs: int | None = None) -> dict[str, Any]:
     run_dir = Path(tempfile.mkdtemp(prefix="capping-real-"))
-    argv = [sys.executable, "-m", "algoconf", "configure", str(MINISAT), "--tuner", tuner, "--budget", str(budget),
+    limit = ["--runs", str(runs)] if runs else ["--budget", str(budget)]
+    argv = [sys.executable, "-m", "algoconf", "configure", str(MINISAT), "--tuner", tuner, *limit,
             "--workers", str(workers), "--seed", str(seed), "--out", str(run_dir / "run"), "--json"]
     for name, value in options.items():
         argv += ["--option", f"{name}={json.dumps(value)}"]
@@ -127,6 +130,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--cpu", type=float, default=None, help="matrix: a CPU budget instead of --runs")
     parser.add_argument("--budget", type=float, default=60.0, help="real: wall-clock seconds per run")
+    parser.add_argument("--real-runs", type=int, default=None, help="real: a run budget instead of --budget")
     parser.add_argument("--options", nargs="*", default=[], help="tuner options for both sides, NAME=JSON")
     parser.add_argument("--out", type=Path, default=None, help="default benchmarks/results/capping.json")
     parser.add_argument("--quick", action="store_true")
@@ -146,7 +150,7 @@ def main() -> None:
                 for side, capping in (("off", False), ("on", True)):
                     opts = {**options, "capping": capping}
                     pair[side] = (matrix_run(tuner, seed, workers, args.runs, args.cpu, opts) if args.part == "matrix"
-                                  else real_run(tuner, seed, workers, args.budget, opts))
+                                  else real_run(tuner, seed, workers, args.budget, opts, args.real_runs))
                 pair["seed"] = seed
                 rows.append(pair)
                 print(f"{tuner:8s} {workers:2d} {seed:4d} | {pair['off']['test_par10']:8.3f} {pair['on']['test_par10']:8.3f} "
