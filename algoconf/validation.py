@@ -20,10 +20,11 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from algoconf.execution.progress import ProgressObserver, map_with_progress
 from algoconf.records import RunRequest, RunResult, config_key, mean_cost
 from algoconf.tuners.evidence import cost_of
 
-__all__ = ["ConfigScore", "ValidationReport", "validate", "score_results", "format_table"]
+__all__ = ["ConfigScore", "ValidationReport", "validate", "score_results", "format_table", "worse_warning"]
 
 _VALIDATION_SEED_SALT = 0x5EED_7E57
 
@@ -51,10 +52,15 @@ class ValidationReport:
     rows: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
     plot: str | None = None
 
+    @property
+    def incumbent_worse_than_default(self) -> bool:
+        """True when the incumbent's mean cost (PAR-k) on the validation instances exceeds the default's."""
+        return bool(self.incumbent.par > self.default.par)
+
     def to_dict(self) -> dict[str, Any]:
         return {"instances": self.instances, "par_factor": self.par_factor, "default": asdict(self.default),
                 "incumbent": asdict(self.incumbent), "speedup": self.speedup, "rows": list(self.rows),
-                "plot": self.plot}
+                "plot": self.plot, "incumbent_worse_than_default": self.incumbent_worse_than_default}
 
 
 def score_results(name: str, results: Sequence[RunResult], problem: Any) -> ConfigScore:
@@ -70,8 +76,13 @@ def score_results(name: str, results: Sequence[RunResult], problem: Any) -> Conf
 
 
 def validate(scenario: Any, incumbent: Mapping[str, Any], executor: Any, run_dir: str | Path | None = None,
-             *, seed: int | None = None, plot: bool = True) -> ValidationReport:
-    """Run default and incumbent on the test instances (fresh seeds) and report; see module docstring."""
+             *, seed: int | None = None, plot: bool = True,
+             progress: ProgressObserver | None = None) -> ValidationReport:
+    """Run default and incumbent on the test instances (fresh seeds) and report; see module docstring.
+
+    ``progress`` is called with a :class:`~algoconf.execution.progress.ProgressUpdate` (phase
+    "validation", runs done of runs to do, ETA at the pace so far) as runs finish, the last one final.
+    """
     from algoconf.space import default_config
 
     problem = scenario.tuning_problem()
@@ -87,8 +98,7 @@ def validate(scenario: Any, incumbent: Mapping[str, Any], executor: Any, run_dir
                 for name, c in configs.items()}
     same = config_key(default) == config_key(incumbent)
     todo = requests["default"] + ([] if same else requests["incumbent"])
-    futures = [executor.submit(r) for r in todo]
-    done = [f.result() for f in futures]
+    done = map_with_progress(executor, todo, progress, "validation")
     by_name = {"default": done[: len(instances)]}
     by_name["incumbent"] = by_name["default"] if same else done[len(instances):]
     d = score_results("default", by_name["default"], problem)
@@ -157,3 +167,12 @@ def format_table(report: ValidationReport) -> str:
         lines.append(f"{s.name:10s} {s.solved:>4d}/{s.n:<4d} {s.par:>10.3f} {rt:>10s} {sp:>8.2f}x")
     lines.append("(+ : lower bound, some runs censored at the cutoff)")
     return "\n".join(lines)
+
+
+def worse_warning(report: ValidationReport) -> str | None:
+    """The warning to show when the incumbent validated worse than the default, else None."""
+    if not report.incumbent_worse_than_default:
+        return None
+    k = f"PAR{report.par_factor:g}"
+    return (f"the incumbent is WORSE than the default on the {report.instances} instances "
+            f"({k} {report.incumbent.par:.3f} vs {report.default.par:.3f}): use the default configuration")

@@ -73,6 +73,7 @@ class _Page:
         self.out = out
         self.sections: list[tuple[str, str]] = []
         self.figures: list[Path] = []
+        self.warnings: list[str] = []  # red banners under the title
 
     def add(self, heading: str, body: str) -> None:
         self.sections.append((heading, body))
@@ -112,7 +113,7 @@ def build_report(run_path: str | Path, out: str | Path | None = None) -> Report:
             summary["traces"] = [_trace_section(page, load_dac_trace(t)) for t in trace_files(path)]
         title = f"{'Configuration run' if kind == 'configuration' else 'DAC policy search'}: {run.name}"
         subtitle = f"run directory {path.resolve()}"
-    out.write_text(page_html(title, subtitle, page.sections))
+    out.write_text(page_html(title, subtitle, page.sections, page.warnings))
     return Report(kind, out, tuple(page.figures), {"name": title, **summary})
 
 
@@ -128,8 +129,19 @@ def _run_sections(page: _Page, run: ConfigurationRun) -> dict[str, Any]:
                                "replayed_incumbent_key": replayed, "trajectory": len(points)}
     page.add("Scenario and run", _summary_table(run))
     page.add("Incumbent vs default", _parameter_table(run.default, incumbent, run.configs, replayed))
+    guard = run.outcome.get("guard") if run.outcome else None
+    if guard:
+        summary["guard"] = dict(guard)
+        page.add("Incumbent guard", _guard_section(guard))
     time_label = "CPU time" if run.time_kind == "cpu" else "wall-clock time"
     validation = run.validation
+    summary["incumbent_worse_than_default"] = bool(validation is not None and _worse(validation))
+    if summary["incumbent_worse_than_default"]:
+        k = f"PAR{fmt(float(validation['par_factor']))}" if run.objective == "runtime" else "mean cost"
+        page.warnings.append(
+            f"Warning: the incumbent is worse than the default on the {validation['instances']} instances "
+            f"({k} {fmt(float(validation['incumbent']['par']))} vs {fmt(float(validation['default']['par']))}). "
+            "Use the default configuration.")
     if validation is not None:
         table, numbers = _validation_table(validation, run)
         summary["validation"] = numbers
@@ -216,6 +228,26 @@ def _parameter_table(default: Mapping | None, incumbent: Mapping | None, configs
                  "default (highlighted).")
     return "<p>" + " ".join(notes) + "</p>" + table_html(("parameter", "default", "incumbent", ""), rows,
                                                          row_classes=classes, table_id="parameters")
+
+
+def _worse(validation: Mapping[str, Any]) -> bool:
+    """The incumbent's validated mean cost is above the default's (validation.py's rule)."""
+    return float(validation["incumbent"]["par"]) > float(validation["default"]["par"])
+
+
+def _guard_section(guard: Mapping[str, Any]) -> str:
+    rows = [("verdict", guard.get("verdict")), ("reason", guard.get("reason")),
+            ("tuner's incumbent", guard.get("candidate_key")), ("default", guard.get("default_key")),
+            ("pairs compared / needed", f"{guard.get('pairs')} / {guard.get('needed')}")]
+    for name in ("candidate", "default"):
+        cost = guard.get(f"{name}_cost")
+        if cost is not None:
+            bound = "" if guard.get(f"{name}_cost_exact", True) else "≥ "
+            rows.append((f"{'tuner' if name == 'candidate' else 'default'}'s mean cost there", bound + fmt(float(cost))))
+    rows.append(("runs the guard added", guard.get("new_runs")))
+    note = ('<p>The run returns the tuner\'s incumbent only when it beat the default on the same training '
+            "instance-seed pairs (runs of races or stopped early do not count); otherwise the default.</p>")
+    return note + table_html(None, rows, table_id="guard")
 
 
 def _validation_table(v: Mapping[str, Any], run: ConfigurationRun) -> tuple[str, dict[str, Any]]:

@@ -31,6 +31,8 @@ figure { margin: 14px 0; display: inline-block; vertical-align: top; }
 figure img { max-width: 100%; border: 1px solid #ddd; }
 figcaption { font-size: 13px; color: #444; max-width: 680px; }
 .note { background: #f6f6f6; border-left: 4px solid #999; padding: 6px 12px; font-size: 14px; }
+.warning { background: #c0262d; color: #fff; padding: 12px 18px; margin: 16px 0; font-size: 16px;
+           font-weight: 600; border-radius: 4px; }
 """
 
 
@@ -77,10 +79,13 @@ def table_html(headers: Sequence[str] | None, rows: Sequence[Sequence[Any]], *, 
     return f"<table{ident}>{thead}<tbody>{''.join(body)}</tbody></table>"
 
 
-def page_html(title: str, subtitle: str, sections: Sequence[tuple[str, str]]) -> str:
-    """The whole page: ``sections`` are (heading, inner HTML) pairs."""
+def page_html(title: str, subtitle: str, sections: Sequence[tuple[str, str]],
+              warnings: Sequence[str] = ()) -> str:
+    """The whole page: ``sections`` are (heading, inner HTML) pairs; each of ``warnings`` (plain
+    text) is a red banner under the title."""
     parts = [f"<h2>{esc(h)}</h2>\n{body}" for h, body in sections]
+    banners = "".join(f'<div class="warning" role="alert">{esc(w)}</div>\n' for w in warnings)
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{esc(title)}</title><style>{_CSS}</style></head>\n<body><main>"
-            f"<h1>{esc(title)}</h1><p class=\"sub\">{esc(subtitle)}</p>\n" + "\n".join(parts)
+            f"<h1>{esc(title)}</h1><p class=\"sub\">{esc(subtitle)}</p>\n{banners}" + "\n".join(parts)
             + "\n</main></body></html>\n")

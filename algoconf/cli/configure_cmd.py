@@ -1,13 +1,18 @@
 """``algoconf configure SCENARIO --tuner ...`` and ``algoconf validate RUNDIR``.
 
 configure runs the tuner through the engine (resuming when the run directory holds a run of the
-same scenario and tuner), validates default and incumbent on the test instances, and prints the
-incumbent and the validation table (or one JSON object with ``--json``). ``--simulate MATRIX.npz``
+same scenario and tuner), with the incumbent guard (the tuned incumbent is kept only when it beat the
+default on ``--guard-pairs`` training pairs; ``algoconf/execution/incumbent_guard.py``), validates
+default and incumbent on the test instances, and prints the incumbent, the guard's verdict and the
+validation table (or one JSON object with ``--json``, which always holds
+``"incumbent_worse_than_default"``: true exactly when validation found the incumbent's PAR-k above
+the default's; then the text output warns and recommends the default). ``--simulate MATRIX.npz``
 answers every run from a runtime matrix on ``--workers`` virtual workers (a virtual clock,
 :mod:`algoconf.execution.virtual`); the matrix is checked against the scenario before anything
 runs, and the output adds ``virtual_time`` and ``utilisation``. The run directory keeps
-``history.sqlite``, ``run.json`` (scenario path, tuner, seed, outcome), ``validation.json`` and
-``validation_scatter.png``.
+``history.sqlite``, ``run.json`` (scenario path, tuner, seed, outcome with the guard's verdict),
+``validation.json`` and ``validation_scatter.png``. Progress bars go to stderr (``--progress``,
+``--no-progress``; by default only on a terminal).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from algoconf.cli.progress_view import add_progress_flags, progress_observer
 from algoconf.errors import InputError
 from algoconf.tuners import TUNERS
 
@@ -39,6 +45,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
                    help="tuner parameter, e.g. --option alpha=0.05 (JSON values)")
     p.add_argument("--no-validate", action="store_true", help="skip validation on the test instances")
+    p.add_argument("--guard-pairs", type=int, default=5, metavar="N",
+                   help="incumbent guard: keep a tuned incumbent only when it beat the default on N training "
+                        "instance-seed pairs (or all training instances when fewer; default 5); 0 turns it off")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--simulate", default=None, metavar="MATRIX.npz",
                    help="answer every run (tuning and validation) from this runtime matrix, on --workers virtual "
@@ -46,12 +55,14 @@ def register(subparsers: Any) -> None:
     p.add_argument("--caller-time", choices=("charged", "free"), default="charged",
                    help="with --simulate: charge the tuner's and engine's real time to the virtual clock "
                         "(charged, default) or not (free: reproducible, an infinitely fast tuner)")
+    add_progress_flags(p)
     p.set_defaults(func=configure_command)
 
     v = subparsers.add_parser("validate", help="validate the incumbent of a configuration run directory")
     v.add_argument("rundir")
     v.add_argument("--workers", type=int, default=1)
     v.add_argument("--json", action="store_true")
+    add_progress_flags(v)
     v.set_defaults(func=validate_command)
 
 
@@ -88,6 +99,8 @@ def configure_command(args: argparse.Namespace) -> int:
     _check_budget_flags(args)
     if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
         raise InputError("--out is a file; give a run directory (new or a previous run's)", file=args.out)
+    if args.guard_pairs < 0:
+        raise InputError(f"--guard-pairs must be at least 0, got {args.guard_pairs}")
     scenario = load_scenario(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     run_dir = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{args.tuner}-s{seed}"
@@ -97,20 +110,26 @@ def configure_command(args: argparse.Namespace) -> int:
         from algoconf.tuners.simulated import simulated_executor
 
         executor, _ = simulated_executor(scenario, args.simulate, args.workers, caller_time=args.caller_time)
-    with open_session(scenario, run_dir, args.tuner, seed=seed, workers=args.workers, runs=args.runs,
-                      wallclock=args.budget, cpu_time=args.cpu_time, scheduler=args.scheduler,
-                      progress=not args.json or sys.stderr.isatty(), tuner_options=options,
-                      executor=executor) as session:
-        outcome = session.run()
-        simulation = _simulation(session.executor, args) if args.simulate else {}
-        run_info = {"scenario": str(Path(args.scenario).resolve()), "tuner": args.tuner, "seed": seed,
-                    "options": options, "outcome": asdict(outcome), **simulation}
-        (run_dir / RUN_FILE).write_text(json.dumps(run_info, indent=1, default=str))
-        report = None
-        if not args.no_validate and outcome.incumbent is not None:
-            from algoconf.validation import validate
+    view = progress_observer(args)
+    try:
+        with open_session(scenario, run_dir, args.tuner, seed=seed, workers=args.workers, runs=args.runs,
+                          wallclock=args.budget, cpu_time=args.cpu_time, scheduler=args.scheduler,
+                          progress=view, tuner_options=options, executor=executor,
+                          guard_min_pairs=args.guard_pairs or None) as session:
+            outcome = session.run()
+            simulation = _simulation(session.executor, args) if args.simulate else {}
+            run_info = {"scenario": str(Path(args.scenario).resolve()), "tuner": args.tuner, "seed": seed,
+                        "options": options, "outcome": asdict(outcome), **simulation}
+            (run_dir / RUN_FILE).write_text(json.dumps(run_info, indent=1, default=str))
+            report = None
+            if not args.no_validate and outcome.incumbent is not None:
+                from algoconf.validation import validate
 
-            report = validate(scenario, outcome.incumbent, session.executor, run_dir, seed=seed)
+                report = validate(scenario, outcome.incumbent, session.executor, run_dir, seed=seed,
+                                  progress=view)
+    finally:
+        if view is not None:
+            view.close()
     _print(outcome, report, run_dir, args.json, simulation)
     return 0
 
@@ -143,10 +162,13 @@ def validate_command(args: argparse.Namespace) -> int:
         executor, _ = simulated_executor(scenario, info["simulate"], args.workers, caller_time="free")
     else:
         executor = build_executor(scenario, args.workers)
+    view = progress_observer(args)
     try:
-        report = validate(scenario, incumbent, executor, run_dir, seed=info.get("seed"))
+        report = validate(scenario, incumbent, executor, run_dir, seed=info.get("seed"), progress=view)
     finally:
         executor.close()
+        if view is not None:
+            view.close()
 
     class _Stored:  # the outcome as stored, for printing
         pass
@@ -158,8 +180,12 @@ def validate_command(args: argparse.Namespace) -> int:
 
 
 def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool, simulation: dict[str, Any] | None = None) -> None:
-    from algoconf.validation import format_table
+    from algoconf.validation import format_table, worse_warning
 
+    guard = getattr(outcome, "guard", None)
+    warning = worse_warning(report) if report is not None else None
+    if warning:
+        print(f"algoconf: warning: {warning}", file=sys.stderr)
     if as_json:
         data = {
             "run_dir": str(run_dir),
@@ -175,6 +201,8 @@ def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool, simulation: 
             "default_test_par10": report.default.par if report else None,
             "incumbent_test_par10": report.incumbent.par if report else None,
             "validation": report.to_dict() if report else None,
+            "guard": guard,
+            "incumbent_worse_than_default": bool(report is not None and report.incumbent_worse_than_default),
         }
         if report is not None:
             data["validation"].pop("rows", None)
@@ -192,6 +220,8 @@ def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool, simulation: 
         print(f"simulated from {simulation['simulate']}: {simulation['virtual_time']:.1f} virtual s on "
               f"{simulation['workers']} workers, utilisation {simulation['utilisation']:.1%} "
               f"(caller time {simulation['caller_time']})")
+    if guard:
+        print(f"incumbent guard: {guard['verdict']}: {guard['reason']}")
     print(f"incumbent ({outcome.incumbent_key}):")
     for name, value in sorted((outcome.incumbent or {}).items()):
         print(f"  {name} = {value}")
@@ -199,6 +229,9 @@ def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool, simulation: 
         print(format_table(report))
         if report.plot:
             print(f"scatter plot: {report.plot}")
+        if warning:
+            print(f"WARNING: {warning}.")
+            print("recommendation: keep the default configuration (run the target without these parameters)")
 
 
 def _capping(outcome: Any) -> dict[str, Any]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
+from algoconf.cli.progress_view import add_progress_flags, progress_observer
 from algoconf.errors import InputError
 from algoconf.selection.registry import RECOMMENDED, SELECTORS
 from algoconf.tuners import TUNERS
@@ -38,6 +38,7 @@ def register(subparsers: Any) -> None:
     b.add_argument("--no-selector", action="store_true", help="build the portfolio only, train no selector")
     b.add_argument("--out", default=None, help="output directory (default: runs/<scenario>-hydra-<tuner>-s<seed>)")
     b.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_progress_flags(b)
     b.set_defaults(func=build_command)
 
 
@@ -64,14 +65,17 @@ def build_command(args: argparse.Namespace) -> int:
         make_selector(args.selector or RECOMMENDED, random_state=seed, **params)
     out = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-hydra-{args.tuner}-s{seed}"
     executor = build_executor(scenario, args.workers)
+    view = progress_observer(args)
     try:
         result = build_portfolio(scenario, out, args.size, args.tuner, executor, budget=args.budget, runs=args.runs,
-                                 seed=seed, workers=args.workers, progress=not args.json and sys.stderr.isatty())
+                                 seed=seed, workers=args.workers, progress=view)
         training = None if args.no_selector else train_portfolio_selector(
             scenario, result.members, executor, out, selector=args.selector, params=params, seed=seed,
             workers=args.workers)
     finally:
         executor.close()
+        if view is not None:
+            view.close()
     if args.json:
         data = result.to_dict()
         data.pop("test_matrix", None)

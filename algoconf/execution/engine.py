@@ -28,26 +28,47 @@ Contract
   Both are raised after the results are committed, so the run directory resumes cleanly.
 * Callbacks ``callback(engine, results)`` run after each tell; returning ``False`` stops the loop
   (resumable, like a budget).
+* Incumbent guard (``guard``, :mod:`algoconf.execution.incumbent_guard`): after the tuning loop the
+  engine runs the runs the guard still needs to compare the tuner's incumbent with the default, on
+  the same executor, committed to the same history (tagged ``info["guard"]``, never told to the
+  tuner), within the same budgets; the outcome's incumbent is the candidate only when the guard
+  accepts it, else the default, and ``outcome.guard`` holds the verdict. While tuning, the budgets
+  keep the guard's expected cost in reserve (runs, wall-clock and CPU seconds of the runs it would
+  need for the current incumbent), so tuning plus guard stay within them. An incumbent whose reserve
+  no longer fits when it appears (found too late) is not guarded: the guard takes the last
+  incumbent whose reserve fitted, and its verdict says so. Guard runs cut short by
+  the budget are not recorded; a resume plans and runs what is still missing.
+* Progress (``progress``): an observer called with :class:`~algoconf.execution.progress.ProgressUpdate`
+  s, whose total is the budget that binds (runs, wall-clock or CPU), with an ETA; the last update of
+  each phase is always sent. The engine itself never prints.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
+import logging
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
+import numpy as np
+
 from algoconf.errors import FailureRateExceeded, HistoryError, InputError, RunAborted
 from algoconf.execution.base import Executor
+from algoconf.execution.incumbent_guard import GuardReserve, GuardVerdict, IncumbentGuard
+from algoconf.execution.progress import BudgetState, ProgressObserver, ProgressUpdate, binding_budget, phase_eta
 from algoconf.execution.racing import RACE_SLACK, Race
-from algoconf.records import RunRequest, RunResult, config_key, mean_cost
+from algoconf.records import RunRequest, RunResult, Status, config_key, mean_cost
 from algoconf.tuners.base import Tuner
 from algoconf.tuners.capping import CappingSummary
 from algoconf.tuners.evidence import cost_of
+from algoconf.tuners.sampling import default_config
 
 __all__ = ["Engine", "EngineLimits", "EngineOutcome", "Callback"]
+
+log = logging.getLogger(__name__)
 
 Callback = Callable[["Engine", Sequence[RunResult]], Any]
 
@@ -90,6 +111,7 @@ class EngineOutcome:
     tuner_time_per_run: float = 0.0  # seconds in ask() and tell() per run (the tuner's whole cost)
     capping: CappingSummary = field(default_factory=CappingSummary)  # what adaptive capping saved
     extra: Mapping[str, Any] = field(default_factory=dict)
+    guard: Mapping[str, Any] | None = None  # the incumbent guard's verdict (GuardVerdict.to_dict()), if guarded
 
 
 class Engine:
@@ -99,13 +121,20 @@ class Engine:
     """
 
     def __init__(self, tuner: Tuner, executor: Executor, history: Any, limits: EngineLimits | None = None,
-                 *, progress: bool = True, callbacks: Sequence[Callback] = (), resumed_state: Mapping[str, Any] | None = None,
-                 race_slack: float = RACE_SLACK):
+                 *, progress: ProgressObserver | None = None, callbacks: Sequence[Callback] = (),
+                 resumed_state: Mapping[str, Any] | None = None, race_slack: float = RACE_SLACK,
+                 guard: IncumbentGuard | None = None):
+        if progress is not None and progress is not False and not callable(progress):
+            raise TypeError("progress must be an observer (a callable taking a ProgressUpdate) or None")
         self.tuner = tuner
         self.executor = executor
         self.history = history
         self.limits = limits or EngineLimits()
-        self.progress = progress
+        self.progress = progress or None
+        self.guard = guard
+        self._reserve_cache: dict[str | None, tuple[int, GuardReserve]] = {}
+        self._fallback: dict[str, Any] | None = None  # the last incumbent whose guard reserve fitted
+        self._verdict: GuardVerdict | None = None
         self.callbacks = list(callbacks)
         self._engine_state = dict(resumed_state or {})
         self._resumed = resumed_state is not None
@@ -127,8 +156,13 @@ class Engine:
         self._stopped: list[dict[str, Any]] = []
         self.runs = len(history)
         self.cpu_time = math.fsum(r.runtime for r in history)
+        self._finished: list[tuple[float, float]] = []  # (CPU, wall) of runs not stopped early (guard estimates)
+        if guard is not None:
+            self._count_finished(history)
         self._wall_before = float(self._engine_state.get("elapsed", 0.0))
         self._started = executor.now()  # elapsed time is the executor's clock (virtual in a simulator)
+        self._session_start = (self.runs, self.cpu_time)
+        self._last_progress = -math.inf
 
     # --- construction -----------------------------------------------------------------------------
     @classmethod
@@ -163,10 +197,9 @@ class Engine:
     # --- the loop ---------------------------------------------------------------------------------
     def run(self) -> EngineOutcome:
         reason = "tuner finished"
-        bar = _Progress(self) if self.progress else None
         try:
             while True:
-                reason = self._budget_reason()
+                reason = self._budget_reason(reserve=True)
                 if reason:
                     break
                 if self._stop_requested:
@@ -179,17 +212,20 @@ class Engine:
                 batch = self._collect()
                 if batch:
                     self._record_and_tell(batch)
-                if bar is not None:
-                    bar.update()
+                self._emit("tuning")
         finally:
             self._stop_in_flight()
             self._save_engine_state()
-            if bar is not None:
-                bar.close()
+        if self.guard is not None:
+            self._verdict = self._guard_phase()
+        self._emit("tuning", final=True)
         return self.outcome(reason)
 
     def outcome(self, reason: str = "") -> EngineOutcome:
         incumbent = self.tuner.incumbent
+        verdict = self._verdict
+        if verdict is not None and incumbent is not None:  # guarded: the candidate if accepted, else the default
+            incumbent = dict(verdict.candidate) if verdict.accepted else default_config(self.tuner.problem.space)
         key = cost = None
         if incumbent is not None:
             key = config_key(incumbent)
@@ -200,6 +236,7 @@ class Engine:
             overhead_per_ask=self._ask_time / self._asks if self._asks else 0.0,
             tuner_time_per_run=(self._ask_time + self._tell_time) / self._asks if self._asks else 0.0,
             capping=CappingSummary.of(self.history),
+            guard=verdict.to_dict() if verdict is not None else None,
         )
 
     def incumbent_cost(self, key: str) -> float | None:
@@ -213,15 +250,56 @@ class Engine:
         return self._wall_before + (self.executor.now() - self._started)
 
     # --- steps ------------------------------------------------------------------------------------
-    def _budget_reason(self) -> str:
+    def _budget_reason(self, reserve: bool = False) -> str:
+        """Why the loop must stop now ("" to go on); with ``reserve``, the guard's reserve counts as used."""
+        r = self._guard_reserve() if reserve else GuardReserve()
+        reason = self._exceeded(r)
+        return f"{reason} (incl. the incumbent guard's reserve)" if reason and r.runs else reason
+
+    def _exceeded(self, r: GuardReserve) -> str:
         lim = self.limits
-        if lim.runs is not None and self.runs >= lim.runs:
+        if lim.runs is not None and self.runs + r.runs >= lim.runs:
             return f"run budget ({lim.runs}) used"
-        if lim.cpu_time is not None and self.cpu_time >= lim.cpu_time:
+        if lim.cpu_time is not None and self.cpu_time + r.cpu_time >= lim.cpu_time:
             return f"CPU-time budget ({lim.cpu_time:g} s) used"
-        if lim.wallclock is not None and self.elapsed >= lim.wallclock:
+        if lim.wallclock is not None and self.elapsed + r.wallclock >= lim.wallclock:
             return f"wall-clock budget ({lim.wallclock:g} s) used"
         return ""
+
+    def _guard_reserve(self) -> GuardReserve:
+        """The reserve for the guard's candidate: the tuner's incumbent while its reserve fits in
+        what is left of the budgets, else the last incumbent whose reserve did (``_fallback``), so
+        that an incumbent found too late to be compared does not leave the guard without room."""
+        if self.guard is None:
+            return GuardReserve()
+        incumbent = self.tuner.incumbent
+        mine = self._reserve_of(incumbent)
+        if not self._exceeded(mine) or self._fallback is None:
+            self._fallback = dict(incumbent) if incumbent is not None else None
+            return mine
+        return self._reserve_of(self._fallback)
+
+    def _reserve_of(self, candidate: Mapping[str, Any] | None) -> GuardReserve:
+        """The guard's expected cost for ``candidate``, recomputed when the history grew by 5 %."""
+        key = config_key(candidate) if candidate is not None else None
+        cached = self._reserve_cache.get(key)
+        if cached is None or self.runs >= cached[0] + max(1, cached[0] // 20):
+            # the typical (median) run time once a few runs finished (one early run is not an estimate)
+            typical = (math.nan, math.nan)
+            if len(self._finished) >= 3:
+                cpu, wall = np.median(np.asarray(self._finished), axis=0)
+                typical = (float(cpu), float(wall))
+            reserve = self.guard.reserve(self.tuner.problem, self.history, candidate, self.executor.n_workers,
+                                         typical=typical)
+            if len(self._reserve_cache) > 8:
+                self._reserve_cache.clear()
+            cached = self._reserve_cache[key] = (self.runs, reserve)
+        return cached[1]
+
+    def _count_finished(self, results: Any) -> None:
+        for r in results:
+            if r.status is not Status.CAPPED:
+                self._finished.append((r.runtime, r.wallclock))
 
     def _fill(self) -> None:
         """Start waiting race arms first (oldest race first), then ask while workers are free (and
@@ -235,7 +313,8 @@ class Engine:
             if self.tuner.supports_racing:
                 n = max(free, int(self.tuner.race_size))  # a whole race; its arms wait their wave
             if self.limits.runs is not None:
-                left = self.limits.runs - self.runs - len(self._running) - len(self._ready) - self._waiting_arms()
+                left = (self.limits.runs - self.runs - len(self._running) - len(self._ready) - self._waiting_arms()
+                        - self._guard_reserve().runs)
                 if left <= 0:
                     return
                 n = min(n, left) if not self.tuner.supports_racing else n
@@ -336,6 +415,8 @@ class Engine:
                 "engine": self._engine_blob(untold=[list(r.key) for r in batch]),
             }
         self.history.commit(fresh, state=state)
+        if self.guard is not None:
+            self._count_finished(fresh)
         self.runs += len(fresh)
         self.cpu_time += math.fsum(r.runtime for r in fresh)
         t0 = time.perf_counter()
@@ -363,6 +444,88 @@ class Engine:
             if callback(self, batch) is False:
                 self._stop_requested = True
 
+    # --- the incumbent guard's phase ---------------------------------------------------------------
+    def _guard_phase(self) -> GuardVerdict:
+        """Run the guard's missing runs within the budgets, record them, and judge (module docstring)."""
+        problem, final = self.tuner.problem, self.tuner.incumbent
+        candidate = final
+        if final is not None and self._fallback is not None and config_key(self._fallback) != config_key(final):
+            if self._exceeded(self._reserve_of(final)):
+                candidate = self._fallback  # the final incumbent came too late to be compared
+        if candidate is None:
+            return self.guard.judge(problem, self.history, None)
+        plan = self.guard.plan(problem, self.history, candidate)
+        todo = [r for r in plan.requests if r.key not in self.history]
+        if self.limits.runs is not None:
+            todo = todo[:max(0, self.limits.runs - self.runs)]
+        running: dict[cf.Future, int] = {}
+        for i, request in enumerate(todo):
+            running[self.executor.submit(request)] = i
+        try:
+            while running:
+                if self._budget_reason():
+                    break
+                done, _ = self.executor.wait(list(running), timeout=self._wait_timeout())
+                for future in sorted(done, key=running.__getitem__):
+                    del running[future]
+                    result = future.result()
+                    result = dataclasses.replace(result, info={**result.info, "guard": True})
+                    self.history.commit([result], state=self._state_blob())
+                    self.runs += 1
+                    self.cpu_time += result.runtime
+                self._emit("tuning", note=f"incumbent guard: {len(todo) - len(running)}/{len(todo)} runs")
+        finally:
+            for future in list(running):  # cut short by the budget: not recorded, a resume runs them
+                if not self.executor.cancel(future):
+                    self.executor.stop(future)
+            self._save_engine_state()
+        verdict = self.guard.judge(problem, self.history, candidate, plan)
+        if candidate is not final:
+            verdict = verdict.too_late(final)
+        log.info("incumbent guard: %s: %s", verdict.verdict, verdict.reason)
+        return verdict
+
+    def _state_blob(self) -> dict[str, Any]:
+        blob = self._engine_blob(untold=[])
+        blob["in_flight"] = self._stopped
+        return {"tuner": {"tuner": self.tuner.name, "state": self.tuner.state()}, "engine": blob}
+
+    # --- progress ---------------------------------------------------------------------------------
+    def budget_states(self) -> list[BudgetState]:
+        lim = self.limits
+        return [BudgetState("runs", float(self.runs), None if lim.runs is None else float(lim.runs)),
+                BudgetState("wallclock", self.elapsed, lim.wallclock),
+                BudgetState("cpu_time", self.cpu_time, lim.cpu_time)]
+
+    def progress_update(self, phase: str, final: bool = False, note: str = "") -> ProgressUpdate:
+        """Where the run stands against the budget that binds (see algoconf.execution.progress)."""
+        binding = binding_budget(self.budget_states())
+        session = self.executor.now() - self._started
+        start = {"runs": self._session_start[0], "wallclock": self._wall_before, "cpu_time": self._session_start[1]}
+        if binding is None:
+            done, total, unit, eta = float(self.runs), None, "runs", None
+        else:
+            done, total, unit = binding.used, binding.limit, binding.unit
+            eta = phase_eta(done, total, session, start[binding.name])
+        info = f"runs {self.runs}"
+        incumbent = self.tuner.incumbent
+        if incumbent is not None:
+            cost = self.incumbent_cost(config_key(incumbent))
+            if cost is not None:
+                info += f" | incumbent {cost:.3g}"
+        if note:
+            info += f" | {note}"
+        return ProgressUpdate(phase, done, total, unit, eta, info, final)
+
+    def _emit(self, phase: str, final: bool = False, note: str = "") -> None:
+        if self.progress is None:
+            return
+        now = time.monotonic()
+        if not final and now - self._last_progress < 0.5:
+            return
+        self._last_progress = now
+        self.progress(self.progress_update(phase, final, note))
+
     def _engine_blob(self, untold: list[list[Any]]) -> dict[str, Any]:
         return {
             "in_flight": self._in_flight(),
@@ -381,12 +544,9 @@ class Engine:
         if self._telling or not self.history.keeps_state:
             return
         try:
-            blob = self._engine_blob(untold=[])
-            blob["in_flight"] = self._stopped
-            self.history.commit([], state={"tuner": {"tuner": self.tuner.name, "state": self.tuner.state()},
-                                           "engine": blob})
+            self.history.commit([], state=self._state_blob())
         except Exception as err:  # noqa: BLE001 - never mask the loop's own exception
-            print(f"algoconf: could not save the engine state: {err}", file=sys.stderr)
+            log.error("could not save the engine state: %s", err)
 
     def _stop_in_flight(self) -> None:
         self._stopped = self._in_flight()
@@ -397,40 +557,3 @@ class Engine:
         self._order.clear()
         self._arms.clear()
         self._races.clear()
-
-
-class _Progress:
-    """A rich progress bar on stderr: runs, incumbent cost, time left."""
-
-    def __init__(self, engine: Engine):
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.engine = engine
-        lim = engine.limits
-        self.kind, total = ("runs", lim.runs) if lim.runs else ("wall", lim.wallclock) if lim.wallclock else (
-            "cpu", lim.cpu_time)
-        self._bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
-                             TimeElapsedColumn(), console=Console(stderr=True), transient=False)
-        self._task = self._bar.add_task(engine.tuner.name, total=total, info="")
-        self._last = 0.0
-        self._bar.start()
-
-    def update(self) -> None:
-        now = time.monotonic()
-        if now - self._last < 0.5:
-            return
-        self._last = now
-        e = self.engine
-        done = {"runs": e.runs, "wall": e.elapsed, "cpu": e.cpu_time}[self.kind]
-        inc = e.tuner.incumbent
-        cost = e.incumbent_cost(config_key(inc)) if inc is not None else None
-        left = ""
-        if e.limits.wallclock:
-            left = f" | {max(0.0, e.limits.wallclock - e.elapsed):.0f}s left"
-        info = f"runs {e.runs} | incumbent {cost:.3g}" if cost is not None else f"runs {e.runs}"
-        self._bar.update(self._task, completed=done, info=info + left)
-
-    def close(self) -> None:
-        self.update()
-        self._bar.stop()

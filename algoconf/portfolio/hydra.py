@@ -27,6 +27,7 @@ import numpy as np
 
 from algoconf.errors import InputError, RunAborted
 from algoconf.execution.base import Executor
+from algoconf.execution.progress import ProgressObserver, ProgressUpdate, map_with_progress
 from algoconf.records import RunRequest, config_key
 from algoconf.tuners.evidence import cost_of
 
@@ -127,13 +128,27 @@ def evaluation_seeds(scenario: Any, instances: Sequence[str], *, seed: int, whic
 
 
 def run_on_instances(scenario: Any, configs: Sequence[Mapping[str, Any]], executor: Executor,
-                     instances: Sequence[str], *, seed: int, which: str) -> list[list[Any]]:
+                     instances: Sequence[str], *, seed: int, which: str,
+                     progress: ProgressObserver | None = None) -> list[list[Any]]:
     """Run every configuration once on every instance (the same seeds for all configurations,
-    drawn from a stream distinct from the tuning seeds, full cutoff); results[config][instance]."""
+    drawn from a stream distinct from the tuning seeds, full cutoff); results[config][instance].
+    ``progress`` gets the runs done (phase "<which> runs")."""
     seeds = evaluation_seeds(scenario, instances, seed=seed, which=which)
-    futures = [[executor.submit(RunRequest(dict(c), inst, s, scenario.cutoff)) for inst, s in zip(instances, seeds)]
-               for c in configs]
-    return [[f.result() for f in row] for row in futures]
+    requests = [RunRequest(dict(c), inst, s, scenario.cutoff) for c in configs for inst, s in zip(instances, seeds)]
+    flat = map_with_progress(executor, requests, progress, f"{which} runs")
+    n = len(instances)
+    return [flat[i * n:(i + 1) * n] for i in range(len(configs))]
+
+
+def _phase_prefix(progress: ProgressObserver | None, prefix: str) -> ProgressObserver | None:
+    """``progress`` with every phase renamed "<prefix>: <phase>" (None stays None)."""
+    if progress is None:
+        return None
+
+    def observe(update: ProgressUpdate) -> None:
+        progress(dataclasses.replace(update, phase=f"{prefix}: {update.phase}"))
+
+    return observe
 
 
 def score_matrix(costs: Sequence[Sequence[float]], which: str, solved: Sequence[Sequence[bool]] | None = None
@@ -151,12 +166,14 @@ def score_matrix(costs: Sequence[Sequence[float]], which: str, solved: Sequence[
 
 def build_portfolio(scenario: Any, out_dir: str | Path, size: int, tuner: str, executor: Executor, *,
                     budget: float | None = None, runs: int | None = None, seed: int | None = None,
-                    workers: int = 1, progress: bool = False,
+                    workers: int = 1, progress: ProgressObserver | None = None,
                     tuner_options: Mapping[str, Any] | None = None) -> PortfolioResult:
     """Build (or resume) a Hydra portfolio of up to ``size`` configurations; see the module docstring.
 
     ``budget`` (wall-clock seconds) and ``runs`` bound each iteration's configuration run (default:
     the scenario's budget). ``executor`` runs everything and stays open (the caller closes it).
+    ``progress`` observes every phase (each iteration's tuning and guard, the runs on the training
+    and test instances), phases named after the iteration.
     """
     from algoconf.tuners.session import open_session
 
@@ -184,7 +201,8 @@ def build_portfolio(scenario: Any, out_dir: str | Path, size: int, tuner: str, e
                 extra["portfolio_costs"] = dict(best)
             problem = dataclasses.replace(tuning_problem, extra=extra)
             session = open_session(scenario, it_dir, tuner, seed=seed + i - 1, workers=workers, runs=runs,
-                                   wallclock=budget, progress=progress, tuner_options=tuner_options,
+                                   wallclock=budget, progress=_phase_prefix(progress, f"iteration {i}"),
+                                   tuner_options=tuner_options,
                                    executor=executor, problem=problem)
             try:  # the executor is shared across iterations: close only this iteration's history
                 outcome = session.run()
@@ -193,7 +211,8 @@ def build_portfolio(scenario: Any, out_dir: str | Path, size: int, tuner: str, e
             if outcome.incumbent is None:
                 raise RunAborted(f"Hydra iteration {i} finished no run ({outcome.stop_reason}); "
                                  "give it a larger --budget or --runs")
-            results = run_on_instances(scenario, [outcome.incumbent], executor, train, seed=seed, which="train")[0]
+            results = run_on_instances(scenario, [outcome.incumbent], executor, train, seed=seed, which="train",
+                                       progress=_phase_prefix(progress, f"iteration {i}"))[0]
             member = PortfolioMember(
                 i, dict(outcome.incumbent), config_key(outcome.incumbent),
                 {r.request.instance: cost_of(report_problem, r).value for r in results},
@@ -219,7 +238,8 @@ def build_portfolio(scenario: Any, out_dir: str | Path, size: int, tuner: str, e
     test_matrix: dict[str, list[float]] = {}
     if scenario.test is not None and len(scenario.test):
         test = list(scenario.test.names)
-        results = run_on_instances(scenario, [m.config for m in members], executor, test, seed=seed, which="test")
+        results = run_on_instances(scenario, [m.config for m in members], executor, test, seed=seed, which="test",
+                                   progress=progress)
         costs = [[cost_of(report_problem, r).value for r in row] for row in results]
         test_score = score_matrix(costs, "test", [[r.status.solved for r in row] for row in results])
         test_matrix = {m.key: row for m, row in zip(members, costs)}

@@ -13,6 +13,8 @@ from typing import Any, Mapping
 
 from algoconf.execution.base import Executor
 from algoconf.execution.engine import Engine, EngineLimits, EngineOutcome
+from algoconf.execution.incumbent_guard import IncumbentGuard
+from algoconf.execution.progress import ProgressObserver
 from algoconf.tuners import get_tuner
 
 __all__ = ["Session", "open_session", "build_executor"]
@@ -68,9 +70,10 @@ def build_executor(scenario: Any, workers: int, scheduler: str | None = None,
 
 def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | None = None, workers: int = 1,
                  runs: int | None = None, wallclock: float | None = None, cpu_time: float | None = None,
-                 scheduler: str | None = None, progress: bool = True, tuner_options: Mapping[str, Any] | None = None,
-                 executor: Executor | None = None, callbacks: tuple = (),
-                 problem: Any | None = None, history: Any | None = None) -> Session:
+                 scheduler: str | None = None, progress: ProgressObserver | None = None,
+                 tuner_options: Mapping[str, Any] | None = None, executor: Executor | None = None,
+                 callbacks: tuple = (), problem: Any | None = None, history: Any | None = None,
+                 guard_min_pairs: int | None = 5) -> Session:
     """Build or resume the run of ``tuner`` on ``scenario`` in ``run_dir``.
 
     Budget arguments override the scenario's; the tuner's budget hints (``max_runs``,
@@ -79,6 +82,10 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
     ``extra``, algoconf/portfolio/hydra.py); its ``max_runs`` still follows the run budget.
     ``history`` replaces ``<run_dir>/history.sqlite`` (e.g. a
     :class:`~algoconf.history_memory.MemoryHistory` for a simulation that need not resume).
+    ``guard_min_pairs``: the incumbent guard's pairs (algoconf/execution/incumbent_guard.py): the
+    run returns a tuned incumbent only when it beat the default on that many instance-seed pairs
+    (or every training instance when fewer); ``None`` turns the guard off. ``progress``: an observer
+    of :class:`~algoconf.execution.progress.ProgressUpdate` s (the CLI draws them), or None.
     """
     from algoconf.history import RunHistory
 
@@ -92,6 +99,8 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
     if tuner_cls.supports_racing and "k" not in options:
         options["k"] = max(2, int(workers))
     run_dir = Path(run_dir)
+    seed = scenario.seed if seed is None else seed
+    guard = IncumbentGuard(guard_min_pairs, seed=seed) if guard_min_pairs is not None else None
     history = RunHistory.open(run_dir, scenario) if history is None else history
     if getattr(history, "stale_writer_pid", None) is not None:  # the last writer was killed: its solvers may still run
         from algoconf.execution.descendants import kill_orphans_of
@@ -101,8 +110,8 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
     try:
         executor = executor or build_executor(scenario, workers, scheduler)
         engine = Engine.start(tuner_cls, problem, executor, history, limits,
-                              seed=scenario.seed if seed is None else seed, options=options,
-                              progress=progress, callbacks=callbacks)
+                              seed=seed, options=options, progress=progress, callbacks=callbacks,
+                              guard=guard)
     except BaseException:
         history.close()
         raise

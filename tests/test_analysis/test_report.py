@@ -244,3 +244,44 @@ def test_an_interrupted_run_without_run_json_is_still_a_configuration_report(min
     assert report.summary["incumbent_key"] == report.summary["replayed_incumbent_key"] is not None
     summary = dict((r[0], r[1]) for r in _parse(report.html).tables["summary"])
     assert summary["tuner"] == "random" and summary["state"].startswith("no run.json")
+
+
+BANNER = (192, 38, 45)  # the warning banner's background (.warning in report_html.py); no figure uses it
+
+
+def _with_validation(minisat_run: Path, tmp_path: Path, name: str, worse: bool) -> Path:
+    """A copy of the run whose validation says the incumbent is worse (or better) than the default."""
+    run = tmp_path / name
+    shutil.copytree(minisat_run, run)
+    v = json.loads((run / "validation.json").read_text())
+    base = float(v["default"]["par"])
+    v["incumbent"]["par"] = base * 1.5 + 1.0 if worse else base / 2
+    v["incumbent"]["config_key"] = "feedfacefeedface"  # not the default, whatever the run's guard decided
+    v["incumbent_worse_than_default"] = worse
+    (run / "validation.json").write_text(json.dumps(v))
+    return run
+
+
+@pytest.mark.slow
+def test_a_worse_incumbent_gets_a_warning_banner_and_the_guard_verdict_is_shown(minisat_run: Path, tmp_path: Path):
+    worse = build_report(_with_validation(minisat_run, tmp_path, "worse", True))
+    better = build_report(_with_validation(minisat_run, tmp_path, "better", False))
+    html = worse.html.read_text()
+    assert html.count('class="warning"') == 1 and "worse than the default" in html and "Use the default" in html
+    assert worse.summary["incumbent_worse_than_default"] is True
+    assert 'class="warning"' not in better.html.read_text()
+    assert better.summary["incumbent_worse_than_default"] is False
+    # the guard's verdict (configure ran with the guard) is a table of the page and in the summary
+    guard = dict((r[0], r[1]) for r in _parse(worse.html).tables["guard"])
+    assert guard["verdict"] == worse.summary["guard"]["verdict"]
+    assert guard["pairs compared / needed"].endswith("/ 4")  # 4 training instances < 5 pairs
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium absent (install.sh installs the Debian package)")
+def test_the_warning_banner_is_drawn_in_headless_chromium(minisat_run: Path, tmp_path: Path):
+    worse = build_report(_with_validation(minisat_run, tmp_path, "worse", True))
+    better = build_report(_with_validation(minisat_run, tmp_path, "better", False))
+    red = _count(_screenshot(worse.html, tmp_path / "worse.png"), BANNER)
+    assert red > 20000, red  # a full-width bar under the title
+    assert _count(_screenshot(better.html, tmp_path / "better.png"), BANNER) < red / 100

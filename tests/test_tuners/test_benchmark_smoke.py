@@ -42,3 +42,18 @@ def test_capping_benchmark_quick_smoke(tmp_path):
     assert row["off"]["capped_runs"] == 0 and row["on"]["capped_runs"] > 0
     assert row["on"]["cpu"] < row["off"]["cpu"] and row["on"]["row"] == row["off"]["row"]
     assert data["git_commit"] and "random/w1" in proc.stdout
+
+
+@pytest.mark.slow
+def test_incumbent_guard_benchmark_quick_smoke(tmp_path):
+    out = tmp_path / "g.json"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "incumbent_guard.py"), "--quick", "--parts", "seeds", "--seeds", "1",
+         "--work", str(tmp_path / "work"), "--out", str(out)],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = json.loads(out.read_text())["runs"]
+    assert len(rows) == 1 and rows[0]["commit"] and rows[0]["quick"] is True
+    assert rows[0]["guard_verdict"] in ("accepted", "default kept", "candidate is the default")
+    assert rows[0]["runs"] <= 30 and rows[0]["warning_ok"]
+    assert "no worse than the default" in proc.stdout

@@ -74,3 +74,66 @@ def test_end_to_end_minisat(tmp_path, capsys):
     assert data["cpu_time"] > 0
     assert data["incumbent"] is not None
     assert data["default_test_par10"] < 10 * 2  # the default solves these small instances
+
+
+def test_json_always_carries_incumbent_worse_than_default_and_the_guard(tmp_path, capsys):
+    synthetic_scenario(tmp_path / "sc", runs=30, n_train=6, n_test=3)
+    args = ["configure", str(tmp_path / "sc" / "scenario.yaml"), "--tuner", "random", "--out", str(tmp_path / "run"),
+            "--seed", "4", "--json"]
+    assert main(args + ["--no-validate"]) == 0
+    data = _json(capsys)
+    assert data["incumbent_worse_than_default"] is False and data["validation"] is None
+    assert data["guard"]["verdict"] in ("accepted", "default kept", "candidate is the default")
+    assert data["guard"]["needed"] == 5 and data["runs"] <= 30
+    assert main(["validate", str(tmp_path / "run"), "--json"]) == 0
+    data = _json(capsys)
+    worse = data["incumbent_test_par10"] > data["default_test_par10"]
+    assert data["incumbent_worse_than_default"] is worse
+    assert data["validation"]["incumbent_worse_than_default"] is worse
+
+
+def _report(default_par: float, incumbent_par: float):
+    from algoconf.validation import ConfigScore, ValidationReport
+
+    d = ConfigScore("default", "a" * 16, 40, 40, default_par, default_par, True)
+    i = ConfigScore("incumbent", "b" * 16, 40, 39, incumbent_par, incumbent_par, True)
+    return ValidationReport("test", 10.0, d, i, default_par / incumbent_par)
+
+
+def _outcome():
+    from types import SimpleNamespace
+
+    guard = {"verdict": "accepted", "reason": "better than the default on 5 instance-seed pairs", "accepted": True}
+    return SimpleNamespace(incumbent={"x": 1}, incumbent_key="b" * 16, incumbent_cost=0.3, runs=10, cpu_time=1.0,
+                           wallclock=2.0, stop_reason="run budget (10) used", resumed=False, guard=guard)
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_validated_incumbent_worse_than_the_default_is_warned_about(tmp_path, capsys, as_json):
+    from algoconf.cli.configure_cmd import _print
+
+    _print(_outcome(), _report(0.344, 0.512), tmp_path, as_json)
+    out, err = capsys.readouterr()
+    assert "warning: the incumbent is WORSE than the default" in err and "0.512 vs 0.344" in err
+    if as_json:
+        data = json.loads(out)
+        assert data["incumbent_worse_than_default"] is True and data["guard"]["verdict"] == "accepted"
+    else:
+        assert "recommendation: keep the default configuration" in out
+        assert "incumbent guard: accepted" in out
+    _print(_outcome(), _report(0.512, 0.344), tmp_path, as_json)
+    out, err = capsys.readouterr()
+    assert "WORSE" not in err + out and "recommendation" not in out
+    if as_json:
+        assert json.loads(out)["incumbent_worse_than_default"] is False
+
+
+def test_progress_goes_to_stderr_only_on_a_terminal_or_with_the_flag(tmp_path, capsys):
+    synthetic_scenario(tmp_path / "sc", runs=12, n_train=6, n_test=3)
+    base = ["configure", str(tmp_path / "sc" / "scenario.yaml"), "--tuner", "random", "--seed", "4"]
+    assert main(base + ["--out", str(tmp_path / "a")]) == 0
+    quiet = capsys.readouterr()
+    assert "run directory" in quiet.out and "tuning" not in quiet.err and "validation" not in quiet.err
+    assert main(base + ["--out", str(tmp_path / "b"), "--progress"]) == 0
+    shown = capsys.readouterr()
+    assert "tuning" in shown.err and "12/12 runs" in shown.err and "validation" in shown.err
