@@ -71,7 +71,7 @@ def build_command(args: argparse.Namespace) -> int:
                                  seed=seed, workers=args.workers, progress=view)
         training = None if args.no_selector else train_portfolio_selector(
             scenario, result.members, executor, out, selector=args.selector, params=params, seed=seed,
-            workers=args.workers)
+            workers=args.workers, progress=view)
     finally:
         executor.close()
         if view is not None:

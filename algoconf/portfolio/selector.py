@@ -38,6 +38,7 @@ import numpy as np
 
 from algoconf.errors import InputError
 from algoconf.execution.base import Executor
+from algoconf.execution.progress import ProgressObserver, ProgressUpdate, map_with_progress
 
 __all__ = ["FeatureSource", "SelectorTraining", "feature_source", "member_names", "portfolio_data",
            "train_portfolio_selector", "MODEL_FILE"]
@@ -122,25 +123,30 @@ def member_names(members: Sequence[Any]) -> list[str]:
     return [f"m{m.iteration}-{m.key}" for m in members]
 
 
-def _complete_runs(scenario: Any, members: Sequence[Any], executor: Executor, seed: int) -> tuple[list[Any], int]:
+def _complete_runs(scenario: Any, members: Sequence[Any], executor: Executor, seed: int,
+                   progress: ProgressObserver | None = None) -> tuple[list[Any], int]:
     """Every (member, training instance) run as a RunResult: Hydra's records, plus runs made now
     (full cutoff, the evaluation seeds of :func:`~algoconf.portfolio.hydra.run_on_instances`) for
-    pairs without one."""
+    pairs without one (``progress``: phase "selector: missing runs")."""
     from algoconf.portfolio.hydra import evaluation_seeds, record_result
     from algoconf.records import RunRequest
 
     train = list(scenario.train.names)
     seeds = dict(zip(train, evaluation_seeds(scenario, train, seed=seed, which="train")))
-    futures = {(j, n): executor.submit(RunRequest(dict(m.config), n, seeds[n], scenario.cutoff))
-               for j, m in enumerate(members) for n in train if n not in m.train_runs}
-    results = [futures[(j, n)].result() if (j, n) in futures else record_result(m.config, n, m.train_runs[n])
+    missing = [(j, n) for j, m in enumerate(members) for n in train if n not in m.train_runs]
+    requests = [RunRequest(dict(members[j].config), n, seeds[n], scenario.cutoff) for j, n in missing]
+    made = dict(zip(missing, map_with_progress(executor, requests, progress if missing else None,
+                                               "selector: missing runs")))
+    results = [made[(j, n)] if (j, n) in made else record_result(m.config, n, m.train_runs[n])
                for j, m in enumerate(members) for n in train]
-    return results, len(futures)
+    return results, len(missing)
 
 
 def portfolio_data(scenario: Any, members: Sequence[Any], executor: Executor, source: FeatureSource, *,
-                   seed: int, workers: int = 1, cache_dir: str | Path | None = None) -> tuple[Any, int]:
-    """(PerformanceData of members x training instances with the extractor's feature steps, pairs re-run)."""
+                   seed: int, workers: int = 1, cache_dir: str | Path | None = None,
+                   progress: ProgressObserver | None = None) -> tuple[Any, int]:
+    """(PerformanceData of members x training instances with the extractor's feature steps, pairs re-run).
+    ``progress`` observes the missing runs and the feature computation ("selector: features")."""
     from algoconf.features import compute_features, get_extractor
     from algoconf.selection.aslib import FeatureStep
     from algoconf.selection.data import PerformanceData
@@ -150,13 +156,18 @@ def portfolio_data(scenario: Any, members: Sequence[Any], executor: Executor, so
                          "and a cutoff", file=scenario.source)
     names = member_names(members)
     by_key = {m.key: name for m, name in zip(members, names)}
-    results, rerun = _complete_runs(scenario, members, executor, seed)
+    results, rerun = _complete_runs(scenario, members, executor, seed, progress)
     extractor = get_extractor(source.extractor)
     order = extractor.order(source.groups)
     train = list(scenario.train)
     paths = [str(i.path) for i in train]
     comp = compute_features(paths, extractor=source.extractor, groups=order, caps=source.caps,
-                            workers=workers, cache_dir=cache_dir, seed=seed)
+                            workers=workers, cache_dir=cache_dir, seed=seed,
+                            progress=_feature_progress(progress))
+    if progress is not None:
+        total = len(paths) * len(order)
+        progress(ProgressUpdate("selector: features", total, total, "groups", 0.0,
+                                f"{comp.computed} computed, {comp.cached} cached", final=True))
     name_of = {str(i.path): i.name for i in train}
     values = {name_of[p]: row.to_numpy(dtype=float) for p, row in comp.values.iterrows()}
     from algoconf.records import config_key
@@ -176,12 +187,28 @@ def portfolio_data(scenario: Any, members: Sequence[Any], executor: Executor, so
     return data, rerun
 
 
+def _feature_progress(progress: ProgressObserver | None):
+    """compute_features' callback (one call per group computed; cached ones are not reported, so the
+    total is unknown until the end) as ProgressUpdates; the final one is sent by the caller."""
+    if progress is None:
+        return None
+    done = [0]
+
+    def observe(path: Any, group: Any, result: Any) -> None:
+        done[0] += 1
+        progress(ProgressUpdate("selector: features", done[0], None, "groups computed"))
+
+    return observe
+
+
 def train_portfolio_selector(scenario: Any, members: Sequence[Any], executor: Executor, out_dir: str | Path, *,
                              selector: str | None = None, params: Mapping[str, Any] | None = None,
                              seed: int | None = None, workers: int = 1,
-                             cache_dir: str | Path | None = None) -> SelectorTraining:
+                             cache_dir: str | Path | None = None,
+                             progress: ProgressObserver | None = None) -> SelectorTraining:
     """Cross-validate and fit ``selector`` (default: the registry's recommended one) over the
-    portfolio's members and write ``out_dir/selector.model`` (see the module docstring)."""
+    portfolio's members and write ``out_dir/selector.model`` (see the module docstring).
+    ``progress`` observes the runs and feature computations it makes."""
     from algoconf.selection.evaluate import evaluate
     from algoconf.selection.model_io import save_model
     from algoconf.selection.registry import RECOMMENDED, make_selector
@@ -193,7 +220,8 @@ def train_portfolio_selector(scenario: Any, members: Sequence[Any], executor: Ex
     options = dict(params or {})
     make_selector(name, random_state=seed, **options)  # bad names / parameters fail before any run
     source = feature_source(scenario)
-    data, rerun = portfolio_data(scenario, members, executor, source, seed=seed, workers=workers, cache_dir=cache_dir)
+    data, rerun = portfolio_data(scenario, members, executor, source, seed=seed, workers=workers, cache_dir=cache_dir,
+                                 progress=progress)
     report = evaluate(lambda: make_selector(name, random_state=seed, **options), data, feature_cost="charge")
     by_selector = {name: float(report.par10)}
     requested = name

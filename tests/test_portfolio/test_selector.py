@@ -221,3 +221,26 @@ def test_build_and_select_run_on_real_minisat(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert [o["status"] for o in out["instances"]] == ["SUCCESS", "SUCCESS"]
     assert all(o["chosen"] in data["member_names"] and o["feature_cost"] > 0 for o in out["instances"])
+
+
+def test_portfolio_building_reports_progress_of_every_phase(tmp_path):
+    from algoconf.portfolio.hydra import build_portfolio
+    from algoconf.portfolio.selector import train_portfolio_selector
+    from algoconf.tuners.simulated import SimulatedExecutor
+
+    scenario = _mixed_scenario(tmp_path / "scen", runs=20)
+    updates = []
+    executor = SimulatedExecutor(_answer)
+    try:
+        result = build_portfolio(scenario, tmp_path / "out", 2, "random", executor, progress=updates.append)
+        train_portfolio_selector(scenario, result.members, executor, tmp_path / "out", selector="single-best",
+                                 progress=updates.append)
+    finally:
+        executor.close()
+    finals = {u.phase: u for u in updates if u.final}
+    for phase in ("iteration 1: tuning", "iteration 1: train runs", "iteration 2: tuning", "test runs",
+                  "selector: features"):
+        assert phase in finals, (phase, sorted(finals))
+    assert finals["iteration 1: tuning"].unit == "runs" and finals["iteration 1: tuning"].total == 20
+    assert finals["test runs"].done == finals["test runs"].total == 6 * len(result.members)
+    assert finals["selector: features"].done == 10  # 10 training instances x the base group
