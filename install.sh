@@ -2,7 +2,8 @@
 # Installs everything algoconf, its tests and its scenarios need on a fresh Debian/Ubuntu machine:
 # the SAT/ASP solver binaries from the system's packages (minisat, cadical, clasp), chromium (the
 # report test screenshots the HTML report headless; optional, the test skips without it), irace's R
-# package (optional: tests run irace's own reader on the files algoconf writes) and the Python package with all extras (CP-SAT, python-sat, clingo, SMAC3, Optuna, Dask, gymnasium, ...).
+# package (optional: tests run irace's own reader on the files algoconf writes) and the Python
+# package with all extras (CP-SAT, python-sat, matplotlib, SMAC3, Optuna, Dask, gymnasium, ...).
 #
 # Where the Python package goes:
 #  * an active virtual environment (VIRTUAL_ENV) or conda environment (CONDA_PREFIX) whose python3

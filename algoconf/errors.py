@@ -20,6 +20,10 @@ class AlgoconfError(Exception):
     """Base class of every error algoconf raises on purpose."""
 
 
+class MissingExtraError(AlgoconfError, ImportError):
+    """An optional dependency is not installed; the message names the extra that brings it."""
+
+
 class InputError(AlgoconfError, ValueError):
     """Bad user input: a file, a value or an option. Carries the file and line when known.
 

@@ -29,6 +29,9 @@ from ConfigSpace import ConfigurationSpace
 
 from algoconf.errors import ScenarioError
 from algoconf.instances import FeatureTable, InstanceSet
+# one list each, owned by the command target that renders them
+from algoconf.targets.command import PLACEHOLDERS, PROTOCOL_SYNTAXES, SYNTAXES
+from algoconf.targets.parsers import OUTPUT_PARSERS
 
 __all__ = [
     "TargetSpec",
@@ -43,8 +46,6 @@ __all__ = [
 ]
 
 TARGET_KINDS = ("command", "python", "runner")
-SYNTAXES = ("-name=value", "--name=value", "-name value", "--name value", "irace", "aclib-old")
-PLACEHOLDERS = ("instance", "specifics", "seed", "cutoff", "cutoff_int", "config")
 OBJECTIVES = ("runtime", "quality")
 CRASH_POLICIES = ("record", "abort")
 TIME_KINDS = ("cpu", "wall")
@@ -105,8 +106,11 @@ class TargetSpec:
                     return f"unknown placeholder {{{f}}} in the command; known: " + " ".join(
                         "{" + p + "}" for p in PLACEHOLDERS
                     )
-            if self.syntax != "aclib-old" and "instance" not in fields:
+            if self.syntax not in PROTOCOL_SYNTAXES and "instance" not in fields:
                 return "the command has no {instance} placeholder"
+            if self.output not in OUTPUT_PARSERS:
+                return (f"target output must be one of {', '.join(repr(o) for o in sorted(OUTPUT_PARSERS))}, "
+                        f"got {self.output!r}")
         if self.kind == "python" and ":" not in self.callable:
             return f"callable must be 'package.module:function', got {self.callable!r}"
         return None

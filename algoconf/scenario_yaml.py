@@ -49,6 +49,7 @@ from ConfigSpace import ConfigurationSpace
 from algoconf.errors import ScenarioError
 from algoconf.instances import FeatureTable, Instance, InstanceSet, read_feature_file, read_instance_list
 from algoconf.scenario import SYNTAXES, Budget, Scenario, TargetSpec
+from algoconf.targets.parsers import OUTPUT_PARSERS
 
 __all__ = ["load_yaml_scenario", "YAML_KEYS", "REQUIRED_KEYS"]
 
@@ -291,6 +292,13 @@ def _target(doc: _Doc, data: Any, root: Path) -> TargetSpec:
             f"target syntax must be one of {', '.join(repr(s) for s in SYNTAXES)}, got {data['syntax']!r}",
             "target",
             "syntax",
+        )
+    if kind == "command" and data.get("output", "aclib") not in OUTPUT_PARSERS:
+        raise doc.error(
+            f"target output must be one of {', '.join(repr(o) for o in sorted(OUTPUT_PARSERS))}, "
+            f"got {data['output']!r}",
+            "target",
+            "output",
         )
     env = data.get("env") or {}
     if not isinstance(env, Mapping):

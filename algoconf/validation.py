@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,6 +24,8 @@ import numpy as np
 from algoconf.execution.progress import ProgressObserver, map_with_progress
 from algoconf.records import RunRequest, RunResult, config_key, mean_cost
 from algoconf.tuners.evidence import cost_of
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["ConfigScore", "ValidationReport", "validate", "score_results", "format_table", "worse_warning"]
 
@@ -115,16 +118,23 @@ def validate(scenario: Any, incumbent: Mapping[str, Any], executor: Any, run_dir
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
         if plot and scenario.objective == "runtime":
-            plot_path = str(_scatter(rows, scenario.cutoff, run_dir / "validation_scatter.png"))
+            written = _scatter(rows, scenario.cutoff, run_dir / "validation_scatter.png")
+            plot_path = str(written) if written is not None else None
     report = ValidationReport(which, problem.par_factor, d, i, speedup, tuple(rows), plot_path)
     if run_dir is not None:
         (Path(run_dir) / "validation.json").write_text(json.dumps(report.to_dict(), indent=1))
     return report
 
 
-def _scatter(rows: Sequence[Mapping[str, Any]], cutoff: float | None, path: Path) -> Path:
-    import matplotlib
+def _scatter(rows: Sequence[Mapping[str, Any]], cutoff: float | None, path: Path) -> Path | None:
+    from algoconf.errors import MissingExtraError
+    from algoconf.extras import require
 
+    try:
+        matplotlib = require("matplotlib", "the validation scatter plot")
+    except MissingExtraError as err:
+        logger.warning("%s not written: %s", path.name, err)
+        return None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

@@ -4,6 +4,8 @@ import importlib
 import pkgutil
 from pathlib import Path
 
+import pytest
+
 import algoconf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,3 +46,21 @@ def test_cli_help_lists_every_command_group(capsys):
         mod = importlib.import_module(name)
         assert hasattr(mod, "register"), name
     assert "algoconf" in text
+
+
+@pytest.mark.parametrize("args", [["dac", "list", "--json"], ["space", "show", "runners/minisat/params.pcs"]])
+def test_a_closed_stdout_ends_the_command_quietly(args):
+    """``algoconf ... | head``: the reader is gone before the command writes; no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, "-m", "algoconf", *args], stdout=write_end, stderr=subprocess.PIPE,
+                              text=True, cwd=ROOT, timeout=120)
+    finally:
+        os.close(write_end)
+    assert done.stderr == ""
+    assert done.returncode == 141

@@ -14,7 +14,10 @@ import math
 from typing import Mapping, Sequence
 
 import numpy as np
-from matplotlib.figure import Figure
+
+from algoconf.extras import require
+
+Figure = require("matplotlib.figure", "plotting").Figure
 
 from algoconf.analysis.kaplan_meier import kaplan_meier
 from algoconf.analysis.rtd import RTDChoice

@@ -10,7 +10,9 @@ import html
 import io
 from typing import Any, Sequence
 
-from matplotlib.figure import Figure
+from algoconf.extras import require
+
+Figure = require("matplotlib.figure", "plotting").Figure
 
 __all__ = ["png_bytes", "figure_html", "table_html", "page_html", "esc", "fmt"]
 

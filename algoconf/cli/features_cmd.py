@@ -1,4 +1,8 @@
-"""``algoconf features INSTANCES... -o features.csv``: instance features, parallel and cached."""
+"""``algoconf features INSTANCES... -o features.csv``: instance features, parallel and cached.
+
+Without ``-o``, ``--json`` prints the features themselves in its one JSON object (``values``,
+``status`` and ``costs``: instance -> feature or group -> value, ``null`` for a missing value).
+"""
 
 from __future__ import annotations
 
@@ -23,8 +27,20 @@ def _parse_caps(text: str | None) -> dict[str, float]:
     return caps
 
 
+def _records(frame) -> dict[str, dict[str, object]]:
+    """instance -> column -> value of a DataFrame, NaN as None (JSON null)."""
+    out: dict[str, dict[str, object]] = {}
+    for instance, row in frame.iterrows():
+        out[str(instance)] = {str(k): (None if v != v else (v.item() if hasattr(v, "item") else v))
+                              for k, v in row.items()}
+    return out
+
+
 def _run(args: argparse.Namespace) -> int:
     from rich.console import Console
+
+    if args.output is None and not args.json:
+        raise InputError("features needs -o FILE.csv, or --json to print the features on stdout")
 
     from algoconf.features.compute import compute_features, get_extractor
 
@@ -60,8 +76,8 @@ def _run(args: argparse.Namespace) -> int:
         )
     except KeyError as err:
         raise InputError(str(err.args[0])) from None
-    out, cost_path = comp.to_csv(args.output)
-    summary = {
+    out, cost_path = comp.to_csv(args.output) if args.output is not None else (None, None)
+    summary: dict[str, object] = {
         "instances": len(comp.values),
         "features": int(comp.values.shape[1]),
         "groups": list(comp.status.columns),
@@ -69,9 +85,11 @@ def _run(args: argparse.Namespace) -> int:
         "mean_cost": {g: float(comp.costs[g].mean()) for g in comp.costs.columns},
         "cached": comp.cached,
         "computed": comp.computed,
-        "output": str(out),
-        "costs_output": str(cost_path),
+        "output": str(out) if out is not None else None,
+        "costs_output": str(cost_path) if cost_path is not None else None,
     }
+    if out is None:
+        summary.update(values=_records(comp.values), status=_records(comp.status), costs=_records(comp.costs))
     if args.json:
         json.dump(summary, sys.stdout)
         sys.stdout.write("\n")
@@ -93,6 +111,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=None, help="parallel runs (default: number of cores)")
     p.add_argument("--cache", type=Path, default=None, help="cache folder (default: ~/.cache/algoconf/features)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("-o", "--output", type=Path, required=True, help="feature CSV to write")
-    p.add_argument("--json", action="store_true", help="print one JSON summary object on stdout")
+    p.add_argument("-o", "--output", type=Path, default=None, help="feature CSV to write")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object on stdout: a summary, and the features themselves without -o")
     p.set_defaults(func=_run)

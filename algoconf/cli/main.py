@@ -8,6 +8,7 @@ Conventions every command follows:
 
 * bad input -> one line on stderr (``algoconf: <file>:<line>: <message>``) and exit code 2;
 * ``--json`` -> exactly one JSON object on stdout and nothing else there (progress goes to stderr);
+* a closed stdout (``algoconf ... | head``) ends the command quietly with exit code 141;
 * a SCENARIO argument accepts a YAML scenario and an AClib ``scenario.txt``;
 * SIGTERM and SIGHUP (how batch schedulers, systemd and a closed terminal stop a job) are handled
   like Ctrl-C: the running target runs are stopped and killed with their descendants, the history
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 import threading
@@ -88,7 +90,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     stopped = _Stopped()
     previous = _install_stop_handlers(stopped)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a reader that went away (``| head``) is noticed here, not at exit
+        return code
+    except BrokenPipeError:
+        # the reader of stdout closed it: stop quietly, like other Unix tools. Python would flush
+        # stdout again at exit and print a second traceback, so stdout now points at /dev/null.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool killed by the broken pipe
     except InputError as err:
         print(f"algoconf: {err}", file=sys.stderr)
         return 2

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from algoconf.errors import ConfigurationError, FailureRateExceeded, InputError, RunAborted
+from algoconf.execution.base import failure_summary
 from algoconf.records import (
     Estimate,
     RunRequest,
@@ -171,6 +172,7 @@ def evaluate(scenario, config: Mapping[str, Any], instances, seeds: Sequence[int
         executor, client = _executor(scenario, target, instances.as_mapping(), workers, scheduler)
         progress, task = _progress(len(requests), len(stored), quiet)
         failures = sum(r.status.failed for r in stored.values())
+        last_failed = next((r for r in reversed(list(stored.values())) if r.status.failed), None)
         try:
             with progress:
                 futures = [executor.submit(req) for req in missing]
@@ -179,9 +181,10 @@ def evaluate(scenario, config: Mapping[str, Any], instances, seeds: Sequence[int
                     history.record(result)
                     results[result.key] = result
                     failures += result.status.failed
+                    last_failed = result if result.status.failed else last_failed
                     solved = sum(r.status.solved for r in results.values())
                     progress.update(task, advance=1, status=f"solved {solved}, failed {failures}")
-                    _check_failures(scenario, result, failures, len(results))
+                    _check_failures(scenario, result, last_failed, failures, len(results))
         finally:
             executor.close()
             if client is not None:
@@ -189,7 +192,8 @@ def evaluate(scenario, config: Mapping[str, Any], instances, seeds: Sequence[int
     return [results[req.key] for req in requests], len(missing)
 
 
-def _check_failures(scenario, result: RunResult, failures: int, finished: int) -> None:
+def _check_failures(scenario, result: RunResult, last_failed: RunResult | None, failures: int,
+                    finished: int) -> None:
     if result.status.failed and scenario.crash_policy == "abort":
         raise RunAborted(f"run on {result.request.instance} ended {result.status.value} "
                          f"({result.info.get('reason', 'see its stderr tail in the history')}); "
@@ -197,6 +201,7 @@ def _check_failures(scenario, result: RunResult, failures: int, finished: int) -
     rate = scenario.max_failure_rate
     if rate is not None and finished >= scenario.min_runs_for_failure_rate and failures / finished > rate:
         raise FailureRateExceeded(f"{failures} of {finished} runs failed (more than {rate:.0%}); "
+                                  f"the last: {failure_summary(last_failed) if last_failed else '?'}; "
                                   "fix the target and rerun to resume")
 
 

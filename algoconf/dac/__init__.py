@@ -8,6 +8,10 @@ The core needs only numpy and gymnasium (extra ``[dac]``); the CMA-ES benchmark 
     found = search_policy("leadingones", options={"n": 50}, tuner="random", budget=300)
 """
 
+from algoconf.extras import require
+
+require("gymnasium", "dynamic algorithm configuration (algoconf.dac)")
+
 from algoconf.dac.benchmarks import BENCHMARKS, get_benchmark, make_env, named_policy
 from algoconf.dac.env import ActionCodec, DACEnv, DACInstance, InstanceSplit
 from algoconf.dac.evaluate import EvaluationResult, evaluate_policy, run_episode

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
+import shlex
 import socket
 import threading
 import time
@@ -38,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from algoconf.instances import Instance
     from algoconf.targets.base import Target
 
-__all__ = ["Executor", "execute_run", "close_reused", "stopped_before_start", "never_started"]
+__all__ = ["Executor", "execute_run", "close_reused", "failure_summary", "stopped_before_start", "never_started"]
 
 STOPPED_BEFORE_START = "stopped before it started"
 
@@ -66,6 +67,7 @@ def execute_run(
         if child is None:
             child = reused[key] = target.open_worker(memory_limit_mb)
         outcome = target.run_reused(request, instance, child, time_kind=time_kind, stop_event=stop_event)
+        command = f"{target!r} with config {dict(request.config)}"
     else:
         launch = target.prepare(request, instance)
         outcome = run_limited(
@@ -78,10 +80,31 @@ def execute_run(
             stdin=launch.stdin,
             stop_event=stop_event,
         )
+        command = shlex.join(launch.argv)
     result = target.interpret(request, instance, outcome)
+    if result.status.failed and "command" not in result.info:
+        result = dataclasses.replace(result, info={**result.info, "command": command})
     if worker:
         result = dataclasses.replace(result, worker=worker)
     return result
+
+
+def failure_summary(result: RunResult, max_chars: int = 600) -> str:
+    """One line on a failed run for an error message: status, instance, command, end of its stderr.
+
+    The stderr's last three non-empty lines (a Python traceback's last line names the exception) or,
+    for a Python target, its ``error``; cut to ``max_chars``.
+    """
+    info = result.info
+    text = str(info.get("error") or info.get("stderr_tail") or info.get("reason") or "")
+    tail = " | ".join([line.strip() for line in text.splitlines() if line.strip()][-3:]) or "(no stderr)"
+    if len(tail) > max_chars:
+        tail = "..." + tail[-max_chars:]
+    command = str(info.get("command", "?"))
+    if len(command) > max_chars:
+        command = command[:max_chars] + "..."
+    return (f"{result.status.value} on {result.request.instance} (seed {result.request.seed}); "
+            f"command: {command}; stderr: {tail}")
 
 
 def close_reused(reused: dict[Any, Any]) -> None:

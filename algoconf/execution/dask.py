@@ -58,10 +58,9 @@ def connect_scheduler(address: str, timeout: float = 15.0) -> "Client":
     that does not answer within ``timeout`` seconds."""
     if not _ADDRESS.fullmatch(address.strip()):
         raise InputError(f"--scheduler expects a Dask scheduler address like tcp://host:8786, got {address!r}")
-    try:
-        from distributed import Client
-    except ImportError:
-        raise InputError("--scheduler needs dask.distributed (pip install 'algoconf[dask]')") from None
+    from algoconf.extras import require
+
+    Client = require("distributed", "--scheduler").Client
     try:
         return Client(address.strip(), timeout=timeout)
     except (OSError, TimeoutError, ValueError) as err:

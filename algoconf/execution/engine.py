@@ -56,7 +56,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from algoconf.errors import FailureRateExceeded, HistoryError, InputError, RunAborted
-from algoconf.execution.base import Executor
+from algoconf.execution.base import Executor, failure_summary
 from algoconf.execution.incumbent_guard import GuardReserve, GuardVerdict, IncumbentGuard
 from algoconf.execution.progress import BudgetState, ProgressObserver, ProgressUpdate, binding_budget, phase_eta
 from algoconf.execution.racing import RACE_SLACK, Race
@@ -148,6 +148,7 @@ class Engine:
         self._ready: list[RunResult] = []  # answered from the history, to tell
         self._session_results = 0
         self._session_failures = 0
+        self._last_failure: RunResult | None = None
         self._ask_time = 0.0
         self._tell_time = 0.0
         self._asks = 0
@@ -427,6 +428,8 @@ class Engine:
         self._session_results += len(fresh)
         failed = [r for r in fresh if r.status.failed]
         self._session_failures += len(failed)
+        if failed:
+            self._last_failure = failed[-1]
         if failed and self.limits.crash_policy == "abort":
             r = failed[0]
             raise RunAborted(
@@ -438,7 +441,8 @@ class Engine:
                 and self._session_failures > lim.max_failure_rate * self._session_results):
             raise FailureRateExceeded(
                 f"{self._session_failures} of {self._session_results} runs failed (more than "
-                f"{lim.max_failure_rate:.0%}); fix the target and rerun the same command to resume"
+                f"{lim.max_failure_rate:.0%}); the last: {failure_summary(self._last_failure) if self._last_failure else '?'}; "
+                "fix the target and rerun the same command to resume"
             )
         for callback in self.callbacks:
             if callback(self, batch) is False:

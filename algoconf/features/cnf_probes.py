@@ -39,7 +39,9 @@ LS_FEATURES = (
 
 def unit_probe(cnf: CNF, deadline: Deadline, seed: int, repetitions: int = 8):
     """(values, status, answer) of the unit-propagation probe."""
-    from pysat.solvers import Minisat22
+    from algoconf.extras import require
+
+    Minisat22 = require("pysat.solvers", "the unit-propagation probe (feature group 'unit')").Minisat22
 
     rng = np.random.default_rng(seed)
     n = cnf.n_vars

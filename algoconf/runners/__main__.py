@@ -9,6 +9,13 @@ prints one line ``Result of this algorithm run: <SAT|UNSAT|SUCCESS|TIMEOUT|CRASH
 makespan for job-shop runners, else 0). Exit code 0 whenever a line was printed; 2 on bad
 arguments, with ``ABORT`` printed so a configurator stops instead of blaming a configuration.
 
+AClib2 call (GenericWrapper4AC 2, SMAC's ``aclib2`` syntax, algoconf's ``syntax: aclib2``)::
+
+    python -m algoconf.runners [--wall] [--memory-mb M] SOLVER --instance <instance> --cutoff <cutoff> --seed <seed> [--runlength L] [--specifics S] --config -p1 v1 ...
+
+prints ``Result of this algorithm run: {"status": ..., "cost": ..., "runtime": ..., "misc": ""}``
+(the same statuses; cost = the makespan for job-shop runners, else the runtime). Exit codes as above.
+
 irace target runner (``targetRunner`` calling this with irace's argument order)::
 
     python -m algoconf.runners --irace --cutoff C [--wall] [--memory-mb M] SOLVER <config_id> <instance_id> <seed> <instance> [<bound>] <switch value | switch=value> ...
@@ -26,10 +33,11 @@ model or an invalid schedule is CRASHED.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from algoconf.execution.base import execute_run
 from algoconf.instances import Instance
@@ -79,22 +87,65 @@ def _report_failure(result: RunResult) -> None:
         print(f"algoconf.runners: {result.status.value}: {result.info['reason']}", file=sys.stderr)
 
 
+def _old_call(rest: Sequence[str]) -> tuple[str, str, float, int, dict]:
+    """(instance, specifics, cutoff, seed, config) of ``<instance> <specifics> <cutoff> <cutoff_length> <seed> -p v ...``."""
+    if len(rest) < 5:
+        raise ValueError("expected <instance> <specifics> <cutoff> <cutoff_length> <seed> [-name value ...]")
+    instance, specifics, cutoff_text, _cutoff_length, seed_text = rest[:5]
+    return instance, specifics, _number(cutoff_text, "cutoff", float), _number(seed_text, "seed", int), \
+        split_options(rest[5:])
+
+
+_ACLIB2_KEYS = ("instance", "cutoff", "seed", "runlength", "specifics", "instance-info")
+
+
+def _aclib2_call(rest: Sequence[str]) -> tuple[str, str, float, int, dict]:
+    """The same from ``--instance I --cutoff C --seed S [--runlength L] [--specifics S] --config -p v ...``."""
+    items = list(rest)
+    if "--config" not in items:
+        raise ValueError("the AClib2 call needs --config (followed by the '-name value' pairs, possibly none)")
+    at = items.index("--config")
+    head, config = items[:at], split_options(items[at + 1:])
+    if len(head) % 2:
+        raise ValueError(f"expected '--key value' pairs before --config, got {' '.join(head)}")
+    given: dict[str, str] = {}
+    for key, value in zip(head[::2], head[1::2]):
+        name = key[2:] if key.startswith("--") else ""
+        if name not in _ACLIB2_KEYS:
+            raise ValueError(f"unknown AClib2 argument {key!r}; expected --{', --'.join(_ACLIB2_KEYS)}, --config")
+        given[name] = value
+    missing = [k for k in ("instance", "cutoff", "seed") if k not in given]
+    if missing:
+        raise ValueError(f"the AClib2 call needs --{', --'.join(missing)}")
+    specifics = given.get("specifics", given.get("instance-info", "0"))
+    return (given["instance"], specifics, _number(given["cutoff"], "cutoff", float),
+            _number(given["seed"], "seed", int), config)
+
+
+def _number(text: str, what: str, kind: type) -> Any:
+    try:
+        return kind(text)
+    except ValueError:
+        raise ValueError(f"{what} must be {'an integer' if kind is int else 'a number'}, got {text!r}") from None
+
+
+def _aclib2_line(status: str, runtime: float, cost: float) -> str:
+    return "Result of this algorithm run: " + json.dumps({"status": status, "cost": cost, "runtime": round(runtime, 4),
+                                                          "misc": ""})
+
+
 def _aclib(args: argparse.Namespace) -> int:
     rest = args.rest
+    new_form = bool(rest) and rest[0].startswith("--")
     seed = 0
     try:
-        if len(rest) < 5:
-            raise ValueError("expected <instance> <specifics> <cutoff> <cutoff_length> <seed> [-name value ...]")
-        instance, specifics, cutoff_text, _cutoff_length, seed_text = rest[:5]
-        seed = int(seed_text)
-        cutoff = float(cutoff_text)
-        config = split_options(rest[5:])
+        instance, specifics, cutoff, seed, config = _aclib2_call(rest) if new_form else _old_call(rest)
         specifics_tokens = () if specifics in ("0", "") else tuple(specifics.split())
         result = run_once(args.solver, instance, specifics_tokens, config, seed, cutoff,
                           wall=args.wall, memory_mb=args.memory_mb)
     except (ValueError, KeyError) as exc:
         print(f"algoconf.runners: {exc}", file=sys.stderr)
-        print(result_line("ABORT", 0.0, 0, seed))
+        print(_aclib2_line("ABORT", 0.0, 0) if new_form else result_line("ABORT", 0.0, 0, seed))
         return 2
     status = result.status
     answer = result.info.get("answer")
@@ -108,7 +159,10 @@ def _aclib(args: argparse.Namespace) -> int:
         word = status.value
     _report_failure(result)
     runtime = min(result.runtime, cutoff)
-    print(result_line(word, runtime, result.quality if result.quality is not None else 0, seed))
+    if new_form:
+        print(_aclib2_line(word, runtime, result.quality if result.quality is not None else round(runtime, 4)))
+    else:
+        print(result_line(word, runtime, result.quality if result.quality is not None else 0, seed))
     return 0
 
 
@@ -160,8 +214,29 @@ def _irace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _split_at_solver(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(the options up to and including the solver name, the protocol's arguments after it).
+
+    Split by hand: argparse would read a protocol argument such as the AClib2 call's ``--cutoff``
+    as this program's own option.
+    """
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        token = items[i]
+        if token in ("--memory-mb", "--cutoff"):
+            i += 2
+            continue
+        if not token.startswith("-"):
+            return items[:i + 1], items[i + 1:]
+        i += 1
+    return items, []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    head, rest = _split_at_solver(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(head)
+    args.rest = rest
     return _irace(args) if args.irace else _aclib(args)
 
 

@@ -123,8 +123,14 @@ objective is the quality it reports (not its runtime).
         if self.requires_module is not None:
             import importlib.util
 
-            if importlib.util.find_spec(self.requires_module) is None:
-                return f"Python module {self.requires_module!r} is not installed"
+            try:
+                found = importlib.util.find_spec(self.requires_module) is not None
+            except ImportError:  # a finder that refuses the name
+                found = False
+            if not found:
+                from algoconf.extras import install_hint
+
+                return f"Python module {self.requires_module!r} is not installed: {install_hint(self.requires_module)}"
         return None
 
     def available(self) -> bool:

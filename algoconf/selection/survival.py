@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from algoconf.errors import SelectionInputError
 from algoconf.selection.base import Selector
 from algoconf.selection.data import PerformanceData
 
@@ -59,11 +58,9 @@ class SurvivalForestSelector(Selector):
         self.max_algorithms = max_algorithms
 
     def _fit(self, X: np.ndarray, data: PerformanceData) -> None:
-        if not survival_available():
-            raise SelectionInputError(
-                "survival-forest needs scikit-survival: pip install scikit-survival (or algoconf[selection])"
-            )
-        from sksurv.ensemble import RandomSurvivalForest
+        from algoconf.extras import require
+
+        RandomSurvivalForest = require("sksurv.ensemble", "the survival-forest selector").RandomSurvivalForest
 
         cost = data.cost()
         m = data.n_algorithms

@@ -57,6 +57,8 @@ def build_target(spec: "TargetSpec", root: Path) -> Target:
             runner = runners.get_runner(spec.runner)
         except KeyError as exc:
             raise TargetError(f"unknown runner {spec.runner!r}: {exc}") from None
+        if runner.requires_module is not None and runner.missing():
+            raise TargetError(f"runner {spec.runner!r} cannot run here: {runner.missing()}")
         target = runner.target(root)
         if not isinstance(target, Target):
             raise TargetError(f"runner {spec.runner!r} did not give a Target but {type(target).__name__}")

@@ -45,9 +45,11 @@ from algoconf.targets.parsers import OUTPUT_PARSERS, OutputParser
 if TYPE_CHECKING:  # pragma: no cover
     from algoconf.instances import Instance
 
-__all__ = ["CommandTarget", "SYNTAXES", "render_config"]
+__all__ = ["CommandTarget", "PLACEHOLDERS", "PROTOCOL_SYNTAXES", "SYNTAXES", "render_config"]
 
 SYNTAXES = ("-name=value", "--name=value", "-name value", "--name value", "aclib-old", "aclib2", "irace")
+#: syntaxes whose protocol tail carries the instance (the template needs no ``{instance}``)
+PROTOCOL_SYNTAXES = ("aclib-old", "aclib2")
 BOOL_STYLES = ("value", "flag", "no-flag")
 PLACEHOLDERS = ("instance", "specifics", "seed", "cutoff", "cutoff_int", "bound", "config")
 _MAX_CUTOFF_LENGTH = "2147483647"
@@ -195,7 +197,7 @@ class CommandTarget(Target):
 
     def config_args(self, request: RunRequest, instance: "Instance") -> list[str]:
         """The arguments that replace ``{config}`` for this run."""
-        plain = "-name value" if self.syntax in ("aclib-old", "aclib2") else self.syntax
+        plain = "-name value" if self.syntax in PROTOCOL_SYNTAXES else self.syntax
         args = self.fixed_args + render_config(
             self._clamped(request.config), plain, bool_style=self.bool_style, switches=self.switches
         )

@@ -240,4 +240,5 @@ OUTPUT_PARSERS: dict[str, type[OutputParser]] = {
     "aclib2": AClibParser,
     "irace": IraceParser,
     "sat": SatCompetitionParser,
+    "satcomp": SatCompetitionParser,
 }

@@ -55,10 +55,9 @@ from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.pairs import PairStream
 from algoconf.tuners.sampling import active_config, default_config
 
-try:
-    import optuna
-except ImportError as err:  # pragma: no cover - the [optuna] extra
-    raise ImportError("the optuna tuner needs Optuna: pip install 'algoconf[optuna]'") from err
+from algoconf.extras import require
+
+optuna = require("optuna", "the optuna tuner")
 
 __all__ = ["OptunaTuner", "space_is_continuous"]
 

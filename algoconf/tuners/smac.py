@@ -52,14 +52,14 @@ from algoconf.tuners.replay_log import ReplayLog
 from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.sampling import active_config
 
-try:
-    from smac import AlgorithmConfigurationFacade, Scenario
-    from smac.acquisition.maximizer.local_search import LocalSearch
-    from smac.runhistory.dataclasses import TrialInfo, TrialValue
-    from smac.runhistory.encoder import RunHistoryLogEncoder
-    from smac.runhistory.enumerations import StatusType
-except ImportError as err:  # pragma: no cover - the [smac] extra
-    raise ImportError("the smac tuner needs SMAC3: pip install 'algoconf[smac]'") from err
+from algoconf.extras import require
+
+require("smac", "the smac tuner")
+from smac import AlgorithmConfigurationFacade, Scenario  # noqa: E402
+from smac.acquisition.maximizer.local_search import LocalSearch  # noqa: E402
+from smac.runhistory.dataclasses import TrialInfo, TrialValue  # noqa: E402
+from smac.runhistory.encoder import RunHistoryLogEncoder  # noqa: E402
+from smac.runhistory.enumerations import StatusType  # noqa: E402
 
 __all__ = ["SMACTuner"]
 

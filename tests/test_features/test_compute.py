@@ -66,6 +66,26 @@ def test_unknown_suffix_and_missing_file(tmp_path):
         compute_features([tmp_path / "missing.cnf"], cache_dir=tmp_path / "c")
 
 
+def test_cli_json_without_output_prints_the_features(two_cnfs, tmp_path, capsys):
+    from algoconf.cli.main import main
+
+    code = main(["features", *map(str, two_cnfs), "--groups", "base", "--cache", str(tmp_path / "c"), "--json"])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["output"] is None and set(data["values"]) == {str(p) for p in two_cnfs}
+    a = data["values"][str(two_cnfs[0])]
+    assert (a["nvars"], a["nclauses"]) == (4, 3)
+    assert data["status"][str(two_cnfs[1])] == {"base": "ok"}
+    assert list(tmp_path.glob("*.csv")) == []
+
+
+def test_cli_without_output_or_json_is_one_line_of_bad_input(two_cnfs, capsys):
+    from algoconf.cli.main import main
+
+    assert main(["features", str(two_cnfs[0])]) == 2
+    assert capsys.readouterr().err == "algoconf: features needs -o FILE.csv, or --json to print the features on stdout\n"
+
+
 def test_cli_writes_features_and_costs(two_cnfs, tmp_path, capsys):
     import argparse
 

@@ -27,11 +27,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 OS_PYTHON = Path("/usr/bin/python3")
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not (os.environ.get("CI") or os.environ.get("ALGOCONF_TEST_FRESH_INSTALL")),
-                       reason="runs in CI or with ALGOCONF_TEST_FRESH_INSTALL=1 (a fresh install: minutes)"),
-]
+only_in_ci = pytest.mark.skipif(
+    not (os.environ.get("CI") or os.environ.get("ALGOCONF_TEST_FRESH_INSTALL")),
+    reason="runs in CI or with ALGOCONF_TEST_FRESH_INSTALL=1 (a fresh install: minutes)")
 
 
 def readme_setup_commands() -> list[str]:
@@ -67,6 +65,8 @@ def _os_python_env() -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
+@only_in_ci
 @pytest.mark.timeout(2400)
 def test_readme_commands_work_on_the_os_python(tmp_path):
     if not OS_PYTHON.is_file():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -69,3 +70,37 @@ def test_irace_protocol_prints_cost_and_time(small):
     assert code == 0 and float(out[0]) == 50 and float(out[1]) <= 0.3
     code, _, err = _irace("minisat", 7, 3, 42, small["sat"].path)
     assert code == 2 and "--cutoff" in err
+
+
+@needs(RUNNERS["minisat"])
+def test_aclib2_call_prints_the_json_result_line(small):
+    proc = subprocess.run([sys.executable, "-m", "algoconf.runners", "minisat", "--instance", str(small["sat"].path),
+                           "--cutoff", "2", "--seed", "3", "--config", "-rnd-freq", "0.1", "-luby", "off"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    body = re.findall(r"^Result of this algorithm run: (\{.*\})$", proc.stdout, re.M)
+    assert len(body) == 1, proc.stdout
+    data = json.loads(body[0])
+    assert data["status"] == "SAT" and 0 <= data["runtime"] <= 2 and data["cost"] == data["runtime"]
+
+
+@needs(RUNNERS["minisat"])
+def test_aclib2_bad_arguments_print_abort_in_json(small):
+    proc = subprocess.run([sys.executable, "-m", "algoconf.runners", "minisat", "--instance", str(small["sat"].path),
+                           "--cutoff", "two", "--seed", "3", "--config"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert '"status": "ABORT"' in proc.stdout
+    assert proc.stderr.strip().splitlines() == ["algoconf.runners: cutoff must be a number, got 'two'"]
+
+
+@needs(RUNNERS["minisat"])
+def test_command_target_with_syntax_aclib2_drives_the_runner(small):
+    """algoconf's own ``syntax: aclib2`` speaks the protocol the runner entry point reads."""
+    from algoconf.execution.base import execute_run
+    from algoconf.records import RunRequest, Status
+    from algoconf.targets import CommandTarget
+
+    target = CommandTarget([sys.executable, "-m", "algoconf.runners", "minisat"], syntax="aclib2", parser="aclib2")
+    result = execute_run(target, RunRequest({"rnd-freq": 0.1}, small["sat"].name, 3, 5.0), small["sat"])
+    assert result.status is Status.SUCCESS, result.info
+    assert result.info["answer"] == "SAT"

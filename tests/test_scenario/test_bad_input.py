@@ -103,10 +103,13 @@ CASES = [
      "{d}/scenario.yaml:3: target needs exactly one of command, callable, runner (given: command, runner)"),
     ("yaml-unknown-placeholder", _yaml("--seed={seed}", "--seed={sed}"), "yaml", ScenarioError,
      "{d}/scenario.yaml:4: unknown placeholder {sed} in the command; known: "
-     "{instance} {specifics} {seed} {cutoff} {cutoff_int} {config}"),
+     "{instance} {specifics} {seed} {cutoff} {cutoff_int} {bound} {config}"),
     ("yaml-bad-syntax-choice", _yaml('syntax: "--name=value"', 'syntax: "--name:value"'), "yaml", ScenarioError,
      "{d}/scenario.yaml:5: target syntax must be one of '-name=value', '--name=value', '-name value', "
-     "'--name value', 'irace', 'aclib-old', got '--name:value'"),
+     "'--name value', 'aclib-old', 'aclib2', 'irace', got '--name:value'"),
+    ("yaml-unknown-output", _yaml("  output: aclib", "  output: satcompetition"), "yaml", ScenarioError,
+     "{d}/scenario.yaml:6: target output must be one of 'aclib', 'aclib2', 'irace', 'sat', 'satcomp', "
+     "got 'satcompetition'"),
     ("yaml-cutoff-placeholder-without-cutoff",
      {"scenario.yaml": YAML.replace("cutoff: 5\n", "").replace("objective: runtime", "objective: quality")},
      "yaml", ScenarioError, "{d}/scenario.yaml:4: the target command uses {cutoff} but the scenario has no cutoff"),

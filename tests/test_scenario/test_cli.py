@@ -53,6 +53,42 @@ def test_check_reports_a_target_that_cannot_be_built(tmp_path, capsys):
     assert "nonsense" in capsys.readouterr().err
 
 
+def test_documented_output_satcomp_passes_check_and_builds_the_sat_parser(tmp_path, capsys):
+    d = tmp_path / "s"
+    shutil.copytree(DATA, d)
+    (d / "scenario.yaml").write_text((d / "scenario.yaml").read_text().replace("output: aclib", "output: satcomp"))
+    assert main(["scenario", "check", str(d / "scenario.yaml"), "--json"]) == 0
+    assert "parser='sat'" in json.loads(capsys.readouterr().out)["target"]["built"]
+
+
+def test_an_unknown_output_parser_fails_at_check_with_one_line(tmp_path, capsys):
+    d = tmp_path / "s"
+    shutil.copytree(DATA, d)
+    (d / "scenario.yaml").write_text((d / "scenario.yaml").read_text().replace("output: aclib", "output: minisat"))
+    assert main(["scenario", "check", str(d / "scenario.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "target output must be one of" in err and "'minisat'" in err
+
+
+def test_scenario_and_command_target_accept_the_same_syntaxes_and_placeholders(tmp_path, capsys):
+    """aclib2 (no {instance}: the protocol passes it) and {bound}, refused by the scenario before."""
+    from algoconf.scenario import PLACEHOLDERS, SYNTAXES, load_scenario
+    from algoconf.targets import build_target
+    from algoconf.targets.command import PLACEHOLDERS as TARGET_PLACEHOLDERS
+    from algoconf.targets.command import SYNTAXES as TARGET_SYNTAXES
+
+    assert (SYNTAXES, PLACEHOLDERS) == (TARGET_SYNTAXES, TARGET_PLACEHOLDERS)
+    d = tmp_path / "s"
+    shutil.copytree(DATA, d)
+    text = (d / "scenario.yaml").read_text()
+    text = text.replace('"python3 solver.py {config} --cpu-limit={cutoff_int} --seed={seed} {instance}"',
+                        '"python3 solver.py --stop-at={bound}"').replace('"--name=value"', "aclib2")
+    (d / "scenario.yaml").write_text(text)
+    scenario = load_scenario(d / "scenario.yaml")
+    assert scenario.target.syntax == "aclib2"
+    assert build_target(scenario.target, scenario.root).syntax == "aclib2"
+
+
 def test_history_show_and_export(tmp_path, capsys):
     with RunHistory.open(tmp_path / "run") as h:
         h.commit([RunResult(RunRequest({"a": i}, "x", 0, 5.0), "TIMEOUT" if i else "SUCCESS", 5.0 if i else 1.0)

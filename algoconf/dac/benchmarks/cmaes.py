@@ -31,6 +31,7 @@ from ConfigSpace import ConfigurationSpace, UniformFloatHyperparameter
 from algoconf.dac.env import DACEnv, DACInstance, InstanceSplit
 from algoconf.dac.policies import Policy, PolicyFamily
 from algoconf.errors import DACError
+from algoconf.extras import require
 
 __all__ = ["CMAESInstance", "CMAESEnv", "FUNCTIONS", "cmaes_instances", "CSAPolicy", "ScaledCSAPolicy", "ScaledCSAFamily"]
 
@@ -127,10 +128,7 @@ class CMAESEnv(DACEnv):
         split: str = "train",
         order: str = "round_robin",
     ) -> None:
-        try:
-            import cma  # noqa: F401  (optional dependency of this benchmark only)
-        except ImportError as err:  # pragma: no cover - cma is in the [dac] extra
-            raise DACError("the cmaes benchmark needs the 'cma' package: pip install 'algoconf[dac]'") from err
+        require("cma", "the cmaes benchmark")  # an optional dependency of this benchmark only
         self.dim, self.generations = int(dim), int(generations)
         instances = instances or cmaes_instances(tuple(functions), self.dim)
         space = ConfigurationSpace(seed=0)
