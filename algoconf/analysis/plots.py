@@ -249,6 +249,20 @@ def returns_figure(episodes: Sequence) -> Figure:
     return fig
 
 
+def importance_figure(names: Sequence[str], shares: Sequence[float]) -> Figure:
+    """Horizontal bars of parameter importances (shares of the variance), largest on top."""
+    fig = Figure(figsize=(6.5, 0.35 * len(names) + 1.2))
+    ax = fig.subplots()
+    y = np.arange(len(names))[::-1]
+    ax.barh(y, shares, color=COLOURS["incumbent"], alpha=0.85)
+    ax.set_yticks(y, labels=list(names), fontsize=8)
+    ax.set_xlim(0, max(1e-9, max(shares, default=0.0)) * 1.1)
+    ax.set_xlabel("share of the variance of the mean cost (fANOVA)")
+    ax.grid(True, axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def _log_axis(ax, which: str) -> None:
     """Log-scale one axis, labelled with plain numbers: every decade (0.1, 1, 10) and, on the
     minor ticks, the 2s and 5s (so a range of one or two decades still gets several labels)."""

@@ -13,7 +13,10 @@ What a page holds depends on the run:
   where the mean is only a lower bound, speed-up); default-vs-incumbent scatter; Kaplan–Meier
   runtime CDFs; convergence of the incumbent's cost over wall-clock and target CPU time (replayed
   from the history, :mod:`algoconf.analysis.report_trajectory`); runtime-distribution fits of the
-  incumbent's test runtimes when at least :data:`MIN_EXACT_FOR_FIT` of them are exact.
+  incumbent's test runtimes when at least :data:`MIN_EXACT_FOR_FIT` of them are exact; the table
+  of every configuration tried (runs, instances, mean cost, its changes from the default; the
+  :data:`MAX_CONFIG_ROWS` most-run ones); parameter importance (fANOVA over those configurations,
+  :mod:`algoconf.analysis.importance`, with the ``[optuna]`` extra).
 * **DAC policy search** (``algoconf dac search --run-dir``): summary, incumbent policy parameters vs
   the family's default, convergence of the training cost; return curves of any trace in the folder.
 * **DAC evaluation trace** (``algoconf dac evaluate --trace``): return curves and episode returns.
@@ -44,7 +47,7 @@ from algoconf.analysis.report_run import (
 )
 from algoconf.analysis.report_selection import SelectionEntry, load_selection
 from algoconf.analysis.report_trajectory import incumbent_trajectory
-from algoconf.records import config_key, mean_cost
+from algoconf.records import RunResult, config_key, mean_cost
 
 __all__ = ["Report", "build_report", "MIN_EXACT_FOR_FIT"]
 
@@ -172,6 +175,11 @@ def _run_sections(page: _Page, run: ConfigurationRun) -> dict[str, Any]:
             f"Default vs incumbent reported quality per {validation['instances']} instance."))
     if points:
         page.add("Convergence", _convergence(page, run, points))
+    table, summary["configurations"] = _configurations_table(run, incumbent)
+    page.add("Configurations tried", table)
+    if run.kind == "configuration":
+        body, summary["importance"] = _importance_section(page, run)
+        page.add("Parameter importance", body)
     if run.objective == "runtime" and validation is not None:
         t, c = _validation_samples(validation["rows"], "incumbent")
         summary["rtd"] = _rtd_section(page, t, c, time_label)
@@ -250,6 +258,76 @@ def _guard_section(guard: Mapping[str, Any]) -> str:
     return note + table_html(None, rows, table_id="guard")
 
 
+#: rows shown in the table of configurations tried (the most-run first); the rest are counted
+MAX_CONFIG_ROWS = 100
+
+
+def _configurations_table(run: ConfigurationRun, incumbent: Mapping | None) -> tuple[str, int]:
+    """Every configuration the tuner ran: its runs, instances, mean cost, and how it differs from
+    the default; the most-run first (the incumbent and the default are marked)."""
+    by_key: dict[str, list[RunResult]] = {}
+    for r in run.results:
+        by_key.setdefault(r.request.config_key, []).append(r)
+    marks = {}
+    if run.default is not None:
+        marks[config_key(run.default)] = "default"
+    if incumbent is not None:
+        marks[config_key(incumbent)] = "incumbent"
+    rows = []
+    ranked = sorted(by_key.items(), key=lambda kv: (-len(kv[1]), mean_cost([run.cost(r) for r in kv[1]]).value))
+    for key, results in ranked[:MAX_CONFIG_ROWS]:
+        m = mean_cost([run.cost(r) for r in results])
+        config = run.configs.get(key, {})
+        if run.default is not None:
+            changed = {n: v for n, v in config.items() if run.default.get(n, object()) != v}
+            what = ", ".join(f"{n}={fmt(v, 4)}" for n, v in sorted(changed.items())) or "(as the default)"
+        else:
+            what = ", ".join(f"{n}={fmt(v, 4)}" for n, v in sorted(config.items()))
+        rows.append((marks.get(key, ""), key, len(results), len({r.request.instance for r in results}),
+                     ("≥ " if not m.exact else "") + fmt(m.value), what))
+    unit = f"PAR{fmt(run.par_factor)} [s]" if run.objective == "runtime" else "cost"
+    more = len(ranked) - len(rows)
+    note = (f"<p>{len(by_key)} configurations ran{f' ({more} with the fewest runs not shown)' if more else ''}; "
+            "the most-run first. A mean over a few runs, or over other instances than the incumbent's, is not "
+            "comparable with the incumbent's; ≥ marks a lower bound (runs stopped at a cutoff or bound).</p>")
+    headers = ("", "configuration", "runs", "instances", f"mean {unit}", "differs from the default in")
+    return note + table_html(headers, rows, numeric=(2, 3, 4), table_id="configurations"), \
+        len(by_key)
+
+
+def _importance_section(page: _Page, run: ConfigurationRun) -> tuple[str, dict[str, float] | None]:
+    """fANOVA importances of the parameters over the configurations tried (algoconf/analysis/importance.py)."""
+    from algoconf.analysis.importance import MIN_CONFIGURATIONS, parameter_importance
+    from algoconf.errors import MissingExtraError
+
+    space = run.space()
+    if space is None:
+        return '<p class="note">The run stores no configuration space.</p>', None
+    by_key: dict[str, list] = {}
+    for r in run.results:
+        by_key.setdefault(r.request.config_key, []).append(run.cost(r))
+    costs = {k: mean_cost(v).value for k, v in by_key.items()}
+    try:
+        found = parameter_importance(space, {k: run.configs[k] for k in costs if k in run.configs}, costs,
+                                     seed=int(run.seed or 0))
+    except MissingExtraError as err:
+        return f'<p class="note">Not computed: {esc(str(err))}.</p>', None
+    if found is None:
+        return (f'<p class="note">Not computed: fewer than {MIN_CONFIGURATIONS} configurations with a finite '
+                "mean cost, or no parameter varied.</p>"), None
+    rows = [(name, fmt(share, 3)) for name, share in found.importances.items()]
+    names = list(found.importances)[:15]
+    fig = plots.importance_figure(names, [found.importances[n] for n in names])
+    left = (f" Left out (inactive in some configuration, or fixed): {esc(', '.join(found.left_out))}."
+            if found.left_out else "")
+    note = (f"<p>fANOVA (Optuna's <code>FanovaImportanceEvaluator</code>) over the {found.n_configurations} "
+            "configurations tried, each scored by its mean cost over the runs it got: the share of the variance "
+            "of that cost each parameter explains. It describes what the tuner sampled (noisy for configurations "
+            f"with few runs), not the whole space.{left}</p>")
+    return (note + page.figure("importance", fig, "Parameter importance (fANOVA), largest first.")
+            + table_html(("parameter", "importance"), rows, numeric=(1,), table_id="importance")), dict(found.importances)
+
+
 def _validation_table(v: Mapping[str, Any], run: ConfigurationRun) -> tuple[str, dict[str, Any]]:
     k = f"PAR{fmt(float(v['par_factor']))}"
     runtime = run.objective == "runtime"
@@ -315,7 +393,8 @@ def _convergence(page: _Page, run: ConfigurationRun, points: list) -> str:
     caption = (f"Incumbent replayed from {len(run.results)} recorded runs ({len(points)} changes), starting from "
                "the default. A challenger replaces the incumbent once it has as many runs and an exact mean below "
                "the incumbent's on the instance-seed pairs both ran; the cost shown is the incumbent's mean over "
-               "its runs so far"
+               "its runs so far, so a rise without a new incumbent (no dot) is the same configuration meeting "
+               "more or harder instances, not a worse one"
                + (f"; {lb} points are lower bounds (triangles)." if lb else "."))
     return page.figure("convergence", fig, caption)
 

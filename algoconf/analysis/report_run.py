@@ -48,6 +48,15 @@ class ConfigurationRun:
     configs: Mapping[str, Mapping[str, Any]]
     results: Sequence[RunResult]
     validation: Mapping[str, Any] | None
+    space_text: str | None = None  # the space as stored in the history (ConfigSpace's JSON)
+
+    def space(self) -> Any:
+        """The run's ConfigurationSpace, or None (a DAC search stores none)."""
+        if not self.space_text:
+            return None
+        from ConfigSpace import ConfigurationSpace
+
+        return ConfigurationSpace.from_serialized_dict(json.loads(self.space_text))
 
     @property
     def objective(self) -> str:
@@ -163,7 +172,7 @@ def load_configuration_run(path: str | Path) -> ConfigurationRun:
         name = f"DAC {settings.get('dac_benchmark', '?')} / {settings.get('family', '?')}"
         tuner, seed = settings.get("tuner"), settings.get("seed")
     return ConfigurationRun(path, kind, name or path.name, settings, tuner, seed, outcome, default, incumbent,
-                            configs, tuple(results), validation)
+                            configs, tuple(results), validation, space_text)
 
 
 def load_dac_trace(path: str | Path) -> DACTrace:

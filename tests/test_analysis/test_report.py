@@ -160,6 +160,24 @@ def test_report_of_a_real_minisat_run_holds_the_tables_and_embedded_figures(mini
     assert "<link" not in html and "<script" not in html
 
 
+def test_report_lists_every_configuration_tried_with_its_runs(minisat_run: Path, minisat_report):
+    from algoconf.history import RunHistory
+
+    with RunHistory.open(minisat_run) as history:
+        results = history.results()
+    page = _parse(minisat_report.html)
+    table = page.tables["configurations"]
+    assert table[0][1:5] == ["configuration", "runs", "instances", "mean PAR10 [s]"]
+    rows = table[1:]
+    keys = {r.request.config_key for r in results}
+    assert {row[1] for row in rows} == keys and len(rows) == len(keys)
+    assert sum(int(row[2]) for row in rows) == len(results)
+    assert [int(row[2]) for row in rows] == sorted((int(row[2]) for row in rows), reverse=True)
+    incumbent = json.loads((minisat_run / "run.json").read_text())["outcome"]["incumbent_key"]
+    assert [row[0] for row in rows if row[1] == incumbent] == ["incumbent"]
+    assert minisat_report.summary["configurations"] == len(keys)
+
+
 @pytest.mark.slow
 def test_report_cli_prints_one_json_object(minisat_run: Path, tmp_path: Path, capsys):
     from algoconf.cli.main import main
