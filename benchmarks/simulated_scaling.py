@@ -7,7 +7,8 @@ Protocol (issue 20, part 5):
   matrix (configurations off the matrix by their nearest row) by a
   :class:`~algoconf.execution.virtual.VirtualExecutor` with ``W`` virtual workers.
 * Each (matrix, tuner, W, seed) is one engine run until the largest virtual budget of the matrix
-  (``--budgets``, virtual seconds) or ``--max-runs`` runs or ``--max-real`` real seconds, whichever
+  (``--budgets``, virtual seconds) or ``--max-runs`` runs or ``--max-real`` CPU seconds of the
+  benchmark's thread, whichever
   comes first. A callback notes the tuner's incumbent after every tell; the *test PAR10 at budget b*
   is the matrix's test PAR10 of the incumbent held at virtual time b (anytime performance of one run;
   the default configuration before the first incumbent). A budget the run did not reach is ``null``.
@@ -33,6 +34,7 @@ benchmark can be continued by another session. The table is printed from the fil
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -82,13 +84,14 @@ def matrix_scenario(matrix: Any, path: Path, train: Sequence[str], test: Sequenc
 
 class Trajectory:
     """Engine callback: the incumbent's matrix row after each tell, at the virtual time of the tell;
-    stops the loop after ``max_real`` real seconds."""
+    stops the loop after ``max_real`` CPU seconds of this thread (CPU, so that a loaded machine
+    does not cut runs short)."""
 
     def __init__(self, matrix: Any, executor: Any, max_real: float):
         self.matrix, self.executor = matrix, executor
         self.points: list[tuple[float, int]] = []  # (virtual time, row) when the incumbent changed
         self._key: str | None = None
-        self._t0 = time.perf_counter()
+        self._t0 = time.thread_time()
         self.max_real = max_real
         self.hit_real_limit = False
 
@@ -101,7 +104,7 @@ class Trajectory:
             if key != self._key:
                 self._key = key
                 self.points.append((self.executor.now(), self.matrix.row_of(inc)))
-        if time.perf_counter() - self._t0 > self.max_real:
+        if time.thread_time() - self._t0 > self.max_real:
             self.hit_real_limit = True
             return False
         return True
@@ -164,7 +167,7 @@ def budgets_of(path: Path, args: argparse.Namespace) -> tuple[float, ...]:
 
 
 def protocol(args: argparse.Namespace) -> dict[str, Any]:
-    return {"caller_time": args.caller_time, "history": args.history, "max_runs": args.max_runs,
+    return {"caller_time": args.caller_time, "clock": "thread_time", "history": args.history, "max_runs": args.max_runs,
             "max_real": args.max_real, "budgets": args.budgets or "default", "quick": bool(args.quick)}
 
 
@@ -174,11 +177,20 @@ def load(path: Path) -> dict[str, Any]:
     return {"benchmark": "simulated_scaling", "rows": []}
 
 
-def save(path: Path, data: dict[str, Any]) -> None:
+def append(path: Path, row: dict[str, Any], matrices: dict[str, Any]) -> None:
+    """Add one row to the result file (re-read under a lock: several invocations may share it)."""
+    import fcntl
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1))
-    os.replace(tmp, path)
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    with open(Path(tempfile.gettempdir()) / f"simulated_scaling-{digest}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = load(path)
+        data.setdefault("matrices", {}).update(matrices)
+        data["rows"].append(row)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(data, indent=1))
+        os.replace(tmp, path)
 
 
 def matrix_facts(path: Path) -> dict[str, Any]:
@@ -195,9 +207,20 @@ def matrix_facts(path: Path) -> dict[str, Any]:
             "median_row_test_par10": float(statistics.median(par)), "mean_solved_runtime": float(runtimes.mean())}
 
 
+def selected(data: dict[str, Any], proto: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The rows of one protocol (all without one), the first of each (matrix, tuner, W, seed, protocol)."""
+    seen, out = set(), []
+    for r in data["rows"]:
+        key = (r["matrix"], r["tuner"], r["workers"], r["seed"], json.dumps(r.get("protocol"), sort_keys=True))
+        if (proto is None or r.get("protocol") == proto) and key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
 def table(data: dict[str, Any], proto: dict[str, Any] | None = None) -> str:
     """Median test PAR10 per virtual budget, median utilisation and runs, per (matrix, tuner, workers)."""
-    rows = [r for r in data["rows"] if proto is None or r.get("protocol") == proto]
+    rows = selected(data, proto)
     lines = []
     for stem in sorted({r["matrix"] for r in rows}):
         facts = data.get("matrices", {}).get(stem, {})
@@ -228,7 +251,7 @@ def table(data: dict[str, Any], proto: dict[str, Any] | None = None) -> str:
 
 
 def goals(data: dict[str, Any], proto: dict[str, Any] | None = None) -> list[str]:
-    rows = [r for r in data["rows"] if proto is None or r.get("protocol") == proto]
+    rows = selected(data, proto)
     out = []
     for stem in sorted({r["matrix"] for r in rows}):
         for tuner in ("random", "acband"):
@@ -260,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--budgets", default=None, help="virtual-second budgets (comma list; default per matrix)")
     ap.add_argument("--max-runs", type=int, default=20000)
-    ap.add_argument("--max-real", type=float, default=300.0, help="real seconds per run at most")
+    ap.add_argument("--max-real", type=float, default=300.0, help="CPU seconds (this thread) per run at most")
     ap.add_argument("--caller-time", choices=("charged", "free"), default="charged")
     ap.add_argument("--history", choices=("memory", "sqlite"), default="memory")
     ap.add_argument("--out", default=str(OUT))
@@ -296,19 +319,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             except ImportError as err:
                 print(f"skip {tuner}: {err}", file=sys.stderr)
                 continue
-            for workers in (int(w) for w in args.workers.split(",")):
-                for seed in range(args.first_seed, args.first_seed + args.seeds):
+            # seeds outermost: stopped at any moment, every worker count has about as many seeds
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
+                for workers in (int(w) for w in args.workers.split(",")):
                     if args.resume and (path.stem, tuner, workers, seed) in done:
                         continue
                     row = run_one(path, tuner, workers, seed, args)
                     row.update(protocol=proto, commit=git_commit(), command=" ".join(sys.argv),
                                loadavg=list(os.getloadavg()))
                     data["rows"].append(row)
-                    save(out, data)  # after every run: a later session continues from here
+                    append(out, row, data["matrices"])  # after every run: a later session continues from here
                     print(f"{path.stem} {tuner:7s} W={workers:<4d} seed {seed:2d}: PAR10 "
                           f"{row['test_par10']} util {row['utilisation']:.1%} runs {row['runs']} "
                           f"virt {row['virtual_time']:.1f}s real {row['real_seconds']:.1f}s ({row['stop_reason']})",
                           file=sys.stderr, flush=True)
+    data = load(out)
     print(table(data, proto))
     print("\n".join(goals(data, proto)))
     return 0

@@ -19,9 +19,11 @@ the executor lays the runs out in time:
   whose runtimes are wall times too): a censored lower bound. A queued run is CAPPED at 0 (the
   base contract); ``cancel`` withdraws a queued run (no result).
 * ``caller_time="charged"`` advances the clock, on every entry into the executor, by the CPU
-  seconds this process spent since the caller last left the executor (the engine's and the tuner's
-  ask/tell work, the history's commits; CPU rather than wall time, so that other processes on a
-  loaded machine do not inflate it): runs keep going while the caller thinks, and a freed worker stays
+  seconds the calling thread spent since it last left the executor (the engine's and the tuner's
+  ask/tell work, the history's commits; thread CPU time rather than wall time, so that other
+  processes on a loaded machine do not inflate it, and rather than process CPU time, which costs
+  ~1 ms a reading in a process with many threads): runs keep going while the caller thinks, and a
+  freed worker stays
   idle until the caller submits again, as with real workers (the time before the first call, e.g.
   building the tuner, is not charged). ``"free"`` (the default) makes the
   caller infinitely fast: the simulation is then exactly reproducible.
@@ -135,7 +137,7 @@ class VirtualExecutor(Executor):
         self._depth += 1
         try:
             if self._depth == 1 and self.caller_time == "charged" and self._left_at is not None:
-                spent = time.process_time() - self._left_at
+                spent = time.thread_time() - self._left_at
                 if spent > 0:
                     self._charged += spent
                     self._advance_to(self._now + spent)
@@ -143,7 +145,7 @@ class VirtualExecutor(Executor):
         finally:
             self._depth -= 1
             if self._depth == 0:
-                self._left_at = time.process_time()
+                self._left_at = time.thread_time()
 
     # --- the clock ---------------------------------------------------------------------------------
     def now(self) -> float:
