@@ -312,15 +312,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in paths:
         data["matrices"][path.stem] = matrix_facts(path)
     done = {(r["matrix"], r["tuner"], r["workers"], r["seed"]) for r in data["rows"] if r.get("protocol") == proto}
-    for path in paths:
-        for tuner in args.tuners.split(","):
-            try:
-                get_tuner(tuner)
-            except ImportError as err:
-                print(f"skip {tuner}: {err}", file=sys.stderr)
-                continue
-            # seeds outermost: stopped at any moment, every worker count has about as many seeds
-            for seed in range(args.first_seed, args.first_seed + args.seeds):
+    tuners = []
+    for tuner in args.tuners.split(","):
+        try:
+            get_tuner(tuner)
+            tuners.append(tuner)
+        except ImportError as err:
+            print(f"skip {tuner}: {err}", file=sys.stderr)
+    # seeds outermost: stopped at any moment, every tuner and worker count has about as many seeds
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
+        for path in paths:
+            for tuner in tuners:
                 for workers in (int(w) for w in args.workers.split(",")):
                     if args.resume and (path.stem, tuner, workers, seed) in done:
                         continue
