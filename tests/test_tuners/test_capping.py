@@ -271,3 +271,18 @@ def test_acband_capped_final_saves_cpu_with_the_same_decisions(tmp_path):
         assert on.cpu_time <= off.cpu_time + 1e-9
         saved_somewhere |= on.capping.capped_runs > 0 and on.cpu_time < off.cpu_time
     assert saved_somewhere
+
+
+def test_cli_prints_the_capping_summary(capsys, tmp_path):
+    from types import SimpleNamespace
+
+    from algoconf.cli.configure_cmd import _print
+
+    outcome = SimpleNamespace(incumbent={"a": 1}, incumbent_key="k", incumbent_cost=1.0, runs=10, cpu_time=5.0,
+                              wallclock=6.0, stop_reason="run budget (10) used", resumed=False,
+                              capping={"capped_runs": 3, "cpu_saved_at_most": 4.25})
+    _print(outcome, None, tmp_path, as_json=False)
+    assert "adaptive capping: 3 runs capped, at most 4.2 s target CPU saved" in capsys.readouterr().out
+    outcome.capping = CappingSummary(0, 0.0)
+    _print(outcome, None, tmp_path, as_json=False)
+    assert "adaptive capping" not in capsys.readouterr().out

@@ -30,6 +30,9 @@ def test_configure_json_validate_and_resume(tmp_path, capsys):
     data = _json(capsys)
     for key in ("incumbent", "incumbent_key", "default_test_par10", "incumbent_test_par10", "runs", "cpu_time"):
         assert key in data
+    assert set(data["capping"]) == {"capped_runs", "cpu_saved_at_most"}
+    stored = json.loads((tmp_path / "run" / "run.json").read_text())["outcome"]["capping"]
+    assert stored == data["capping"]
     assert data["runs"] == 10
     assert (tmp_path / "run" / "validation.json").is_file()
     assert (tmp_path / "run" / "validation_scatter.png").stat().st_size > 1000
