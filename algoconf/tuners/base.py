@@ -73,6 +73,9 @@ class Tuner(abc.ABC):
       finished arm's time (:class:`~algoconf.execution.racing.Race`), so the fastest arm wins
       whatever the worker count. It may change during a run (e.g. when the tuner's schedule
       changes), and is read before every ask.
+    * A tuner with ``supports_capping`` takes the options ``capping`` (None: its documented default)
+      and ``capping_slack``, caps only runtime objectives, and never treats a CAPPED result as an
+      exact runtime (:mod:`algoconf.tuners.capping`).
     """
 
     name: ClassVar[str] = ""
