@@ -98,12 +98,12 @@ def cnf_cases() -> None:
     add("literal_beyond_int32", cnf_text(["2500000000 0"], header="p cnf 3000000000 1"), 2)
     add("binary_garbage", bytes(range(256)) * 4, None)
     add("latin1_comment_then_bad", b"c caf\xe9\np cnf 2 1\n1 \xff 0\n", 3)
-    add("truncated_gzip", gzip.compress(cnf_text(GOOD_CLAUSES).encode())[:30], None)
-    add("gzip_of_garbage", gzip.compress(b"\x00\x01garbage"), None)
+    add("truncated_gzip", gzip.compress(cnf_text(GOOD_CLAUSES).encode(), mtime=0)[:30], None)
+    add("gzip_of_garbage", gzip.compress(b"\x00\x01garbage", mtime=0), None)
     add("truncated_bz2", bz2.compress(cnf_text(GOOD_CLAUSES).encode())[:30], None)
     add("truncated_xz", lzma.compress(cnf_text(GOOD_CLAUSES).encode())[:30], None)
     add("gzip_magic_only", b"\x1f\x8b", None)
-    bomb = gzip.compress(b"p cnf 1 1\nc " + b"0" * (3 * 2**20) + b"\n1 0\n", 9)
+    bomb = gzip.compress(b"p cnf 1 1\nc " + b"0" * (3 * 2**20) + b"\n1 0\n", 9, mtime=0)
     add("gzip_bomb_over_cap", bomb, None, env={"ALGOCONF_MAX_CNF_MB": "1"})
     add("plain_over_cap", b"p cnf 1 1\nc " + b"0" * 200_000 + b"\n1 0\n", None, env={"ALGOCONF_MAX_CNF_MB": "0.1"})
     case("cnf", "a_folder", {"f.cnf": None}, reader="read_cnf", file="f.cnf", line=None)
@@ -354,7 +354,7 @@ def model_cases() -> None:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as z:
             for k, v in members.items():
-                z.writestr(k, v)
+                z.writestr(zipfile.ZipInfo(k, date_time=(1980, 1, 1, 0, 0, 0)), v)  # deterministic bytes
         return buf.getvalue()
 
     manifest = {"format": "algoconf-selector", "version": 2, "algorithms": ["minisat"], "feature_names": [],
