@@ -9,8 +9,9 @@ lets the last resume finish. It reports, per tuner:
 * ``kills`` / ``survived``: kills sent, and kills after which the history opened and the next resume
   ended normally (exit 0, or stopped by the next kill);
 * ``sigterm_exit_ok``: SIGTERMs answered with exit code 143;
-* ``runs_lost``: runs committed before some kill and missing afterwards, plus the shortfall of the
-  final history against the run budget;
+* ``runs_lost``: runs committed before some kill and missing afterwards;
+* ``budget_shortfall`` and ``stop_reason``: how many runs the final history lacks against the run
+  budget, and why the last resume stopped (a tuner may end early: not a lost run, but reported);
 * ``repeated_beyond_in_flight``: executions of a run that the history already held when the
   process executing it started (a run in flight at a kill may legitimately run again);
 * ``orphans_left``: processes of any of these configure processes (by their run token) still alive
@@ -194,10 +195,14 @@ def run_tuner(tuner: str, kills: int, runs: int, workdir: Path, rng: random.Rand
         executed.add(key)
     time.sleep(0.5)
     left = orphans(pids)
+    try:
+        stop_reason = json.loads((run_dir / "run.json").read_text())["outcome"].get("stop_reason")
+    except (OSError, ValueError, KeyError):
+        stop_reason = None
     return {
         "tuner": tuner, "kills": sent, "survived": survived, "sigterm_sent": sent // 2,
         "sigterm_exit_ok": sigterm_ok, "final_exit_code": final_rc, "final_runs": len(final), "budget": runs,
-        "runs_lost": len(lost) + max(0, runs - len(final)) if final_rc == 0 else len(lost),
+        "runs_lost": len(lost), "budget_shortfall": max(0, runs - len(final)), "stop_reason": stop_reason,
         "executions": sum(1 for e in events if e[0] == "start"), "repeated_beyond_in_flight": repeated,
         "orphans_left": len(left), "last_stderr": (err or "").strip().splitlines()[-1:] if final_rc else [],
     }
@@ -244,12 +249,13 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
             print(f"{tuner}: {row}", file=sys.stderr, flush=True)
     corpus = bad_inputs(20 if args.quick else None)
-    header = f"{'tuner':8s} {'kills':>5s} {'survived':>8s} {'143':>4s} {'lost':>5s} {'repeated':>8s} {'orphans':>7s} {'runs':>9s} {'secs':>6s}"
+    header = (f"{'tuner':8s} {'kills':>5s} {'survived':>8s} {'143':>5s} {'lost':>5s} {'repeated':>8s} {'orphans':>7s} "
+              f"{'runs':>9s} {'stop':>16s} {'secs':>6s}")
     print(header)
     for r in rows:
         print(f"{r['tuner']:8s} {r['kills']:5d} {r['survived']:8d} {r['sigterm_exit_ok']:2d}/{r['sigterm_sent']:<2d}"
               f"{r['runs_lost']:5d} {r['repeated_beyond_in_flight']:8d} {r['orphans_left']:7d} "
-              f"{r['final_runs']:4d}/{r['budget']:<4d} {r['seconds']:6.0f}")
+              f"{r['final_runs']:4d}/{r['budget']:<4d} {str(r['stop_reason']):>16s} {r['seconds']:6.0f}")
     print(f"bad inputs: {corpus['tried']} tried, {corpus['one_line_exit_2']} one-line exit-2 errors")
     for f in corpus["failures"]:
         print(f"  {f['id']}: {f['problem']}")
