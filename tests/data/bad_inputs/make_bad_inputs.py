@@ -43,6 +43,7 @@ def case(category: str, name: str, files: dict[str, bytes | str | None], *, argv
         path.parent.mkdir(parents=True, exist_ok=True)
         if content is None:  # a folder where a file is expected
             path.mkdir(parents=True, exist_ok=True)
+            (path / ".keep").write_bytes(b"")  # git keeps no empty folder: a fresh clone would lack the case
         elif isinstance(content, bytes):
             path.write_bytes(content)
         else:
