@@ -43,6 +43,7 @@ import math
 import shutil
 import tempfile
 import warnings
+import weakref
 from typing import Any, Mapping, Sequence
 
 from algoconf.records import RunRequest, RunResult, Status
@@ -109,6 +110,8 @@ class SMACTuner(Tuner):
                         "random_config_prob": random_config_prob, "log_cost": log_cost}
         self.adaptive_capping = self.capping is not None
         self._outdir = tempfile.mkdtemp(prefix="algoconf-smac-")
+        # a finalizer, not __del__: it also runs at interpreter exit, before modules are torn down
+        weakref.finalize(self, shutil.rmtree, self._outdir, ignore_errors=True)
         features = problem.features
         if features:
             features = {str(k): [float(x) for x in v] for k, v in features.items() if k in set(problem.instances)}
@@ -143,9 +146,6 @@ class SMACTuner(Tuner):
         self._pending: dict[tuple[str, str, int], list[TrialInfo]] = {}
         self._asked = 0
         self._log = ReplayLog()
-
-    def __del__(self) -> None:
-        shutil.rmtree(getattr(self, "_outdir", ""), ignore_errors=True)
 
     # --- contract ---------------------------------------------------------------------------------
     def ask(self, n: int = 1) -> list[RunRequest]:
