@@ -38,6 +38,7 @@ from typing import Any
 from algoconf.errors import ScenarioError
 from algoconf.instances import Instance, InstanceSet
 from algoconf.scenario import Budget, Scenario, TargetSpec
+from algoconf.space.irace import split_comment
 
 __all__ = ["load_irace_scenario", "IRACE_OPTIONS", "looks_like_irace"]
 
@@ -84,24 +85,10 @@ _DEFAULTS = {
 def looks_like_irace(text: str) -> bool:
     """True when an assignment names an option only irace has (``parameterFile``, ``maxExperiments``, ...)."""
     for raw in text.splitlines():
-        m = _ASSIGN.match(_code(raw))
+        m = _ASSIGN.match(split_comment(raw)[0])
         if m and m.group(1) in _IRACE_ONLY:
             return True
     return False
-
-
-def _code(raw: str) -> str:
-    """The line without its comment (a # outside quotes)."""
-    quote = None
-    for i, ch in enumerate(raw):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "#":
-            return raw[:i]
-    return raw
 
 
 def _literal(text: str) -> Any:
@@ -126,7 +113,7 @@ def _literal(text: str) -> Any:
 def _read(path: Path, text: str) -> dict[str, tuple[Any, int]]:
     entries: dict[str, tuple[Any, int]] = {}
     for lineno, raw in enumerate(text.splitlines(), start=1):
-        code = _code(raw).strip()
+        code = split_comment(raw)[0]
         if not code:
             continue
         m = _ASSIGN.match(code)

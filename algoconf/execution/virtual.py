@@ -221,18 +221,23 @@ class VirtualExecutor(Executor):
         job = self._jobs[future]
         answer = job.answer
         if isinstance(answer, BaseException):
-            self._release(future, job)
-            self._resolved.append(future)
-            future.set_exception(answer)
-            self._dispatch()
+            self._settle(future, job, error=answer)
             return
         assert isinstance(answer, RunResult)
         result = dataclasses.replace(answer, request=job.request, wallclock=self._now - job.start,
                                      started=self.epoch + job.start, finished=self.epoch + self._now,
                                      worker=f"virtual-{job.worker}")
+        self._settle(future, job, result=result)
+
+    def _settle(self, future: cf.Future, job: _Job, *, result: RunResult | None = None,
+                error: BaseException | None = None) -> None:
+        """Free the job's worker, resolve its future (result or error), start queued runs."""
         self._release(future, job)
         self._resolved.append(future)
-        future.set_result(result)
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
         self._dispatch()
 
     def _release(self, future: cf.Future, job: _Job) -> None:
@@ -315,10 +320,7 @@ class VirtualExecutor(Executor):
                                info={"reason": "stopped", "virtual": True},
                                started=self.epoch + job.start, finished=self.epoch + self._now,
                                worker=f"virtual-{job.worker}")
-            self._release(future, job)
-            self._resolved.append(future)
-            future.set_result(result)
-            self._dispatch()
+            self._settle(future, job, result=result)
 
     def cancel(self, future: "cf.Future[RunResult]") -> bool:
         with self._entry():

@@ -38,7 +38,7 @@ from algoconf.space.rexpr import parse_r_expression
 from algoconf.space.structure import condition_child, condition_expr, forbidden_expr
 from algoconf.space.values import choices_of, format_value, is_finite_domain, kind_of, parse_number
 
-__all__ = ["parse_irace", "write_irace", "irace_name", "DEFAULT_SWITCH"]
+__all__ = ["parse_irace", "write_irace", "irace_name", "split_comment", "DEFAULT_SWITCH"]
 
 #: switch written for a parameter that has none (e.g. converted from PCS): AClib style ``-name value``
 DEFAULT_SWITCH = "-{name} "
@@ -57,7 +57,7 @@ _TYPES = {"c": "categorical", "o": "ordinal", "i": "integer", "r": "real"}
 _EXPECTED_LINE = "'<name> \"<switch>\" <c|o|i|r>[,log] (<domain>) [| <condition>]'"
 
 
-def _split_comment(raw: str) -> tuple[str, str]:
+def split_comment(raw: str) -> tuple[str, str]:
     """(code, comment): the first # outside quotes starts the comment."""
     quote = None
     for i, ch in enumerate(raw):
@@ -110,7 +110,7 @@ def parse_irace(text: str, source: str = "<string>") -> ConfigurationSpace:
     conditions: list[tuple[str, Expr, int]] = []
     forbiddens: list[tuple[Expr, int]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        code, comment = _split_comment(raw)
+        code, comment = split_comment(raw)
         if not code:
             continue
         header = re.fullmatch(r"\[\s*([A-Za-z_]+)\s*\]", code)
