@@ -2,7 +2,8 @@
 # Installs everything algoconf, its tests and its scenarios need on a fresh Debian/Ubuntu machine:
 # the SAT/ASP solver binaries from the system's packages (minisat, cadical, clasp), chromium (the
 # report test screenshots the HTML report headless; optional, the test skips without it), irace's R
-# package (optional: tests run irace's own reader on the files algoconf writes) and the Python
+# package (Debian's r-cran-irace: benchmarks/ac_suite.py runs irace as a contender, and tests run
+# irace's own reader on the files algoconf writes; both leave irace out without it) and the Python
 # package with all extras (CP-SAT, python-sat, matplotlib, SMAC3, Optuna, Dask, gymnasium, ...).
 #
 # Where the Python package goes:
@@ -43,9 +44,9 @@ if [ ! -x /usr/bin/chromium ]; then
       "tests/test_analysis/test_report.py's screenshot test will skip" >&2
 fi
 if ! command -v Rscript >/dev/null 2>&1 || ! Rscript -e 'library(irace)' >/dev/null 2>&1; then
-  echo "install.sh: installing r-cran-irace (optional: tests check that irace reads the parameter files algoconf writes)" >&2
+  echo "install.sh: installing r-cran-irace (irace, a contender of benchmarks/ac_suite.py; tests check that irace reads the parameter files algoconf writes)" >&2
   apt_install r-cran-irace ||
-    echo "install.sh: r-cran-irace not installed; the irace reading tests in tests/test_space will skip" >&2
+    echo "install.sh: r-cran-irace not installed; benchmarks/ac_suite.py leaves irace out and the irace tests skip" >&2
 fi
 
 # The active environment's prefix, or nothing when python3 is not in a venv / conda environment.
