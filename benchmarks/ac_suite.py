@@ -459,7 +459,7 @@ def plot(data: dict[str, Any], out_dir: Path) -> list[Path]:
             for y, text, style in ((default, "default", "--"), (best, "best known", ":")):
                 if y is not None:
                     ax.axhline(y, color="grey", linestyle=style, linewidth=1)
-                    ax.text(top / 50 if sc["kind"] == "simulated" else 0, y, text, fontsize=7, va="bottom")
+                    ax.text(0.01, y, text, fontsize=7, va="bottom", transform=ax.get_yaxis_transform())
             if sc["kind"] == "simulated":
                 ax.set_xscale("log")
                 ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
@@ -590,6 +590,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def validate_pending(setup: Setup, out: Path) -> None:
     """Validate the default and every incumbent of ``setup`` without a test PAR10 yet, interleaved,
     one run at a time; then fill in the rows' test PAR10."""
+    digest = hashlib.sha1(f"{out.resolve()}:{setup.name}".encode()).hexdigest()[:12]
+    with open(Path(tempfile.gettempdir()) / f"ac_suite-validation-{digest}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # invocations sharing the file validate one after the other
+        _validate_pending(setup, out)
+
+
+def _validate_pending(setup: Setup, out: Path) -> None:
     from algoconf.space import default_config
 
     data = load(out)
