@@ -410,6 +410,45 @@ def table(data: dict[str, Any], markdown: bool = False) -> str:
     return "\n".join(lines)
 
 
+def goals(data: dict[str, Any]) -> list[str]:
+    """Issue 21's goals, read off the summaries: the best of ours against each peer (median and
+    whether the 95 % CIs are apart), AC-Band against the best contender (its anytime test PAR10 at
+    60 % of the budget, simulated), and seeds of ours worse than the default on test."""
+    out = []
+    for name, sc in data["scenarios"].items():
+        for setting, tab in sc.get("tables", {}).items():
+            ours = {c: s for c, s in tab.items() if c in OURS}
+            if not ours:
+                continue
+            best_ours = min(ours, key=lambda c: ours[c]["median_test_par10"])
+            b = ours[best_ours]
+            for peer in PEERS:
+                if peer not in tab:
+                    continue
+                p = tab[peer]
+                apart = b["ci95"][1] < p["ci95"][0] or p["ci95"][1] < b["ci95"][0]
+                verdict = ("ahead" if b["median_test_par10"] < p["median_test_par10"] else
+                           "level" if b["median_test_par10"] == p["median_test_par10"] else "behind")
+                ci = lambda s: f"[{s['ci95'][0]:.4f}, {s['ci95'][1]:.4f}]"  # noqa: E731
+                out.append(f"{name} {setting}: best of ours {best_ours} {b['median_test_par10']:.4f} {ci(b)} vs "
+                           f"{peer} {p['median_test_par10']:.4f} {ci(p)}: {verdict}, CIs "
+                           f"{'apart' if apart else 'overlap'} ({b['seeds']} / {p['seeds']} seeds)")
+            if "acband" in tab and sc["kind"] == "simulated" and setting.startswith("cpu"):
+                best = min(tab, key=lambda c: tab[c]["median_test_par10"])
+                rows = [r for r in data["rows"] if r["scenario"] == name and r["setting"] == setting
+                        and r["contender"] == "acband" and r["budget"] == sc["budget_cpu"] and r.get("trajectory")]
+                at60 = anytime(rows, [0.6 * sc["budget_cpu"]], sc["default_test_par10"], 0)[0]
+                target = 1.1 * tab[best]["median_test_par10"]
+                out.append(f"{name} {setting}: acband's tuner incumbent at 60 % of the budget (anytime, before the guard) "
+                           f"{at60:.4f} vs 1.1 x "
+                           f"best ({best}) {target:.4f}: {'met' if at60 <= target + 1e-12 else 'NOT met'}")
+        if sc["kind"] == "real":
+            worse = {c: s["worse_than_default"] for tab in sc.get("tables", {}).values() for c, s in tab.items()
+                     if c in OURS and s["worse_than_default"]}
+            out.append(f"{name}: seeds of ours worse than the default on test: {worse or 'none'}")
+    return out
+
+
 def anytime(rows: list[dict[str, Any]], grid: Sequence[float], default: float, axis: int) -> list[float]:
     """Median over rows of the test PAR10 held at each budget of ``grid`` (axis 0: CPU, 1: wall)."""
     out = []
@@ -518,6 +557,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.table_only:
         data = load(out)
         print(table(data))
+        print("\n" + "\n".join(goals(data)))
+        if not args.no_plot:
+            for path in plot(data, out.parent):
+                print(f"wrote {path}")
         return 0
     contenders = [c for c in args.contenders.split(",") if c]
     unknown = set(contenders) - set(CONTENDERS)
@@ -580,6 +623,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             validate_pending(setup, out)
     data = load(out)
     print(table(data))
+    print("\n" + "\n".join(goals(data)))
     if not args.no_plot:
         for path in plot(data, out.parent):
             print(f"wrote {path}")

@@ -48,7 +48,10 @@ def test_quick_simulated_run_appends_resumes_and_summarises(suite, tmp_path, cap
     assert summary["ratio_to_default"] == pytest.approx(summary["median_test_par10"] / sc["default_test_par10"])
     assert set(sc["tables"]) == {"cpu_w1", "wall_w2"}
     assert (tmp_path / "ac_suite_minisat_3sat_matrix.png").stat().st_size > 1000
-    assert "cpu_w1" in capsys.readouterr().out  # the table
+    text = capsys.readouterr().out
+    assert "cpu_w1" in text  # the table
+    if "irace" in contenders:  # the goals: the best of ours against each peer present
+        assert "vs irace" in text and "CIs" in text
     # a second invocation finds every row there and adds none
     assert suite.main(argv + ["--no-plot"]) == 0
     assert len(json.loads(out.read_text())["rows"]) == len(rows)
