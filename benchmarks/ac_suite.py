@@ -546,7 +546,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", default=None, help=f"result JSON (default {_rel(OUT)}; --quick: a temporary file)")
     ap.add_argument("--test-instances", type=int, default=None, help="real: validate on the first N test instances only")
     ap.add_argument("--no-plot", action="store_true")
-    ap.add_argument("--table-only", action="store_true")
+    ap.add_argument("--table-only", action="store_true", help="print the tables (and goals) from --out, draw the PNGs")
+    ap.add_argument("--markdown", action="store_true", help="with --table-only: the tables as Markdown (docs/tuners.md)")
     args = ap.parse_args(argv)
     if args.quick:
         args.matrix = args.matrix or [str(QUICK_MATRIX)]
@@ -556,7 +557,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Path(args.out) if args.out else (Path(tempfile.gettempdir()) / "ac_suite_quick.json" if args.quick else OUT)
     if args.table_only:
         data = load(out)
-        print(table(data))
+        print(table(data, markdown=args.markdown))
         print("\n" + "\n".join(goals(data)))
         if not args.no_plot:
             for path in plot(data, out.parent):
