@@ -442,7 +442,7 @@ def goals(data: dict[str, Any]) -> list[str]:
                 out.append(f"{name} {setting}: acband's tuner incumbent at 60 % of the budget (anytime, before the guard) "
                            f"{at60:.4f} vs 1.1 x "
                            f"best ({best}) {target:.4f}: {'met' if at60 <= target + 1e-12 else 'NOT met'}")
-        if sc["kind"] == "real":
+        if sc["kind"] == "real" and sc.get("tables"):
             worse = {c: s["worse_than_default"] for tab in sc.get("tables", {}).values() for c, s in tab.items()
                      if c in OURS and s["worse_than_default"]}
             out.append(f"{name}: seeds of ours worse than the default on test: {worse or 'none'}")
@@ -533,6 +533,15 @@ def scenario_entry(setup: Setup, budget: float) -> dict[str, Any]:
     return entry
 
 
+def references(setup: Setup, path: Path) -> dict[str, dict[str, Any]]:
+    """The reference configurations of ``path`` as full active configurations of the space."""
+    from algoconf.space import active_config, default_config
+
+    given = json.loads(path.read_text())
+    items = given.items() if isinstance(given, dict) else ((f"{path.stem}[{i}]", c) for i, c in enumerate(given))
+    return {name: active_config(setup.space, {**default_config(setup.space), **(c or {})}) for name, c in items}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="simulated on the small minisat matrix, tiny budget, 1 seed")
@@ -544,6 +553,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--budget", type=float, default=600.0, help="target-CPU seconds per run (wall_w2: half as wall)")
     ap.add_argument("--out", default=None, help=f"result JSON (default {_rel(OUT)}; --quick: a temporary file)")
+    ap.add_argument("--reference", default=None, metavar="JSON",
+                    help="real: configurations known to be good (a JSON list, or object of name: configuration; "
+                         "values given override the default), validated with the default as best-known candidates")
     ap.add_argument("--test-instances", type=int, default=None, help="real: validate on the first N test instances only")
     ap.add_argument("--no-plot", action="store_true")
     ap.add_argument("--table-only", action="store_true", help="print the tables (and goals) from --out, draw the PNGs")
@@ -580,6 +592,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     for setup in setups:
         entry = scenario_entry(setup, args.budget)
+        if args.reference and setup.kind == "real":
+            entry["references"] = references(setup, Path(args.reference))
         update(out, lambda d, e=entry, n=setup.name: d["scenarios"].__setitem__(n, {**d["scenarios"].get(n, {}), **e}))
     for setup in setups:
         n_seeds = args.seeds or (30 if setup.kind == "simulated" else 5)
@@ -649,7 +663,8 @@ def _validate_pending(setup: Setup, out: Path) -> None:
     store = dict(sc.get("validations", {}))
     pending = [r for r in data["rows"] if r["scenario"] == setup.name and r.get("test_par10") is None
                and not r.get("error")]
-    configs = [default_config(setup.space)] + [r["incumbent"] for r in pending]
+    configs = ([default_config(setup.space)] + list(sc.get("references", {}).values())
+               + [r["incumbent"] for r in pending])
     if all(config_key(c) in store for c in configs) and not pending:
         return
     validator = Validator(setup, store)

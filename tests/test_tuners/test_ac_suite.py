@@ -133,3 +133,21 @@ def test_validation_is_interleaved_one_run_at_a_time_and_kept_by_configuration(s
     calls.clear()
     suite.Validator(setup, store).validate([default, other], save=lambda: None)
     assert calls == []  # validated before: kept, not run again
+
+
+def test_reference_configurations_are_completed_from_the_default(suite, tmp_path):
+    from algoconf.testing.tuners import synthetic_scenario
+
+    scenario = synthetic_scenario(tmp_path / "sc", runs=10)
+    setup = suite.Setup("synthetic", "real", scenario, "synthetic")
+    default = default_config(scenario.space)
+    other = next(c for c in sample_configs(scenario.space, 5, seed=3) if c != default)
+    name, value = next((k, v) for k, v in other.items() if default.get(k) != v)
+    path = tmp_path / "refs.json"
+    path.write_text(json.dumps({"tuned": {name: value}, "default": None}))
+    refs = suite.references(setup, path)
+    assert refs["default"] == default
+    assert refs["tuned"][name] == value  # the given value, every other one the default's
+    assert all(refs["tuned"][k] == default[k] for k in refs["tuned"] if k != name and k in default)
+    path.write_text(json.dumps([{name: value}]))
+    assert list(suite.references(setup, path)) == ["refs[0]"]
