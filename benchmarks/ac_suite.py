@@ -225,6 +225,8 @@ def run_ours(setup: Setup, name: str, setting: str, budget: float, seed: int) ->
     return PeerRun(incumbent, outcome.runs, outcome.cpu_time, outcome.wallclock,
                    outcome.tuner_time_per_run * outcome.runs, points,
                    info={"stop_reason": outcome.stop_reason, "guard": (outcome.guard or {}).get("verdict"),
+                         "guard_reason": (outcome.guard or {}).get("reason"),
+                         "tuner_incumbent": trajectory.points[-1][2] if trajectory.points else None,
                          "harness_wall": time.perf_counter() - t0})
 
 
@@ -627,6 +629,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     if setup.matrix is not None:
                         row["test_par10"] = setup.matrix_test_par10(run.incumbent)
                         row["trajectory"] = [[c, w, setup.matrix_test_par10(inc)] for c, w, inc in run.trajectory]
+                        if run.info.get("tuner_incumbent") is not None:  # before the incumbent guard
+                            row["info"]["tuner_incumbent_test_par10"] = setup.matrix_test_par10(run.info["tuner_incumbent"])
                     else:
                         row["test_par10"] = None
                     update(out, lambda d, r=row: d["rows"].append(r))
