@@ -23,7 +23,7 @@ from algoconf.analysis.kaplan_meier import kaplan_meier
 from algoconf.analysis.rtd import RTDChoice
 from algoconf.analysis.report_trajectory import TrajectoryPoint
 
-__all__ = ["gap_closed_figure", "scatter_figure", "quality_scatter_figure", "ecdf_figure", "convergence_figure", "rtd_figure", "returns_figure",
+__all__ = ["ablation_figure", "gap_closed_figure", "scatter_figure", "quality_scatter_figure", "ecdf_figure", "convergence_figure", "rtd_figure", "returns_figure",
            "spans_decades", "COLOURS"]
 
 COLOURS = {"default": "#7f7f7f", "incumbent": "#1f77b4", "timeout": "#d62728", "failed": "#9467bd",
@@ -151,7 +151,7 @@ def ecdf_figure(samples: Mapping[str, tuple[np.ndarray, np.ndarray]], cutoff: fl
 
 def convergence_figure(points: Sequence[TrajectoryPoint], cost_label: str, *,
                        default_cost: tuple[float, str] | None = None, end_wall: float | None = None,
-                       end_cpu: float | None = None) -> Figure:
+                       end_cpu: float | None = None, line_label: str = "incumbent mean cost") -> Figure:
     """Incumbent cost over wall-clock time (left) and over target CPU time (right), as steps.
 
     Lower-bound costs (some incumbent run censored below the cutoff) are marked with triangles;
@@ -168,7 +168,7 @@ def convergence_figure(points: Sequence[TrajectoryPoint], cost_label: str, *,
         x = np.array([max(getattr(p, attr), _FLOOR) for p in points])
         xe = np.concatenate([x, [max(end, x[-1])]]) if end is not None and len(x) else x
         ye = np.concatenate([cost, [cost[-1]]]) if len(xe) > len(x) else cost
-        ax.step(xe, ye, where="post", color=COLOURS["incumbent"], lw=2, label="incumbent mean cost")
+        ax.step(xe, ye, where="post", color=COLOURS["incumbent"], lw=2, label=line_label)
         ax.plot(x[changes], cost[changes], "o", color=COLOURS["incumbent"], ms=5, label="new incumbent")
         if (~exact).any():
             ax.plot(x[~exact], cost[~exact], "^", color=COLOURS["bound"], ms=8,
@@ -259,6 +259,31 @@ def importance_figure(names: Sequence[str], shares: Sequence[float]) -> Figure:
     ax.set_xlim(0, max(1e-9, max(shares, default=0.0)) * 1.1)
     ax.set_xlabel("share of the variance of the mean cost (fANOVA)")
     ax.grid(True, axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def ablation_figure(labels: Sequence[str], costs: Sequence[float], shares: Sequence[float], cost_label: str) -> Figure:
+    """The ablation path: above, the cost after each cumulative change (the default's level dashed);
+    below, each change's share of the total improvement (red: that change made things worse)."""
+    n = len(labels)
+    fig = Figure(figsize=(max(6.0, 0.55 * n + 2.5), 5.4))
+    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
+    x = np.arange(n)
+    top.plot(x, costs, "o-", color=COLOURS["incumbent"], lw=2, ms=5, label="after the change")
+    top.axhline(costs[0], color=COLOURS["default"], ls="--", lw=1, label=f"default ({costs[0]:.3g})")
+    top.set_ylabel(cost_label)
+    top.grid(True, axis="y", alpha=0.3)
+    top.legend(loc="upper right", fontsize=8)
+    top.set_title("ablation path from the default to the incumbent", fontsize=10)
+    finite = np.array([s if math.isfinite(s) else 0.0 for s in shares])
+    colours = [COLOURS["incumbent"] if v >= 0 else COLOURS["timeout"] for v in finite]
+    bottom.bar(x[1:], 100 * finite[1:], color=colours[1:], alpha=0.8, width=0.6)
+    bottom.axhline(0, color="grey", lw=0.6)
+    bottom.set_ylabel("share of the\nimprovement [%]", fontsize=9)
+    bottom.grid(True, axis="y", alpha=0.3)
+    bottom.set_xticks(x, labels=list(labels), rotation=40, ha="right", fontsize=8)
+    bottom.set_xlabel("parameter changed (cumulative)")
     fig.tight_layout()
     return fig
 

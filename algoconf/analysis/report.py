@@ -46,7 +46,9 @@ from algoconf.analysis.report_run import (
     trace_files,
 )
 from algoconf.analysis.report_selection import SelectionEntry, load_selection
-from algoconf.analysis.report_trajectory import incumbent_trajectory
+from algoconf.analysis.ablation import AblationResult, cost_label as ablation_cost_label, load_ablation
+from algoconf.analysis.report_trajectory import TrajectoryPoint, incumbent_trajectory
+from algoconf.analysis.trajectory_costs import TrajectoryCosts, load_trajectory_costs
 from algoconf.records import RunResult, config_key, mean_cost
 
 __all__ = ["Report", "build_report", "MIN_EXACT_FOR_FIT"]
@@ -173,13 +175,26 @@ def _run_sections(page: _Page, run: ConfigurationRun) -> dict[str, Any]:
         page.add("Qualities", page.figure(
             "scatter", plots.quality_scatter_figure(validation["rows"], bool(run.settings.get("maximize"))),
             f"Default vs incumbent reported quality per {validation['instances']} instance."))
-    if points:
-        page.add("Convergence", _convergence(page, run, points))
+    fixed = load_trajectory_costs(run.path) if run.kind == "configuration" else None
+    if points or fixed is not None:
+        body = _convergence(page, run, points) if points else ""
+        if fixed is not None:
+            body_fixed, summary["trajectory_costs"] = _fixed_set_convergence(page, run, fixed)
+            body += body_fixed
+        page.add("Convergence", body)
     table, summary["configurations"] = _configurations_table(run, incumbent)
     page.add("Configurations tried", table)
     if run.kind == "configuration":
         body, summary["importance"] = _importance_section(page, run)
         page.add("Parameter importance", body)
+        ablation = load_ablation(run.path)
+        if ablation is not None:
+            body, summary["ablation"] = _ablation_section(page, ablation, incumbent)
+            page.add("Ablation", body)
+        else:
+            page.add("Ablation", '<p class="note">No ablation yet (run <code>algoconf ablate RUNDIR</code>: which '
+                     "parameter changes carry the difference between the default and the incumbent, measured "
+                     "with real runs).</p>")
     if run.objective == "runtime" and validation is not None:
         t, c = _validation_samples(validation["rows"], "incumbent")
         summary["rtd"] = _rtd_section(page, t, c, time_label)
@@ -397,6 +412,85 @@ def _convergence(page: _Page, run: ConfigurationRun, points: list) -> str:
                "more or harder instances, not a worse one"
                + (f"; {lb} points are lower bounds (triangles)." if lb else "."))
     return page.figure("convergence", fig, caption)
+
+
+def _fixed_set_convergence(page: _Page, run: ConfigurationRun, tc: TrajectoryCosts) -> tuple[str, dict[str, Any]]:
+    """Each incumbent's cost on the same fixed pairs (algoconf/analysis/trajectory_costs.py)."""
+    from algoconf.records import Estimate
+
+    k = f"PAR{fmt(tc.par_factor)}" if tc.objective == "runtime" else "mean cost"
+    numbers = {"pairs": len(tc.pairs), "default_cost": tc.default_cost, "complete": tc.complete,
+               "points": [{"config_key": p.config_key, "wallclock": p.wallclock, "cpu_time": p.cpu_time,
+                           "cost": p.cost, "tuner_cost": p.tuner_cost} for p in tc.points],
+               "runs": dict(tc.runs)}
+    if not tc.points:
+        return ('<p class="note">The fixed-set evaluation of the incumbents has no point yet (its budget ran out '
+                "first): run <code>algoconf validate RUNDIR --trajectory N</code> again.</p>"), numbers
+    points = [TrajectoryPoint(p.run, p.wallclock, p.cpu_time, p.config_key, Estimate(p.cost, p.exact), len(tc.pairs))
+              for p in tc.points]
+    default_line = (tc.default_cost, f"default on the same pairs ({'' if tc.default_exact else '≥ '}{fmt(tc.default_cost)})")
+    unit = " [s]" if tc.objective == "runtime" else ""
+    fig = plots.convergence_figure(points, f"incumbent {k} on {len(tc.pairs)} fixed pairs{unit}",
+                                   default_cost=default_line, end_wall=tc.end_wallclock, end_cpu=tc.end_cpu_time,
+                                   line_label="incumbent on the fixed pairs")
+    rows = [(p.run, fmt(p.wallclock), fmt(p.cpu_time), p.config_key + (" (returned)" if p.returned else ""),
+             ("" if not math.isfinite(p.tuner_cost) else ("" if p.tuner_cost_exact else "≥ ") + fmt(p.tuner_cost)),
+             ("" if p.exact else "≥ ") + fmt(p.cost)) for p in tc.points]
+    time_kind = "CPU" if tc.runs.get("time_kind", "cpu") == "cpu" else "wall-clock"
+    note = (f"<p>Every configuration that was the incumbent, run again on the same {len(tc.pairs)} training "
+            f"instance-seed pairs (at the cutoff, never capped), so the points are comparable: a rise here is a "
+            "worse incumbent. Each sits at the tuning time at which it became the incumbent. "
+            f"{tc.runs.get('new', 0)} runs were made for this ({fmt(float(tc.runs.get('target_time', 0.0)))} s target "
+            f"{time_kind} time), {tc.runs.get('reused', 0)} reused from the analyses' history."
+            + ("" if tc.complete else " <b>Incomplete</b>: the budget ran out; later incumbents are missing.") + "</p>")
+    body = (note + page.figure("convergence-fixed", fig, f"Incumbent {k} on {len(tc.pairs)} fixed training pairs, "
+                                                         "over wall-clock and target CPU time of the tuning run.")
+            + table_html(("after run", "wall [s]", "CPU [s]", "configuration", "tuner's estimate then",
+                          f"{k} on the fixed pairs"), rows, numeric=(0, 1, 2, 4, 5), table_id="trajectory-fixed"))
+    return body, numbers
+
+
+def _ablation_section(page: _Page, ab: AblationResult, incumbent: Mapping | None) -> tuple[str, dict[str, Any]]:
+    """The ablation path from the default to the incumbent (algoconf/analysis/ablation.py)."""
+    k = ablation_cost_label(ab)
+    rows, classes = [], []
+    for i, s in enumerate(ab.steps):
+        name = "(default)" if s.parameter is None else s.parameter
+        if s.parameter is None:
+            value = ""
+        else:
+            value = ", ".join(f"{n}={'inactive' if v is None else fmt(v, 4)}" for n, v in s.values.items())
+        imp, share = ab.improvement(i), ab.share(i)
+        rows.append((s.step, name, value, ("" if s.exact else "≥ ") + fmt(s.cost),
+                     "" if i == 0 else fmt(imp), "" if not math.isfinite(share) else f"{100 * share:.1f} %"))
+        classes.append("changed" if math.isfinite(share) and share >= 0.2 else "")
+    notes = [f"From the default to the incumbent, one parameter change at a time, each step keeping the change that "
+             f"helps most now (Fawcett &amp; Hoos 2016), every candidate measured with real runs on the same "
+             f"{len(ab.pairs)} training instance-seed pairs "
+             f"({'raced: a candidate a paired t-test finds worse is dropped' if ab.racing else 'every candidate on every pair'}). "
+             f"A change that activates or deactivates other parameters lists them too. Rows with at least 20 % of "
+             f"the improvement are highlighted. Runs: {ab.runs.get('new', 0)} new, {ab.runs.get('reused', 0)} reused."]
+    if incumbent is not None and ab.target and config_key(ab.target) != config_key(incumbent):
+        notes.append("<b>This ablation ends at another configuration than the run's incumbent</b> (the run "
+                     "continued after it): run <code>algoconf ablate RUNDIR</code> again.")
+    if not ab.complete:
+        notes.append("<b>Incomplete</b>: its budget ran out; <code>algoconf ablate RUNDIR</code> continues it.")
+    elif not ab.total_improvement > 0:
+        notes.append(f"The incumbent is not better than the default on these pairs, so there are no shares.")
+    body = "<p>" + " ".join(notes) + "</p>"
+    if len(ab.steps) >= 2:
+        labels = ["default"] + [s.parameter or "" for s in ab.steps[1:]]
+        fig = plots.ablation_figure(labels, [s.cost for s in ab.steps],
+                                    [ab.share(i) for i in range(len(ab.steps))],
+                                    f"{k} on {len(ab.pairs)} pairs" + (" [s]" if ab.objective == "runtime" else ""))
+        body += page.figure("ablation", fig, "Ablation path: the cost after each cumulative change (line) and each "
+                                             "change's share of the total improvement (bars).")
+    body += table_html(("step", "parameter changed", "value", f"{k} on the pairs", "improvement",
+                        "share of total"), rows, row_classes=classes, numeric=(0, 3, 4, 5), table_id="ablation")
+    numbers = {"complete": ab.complete, "pairs": len(ab.pairs), "racing": ab.racing,
+               "total_improvement": ab.total_improvement,
+               "steps": [{"parameter": s.parameter, "cost": s.cost, "share": ab.share(i)} for i, s in enumerate(ab.steps)]}
+    return body, numbers
 
 
 def _rtd_section(page: _Page, t: np.ndarray, c: np.ndarray, time_label: str) -> dict[str, Any]:

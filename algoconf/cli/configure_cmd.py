@@ -48,6 +48,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--guard-pairs", type=int, default=5, metavar="N",
                    help="incumbent guard: keep a tuned incumbent only when it beat the default on N training "
                         "instance-seed pairs (or all training instances when fewer; default 5); 0 turns it off")
+    p.add_argument("--trajectory", type=int, default=0, metavar="N",
+                   help="after validation, run every incumbent of the trajectory on the same N training "
+                        "instance-seed pairs (RUNDIR/trajectory_costs.json, shown by 'algoconf report'); default 0: off")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--simulate", default=None, metavar="MATRIX.npz",
                    help="answer every run (tuning and validation) from this runtime matrix, on --workers virtual "
@@ -61,6 +64,9 @@ def register(subparsers: Any) -> None:
     v = subparsers.add_parser("validate", help="validate the incumbent of a configuration run directory")
     v.add_argument("rundir")
     v.add_argument("--workers", type=int, default=1)
+    v.add_argument("--trajectory", type=int, default=0, metavar="N",
+                   help="also run every incumbent of the trajectory on the same N training instance-seed pairs "
+                        "(RUNDIR/trajectory_costs.json, resumable; default 0: off)")
     v.add_argument("--json", action="store_true")
     add_progress_flags(v)
     v.set_defaults(func=validate_command)
@@ -101,6 +107,8 @@ def configure_command(args: argparse.Namespace) -> int:
         raise InputError("--out is a file; give a run directory (new or a previous run's)", file=args.out)
     if args.guard_pairs < 0:
         raise InputError(f"--guard-pairs must be at least 0, got {args.guard_pairs}")
+    if args.trajectory < 0:
+        raise InputError(f"--trajectory must be at least 0, got {args.trajectory}")
     scenario = load_scenario(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     run_dir = Path(args.out) if args.out else Path("runs") / f"{scenario.name}-{args.tuner}-s{seed}"
@@ -127,11 +135,21 @@ def configure_command(args: argparse.Namespace) -> int:
 
                 report = validate(scenario, outcome.incumbent, session.executor, run_dir, seed=seed,
                                   progress=view)
+            trajectory = _trajectory_costs(run_dir, args, view, session.executor) if outcome.incumbent else None
     finally:
         if view is not None:
             view.close()
-    _print(outcome, report, run_dir, args.json, simulation)
+    _print(outcome, report, run_dir, args.json, simulation, trajectory)
     return 0
+
+
+def _trajectory_costs(run_dir: Path, args: argparse.Namespace, view: Any, executor: Any = None) -> Any:
+    """--trajectory N: every incumbent on N fixed training pairs (algoconf/analysis/trajectory_costs.py)."""
+    if not args.trajectory:
+        return None
+    from algoconf.analysis.trajectory_costs import run_trajectory_costs
+
+    return run_trajectory_costs(run_dir, args.trajectory, workers=args.workers, progress=view, executor=executor)
 
 
 def _simulation(executor: Any, args: argparse.Namespace) -> dict[str, Any]:
@@ -155,6 +173,8 @@ def validate_command(args: argparse.Namespace) -> int:
     incumbent = info["outcome"].get("incumbent")
     if incumbent is None:
         raise InputError("the run has no incumbent yet (no run finished)", file=info_path)
+    if args.trajectory < 0:
+        raise InputError(f"--trajectory must be at least 0, got {args.trajectory}")
     scenario = load_scenario(info["scenario"])
     if info.get("simulate"):  # a simulated run validates from its matrix too
         from algoconf.tuners.simulated import simulated_executor
@@ -165,6 +185,7 @@ def validate_command(args: argparse.Namespace) -> int:
     view = progress_observer(args)
     try:
         report = validate(scenario, incumbent, executor, run_dir, seed=info.get("seed"), progress=view)
+        trajectory = _trajectory_costs(run_dir, args, view, executor)
     finally:
         executor.close()
         if view is not None:
@@ -175,11 +196,12 @@ def validate_command(args: argparse.Namespace) -> int:
 
     outcome = _Stored()
     outcome.__dict__.update(info["outcome"])
-    _print(outcome, report, run_dir, args.json)
+    _print(outcome, report, run_dir, args.json, trajectory=trajectory)
     return 0
 
 
-def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool, simulation: dict[str, Any] | None = None) -> None:
+def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool, simulation: dict[str, Any] | None = None,
+           trajectory: Any = None) -> None:
     from algoconf.validation import format_table, worse_warning
 
     guard = getattr(outcome, "guard", None)
@@ -207,6 +229,8 @@ def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool, simulation: 
         if report is not None:
             data["validation"].pop("rows", None)
         data.update(simulation or {})
+        if trajectory is not None:
+            data["trajectory_costs"] = trajectory.to_dict()
         print(json.dumps(data, default=str))
         return
     print(f"run directory: {run_dir}")
@@ -232,6 +256,10 @@ def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool, simulation: 
         if warning:
             print(f"WARNING: {warning}.")
             print("recommendation: keep the default configuration (run the target without these parameters)")
+    if trajectory is not None:
+        from algoconf.analysis.trajectory_costs import format_trajectory_costs
+
+        print(format_trajectory_costs(trajectory))
 
 
 def _capping(outcome: Any) -> dict[str, Any]:

@@ -40,6 +40,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "algoconf.cli.run_cmd",
     "algoconf.cli.select_cmd",
     "algoconf.cli.report_cmd",
+    "algoconf.cli.ablate_cmd",
 )
 
 
