@@ -2,11 +2,14 @@
 
 Every policy (the methods of Tornede et al., AAAI 2022, as reimplemented here; Degroote's
 epsilon-greedy regression; a feature-free bandit; algoconf's own) is replayed on every runtime
-scenario found under the ASlib directory, with the protocol of
+scenario found under the ASlib directory under both protocols of
 :mod:`algoconf.selection.online_evaluate` (10 shuffles, scenario cutoff, feature cost of all steps
-charged to every selector and to the online oracle, as in the paper's code; instances no algorithm
-solves left out). Reported per scenario and policy: rePAR10
-(PAR10 / online oracle's PAR10); over scenarios: mean and median rePAR10, mean learner ms per step.
+charged to every selector): ``paper`` (Tornede et al.'s code: every instance kept, oracle and single
+best without feature cost, median over scenarios as the headline) and ``algoconf`` (instances nobody
+solves dropped, oracle and single best pay the feature cost, mean). Reported per scenario and
+policy: rePAR10 (PAR10 / online oracle's PAR10) and the single best solver in hindsight; over
+scenarios: median and mean rePAR10, scenarios below the single best, mean learner ms per step, with
+the single best in hindsight as a row of every table. The JSON is rewritten after every scenario.
 
 The paper's figures (26 scenarios incl. ones not available here; read off the committed figure
 ``competitor_plot.pdf`` of alexandertornede/online_as, whose plotting code aggregates with the
@@ -33,14 +36,14 @@ import numpy as np
 
 from algoconf.selection.aslib import load_aslib
 from algoconf.selection.online import RECOMMENDED_POLICY, online_policies
-from algoconf.selection.online_evaluate import OnlineStream, evaluate_online
+from algoconf.selection.online_evaluate import PROTOCOLS, OnlineStream, evaluate_online
 
 REPO = Path(__file__).resolve().parents[1]
 
 #: Paper figures (mean rePAR10 per the research note, median per the plotting code; s/step).
 REFERENCE = {
     "thompson_rev": (2.23, 0.115),
-    "bj_thompson_rev": (2.24, 0.14),
+    "bj_thompson": (2.24, 0.14),  # the paper's bj_e_thompson (Buckley-James, no _rev)
     "degroote": (2.37, 0.015),
     "bclinucb_rev": (3.17, 0.003),
 }
@@ -88,6 +91,69 @@ def plot_regret(result_json: Path, png: Path, policies: list[str] | None = None)
     fig.savefig(png, dpi=90)
 
 
+def _commit() -> str:
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _protocol_block(proto, table: dict, sbs: dict, policies: list[str]) -> dict:
+    """Aggregates of one protocol: per policy the median and mean rePAR10 over scenarios (and the
+    hindsight single best's, as a row of its own)."""
+    scen = list(table)
+    agg = {}
+    for p in policies:
+        r = np.array([table[s][p]["repar10"] for s in scen])
+        agg[p] = {
+            "mean_repar10": float(r.mean()),
+            "median_repar10": float(np.median(r)),
+            "ms_per_step": float(1000 * np.mean([table[s][p]["seconds_per_step"] for s in scen])),
+            "mean_par10": float(np.mean([table[s][p]["par10"] for s in scen])),
+            "mean_unsolved": float(np.mean([table[s][p]["unsolved"] for s in scen])),
+            "scenarios_below_sbs": int(sum(table[s][p]["repar10"] < sbs[s] for s in scen)),
+        }
+    sbs_values = np.array([sbs[s] for s in scen])
+    paper_here = [p for p in policies if p in PAPER_POLICIES]
+    best_paper = min(paper_here, key=lambda p: agg[p][f"{proto.headline}_repar10"]) if paper_here else None
+    return {
+        "protocol": proto.name,
+        "protocol_description": proto.description,
+        "headline": proto.headline,
+        "scenarios": scen,
+        "aggregate": agg,
+        "sbs_hindsight": {"median_repar10": float(np.median(sbs_values)), "mean_repar10": float(sbs_values.mean())},
+        "sbs_hindsight_repar10": sbs,
+        "best_paper_method_here": best_paper,
+        "per_scenario": table,
+    }
+
+
+def _print_protocol(proto, block: dict, policies: list[str], shuffles: int, first_seed: int) -> None:
+    table, sbs, agg, scen = block["per_scenario"], block["sbs_hindsight_repar10"], block["aggregate"], block["scenarios"]
+    width = max(8, max(len(p) for p in policies) + 1)
+    print(f"\nprotocol {proto.name}: {proto.description}")
+    print(f"rePAR10 per scenario ({shuffles} shuffles, seeds {first_seed}..{first_seed + shuffles - 1})")
+    print(f"{'scenario':18s}" + "".join(f"{p:>{width}s}" for p in policies) + f"{'SBS(hindsight)':>16s}")
+    for s in scen:
+        print(f"{s:18s}" + "".join(f"{table[s][p]['repar10']:{width}.2f}" for p in policies) + f"{sbs[s]:16.2f}")
+    sbs_agg = block["sbs_hindsight"]
+    for label, key, fmt, extra in (("mean", "mean_repar10", ".2f", f"{sbs_agg['mean_repar10']:16.2f}"),
+                                   ("median", "median_repar10", ".2f", f"{sbs_agg['median_repar10']:16.2f}"),
+                                   ("ms/step", "ms_per_step", ".3f", "")):
+        mark = " *" if label == proto.headline else ""
+        print(f"{label + mark:18s}" + "".join(f"{agg[p][key]:{width}{fmt}}" for p in policies) + extra)
+    print(f"{'paper (26 scen.)':18s}" + "".join(f"{REFERENCE[p][0] if p in REFERENCE else float('nan'):{width}.2f}" for p in policies))
+    print(f"\n{'policy':22s} {'median':>8s} {'mean':>8s} {'<SBS on':>8s} {'ms/step':>8s}   ({proto.name}; * = headline {proto.headline})")
+    for p in policies:
+        a = agg[p]
+        print(f"{p:22s} {a['median_repar10']:8.2f} {a['mean_repar10']:8.2f} {a['scenarios_below_sbs']:5d}/{len(scen):<2d} {a['ms_per_step']:8.3f}")
+    print(f"{'SBS (hindsight)':22s} {sbs_agg['median_repar10']:8.2f} {sbs_agg['mean_repar10']:8.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="2 scenarios, 2 shuffles, 4 policies")
@@ -97,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scenarios", default=None, help="comma list (default: every runtime scenario)")
     ap.add_argument("--policies", default=None, help="comma list (default: paper methods + algoconf's)")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--protocols", default="paper,algoconf", help="comma list of protocols (default: paper,algoconf)")
     ap.add_argument("--plot", default=None, metavar="PNG", help="also plot the regret curves to this file")
     ap.add_argument("--plot-only", default=None, metavar="JSON", help="only plot the regret curves of a results JSON (to --plot)")
     args = ap.parse_args(argv)
@@ -122,71 +189,57 @@ def main(argv: list[str] | None = None) -> int:
         names = sorted(d.name for d in root.iterdir() if (d / "description.txt").is_file())
 
     started = time.time()
-    table: dict[str, dict[str, dict]] = {}
-    sbs: dict[str, float] = {}
-    for name in names:
-        scenario = load_aslib(root / name)
-        if scenario.performance_type != "runtime" or scenario.cutoff is None:
-            continue
-        stream = OnlineStream.from_aslib(scenario)
-        t0 = time.time()
-        summaries = evaluate_online(stream, policies, range(args.first_seed, args.first_seed + shuffles))
-        table[name] = {p: s.to_dict() for p, s in summaries.items()}
-        # context: the single best solver in hindsight (pays the feature cost too), same oracle
-        sbs[name] = float(stream.charged().mean(axis=0).min() / stream.oracle_cost().mean())
-        cells = " ".join(f"{p}={s.repar10:.2f}" for p, s in summaries.items())
-        print(f"[{time.time() - t0:6.1f}s] {name} ({stream.n_instances} inst, {len(stream.algorithms)} alg): {cells}",
-              file=sys.stderr, flush=True)
-
-    scen = list(table)
-    agg = {}
-    for p in policies:
-        r = np.array([table[s][p]["repar10"] for s in scen])
-        agg[p] = {
-            "mean_repar10": float(r.mean()),
-            "median_repar10": float(np.median(r)),
-            "ms_per_step": float(1000 * np.mean([table[s][p]["seconds_per_step"] for s in scen])),
-            "mean_par10": float(np.mean([table[s][p]["par10"] for s in scen])),
-            "mean_unsolved": float(np.mean([table[s][p]["unsolved"] for s in scen])),
-        }
-    paper_here = [p for p in policies if p in PAPER_POLICIES]
-    best_paper = min(paper_here, key=lambda p: agg[p]["mean_repar10"]) if paper_here else None
-
-    width = max(8, max(len(p) for p in policies) + 1)
-    print(f"rePAR10 per scenario ({shuffles} shuffles, seeds {args.first_seed}..{args.first_seed + shuffles - 1}; feature cost of all steps charged to every selector and to the oracle)")
-    print(f"{'scenario':18s}" + "".join(f"{p:>{width}s}" for p in policies) + f"{'SBS(hindsight)':>16s}")
-    for s in scen:
-        print(f"{s:18s}" + "".join(f"{table[s][p]['repar10']:{width}.2f}" for p in policies) + f"{sbs[s]:16.2f}")
-    sbs_values = np.array([sbs[s] for s in scen])
-    for label, key, fmt, extra in (("mean", "mean_repar10", ".2f", f"{sbs_values.mean():16.2f}"),
-                                   ("median", "median_repar10", ".2f", f"{np.median(sbs_values):16.2f}"),
-                                   ("ms/step", "ms_per_step", ".3f", "")):
-        print(f"{label:18s}" + "".join(f"{agg[p][key]:{width}{fmt}}" for p in policies) + extra)
-    print(f"{'paper (26 scen.)':18s}" + "".join(f"{REFERENCE[p][0] if p in REFERENCE else float('nan'):{width}.2f}" for p in policies))
-    print(f"{'paper s/step':18s}" + "".join(f"{REFERENCE[p][1] if p in REFERENCE else float('nan'):{width}.3f}" for p in policies))
-    if best_paper is not None and RECOMMENDED_POLICY in agg:
-        rec = agg[RECOMMENDED_POLICY]
-        print(f"\nrecommended {RECOMMENDED_POLICY}: mean rePAR10 {rec['mean_repar10']:.2f} at {rec['ms_per_step']:.3f} ms/step; "
-              f"best paper method here: {best_paper} {agg[best_paper]['mean_repar10']:.2f} "
-              f"(ratio {rec['mean_repar10'] / agg[best_paper]['mean_repar10']:.3f})")
-
+    protocols = args.protocols.split(",")
+    unknown = [p for p in protocols if p not in PROTOCOLS]
+    if unknown:
+        print(f"unknown protocols: {unknown}; expected {list(PROTOCOLS)}", file=sys.stderr)
+        return 2
     out = Path(args.out) if args.out else REPO / "benchmarks" / "results" / ("online_selection_quick.json" if args.quick else "online_selection.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
+    results: dict = {
         "benchmark": "online_selection",
+        "commit": _commit(),
         "shuffles": shuffles,
         "seeds": [args.first_seed, args.first_seed + shuffles - 1],
-        "scenarios": scen,
         "policies": policies,
         "recommended": RECOMMENDED_POLICY,
-        "best_paper_method_here": best_paper,
-        "aggregate": agg,
-        "sbs_hindsight_repar10": sbs,
-        "per_scenario": table,
         "reference_paper": {p: {"repar10": v[0], "seconds_per_step": v[1]} for p, v in REFERENCE.items()},
-        "protocol": "algoconf.selection.online_evaluate (all feature steps charged; unsolvable instances dropped)",
+        "load_average_1min_start": os.getloadavg()[0],
+        "protocols": {},
+    }
+    for proto_name in protocols:
+        proto = PROTOCOLS[proto_name]
+        table: dict[str, dict[str, dict]] = {}
+        sbs: dict[str, float] = {}
+        for name in names:
+            scenario = load_aslib(root / name)
+            if scenario.performance_type != "runtime" or scenario.cutoff is None:
+                continue
+            stream = OnlineStream.from_aslib(scenario, protocol=proto)
+            t0 = time.time()
+            summaries = evaluate_online(stream, policies, range(args.first_seed, args.first_seed + shuffles))
+            table[name] = {p: s.to_dict() for p, s in summaries.items()}
+            sbs[name] = stream.sbs_repar10()  # the single best in hindsight, same oracle convention
+            cells = " ".join(f"{p}={s.repar10:.2f}" for p, s in summaries.items())
+            print(f"[{proto_name} {time.time() - t0:6.1f}s] {name} ({stream.n_instances} inst, {len(stream.algorithms)} alg): "
+                  f"{cells} SBS={sbs[name]:.2f}", file=sys.stderr, flush=True)
+            results["protocols"][proto_name] = _protocol_block(proto, table, sbs, policies)
+            out.write_text(json.dumps(results, indent=1))  # appended as every scenario finishes
+        block = results["protocols"][proto_name]
+        _print_protocol(proto, block, policies, shuffles, args.first_seed)
+    # the algoconf protocol's figures stay at the top level, as before
+    main_block = results["protocols"].get("algoconf") or results["protocols"][protocols[0]]
+    results.update({
+        "scenarios": main_block["scenarios"],
+        "aggregate": main_block["aggregate"],
+        "sbs_hindsight_repar10": main_block["sbs_hindsight_repar10"],
+        "per_scenario": main_block["per_scenario"],
+        "best_paper_method_here": main_block["best_paper_method_here"],
+        "protocol": main_block["protocol_description"],
         "seconds": time.time() - started,
-    }, indent=1))
+        "load_average_1min_end": os.getloadavg()[0],
+    })
+    out.write_text(json.dumps(results, indent=1))
     print(f"wrote {out}", file=sys.stderr)
     if args.plot:
         plot_regret(out, Path(args.plot))

@@ -114,7 +114,7 @@ def _member_view(cache: _StackCache, member: str):
     return MemberView()
 
 
-def run(scenarios: list[str], selectors: list[str], out_path: Path, seed: int, rerun: bool = False) -> dict:
+def run(scenarios: list[str], selectors: list[str], out_path: Path, seed: int, rerun: bool = False, cores: int = 1) -> dict:
     root = aslib_root()
     results: dict = {"commands": [" ".join(["python"] + sys.argv)], "protocol": {
         "folds": "10-fold CV from cv.arff (repetition 1)",
@@ -157,7 +157,11 @@ def run(scenarios: list[str], selectors: list[str], out_path: Path, seed: int, r
             if not data.is_runtime and not sel.supports_quality:
                 continue
             started = time.perf_counter()
+            load_before = os.getloadavg()[0]
             member_seconds = None
+            # folds on `cores` processes (results identical to one); the stack's member views share
+            # its fits through an in-process cache, so that combination runs its folds here
+            par = dict(jobs=1 if views and sel_name in ["stack"] + views else cores)
             if sel_name == "stack" and views:
                 caches.clear()  # one scenario's fits at a time
                 cache = caches.setdefault(name, _StackCache(params))
@@ -174,14 +178,16 @@ def run(scenarios: list[str], selectors: list[str], out_path: Path, seed: int, r
             free_seconds = None
             if per_convention:
                 charge, = evaluate_conventions(
-                    lambda: make_selector(sel_name, **dict(params, feature_cost="charge")), data, [("charge", "keep")]
+                    lambda: make_selector(sel_name, **dict(params, feature_cost="charge")), data, [("charge", "keep")], **par
                 )
+                charge_wall = time.perf_counter() - started
                 free, = evaluate_conventions(
-                    lambda: make_selector(sel_name, **dict(params, feature_cost="free")), data, [("free", "keep")]
+                    lambda: make_selector(sel_name, **dict(params, feature_cost="free")), data, [("free", "keep")], **par
                 )
                 free_seconds = free.fit_seconds
             else:
-                charge, free = evaluate_conventions(factory, data, [("charge", "keep"), ("free", "keep")])
+                charge, free = evaluate_conventions(factory, data, [("charge", "keep"), ("free", "keep")], **par)
+                charge_wall = None
             wall = time.perf_counter() - started
             if sel_name in views:
                 fitted = [v for v in built if getattr(v, "fitted_", False)]
@@ -202,6 +208,10 @@ def run(scenarios: list[str], selectors: list[str], out_path: Path, seed: int, r
                 "fit_seconds": charge.fit_seconds,
                 "predict_seconds": charge.predict_seconds,
                 "wall_seconds": wall,
+                # what `algoconf select evaluate` takes for this selector under one convention
+                "evaluate_wall_seconds_charged": charge_wall if charge_wall is not None else wall,
+                "jobs": par["jobs"],
+                "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             }
             if sel.optimises_feature_cost:
                 entry["selectors"][sel_name]["free_column_model"] = (
@@ -251,6 +261,27 @@ def time_table(results: dict) -> str:
             r = e["selectors"].get(s)
             cells.append(f"{r['fit_seconds']:.0f}/{r['predict_seconds']:.1f}" if r else "-")
         lines.append(f"{name:18s} " + " ".join(f"{c:>12s}" for c in cells))
+    return "\n".join(lines)
+
+
+def evaluate_time_table(results: dict) -> str:
+    """Wall seconds of one `select evaluate` (feature cost charged) per scenario, for the runs that
+    recorded it, with the cores used and the 1-minute load average before/after the run."""
+    sels = [s for s in _ordered(results)
+            if any("evaluate_wall_seconds_charged" in e["selectors"].get(s, {}) for e in results["scenarios"].values())]
+    if not sels:
+        return ""
+    lines = [f"{'scenario':18s} " + " ".join(f"{s[:22]:>22s}" for s in sels) + "   (evaluate wall s, jobs, load before/after)"]
+    for name, e in results["scenarios"].items():
+        cells = []
+        for s in sels:
+            r = e["selectors"].get(s, {})
+            if "evaluate_wall_seconds_charged" in r:
+                lo, hi = r["load_average_1min"]
+                cells.append(f"{r['evaluate_wall_seconds_charged']:.0f}s j{r['jobs']} L{lo:.1f}/{hi:.1f}")
+            else:
+                cells.append("-")
+        lines.append(f"{name:18s} " + " ".join(f"{c:>22s}" for c in cells))
     return "\n".join(lines)
 
 
@@ -384,6 +415,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--rerun", action="store_true", help="measure again what the JSON already holds")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="cores: each evaluation's folds in parallel processes (default: all; results identical to 1)")
     parser.add_argument("--table", nargs="+", type=Path, metavar="JSON",
                         help="only print the merged table of these result files (no runs)")
     parser.add_argument("--merge", nargs="+", type=Path, metavar=("OUT", "JSON"),
@@ -399,6 +432,7 @@ def main(argv=None) -> int:
             args.merge[0].write_text(json.dumps(merged, indent=1, default=float))
         print(table(merged))
         print(time_table(merged))
+        print(evaluate_time_table(merged))
         return 0
     root = aslib_root()
     if args.quick:
@@ -413,8 +447,17 @@ def main(argv=None) -> int:
         scenarios = args.scenarios.split(",")
     if args.selectors:
         selectors = args.selectors.split(",")
-    results = run(scenarios, selectors, out, args.seed, args.rerun)
+    from algoconf.errors import InputError
+    from algoconf.selection.parallel import resolve_jobs
+
+    try:
+        cores = resolve_jobs(args.jobs)
+    except InputError as err:
+        print(err, file=sys.stderr)
+        return 2
+    results = run(scenarios, selectors, out, args.seed, args.rerun, cores)
     print(table(results))
+    print(evaluate_time_table(results))
     return 0
 
 

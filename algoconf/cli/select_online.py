@@ -1,9 +1,13 @@
 """``algoconf select online``: online algorithm selection under censored runtimes.
 
-Replay (default): ``algoconf select online ASLIB_DIR [--policy NAME] [--shuffles 10] [--json]``
-replays an ASlib runtime scenario (or every runtime scenario in a directory of scenarios) as a
-stream, as documented in :mod:`algoconf.selection.online_evaluate`, and reports PAR10, the online
-oracle's PAR10, rePAR10, unsolved instances and learner seconds per step.
+Replay (default): ``algoconf select online ASLIB_DIR [--policy NAME] [--shuffles 10]
+[--protocol algoconf|paper] [--json]`` replays an ASlib runtime scenario (or every runtime scenario
+in a directory of scenarios) as a stream, as documented in
+:mod:`algoconf.selection.online_evaluate`, and reports PAR10, the online oracle's PAR10, rePAR10,
+the single best solver in hindsight, unsolved instances and learner seconds per step.
+``--protocol paper``: Tornede et al.'s code (every instance kept, oracle and single best without
+feature cost, median over scenarios as the headline); ``algoconf`` (default): instances nobody
+solves dropped, oracle and single best pay the feature cost, mean as the headline.
 
 Live: ``algoconf select online --live SCENARIO --solvers a,b,c`` runs real solvers on the
 scenario's instances through the executor (see :mod:`algoconf.selection.online_live`).
@@ -40,8 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--shuffles", type=int, default=10, help="number of shuffled streams (seeds 0..n-1), default 10")
     p.add_argument("--steps", default="all", help="feature steps used and charged: all (default), default, or a comma list")
     p.add_argument("--no-feature-cost", action="store_true", help="do not charge feature costs")
+    p.add_argument("--protocol", default="algoconf", metavar="algoconf|paper",
+                   help="algoconf (default): unsolvable instances dropped, oracle and single best pay the feature cost, "
+                        "mean over scenarios; paper: Tornede et al.'s code (all instances, oracle and single best "
+                        "without feature cost, median over scenarios)")
     p.add_argument("--oracle-without-feature-cost", action="store_true",
-                   help="the oracle pays no feature cost (default: it pays it, as in Tornede et al.'s code)")
+                   help="the oracle (and the single best) pay no feature cost (implied by --protocol paper)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     live = p.add_argument_group("live mode")
     live.add_argument("--live", metavar="SCENARIO", default=None,
@@ -67,6 +75,9 @@ def run_online(args: argparse.Namespace) -> int:
         raise InputError("select online: give ASLIB_DIR (replay) or --live SCENARIO --solvers a,b,c")
     if args.shuffles < 1:
         raise InputError(f"--shuffles must be at least 1, got {args.shuffles}")
+    from algoconf.selection.online_evaluate import online_protocol
+
+    online_protocol(args.protocol)  # an unknown name fails before anything is loaded
     return _replay(args, policy)
 
 
@@ -94,12 +105,16 @@ def _scenario_dirs(root: Path) -> list[Path]:
 
 def _replay(args: argparse.Namespace, policy: str) -> int:
     from algoconf.selection.aslib import load_aslib
-    from algoconf.selection.online_evaluate import OnlineStream, evaluate_online
+    from algoconf.selection.input_checks import check_selectable
+    from algoconf.selection.online_evaluate import OnlineStream, aggregate_repar10, evaluate_online, online_protocol
 
+    protocol = online_protocol(args.protocol)
+    oracle_free = protocol.name == "paper" or args.oracle_without_feature_cost or args.no_feature_cost
     root = Path(args.aslib_dir)
     dirs = _scenario_dirs(root)
     steps: Any = args.steps if args.steps in ("all", "default") else [s for s in args.steps.split(",") if s]
     summaries = []
+    sbs: dict[str, float] = {}
     for d in dirs:
         scenario = load_aslib(d)
         if scenario.performance_type != "runtime" or scenario.cutoff is None:
@@ -107,35 +122,56 @@ def _replay(args: argparse.Namespace, policy: str) -> int:
                 raise SelectionInputError("online selection needs a runtime scenario with a cutoff", file=d / "description.txt")
             print(f"skipping {scenario.name}: not a runtime scenario with a cutoff", file=sys.stderr)
             continue
+        check_selectable(len(scenario.algorithms), scenario.features, source=d)
         try:
             stream = OnlineStream.from_aslib(
                 scenario,
                 steps=steps,
                 charge_feature_cost=not args.no_feature_cost,
-                oracle_feature_cost=not args.oracle_without_feature_cost,
+                keep_unsolvable=protocol.keep_unsolvable,
+                oracle_feature_cost=not oracle_free,
             )
         except ValueError as err:
             raise SelectionInputError(f"--steps: {err}", file=d / "description.txt") from err
         print(f"{scenario.name}: {stream.n_instances} instances x {args.shuffles} shuffles, policy {policy}", file=sys.stderr)
         summaries.append(evaluate_online(stream, [policy], range(args.shuffles))[policy])
+        sbs[scenario.name] = stream.sbs_repar10()
+    if not summaries:
+        raise SelectionInputError("no runtime scenario with a cutoff to replay", file=root)
+    repar = aggregate_repar10([s.repar10 for s in summaries])
+    sbs_agg = aggregate_repar10(list(sbs.values()))
     out = {
         "policy": policy,
+        "protocol": protocol.name,
+        "protocol_description": protocol.description,
+        "headline": protocol.headline,
         "shuffles": args.shuffles,
         "feature_cost_charged": not args.no_feature_cost,
-        "oracle_pays_feature_cost": not args.oracle_without_feature_cost and not args.no_feature_cost,
-        "repar10": float(np.mean([s.repar10 for s in summaries])),
+        "unsolvable_instances_kept": protocol.keep_unsolvable,
+        "oracle_pays_feature_cost": not oracle_free,
+        "sbs_pays_feature_cost": not oracle_free,
+        "repar10_median": repar["median"],
+        "repar10_mean": repar["mean"],
+        "sbs_repar10": sbs_agg[protocol.headline],
+        "sbs_repar10_median": sbs_agg["median"],
+        "sbs_repar10_mean": sbs_agg["mean"],
+        "repar10": repar[protocol.headline],
         "par10": float(np.mean([s.par10 for s in summaries])),
         "oracle_par10": float(np.mean([s.oracle_par10 for s in summaries])),
         "unsolved": float(np.mean([s.unsolved for s in summaries])),
         "seconds_per_step": float(np.mean([s.seconds_per_step for s in summaries])),
-        "scenarios": [s.to_dict() for s in summaries],
+        "scenarios": [dict(s.to_dict(), sbs_repar10=sbs[s.scenario]) for s in summaries],
     }
     if args.json:
         print(json.dumps(out))
         return 0
-    print(f"{'scenario':20s} {'PAR10':>10s} {'oracle':>9s} {'rePAR10':>8s} {'unsolved':>9s} {'ms/step':>8s}")
+    print(f"protocol {protocol.name}: {protocol.description}")
+    print(f"{'scenario':20s} {'PAR10':>10s} {'oracle':>9s} {'rePAR10':>8s} {'SBS(hindsight)':>15s} {'unsolved':>9s} {'ms/step':>8s}")
     for s in summaries:
-        print(f"{s.scenario:20s} {s.par10:10.1f} {s.oracle_par10:9.1f} {s.repar10:8.2f} {s.unsolved:9.1f} {1000 * s.seconds_per_step:8.3f}")
+        print(f"{s.scenario:20s} {s.par10:10.1f} {s.oracle_par10:9.1f} {s.repar10:8.2f} {sbs[s.scenario]:15.2f} "
+              f"{s.unsolved:9.1f} {1000 * s.seconds_per_step:8.3f}")
     if len(summaries) > 1:
-        print(f"{'mean':20s} {out['par10']:10.1f} {out['oracle_par10']:9.1f} {out['repar10']:8.2f} {out['unsolved']:9.1f} {1000 * out['seconds_per_step']:8.3f}")
+        for label in ("median", "mean"):
+            mark = " (headline)" if label == protocol.headline else ""
+            print(f"{label + mark:20s} {'':10s} {'':9s} {repar[label]:8.2f} {sbs_agg[label]:15.2f}")
     return 0

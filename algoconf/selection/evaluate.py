@@ -28,15 +28,18 @@ every report.
 from __future__ import annotations
 
 import math
+import threading
 import time as _time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from algoconf.errors import SelectionInputError
+from algoconf.execution.progress import ProgressObserver, ProgressUpdate
 from algoconf.selection.base import Selector
 from algoconf.selection.data import PerformanceData
+from algoconf.selection.parallel import compute_context, reporting_members, resolve_jobs
 from algoconf.selection.presolve import run_schedule
 
 __all__ = ["EvaluationReport", "FoldResult", "evaluate", "evaluate_conventions", "simulate", "reference_costs"]
@@ -116,12 +119,13 @@ def simulate(
     cutoff = float(data.cutoff)
     fcost = sub.step_cost(steps) if feature_cost == "charge" else np.zeros(n)
     solve = np.where(sub.event & sub.observed, sub.time, np.inf)
+    solve_rows = solve.tolist()  # plain floats: no numpy indexing per cell
     out_cost = np.empty(n)
     out_solved = np.zeros(n, dtype=bool)
     early = np.zeros(n, dtype=bool)
     paid = np.zeros(n)
     for r in range(n):
-        times = {a: solve[r, j] for j, a in enumerate(data.algorithms)}
+        times = dict(zip(data.algorithms, solve_rows[r]))
         ok, t = run_schedule(selector.presolve_schedule, times, start=0.0, cutoff=cutoff)
         if ok:
             early[r] = True
@@ -144,12 +148,15 @@ def evaluate(
     feature_cost: str = "charge",
     unsolved: str = "keep",
     folds: np.ndarray | None = None,
+    jobs: int | None = 1,
+    progress: ProgressObserver | None = None,
 ) -> EvaluationReport:
     """Cross-validate a selector on ``data`` (folds: ``data.folds`` unless given).
 
-    ``make`` is a selector (cloned per fold) or a factory returning a fresh unfitted one.
+    ``make`` is a selector (cloned per fold) or a factory returning a fresh unfitted one; ``jobs``
+    and ``progress`` as for :func:`evaluate_conventions`.
     """
-    return evaluate_conventions(make, data, [(feature_cost, unsolved)], folds=folds)[0]
+    return evaluate_conventions(make, data, [(feature_cost, unsolved)], folds=folds, jobs=jobs, progress=progress)[0]
 
 
 def evaluate_conventions(
@@ -158,9 +165,16 @@ def evaluate_conventions(
     conventions: list[tuple[str, str]],
     *,
     folds: np.ndarray | None = None,
+    jobs: int | None = 1,
+    progress: ProgressObserver | None = None,
 ) -> list[EvaluationReport]:
     """Like :func:`evaluate` for several ``(feature_cost, unsolved)`` conventions at once: each
-    fold's selector is fitted once (on all training instances) and simulated under every convention."""
+    fold's selector is fitted once (on all training instances) and simulated under every convention.
+
+    ``jobs``: cores (``None``: all); folds run in parallel processes (:mod:`algoconf.selection.parallel`),
+    with results identical to ``jobs=1``. ``progress`` receives a
+    :class:`~algoconf.execution.progress.ProgressUpdate` per fitted member and per finished fold
+    (unit ``"members"``, ``info`` the folds done, an ETA), the last one ``final``."""
     for fc, un in conventions:
         if fc not in ("charge", "free"):
             raise SelectionInputError(f"feature_cost must be 'charge' or 'free', got {fc!r}")
@@ -181,27 +195,24 @@ def evaluate_conventions(
     fold_rows: list[list[FoldResult]] = [[] for _ in conventions]
     total_fit = total_pred = 0.0
     everyone = np.arange(n)
-    for f in sorted(set(int(x) for x in folds if x > 0)):
+    fold_ids = [f for f in sorted(set(int(x) for x in folds if x > 0)) if (folds == f).any()]
+    tracker = _Tracker(progress, data.name, len(fold_ids), len(getattr(template, "members", ()) or ()) or 1)
+    tasks = [(f, np.flatnonzero(folds != f), np.flatnonzero(folds == f)) for f in fold_ids]
+    for f, outputs, fit_s, pred_s in _fold_outputs(factory, data, tasks, conventions, resolve_jobs(jobs), tracker):
         test = np.flatnonzero(folds == f)
-        train = np.flatnonzero(folds != f)
-        if len(test) == 0:
-            continue
-        sel = factory()
-        t0 = _time.perf_counter()
-        sel.fit(data.subset(train))
-        t1 = _time.perf_counter()
-        for c, (fc, _) in enumerate(conventions):
-            cc, ss, aa, pp, ee = simulate(sel, data, test, feature_cost=fc)
+        for c, (cc, ss, aa, pp, ee) in enumerate(outputs):
             cost[c, test], solved[c, test], first[test], paid[c, test], early[c, test] = cc, ss, aa, pp, ee
-        t2 = _time.perf_counter()
-        total_fit += t1 - t0
-        total_pred += (t2 - t1) / max(k, 1)
+        total_fit += fit_s
+        total_pred += pred_s / max(k, 1)
         for c, (_, un) in enumerate(conventions):
             rows = test if un == "keep" else test[data.solved_any()[test]]
             if len(rows):
                 fold_rows[c].append(
-                    FoldResult(f, len(rows), float(cost[c, rows].mean()), float(solved[c, rows].mean()), t1 - t0, (t2 - t1) / k)
+                    FoldResult(f, len(rows), float(cost[c, rows].mean()), float(solved[c, rows].mean()), fit_s, pred_s / k)
                 )
+    tracker.finish()
+    for rows_of_convention in fold_rows:  # folds finish in any order on several cores
+        rows_of_convention.sort(key=lambda r: r.fold)
     reports = []
     for c, (fc, un) in enumerate(conventions):
         evaluated = np.isfinite(cost[c])
@@ -243,6 +254,129 @@ def evaluate_conventions(
             )
         )
     return reports
+
+
+class _Tracker:
+    """Counts fitted members and finished folds; sends ProgressUpdates (thread-safe)."""
+
+    def __init__(self, observer: ProgressObserver | None, scenario: str, folds: int, members_per_fold: int) -> None:
+        self.observer = observer
+        self.phase = f"evaluate {scenario}" if scenario else "evaluate"
+        self.folds_total, self.folds_done = folds, 0
+        self.members_total, self.members_done = folds * members_per_fold, 0
+        self.members_per_fold = members_per_fold
+        self.started = _time.perf_counter()
+        self.lock = threading.Lock()
+
+    def member(self, _name: str = "") -> None:
+        with self.lock:
+            self.members_done += 1
+            self._emit()
+
+    def fold(self, members_reported: int) -> None:
+        with self.lock:
+            self.folds_done += 1
+            # members the selector did not report (a plain selector reports none) count at the fold's end
+            self.members_done += max(0, self.members_per_fold - members_reported)
+            self._emit()
+
+    def finish(self) -> None:
+        with self.lock:
+            self.members_done = self.members_total
+            self._emit(final=True)
+
+    def _emit(self, final: bool = False) -> None:
+        if self.observer is None:
+            return
+        elapsed = _time.perf_counter() - self.started
+        done = min(self.members_done, self.members_total)
+        eta = elapsed * (self.members_total - done) / done if done and not final else None
+        self.observer(ProgressUpdate(
+            phase=self.phase, done=done, total=self.members_total, unit="members", eta=eta,
+            info=f"folds {self.folds_done}/{self.folds_total}", final=final,
+        ))
+
+
+def _run_fold(
+    factory: Callable[[], Selector], data: PerformanceData, fold: int, train: np.ndarray, test: np.ndarray,
+    conventions: list[tuple[str, str]], threads: int, sink: Any,
+) -> tuple[int, list[tuple[np.ndarray, ...]], float, float, int]:
+    """Fit on ``train``, simulate ``test`` under every convention: (fold, outputs, fit s, predict s,
+    members reported). ``sink``: a callable or a queue (``put``) receiving each fitted member."""
+    reported = [0]
+
+    def on_member(name: str) -> None:
+        reported[0] += 1
+        if sink is None:
+            return
+        if callable(sink):
+            sink(name)
+        else:
+            sink.put(name)
+
+    with compute_context(threads), reporting_members(on_member):
+        sel = factory()
+        t0 = _time.perf_counter()
+        sel.fit(data.subset(train))
+        t1 = _time.perf_counter()
+        outputs = [simulate(sel, data, test, feature_cost=fc) for fc, _ in conventions]
+        t2 = _time.perf_counter()
+    return fold, outputs, t1 - t0, t2 - t1, reported[0]
+
+
+def _fold_outputs(
+    factory: Callable[[], Selector], data: PerformanceData, tasks: list[tuple[int, np.ndarray, np.ndarray]],
+    conventions: list[tuple[str, str]], jobs: int, tracker: _Tracker,
+) -> Iterator[tuple[int, list[tuple[np.ndarray, ...]], float, float]]:
+    """Each fold's outputs, as folds finish: in this process (``jobs`` 1 or one fold) or in
+    ``min(jobs, folds)`` worker processes, the remaining cores given to the forests."""
+    workers = min(jobs, len(tasks))
+    if workers <= 1:
+        for f, train, test in tasks:
+            f, outputs, fit_s, pred_s, reported = _run_fold(factory, data, f, train, test, conventions, jobs, tracker.member)
+            tracker.fold(reported)
+            yield f, outputs, fit_s, pred_s
+        return
+    import multiprocessing
+    import queue as queue_module
+
+    from joblib import Parallel, delayed
+
+    threads = max(1, jobs // workers)
+    manager = multiprocessing.Manager() if tracker.observer is not None else None
+    members = manager.Queue() if manager is not None else None
+    stop = threading.Event()
+
+    def listen() -> None:
+        while not stop.is_set():
+            try:
+                name = members.get(timeout=0.2)
+            except queue_module.Empty:
+                continue
+            except (EOFError, OSError):  # the manager is gone
+                return
+            tracker.member(name)
+
+    listener = threading.Thread(target=listen, daemon=True) if members is not None else None
+    if listener is not None:
+        listener.start()
+    try:
+        runs = Parallel(n_jobs=workers, backend="loky", return_as="generator_unordered")(
+            delayed(_run_fold)(factory, data, f, train, test, conventions, threads, members) for f, train, test in tasks
+        )
+        for f, outputs, fit_s, pred_s, reported in runs:
+            if members is not None:  # the fold's member reports were sent before its result
+                deadline = _time.perf_counter() + 2.0
+                while not members.empty() and _time.perf_counter() < deadline:
+                    _time.sleep(0.01)
+            tracker.fold(reported)
+            yield f, outputs, fit_s, pred_s
+    finally:
+        stop.set()
+        if listener is not None:
+            listener.join()
+        if manager is not None:
+            manager.shutdown()
 
 
 def _jsonable(value: Any) -> Any:

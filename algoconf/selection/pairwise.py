@@ -73,7 +73,7 @@ class PairwiseSelector(Selector):
                     max_features=self.max_features,
                     min_samples_leaf=self.min_samples_leaf,
                     random_state=self.random_state * 7919 + k,
-                    n_jobs=1,
+                    n_jobs=None,  # the caller's joblib.parallel_config decides (evaluate --jobs); results do not depend on it
                 )
                 clf.fit(X[useful], label[useful], sample_weight=weight[useful] / weight[useful].mean())
                 self.pairs_.append((a, b, clf))
@@ -106,7 +106,7 @@ class PairwiseSelector(Selector):
                 max_features=self.max_features,
                 min_samples_leaf=self.min_samples_leaf,
                 random_state=self.random_state * 7919 + k + 100003 * (h + 1),
-                n_jobs=1,
+                n_jobs=None,  # the caller's joblib.parallel_config decides (evaluate --jobs); results do not depend on it
             )
             clf.fit(X[fit_rows], labels, sample_weight=weight[fit_rows] / weight[fit_rows].mean())
             out[pred_rows] = _p_first(clf, X[pred_rows])

@@ -63,7 +63,7 @@ class PairwiseRegressionSelector(Selector):
             bootstrap=True,
             oob_score=True,
             random_state=self.random_state * 6007 + seed_offset,
-            n_jobs=1,
+            n_jobs=None,  # the caller's joblib.parallel_config decides (evaluate --jobs); results do not depend on it
         )
 
     def _fit(self, X: np.ndarray, data: PerformanceData) -> None:

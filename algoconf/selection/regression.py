@@ -94,7 +94,7 @@ class RegressionSelector(Selector):
             bootstrap=True,
             oob_score=True,
             random_state=self.random_state * 1000 + seed_offset,
-            n_jobs=1,
+            n_jobs=None,  # the caller's joblib.parallel_config decides (evaluate --jobs); results do not depend on it
         )
 
     def _fit(self, X: np.ndarray, data: PerformanceData) -> None:

@@ -69,6 +69,7 @@ from algoconf.errors import SelectionInputError
 from algoconf.selection.base import Schedule, Selector
 from algoconf.selection.candidate_choice import RULES, choose_candidate as choose_blend
 from algoconf.selection.data import PerformanceData
+from algoconf.selection.parallel import member_fitted
 from algoconf.selection.presolve import greedy_presolve_schedule, run_schedule
 from algoconf.selection.step_choice import choose_steps, search_steps
 
@@ -208,6 +209,7 @@ class StackingSelector(Selector):
             started = time.perf_counter()
             self.models_[name] = model.fit(data)
             self.member_seconds_[name] = time.perf_counter() - started
+            member_fitted(name)
             raw[name] = model.oob_scores()
             self.scale_[name] = mean_row_range(raw[name], getattr(model, "candidates_", None))
         cost = data.cost()
@@ -417,9 +419,10 @@ class StackingSelector(Selector):
         fcost = sub.step_cost(steps) if self.feature_cost == "charge" and data.feature_steps else np.zeros(len(rows))
         _, presolved = sub.step_outcome(steps if data.feature_steps else None)
         solve = np.where(sub.event & sub.observed, sub.time, np.inf)
+        solve_rows = solve.tolist()  # plain floats: no numpy indexing per cell
         out = np.empty(len(rows))
         for r in range(len(rows)):
-            times = {a: solve[r, j] for j, a in enumerate(data.algorithms)}
+            times = dict(zip(data.algorithms, solve_rows[r]))
             ok, t = run_schedule(presolve, times, start=0.0, cutoff=cutoff)
             if not ok:
                 t += fcost[r]

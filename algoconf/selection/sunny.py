@@ -111,6 +111,11 @@ class SunnySelector(MappedFeatures, Selector):
         self.loo_row_costs_ = rows
         return self
 
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_loo_schedules_", None)  # a cache of fit, not part of the model
+        return state
+
     def choose_setting(self, row_costs: dict[tuple[str, int], np.ndarray]) -> tuple[str, int]:
         """The (scaling, k) this selector's ``fit`` chooses from per-row leave-one-out costs
         (``loo_row_costs_`` or any subset of its rows, e.g. an inner fold's): per scaling, the k by
@@ -144,12 +149,17 @@ class SunnySelector(MappedFeatures, Selector):
         out: dict[int, float] = {}
         scaling = getattr(self, "scaling_", self.scaling)
         self.loo_row_costs_: dict[tuple[str, int], np.ndarray] = {}
+        self._loo_schedules_: dict[int, list[Schedule]] = {}
+        solve_rows = solve.tolist()  # plain floats: a dict per row without numpy indexing
         for k in ks:
             nbs = self._loo_from(idx, k)
             if plays_schedules:
+                plans = [self._one(nb) for nb in nbs]
+                if idx.shape[1] == min(n, k + 1):  # the same neighbour lists _loo_neighbours gives
+                    self._loo_schedules_[k] = plans
                 costs = []
-                for i, nb in enumerate(nbs):
-                    ok, t = run_schedule(self._one(nb), dict(zip(self.algorithms_, solve[i])), start=0.0, cutoff=self.cutoff_)
+                for plan, times in zip(plans, solve_rows):
+                    ok, t = run_schedule(plan, dict(zip(self.algorithms_, times)), start=0.0, cutoff=self.cutoff_)
                     costs.append(t if ok else self.par_factor_ * self.cutoff_)
                 row_costs = np.asarray(costs, dtype=float)
             else:
@@ -164,11 +174,10 @@ class SunnySelector(MappedFeatures, Selector):
         """(n, k) from each row's neighbour list (itself first, usually): the k nearest other rows."""
         n = len(idx)
         width = max(min(k, idx.shape[1] - 1), 1)
-        out = np.empty((n, width), dtype=int)
-        for i, row in enumerate(idx):
-            others = row[row != i]
-            out[i] = others[:width] if len(others) >= width else row[:width]
-        return out
+        itself = idx == np.arange(n)[:, None]
+        # the row's other neighbours in order, itself moved to the end (a stable sort on the flag)
+        order = np.argsort(itself, axis=1, kind="stable")
+        return np.take_along_axis(idx, order, axis=1)[:, :width].astype(int, copy=False)
 
     def _scores(self, X: np.ndarray) -> np.ndarray:
         _, idx = self.nn_.kneighbors(X)
@@ -186,6 +195,9 @@ class SunnySelector(MappedFeatures, Selector):
 
     def oob_schedules(self) -> list[Schedule]:
         """Leave-one-out SUNNY schedules of the training rows (``schedule=True``, runtime data)."""
+        cached = getattr(self, "_loo_schedules_", {}).get(self.k_)
+        if cached is not None:  # computed on these very neighbour lists in fit
+            return list(cached)
         return [self._one(nb) for nb in self._loo_neighbours()]
 
     def _schedules(self, X: np.ndarray) -> list[Schedule]:
@@ -202,18 +214,21 @@ class SunnySelector(MappedFeatures, Selector):
     def _one(self, nb: np.ndarray) -> Schedule:
         solved = self.solved_[nb]
         times = self.time_[nb]
-        m = solved.shape[1]
+        time_sums = times.sum(axis=0)
         chosen: list[int] = []
         covered = np.zeros(len(nb), dtype=bool)
         while len(chosen) < self.max_solvers:
-            gain = np.array([(solved[:, j] & ~covered).sum() if j not in chosen else -1 for j in range(m)])
-            if gain.max() <= 0:
+            gain = solved[~covered].sum(axis=0)
+            gain[chosen] = -1
+            top = gain.max()
+            if top <= 0:
                 break
-            best = np.flatnonzero(gain == gain.max())
-            j = int(best[np.argmin(times[:, best].sum(axis=0))])
+            best = np.flatnonzero(gain == top)
+            j = int(best[np.argmin(time_sums[best])])
             chosen.append(j)
             covered |= solved[:, j]
-        slots = {j: int(solved[:, j].sum()) for j in chosen}
+        solved_counts = solved.sum(axis=0)
+        slots = {j: int(solved_counts[j]) for j in chosen}
         backup = int(np.argmin(self.cost_[nb].mean(axis=0)))
         missing = int((~covered).sum())
         if missing:
@@ -222,5 +237,6 @@ class SunnySelector(MappedFeatures, Selector):
         if not slots:
             return [(self.algorithms_[backup], self.cutoff_)]
         total = sum(slots.values())
-        order = sorted(slots, key=lambda j: (np.mean(np.where(solved[:, j], times[:, j], self.cutoff_)), j))
+        mean_time = np.where(solved, times, self.cutoff_).mean(axis=0)
+        order = sorted(slots, key=lambda j: (mean_time[j], j))
         return [(self.algorithms_[j], self.cutoff_ * slots[j] / total) for j in order]

@@ -87,7 +87,7 @@ class SurvivalForestSelector(Selector):
                     max_features=self.max_features,
                     min_samples_leaf=self.min_samples_leaf,
                     random_state=self.random_state * 104729 + j,
-                    n_jobs=1,
+                    n_jobs=None,  # the caller's joblib.parallel_config decides (evaluate --jobs); results do not depend on it
                 )
                 self.models_.append(forest.fit(X[seen], y))
 

@@ -131,3 +131,55 @@ def test_cli_lists_policies(capsys):
     assert _cli(["--list-policies", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["recommended"] in out["policies"]
+
+
+# ---------------------------------------------------------------------------------- protocols
+def test_paper_protocol_frees_oracle_and_single_best_of_the_feature_cost():
+    from algoconf.selection.online_evaluate import PROTOCOLS
+
+    paper, ours = PROTOCOLS["paper"], PROTOCOLS["algoconf"]
+    assert (paper.keep_unsolvable, paper.oracle_feature_cost, paper.headline) == (True, False, "median")
+    assert (ours.keep_unsolvable, ours.oracle_feature_cost, ours.headline) == (False, True, "mean")
+    free = _stream(oracle_feature_cost=False)
+    charged = _stream(oracle_feature_cost=True)
+    # instance 2 costs feature 1 s: the single best (a1, mean PAR10 1.875 against a0's 28.375) pays it only when charged
+    assert np.array_equal(free.sbs_cost(), np.array([2.0, 0.5, 1.0, 4.0]))
+    assert np.array_equal(charged.sbs_cost(), np.array([2.0, 0.5, 2.0, 4.0]))
+    assert free.sbs_repar10() == pytest.approx(7.5 / free.oracle_cost().sum())
+
+
+def test_aggregate_gives_median_and_mean():
+    from algoconf.selection.online_evaluate import aggregate_repar10
+
+    assert aggregate_repar10([1.0, 2.0, 9.0]) == {"median": 2.0, "mean": 4.0}
+
+
+def test_paper_protocol_keeps_instances_nobody_solves(aslib_dir):
+    from algoconf.selection.aslib import load_aslib
+
+    scenario = load_aslib(aslib_dir("SAT11-HAND"))
+    kept = OnlineStream.from_aslib(scenario, protocol="paper")
+    dropped = OnlineStream.from_aslib(scenario, protocol="algoconf")
+    assert kept.n_instances == scenario.performance.shape[0] > dropped.n_instances
+    assert not kept.oracle_feature_cost and dropped.oracle_feature_cost
+
+
+def test_cli_paper_protocol_json(aslib_dir, capsys):
+    path = aslib_dir("SAT11-HAND")  # feature costs and instances nobody solves: the protocols differ
+    assert _cli([str(path), "--shuffles", "1", "--policy", "feature_free", "--protocol", "paper", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["protocol"] == "paper" and out["headline"] == "median"
+    assert out["unsolvable_instances_kept"] and not out["oracle_pays_feature_cost"] and not out["sbs_pays_feature_cost"]
+    for key in ("repar10_median", "repar10_mean", "sbs_repar10", "sbs_repar10_median", "sbs_repar10_mean"):
+        assert isinstance(out[key], float)
+    assert out["repar10_median"] == out["repar10_mean"] == out["scenarios"][0]["repar10"]  # one scenario
+    assert out["sbs_repar10"] == out["scenarios"][0]["sbs_repar10"] > 1.0
+    assert _cli([str(path), "--shuffles", "1", "--policy", "feature_free", "--json"]) == 0
+    ours = json.loads(capsys.readouterr().out)
+    assert ours["protocol"] == "algoconf" and ours["oracle_pays_feature_cost"]
+    assert ours["repar10"] != out["repar10"]
+
+
+def test_cli_unknown_protocol_is_one_input_error(tmp_path):
+    with pytest.raises(InputError, match="unknown protocol 'nope'"):
+        _cli([str(tmp_path / "missing"), "--protocol", "nope"])
