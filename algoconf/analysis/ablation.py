@@ -299,8 +299,8 @@ def _survivors(alive: list[int], costs: list[list[Estimate]], alpha: float) -> l
 
 
 # --- a finished run directory ---------------------------------------------------------------------
-def run_ablation(run_dir: str | Path, n_instances: int = 10, *, workers: int = 1, budget: float | None = None,
-                 racing: bool = False, progress: ProgressObserver | None = None,
+def run_ablation(run_dir: "str | Path | FinishedRun", n_instances: int = 10, *, workers: int = 1,
+                 budget: float | None = None, racing: bool = False, progress: ProgressObserver | None = None,
                  executor: Any | None = None) -> AblationResult:
     """Ablate from the default to the incumbent of the configuration run in ``run_dir`` on
     ``n_instances`` training instance-seed pairs; write ``<run_dir>/ablation.json`` and return it.
@@ -309,7 +309,8 @@ def run_ablation(run_dir: str | Path, n_instances: int = 10, *, workers: int = 1
     is the default, ``n_instances <= 0``, ``workers < 1`` or ``budget <= 0``. ``executor`` replaces
     the run's own (local processes on ``workers``; the runtime matrix of a simulated run).
     """
-    from algoconf.analysis.fixed_pairs import PairRunner, fixed_pairs, load_finished_run, open_analysis_history
+    from algoconf.analysis.fixed_pairs import (FinishedRun, PairRunner, fixed_pairs, load_finished_run,
+                                               open_analysis_history)
     from algoconf.tuners.evidence import cost_of
 
     if workers < 1:
@@ -318,7 +319,8 @@ def run_ablation(run_dir: str | Path, n_instances: int = 10, *, workers: int = 1
         raise InputError(f"--budget must be a positive number of seconds, got {budget}")
     if n_instances <= 0:
         raise InputError(f"--instances must be at least 1, got {n_instances}")
-    run = load_finished_run(run_dir)
+    run = run_dir if isinstance(run_dir, FinishedRun) else load_finished_run(run_dir)
+    run_dir = run.run_dir
     if config_key(run.incumbent) == config_key(run.default):
         raise InputError("the run's incumbent is the default configuration: there is nothing to ablate",
                          file=Path(run_dir) / "run.json")

@@ -31,7 +31,8 @@ from algoconf.errors import InputError
 from algoconf.execution.progress import ProgressObserver, ProgressUpdate, phase_eta
 from algoconf.records import RunRequest, RunResult
 
-__all__ = ["ANALYSIS_DIR", "AnalysisBudgetSpent", "PairRunner", "RunCount", "fixed_pairs", "open_analysis_history"]
+__all__ = ["ANALYSIS_DIR", "AnalysisBudgetSpent", "FinishedRun", "PairRunner", "RunCount", "fixed_pairs",
+           "load_finished_run", "open_analysis_history"]
 
 #: the analyses' own run directory inside a configuration run directory
 ANALYSIS_DIR = "analysis"
@@ -158,6 +159,7 @@ class FinishedRun:
     default: dict[str, Any]
     seed: int
     simulate: str | None  # the runtime matrix a simulated run was answered from
+    make_executor: Any = None  # workers -> executor (a run of the Python API, whose target is a function)
 
     def problem(self) -> Any:
         """The scenario's tuning problem scored by PAR-k (no utility), as validation scores it."""
@@ -168,6 +170,8 @@ class FinishedRun:
 
     def executor(self, workers: int) -> Any:
         """Local processes (training instances), or the run's runtime matrix for a simulated run."""
+        if self.make_executor is not None:
+            return self.make_executor(workers)
         if self.simulate:
             from algoconf.tuners.simulated import simulated_executor
 

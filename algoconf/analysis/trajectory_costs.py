@@ -96,7 +96,7 @@ def incumbents_in_order(results: Sequence[Any], cost: Any, start: str | None,
     return out
 
 
-def run_trajectory_costs(run_dir: str | Path, n_instances: int = 10, *, workers: int = 1,
+def run_trajectory_costs(run_dir: "str | Path | FinishedRun", n_instances: int = 10, *, workers: int = 1,
                          budget: float | None = None, progress: ProgressObserver | None = None,
                          executor: Any | None = None) -> TrajectoryCosts:
     """Evaluate the default and every incumbent of the run in ``run_dir`` on ``n_instances`` fixed
@@ -106,7 +106,8 @@ def run_trajectory_costs(run_dir: str | Path, n_instances: int = 10, *, workers:
     ``n_instances <= 0``. ``executor`` replaces the run's own (local processes on ``workers``, or
     the runtime matrix of a simulated run).
     """
-    from algoconf.analysis.fixed_pairs import PairRunner, fixed_pairs, load_finished_run, open_analysis_history
+    from algoconf.analysis.fixed_pairs import (FinishedRun, PairRunner, fixed_pairs, load_finished_run,
+                                               open_analysis_history)
     from algoconf.history import RunHistory
     from algoconf.tuners.evidence import cost_of
 
@@ -114,7 +115,8 @@ def run_trajectory_costs(run_dir: str | Path, n_instances: int = 10, *, workers:
         raise InputError(f"the number of trajectory instances must be at least 1, got {n_instances}")
     if workers < 1:
         raise InputError(f"--workers must be at least 1, got {workers}")
-    run = load_finished_run(run_dir)
+    run = run_dir if isinstance(run_dir, FinishedRun) else load_finished_run(run_dir)
+    run_dir = run.run_dir
     scenario = run.scenario
     pairs = fixed_pairs(scenario.train.names, n_instances, run.seed, scenario.deterministic)
     problem = run.problem()

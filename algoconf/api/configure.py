@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -48,6 +48,9 @@ class ConfigureResult:
     runs: int
     stop_reason: str
     validation: Any = None  # algoconf.validation.ValidationReport, with test instances
+    #: the run's scenario and a ``workers -> executor`` factory for its target (``algoconf.ablate``)
+    scenario: Any = field(default=None, repr=False, compare=False)
+    make_executor: Any = field(default=None, repr=False, compare=False)
 
 
 def _instance_set(items: Sequence[str | os.PathLike] | None, what: str) -> InstanceSet:
@@ -152,7 +155,8 @@ def configure(
             raise InputError(f"{out} already holds a configuration run; pass resume=True to continue it, "
                              "or another run_dir")
     executor = _executor(scenario, function, workers)
-    return _run(scenario, executor, out, tuner, seed, workers, progress, tuner_options)
+    result = _run(scenario, executor, out, tuner, seed, workers, progress, tuner_options)
+    return replace(result, scenario=scenario, make_executor=lambda n: _executor(scenario, function, n))
 
 
 def _executor(scenario: Any, function: Any, workers: int) -> Any:
