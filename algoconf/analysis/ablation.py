@@ -322,7 +322,10 @@ def run_ablation(run_dir: "str | Path | FinishedRun", n_instances: int = 10, *, 
     run = run_dir if isinstance(run_dir, FinishedRun) else load_finished_run(run_dir)
     run_dir = run.run_dir
     if config_key(run.incumbent) == config_key(run.default):
-        raise InputError("the run's incumbent is the default configuration: there is nothing to ablate",
+        guard = run.guard if isinstance(run.guard, Mapping) else {}
+        why = (f" (the incumbent guard kept the default: {guard.get('reason')})"
+               if guard.get("candidate_key") and guard.get("candidate_key") != guard.get("default_key") else "")
+        raise InputError(f"the run's incumbent is the default configuration{why}: there is nothing to ablate",
                          file=Path(run_dir) / "run.json")
     if run.simulate and executor is None:
         raise InputError("a simulated run answers only the configurations of its runtime matrix; the ablation's "

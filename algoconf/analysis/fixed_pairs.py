@@ -160,6 +160,7 @@ class FinishedRun:
     seed: int
     simulate: str | None  # the runtime matrix a simulated run was answered from
     make_executor: Any = None  # workers -> executor (a run of the Python API, whose target is a function)
+    guard: Any = None  # the incumbent guard's verdict in run.json (a dict), if any
 
     def problem(self) -> Any:
         """The scenario's tuning problem scored by PAR-k (no utility), as validation scores it."""
@@ -216,4 +217,5 @@ def load_finished_run(run_dir: str | Path) -> FinishedRun:
                          file=info_path) from None
     seed = info.get("seed")
     return FinishedRun(run_dir, scenario, incumbent, default_config(scenario.space),
-                       int(scenario.seed if seed is None else seed), info.get("simulate"))
+                       int(scenario.seed if seed is None else seed), info.get("simulate"),
+                       guard=(info.get("outcome") or {}).get("guard"))

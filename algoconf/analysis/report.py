@@ -421,7 +421,8 @@ def _fixed_set_convergence(page: _Page, run: ConfigurationRun, tc: TrajectoryCos
     k = f"PAR{fmt(tc.par_factor)}" if tc.objective == "runtime" else "mean cost"
     numbers = {"pairs": len(tc.pairs), "default_cost": tc.default_cost, "complete": tc.complete,
                "points": [{"config_key": p.config_key, "wallclock": p.wallclock, "cpu_time": p.cpu_time,
-                           "cost": p.cost, "tuner_cost": p.tuner_cost} for p in tc.points],
+                           "cost": p.cost, "tuner_cost": p.tuner_cost if math.isfinite(p.tuner_cost) else None}
+                          for p in tc.points],
                "runs": dict(tc.runs)}
     if not tc.points:
         return ('<p class="note">The fixed-set evaluation of the incumbents has no point yet (its budget ran out '
@@ -487,9 +488,13 @@ def _ablation_section(page: _Page, ab: AblationResult, incumbent: Mapping | None
                                              "change's share of the total improvement (bars).")
     body += table_html(("step", "parameter changed", "value", f"{k} on the pairs", "improvement",
                         "share of total"), rows, row_classes=classes, numeric=(0, 3, 4, 5), table_id="ablation")
+    def finite(x: float) -> float | None:  # JSON has no NaN
+        return x if math.isfinite(x) else None
+
     numbers = {"complete": ab.complete, "pairs": len(ab.pairs), "racing": ab.racing,
-               "total_improvement": ab.total_improvement,
-               "steps": [{"parameter": s.parameter, "cost": s.cost, "share": ab.share(i)} for i, s in enumerate(ab.steps)]}
+               "total_improvement": finite(ab.total_improvement),
+               "steps": [{"parameter": s.parameter, "cost": s.cost, "share": finite(ab.share(i))}
+                         for i, s in enumerate(ab.steps)]}
     return body, numbers
 
 

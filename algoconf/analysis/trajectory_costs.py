@@ -68,15 +68,21 @@ class TrajectoryCosts:
     def to_dict(self) -> dict[str, Any]:
         return {"pairs": [list(p) for p in self.pairs], "objective": self.objective, "par_factor": self.par_factor,
                 "default_cost": self.default_cost, "default_exact": self.default_exact,
-                "points": [asdict(p) for p in self.points], "complete": self.complete,
+                "points": [_json_point(p) for p in self.points], "complete": self.complete,
                 "end_wallclock": self.end_wallclock, "end_cpu_time": self.end_cpu_time, "runs": dict(self.runs)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "TrajectoryCosts":
         return cls(tuple((str(i), int(s)) for i, s in data["pairs"]), str(data["objective"]),
                    float(data["par_factor"]), float(data["default_cost"]), bool(data["default_exact"]),
-                   tuple(FixedSetPoint(**p) for p in data["points"]), bool(data["complete"]),
+                   tuple(FixedSetPoint(**{k: (math.nan if v is None else v) for k, v in p.items()})
+                         for p in data["points"]), bool(data["complete"]),
                    float(data["end_wallclock"]), float(data["end_cpu_time"]), dict(data.get("runs", {})))
+
+
+def _json_point(p: FixedSetPoint) -> dict[str, Any]:
+    """The point as JSON-ready values (a NaN, e.g. no tuner estimate, is null: JSON has no NaN)."""
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(p).items()}
 
 
 def incumbents_in_order(results: Sequence[Any], cost: Any, start: str | None,

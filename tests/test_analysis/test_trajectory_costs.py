@@ -105,6 +105,11 @@ def test_a_returned_incumbent_the_replay_never_chose_comes_last_at_the_end_of_th
     last = tc.points[-1]
     assert last.returned and math.isnan(last.tuner_cost) and last.cost == 0.5
     assert last.wallclock == pytest.approx(tc.end_wallclock) and last.run == 4
+    # the stored file is strict JSON (no NaN for the missing tuner estimate) and reads back the same
+    text = (run_dir / "trajectory_costs.json").read_text()
+    stored = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in trajectory_costs.json"))
+    assert stored["points"][-1]["tuner_cost"] is None
+    assert math.isnan(load_trajectory_costs(run_dir).points[-1].tuner_cost)
 
 
 def test_the_ablation_and_the_trajectory_share_their_runs(tmp_path):
