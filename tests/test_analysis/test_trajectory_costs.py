@@ -142,3 +142,25 @@ def test_the_report_draws_the_fixed_set_convergence(tmp_path):
     assert any(p.name == "report-convergence-fixed.png" for p in report.figures)
     assert 'id="trajectory-fixed"' in html and "3 fixed training pairs" in html
     assert [p["cost"] for p in report.summary["trajectory_costs"]["points"]] == [2.0, 1.0]
+
+
+def test_the_report_shows_the_ablation_and_warns_when_it_ends_elsewhere(tmp_path):
+    pytest.importorskip("matplotlib")
+    from algoconf.analysis.report import build_report
+
+    run_dir = make_run(tmp_path, BEST)
+    before = build_report(run_dir, tmp_path / "before.html")
+    assert "No ablation yet" in before.html.read_text() and "ablation" not in before.summary
+    run_ablation(run_dir, 3, executor=virtual())
+    report = build_report(run_dir, tmp_path / "report.html")
+    html = report.html.read_text()
+    table = html.split('id="ablation"')[1].split("</table>")[0]
+    assert table.count("<tr") == 1 + 3 and "luby" in table and "rfirst" in table
+    assert any(p.name == "report-ablation.png" for p in report.figures)
+    steps = report.summary["ablation"]["steps"]
+    assert [s["cost"] for s in steps] == [2.0, 1.0, 0.5] and steps[1]["share"] == pytest.approx(2 / 3)
+    assert "ends at another configuration" not in html
+    info = json.loads((run_dir / "run.json").read_text())
+    info["outcome"]["incumbent"] = BETTER  # the run went on after the ablation
+    (run_dir / "run.json").write_text(json.dumps(info))
+    assert "ends at another configuration" in build_report(run_dir, tmp_path / "after.html").html.read_text()
