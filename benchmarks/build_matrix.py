@@ -1,11 +1,22 @@
-"""Build a runtime matrix (configurations x instances) from real minisat runs on random 3-SAT.
+"""Build a runtime matrix (configurations x instances) from real solver runs.
 
 The matrix lets any tuner run exactly and cheaply (``algoconf.tuners.simulated``): a run is
-answered from the table instead of starting minisat. Rows are configurations of a small minisat
-space (row 0 is minisat's default, then configurations sampled uniformly from the space, then
-optionally ``--local`` one- or two-parameter neighbours of the best uniform rows), columns are
-seeded uniform random 3-SAT instances. Each entry is the CPU time of the solver process and
-whether minisat answered within the cutoff; unsolved entries are right-censored at the cutoff.
+answered from the table instead of starting the solver. Two sources of rows and columns:
+
+* default: minisat on seeded uniform random 3-SAT. Rows are configurations of a small minisat
+  space (row 0 is minisat's default, then configurations sampled uniformly from the space, then
+  optionally ``--local`` one- or two-parameter neighbours of the best uniform rows).
+* ``--scenario S``: an algoconf scenario. Columns are its training then test instances, rows
+  configurations of its space: row 0 the default, ``--neighbours`` one-exchange neighbours of the
+  default, uniform samples up to ``--configs`` rows, ``--local`` neighbours of the 5 best of those,
+  then the configurations of ``--extra`` (a JSON list: tuner incumbents, hand-picked settings).
+  Each run is launched as the scenario's target launches it (argv, environment, working folder)
+  and counts as solved only when the target's own answer check says SUCCESS (for the SAT runners:
+  the model is checked and must agree with the generator's known answer). The matrix stores the
+  scenario's space, so ``algoconf configure S --simulate <matrix>`` accepts it.
+
+Each entry is the CPU time of the solver process and whether it answered within the cutoff;
+unsolved entries are right-censored at the cutoff (stored as the cutoff, ``solved`` False).
 
 Measurement. The runtime is ``ru_utime + ru_stime`` of the minisat process from ``wait4`` (minisat
 starts no children, so this is the whole process tree). Linux derives that sum from the
@@ -33,6 +44,10 @@ benchmarks/data/README.md) was built by::
         --out benchmarks/data/minisat_3sat_matrix_large.npz --max-minutes 85
 
 (add ``--append`` to continue it after a kill). ``--stats`` prints a matrix's sanity numbers.
+The suite matrix ``benchmarks/data/cadical_colouring_suite_matrix.npz`` was built with ``--scenario``
+(its command is in benchmarks/data/README.md and in the file's ``meta``). ``--append`` with a longer
+``--extra`` list (new configurations added at its end) adds rows to a finished matrix; rows already
+measured are kept, and any other change of the rows is refused.
 """
 
 from __future__ import annotations
@@ -54,6 +69,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from ConfigSpace import Categorical, Configuration, ConfigurationSpace, EqualsCondition, Float, Integer
@@ -111,20 +127,31 @@ def process_cpu(pid: int) -> float:
         return int(handle.read().split()[0]) / 1e9
 
 
-def run_once(args: list[str], cutoff: float, backstop: float, tries: int = 3) -> tuple[float, bool]:
-    """CPU seconds of one minisat run and whether it answered (exit 10/20) within ``cutoff`` CPU s.
+def exit_code_answered(returncode: int, stdout: bytes | None) -> bool:
+    """minisat's verdict: it answered when it exited 10 (SAT) or 20 (UNSAT)."""
+    return returncode in (10, 20)
 
-    Unsolved runs return ``cutoff``. The run is killed once its CPU time passes ``CPU_KILL``;
-    a run the wall backstop stops before it used ``cutoff`` CPU seconds was starved, not slow: it
-    is rerun (``tries`` times, backstop doubled each time), then RuntimeError.
+
+def run_once(args: list[str], cutoff: float, backstop: float, tries: int = 3, *,
+             answered: Callable[[int, bytes | None], bool] = exit_code_answered,
+             env: dict[str, str] | None = None, cwd: str | None = None,
+             capture: bool = False) -> tuple[float, bool]:
+    """CPU seconds of one solver run and whether it answered within ``cutoff`` CPU s.
+
+    ``answered(returncode, stdout)`` judges the answer (stdout is captured only with ``capture``;
+    default: minisat's exit 10/20). Unsolved runs return ``cutoff``. The run is killed once its
+    CPU time passes ``CPU_KILL``; a run the wall backstop stops before it used ``cutoff`` CPU
+    seconds was starved, not slow: it is rerun (``tries`` times, backstop doubled each time), then
+    RuntimeError.
     """
     kill_at = CPU_KILL_FACTOR * cutoff + CPU_KILL_SLACK
     hard = math.ceil(kill_at) + 1  # kernel backstop should this monitor itself be starved
     for attempt in range(tries):
         # no preexec_fn: Python then spawns with vfork, and no Python code runs (and is
-        # counted) in the child before exec
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
+        # counted) in the child before exec. Output goes to a file, so a full pipe never blocks it.
+        out = tempfile.TemporaryFile() if capture else subprocess.DEVNULL
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.DEVNULL,
+                                start_new_session=True, env=env, cwd=cwd)
         try:
             resource.prlimit(proc.pid, resource.RLIMIT_CPU, (hard, hard))
         except OSError:
@@ -146,9 +173,14 @@ def run_once(args: list[str], cutoff: float, backstop: float, tries: int = 3) ->
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         cpu = usage.ru_utime + usage.ru_stime
+        stdout = None
+        if capture:
+            out.seek(0)
+            stdout = out.read()
+            out.close()
         if stalled and cpu < cutoff:
             continue  # starved in wall time, not a timeout: run it again
-        solved = proc.returncode in (10, 20) and cpu <= cutoff
+        solved = cpu <= cutoff and answered(proc.returncode, stdout)
         return (cpu if solved else cutoff), solved
     raise RuntimeError(f"{' '.join(args)}: stopped {tries} times by the wall backstop before its CPU cutoff")
 
@@ -322,17 +354,193 @@ def matrix_stats(runtime: np.ndarray, solved: np.ndarray, cutoff: float, splits:
     }
 
 
+class MinisatSource:
+    """Rows and columns of the original build: minisat on seeded uniform random 3-SAT."""
+
+    runtime_text = "ru_utime+ru_stime of the minisat process (wait4)"
+
+    def __init__(self, args: argparse.Namespace):
+        self.sizes = [int(s) for s in args.sizes.split(",")]
+        self.seed, self.ratio, self.count = args.seed, args.ratio, args.instances
+        self.space = minisat_space()
+        self.names = [f"u3sat-n{self.sizes[j % len(self.sizes)]}-s{args.seed * 100000 + j}.cnf"
+                      for j in range(args.instances)]
+        self.header = {"seed": args.seed, "cutoff": args.cutoff, "sizes": self.sizes, "ratio": args.ratio,
+                       "instances": args.instances, "space": space_json(self.space)}
+        self.solver = solver_version()
+        self.generator = (f"uniform random 3-SAT (benchmarks/build_matrix.py:generate), ratio {args.ratio}, "
+                          f"sizes {','.join(map(str, self.sizes))} cycled over columns, "
+                          "instance seed = seed*100000+column")
+        self.tmp: Path | None = None
+
+    def initial_configs(self, count: int, neighbours: int, seed: int) -> tuple[list[dict], dict]:
+        if neighbours:
+            raise SystemExit("--neighbours needs --scenario")
+        return uniform_configs(self.space, count, seed), {"default": 1, "uniform": count - 1}
+
+    def local_configs(self, configs, par10, count, seed):
+        return local_configs(self.space, configs, par10, count, seed)
+
+    def prepare(self) -> None:
+        self.tmp = Path(tempfile.mkdtemp(prefix="acmatrix-"))
+        for j, name in enumerate(self.names):
+            (self.tmp / name).write_text(generate(self.sizes[j % len(self.sizes)], self.seed * 100000 + j, self.ratio))
+
+    def run(self, config: dict, j: int, cutoff: float, backstop: float) -> tuple[float, bool]:
+        return run_once(command(config, str(self.tmp / self.names[j])), cutoff, backstop)
+
+    def cleanup(self) -> None:
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class ScenarioSource:
+    """Rows and columns from an algoconf scenario: its space, its train + test instances, its target.
+
+    Each run is launched exactly as the scenario's target launches it (``Target.prepare``: argv,
+    environment, working folder), with the run seed ``--seed``; it counts as solved when the target's
+    own answer check says SUCCESS (for the bundled SAT runners: an ``s`` line whose model satisfies
+    the formula and agrees with the generator's sidecar) within the CPU cutoff. The matrix's space is
+    the scenario's, so ``configure <scenario> --simulate <matrix>`` accepts it.
+    """
+
+    def __init__(self, args: argparse.Namespace):
+        from algoconf.scenario import load_scenario
+        from algoconf.targets import build_target
+
+        self.path = Path(args.scenario)
+        self.scenario = load_scenario(self.path)
+        if self.scenario.objective != "runtime":
+            raise SystemExit(f"{self.path}: a runtime matrix needs a runtime scenario")
+        self.space = self.scenario.space
+        self.instances = list(self.scenario.train) + list(self.scenario.test or ())
+        self.names = [inst.name for inst in self.instances]
+        self.target = build_target(self.scenario.target, self.scenario.root)
+        self.run_seed = args.seed
+        self.header = {"scenario": self.scenario.name, "seed": args.seed, "cutoff": args.cutoff,
+                       "instances": self.names, "space": space_json(self.space)}
+        program = getattr(getattr(self.target, "runner", None), "program", None) or self.scenario.target.kind
+        self.solver = self._version(program)
+        self.generator = (f"the train + test instances of scenario {self.scenario.name} "
+                          f"({self.path}): train {_source_text(self.scenario.train.source)}, "
+                          f"test {_source_text(self.scenario.test.source if self.scenario.test else None)}")
+        self.runtime_text = (f"ru_utime+ru_stime of the {program} process (wait4); solved = the "
+                             "target's answer check says SUCCESS within the cutoff")
+
+    @staticmethod
+    def _version(program: str) -> str:
+        try:
+            package = {"cadical": "cadical", "clasp": "clasp", "minisat": "minisat"}.get(program)
+            version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True,
+                                     text=True, timeout=10).stdout.strip() if package else ""
+        except (OSError, subprocess.SubprocessError):
+            version = ""
+        return f"{program} {version or '(version unknown)'}"
+
+    def initial_configs(self, count: int, neighbours: int, seed: int) -> tuple[list[dict], dict]:
+        """The default, ``neighbours`` one-exchange neighbours of it, then uniform samples up to ``count``."""
+        from algoconf.records import config_key
+        from algoconf.space import default_config, neighbours as one_exchange, sample_configs
+
+        default = default_config(self.space)
+        rows = [default] + one_exchange(self.space, default, neighbours, seed)
+        keys = {config_key(c) for c in rows}
+        n_near = len(rows) - 1
+        draw = 0
+        while len(rows) < count:
+            batch = sample_configs(self.space, 4 * count, seed + 7919 * (draw + 1))
+            draw += 1
+            for config in batch:
+                if len(rows) < count and config_key(config) not in keys:
+                    keys.add(config_key(config))
+                    rows.append(config)
+        return [plain(c) for c in rows], {"default": 1, "default_neighbours": n_near,
+                                          "uniform": count - 1 - n_near}
+
+    def local_configs(self, configs, par10, count, seed, parents: int = 5):
+        """``count`` distinct one- or two-step neighbours of the ``parents`` best rows so far."""
+        from algoconf.records import config_key
+        from algoconf.space import neighbours as one_exchange
+
+        best = [int(i) for i in np.argsort(par10, kind="stable")[:parents]]
+        rng = random.Random(seed)
+        keys = {config_key(c) for c in configs}
+        out, origin = [], []
+        for _ in range(100 * count):
+            if len(out) >= count:
+                break
+            parent = best[len(out) % len(best)]
+            config = configs[parent]
+            for _ in range(rng.choice((1, 2))):
+                found = one_exchange(self.space, config, 1, rng.randrange(2 ** 31))
+                config = found[0] if found else config
+            if config_key(config) not in keys:
+                keys.add(config_key(config))
+                out.append(plain(config))
+                origin.append(parent)
+        return out, origin
+
+    def prepare(self) -> None:
+        missing = [inst.name for inst in self.instances if inst.path is None or not Path(inst.path).is_file()]
+        if missing:
+            raise SystemExit(f"{self.path}: instance files missing (first: {missing[0]})")
+
+    def run(self, config: dict, j: int, cutoff: float, backstop: float) -> tuple[float, bool]:
+        from algoconf.execution.limits import ProcessOutcome
+        from algoconf.records import RunRequest, Status
+
+        instance = self.instances[j]
+        request = RunRequest(config=config, instance=instance.name, seed=self.run_seed, cutoff=cutoff)
+        launch = self.target.prepare(request, instance)
+
+        def answered(returncode: int, stdout: bytes | None) -> bool:
+            outcome = ProcessOutcome(exit_code=returncode, signal=None, cpu_time=0.0, wallclock=0.0,
+                                     stdout=(stdout or b"").decode("utf-8", "replace"), stderr_tail="")
+            return self.target.answer(request, instance, outcome).status is Status.SUCCESS
+
+        return run_once(list(launch.argv), cutoff, backstop, answered=answered,
+                        env=dict(launch.env) if launch.env is not None else None, cwd=launch.cwd, capture=True)
+
+    def cleanup(self) -> None:
+        pass
+
+
+def _source_text(source) -> str:
+    return json.dumps(dict(source), sort_keys=True) if source else "(in memory)"
+
+
+def read_extra_configs(path: str | None, space: ConfigurationSpace) -> list[dict]:
+    """Rows from a JSON list of configurations (e.g. tuner incumbents), each checked against the space."""
+    if not path:
+        return []
+    from algoconf.space import active_config
+
+    items = json.loads(Path(path).read_text())
+    if not isinstance(items, list):
+        raise SystemExit(f"{path}: expected a JSON list of configurations")
+    return [plain(active_config(space, item)) for item in items]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--configs", type=int, default=150, help="rows: the default plus uniform samples")
+    parser.add_argument("--scenario", default=None,
+                        help="build for this algoconf scenario (its space, train+test instances and target) "
+                             "instead of minisat on random 3-SAT")
+    parser.add_argument("--configs", type=int, default=150,
+                        help="initial rows: the default (plus --neighbours of it) and uniform samples")
+    parser.add_argument("--neighbours", type=int, default=0,
+                        help="--scenario only: one-exchange neighbours of the default among the initial rows")
     parser.add_argument("--local", type=int, default=0,
-                        help="extra rows: neighbours of the 5 best uniform rows (PAR10 over all instances)")
+                        help="extra rows: neighbours of the 5 best initial rows (PAR10 over all instances)")
+    parser.add_argument("--extra", default=None,
+                        help="JSON list of configurations (tuner incumbents, hand-picked) appended as the last rows")
     parser.add_argument("--instances", type=int, default=150)
     parser.add_argument("--sizes", default="175,190,200,215", help="variables per instance, cycled over columns")
     parser.add_argument("--ratio", type=float, default=4.26, help="clauses per variable")
-    parser.add_argument("--cutoff", type=float, default=2.0, help="CPU seconds")
+    parser.add_argument("--cutoff", type=float, default=None,
+                        help="CPU seconds (default: the scenario's cutoff, else 2)")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="sampling seed (and the run seed with --scenario)")
     parser.add_argument("--max-minutes", type=float, default=24.0, help="stop starting runs after this wall time")
     parser.add_argument("--wall-backstop", type=float, default=None,
                         help="wall seconds before a run counts as hung (default max(300, 100 * cutoff))")
@@ -352,29 +560,35 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(stats, indent=1))
         return 0
     journal_path = Path(args.journal or f"{out}.journal.jsonl")
-    sizes = [int(s) for s in args.sizes.split(",")]
-    backstop = args.wall_backstop or max(300.0, 100.0 * args.cutoff)
     if not args.append and (out.exists() or journal_path.exists()):
         raise SystemExit(f"{out} or {journal_path} exists: pass --append to continue it, or remove them")
+    if args.cutoff is None:
+        args.cutoff = 2.0
+        if args.scenario:
+            from algoconf.scenario import load_scenario
 
-    space = minisat_space()
-    configs = uniform_configs(space, args.configs, args.seed)
-    names = [f"u3sat-n{sizes[j % len(sizes)]}-s{args.seed * 100000 + j}.cnf" for j in range(args.instances)]
-    header = {"seed": args.seed, "cutoff": args.cutoff, "sizes": sizes, "ratio": args.ratio,
-              "instances": args.instances, "space": space_json(space)}
-    n_rows = args.configs + args.local
+            args.cutoff = float(load_scenario(args.scenario).cutoff)
+    backstop = args.wall_backstop or max(300.0, 100.0 * args.cutoff)
+
+    source = ScenarioSource(args) if args.scenario else MinisatSource(args)
+    space, names, header = source.space, source.names, source.header
+    configs, initial_rows = source.initial_configs(args.configs, args.neighbours, args.seed)
+    extra = read_extra_configs(args.extra, space)
+    n_rows = args.configs + args.local + len(extra)
     runtime = np.full((n_rows, len(names)), np.nan, dtype=np.float32)
     solved = np.zeros((n_rows, len(names)), dtype=bool)
     done = np.zeros((n_rows, len(names)), dtype=bool)
     journal = Journal(journal_path, header)
     for i, j, cpu, ok in journal.runs:
         runtime[i, j], solved[i, j], done[i, j] = cpu, ok, True
+    previous_configs: list[dict] = []
     if args.append and out.exists():  # complete rows of the matrix so far (possibly built without journal)
         previous = np.load(out)
+        previous_configs = json.loads(str(previous["configs"]))
         k = min(previous["runtime"].shape[0], n_rows)
-        expected = [configs[i] if i < args.configs else journal.rows.get(i) for i in range(k)]
+        expected = [configs[i] if i < args.configs else journal.rows.get(i, previous_configs[i]) for i in range(k)]
         if (json.loads(str(previous["instances"])) != names or float(previous["cutoff"]) != args.cutoff
-                or json.loads(str(previous["configs"]))[:k] != expected):
+                or previous_configs[:k] != expected):
             raise SystemExit("--append needs the instances, cutoff, seed and rows of the existing matrix")
         runtime[:k], solved[:k], done[:k] = previous["runtime"][:k], previous["solved"][:k], True
         if not journal.runs:  # a matrix built before this journal: carry its build time over
@@ -383,10 +597,7 @@ def main(argv: list[str] | None = None) -> int:
             journal.seconds = float(json.loads(str(previous["meta"])).get("seconds", 0.0))
     seconds_before = journal.seconds
     extra_origin: list[int] = []
-
-    tmp = Path(tempfile.mkdtemp(prefix="acmatrix-"))
-    for j, name in enumerate(names):
-        (tmp / name).write_text(generate(sizes[j % len(sizes)], args.seed * 100000 + j, args.ratio))
+    source.prepare()
 
     lock = threading.Lock()
     slots = threading.BoundedSemaphore(4 * args.workers)
@@ -394,7 +605,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def task(i: int, j: int, config: dict) -> None:
         try:
-            cpu, ok = run_once(command(config, str(tmp / names[j])), args.cutoff, backstop)
+            cpu, ok = source.run(config, j, args.cutoff, backstop)
             with lock:
                 runtime[i, j], solved[i, j], done[i, j] = cpu, ok, True
             journal.run(i, j, cpu, ok)
@@ -416,17 +627,19 @@ def main(argv: list[str] | None = None) -> int:
         with lock:
             k = complete_rows()
             rt, sv = runtime[:k].copy(), solved[:k].copy()
-        all_configs = configs + local_rows
+        all_configs = configs + local_rows + extra
         finished = np.isfinite(runtime) & done
+        n_local = max(0, min(k, args.configs + args.local) - args.configs)
         meta = {
-            "solver": solver_version(),
-            "generator": f"uniform random 3-SAT (benchmarks/build_matrix.py:generate), ratio {args.ratio}, "
-                         f"sizes {','.join(map(str, sizes))} cycled over columns, instance seed = seed*100000+column",
-            "rows": {"default": min(k, 1), "uniform": max(0, min(k, args.configs) - 1),
-                     "local": max(0, k - args.configs), "local_parents": extra_origin[:max(0, k - args.configs)]},
+            "solver": source.solver,
+            "generator": source.generator,
+            "rows": {**{key: min(value, max(0, k - sum(list(initial_rows.values())[:n])))
+                        for n, (key, value) in enumerate(initial_rows.items())},
+                     "local": n_local, "local_parents": extra_origin[:n_local],
+                     "extra": max(0, k - args.configs - args.local), "extra_file": args.extra},
             "seed": args.seed, "cutoff": args.cutoff,
             "cpu_kill": f"killed past {CPU_KILL_FACTOR}*cutoff+{CPU_KILL_SLACK} CPU s (/proc schedstat, polled)",
-            "runtime": "ru_utime+ru_stime of the minisat process (wait4)", "workers": args.workers,
+            "runtime": source.runtime_text, "workers": args.workers,
             "nice": nice, "wall_backstop": backstop, "cpu_seconds": round(float(runtime[finished].sum()), 1),
             "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "seconds": round(seconds_before + time.monotonic() - start, 1),
@@ -448,13 +661,15 @@ def main(argv: list[str] | None = None) -> int:
     last_save = time.monotonic()
     with ThreadPoolExecutor(args.workers) as pool:
         for i in range(n_rows):
-            if i == args.configs:  # all uniform rows complete: choose the local rows from them
+            if i == args.configs and args.local:  # initial rows complete: choose the local rows from them
                 drain()
                 if failures or not done[:args.configs].all():
                     break
                 par10 = np.where(solved[:args.configs], runtime[:args.configs], 10 * args.cutoff).mean(axis=1)
-                local_rows, extra_origin[:] = local_configs(space, configs, par10, args.local, args.seed)
-            config = (configs + local_rows)[i]
+                local_rows, extra_origin[:] = source.local_configs(configs, par10, args.local, args.seed)
+                if previous_configs[args.configs:args.configs + args.local] not in ([], local_rows):
+                    local_rows = previous_configs[args.configs:args.configs + args.local]
+            config = (configs + local_rows + extra)[i]
             if done[i].all():
                 continue
             journal.row(i, config)
@@ -475,13 +690,12 @@ def main(argv: list[str] | None = None) -> int:
             break
         drain()
     journal.elapsed(time.monotonic() - start)
+    source.cleanup()
     if failures:
         journal.close()
-        shutil.rmtree(tmp, ignore_errors=True)
         raise failures[0]
     rows = snapshot()
     journal.close()
-    shutil.rmtree(tmp, ignore_errors=True)
     if rows == n_rows:
         journal_path.unlink()
     print(f"wrote {out}: {rows} configurations x {len(names)} instances"

@@ -61,3 +61,62 @@ def test_stats_of_a_matrix(build_matrix):
     assert stats["default_par10"] == pytest.approx((0.1 + 0.2 + 10 + 0.1) / 4, abs=1e-4)
     assert stats["timeout_fraction"] == pytest.approx(5 / 12, abs=1e-4)
     assert stats["train_best_is_test_best"] == 1.0 and stats["train_best_test_regret_mean"] == 0.0
+
+
+SCENARIO_YAML = """
+name: tiny-cadical
+target: {{runner: cadical}}
+space: {space}
+train: {{generator: "algoconf.generators:flat_colouring", n: 2, seed: 1, kwargs: {{vertices: 30}}}}
+test: {{generator: "algoconf.generators:flat_colouring", n: 2, seed: 2, kwargs: {{vertices: 30}}}}
+objective: runtime
+cutoff: 1
+time_kind: cpu
+"""
+
+
+@pytest.mark.skipif(shutil.which("cadical") is None, reason="cadical not installed")
+def test_scenario_build_runs_the_scenarios_target_and_fits_it(build_matrix, tmp_path):
+    from algoconf.scenario import load_scenario
+    from algoconf.space import active_config, default_config
+    from algoconf.tuners.simulated import RuntimeMatrix
+
+    space = Path(__file__).resolve().parents[2] / "runners" / "cadical" / "search.pcs"
+    path = tmp_path / "scenario.yaml"
+    path.write_text(SCENARIO_YAML.format(space=space))
+    scenario = load_scenario(path)
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps([{**default_config(scenario.space), "phase": "off"}]))
+    out = tmp_path / "m.npz"
+    args = ["--scenario", str(path), "--configs", "3", "--neighbours", "1", "--local", "1", "--extra", str(extra),
+            "--workers", "1", "--out", str(out)]
+    assert build_matrix.main(args) == 0
+    matrix = RuntimeMatrix.load(out)
+    assert matrix.shape == (5, 4) and matrix.cutoff == 1.0
+    assert matrix.solved.all()  # 30-vertex colourings: cadical answers (and its model is checked) at once
+    assert matrix.instances == list(scenario.train.names) + list(scenario.test.names)
+    matrix.check_fits(scenario, out)
+    rows = matrix.meta["rows"]
+    assert (rows["default"], rows["default_neighbours"], rows["uniform"], rows["local"], rows["extra"]) == (1, 1, 1, 1, 1)
+    assert matrix.configs[0] == default_config(scenario.space)
+    assert matrix.configs[-1] == active_config(scenario.space, {**default_config(scenario.space), "phase": "off"})
+
+
+@pytest.mark.skipif(shutil.which("cadical") is None, reason="cadical not installed")
+def test_scenario_run_counts_a_wrong_answer_as_unsolved(build_matrix, tmp_path):
+    import argparse
+
+    space = Path(__file__).resolve().parents[2] / "runners" / "cadical" / "search.pcs"
+    path = tmp_path / "scenario.yaml"
+    path.write_text(SCENARIO_YAML.format(space=space))
+    source = build_matrix.ScenarioSource(argparse.Namespace(scenario=str(path), seed=1, cutoff=1.0))
+    from algoconf.space import default_config
+
+    config = default_config(source.space)
+    cpu, ok = source.run(config, 0, 1.0, 60)
+    assert ok and 0 < cpu < 1.0
+    sidecar = Path(f"{source.instances[0].path}.json")
+    sidecar.write_text(json.dumps({"answer": "UNSAT"}))  # the generator's record now contradicts cadical's SAT
+    source = build_matrix.ScenarioSource(argparse.Namespace(scenario=str(path), seed=1, cutoff=1.0))
+    cpu, ok = source.run(config, 0, 1.0, 60)
+    assert not ok and cpu == 1.0

@@ -1,0 +1,103 @@
+"""Test PAR10 of named configurations of a scenario, measured with real runs (one at a time, interleaved).
+
+Used to measure the suite scenarios' README numbers (issue 21): the default against the best known
+configuration and tuner incumbents. Every run is launched as the scenario's target launches it and
+timed in CPU seconds of the solver process (``build_matrix.ScenarioSource``: killed past the cutoff,
+solved only when the target's own answer check says SUCCESS within the cutoff; unsolved runs cost
+``par_factor * cutoff``). Configurations are interleaved per instance (instance 1: A, B, C; instance 2:
+A, B, C; ...), so load drift hits all of them alike.
+
+    python benchmarks/scenario_baselines.py scenarios/clasp-colouring-suite/scenario.yaml \\
+        --configs scenarios/clasp-colouring-suite/configs.json --set test
+
+``--configs`` is a JSON object ``{name: configuration}``; a configuration may give only the
+parameters that differ from the default (``null`` or ``{}`` is the default itself). A row is
+appended to ``benchmarks/results/scenario_baselines.json`` (with the commit) after every instance,
+so a killed measurement keeps what it measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from build_matrix import ScenarioSource  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results" / "scenario_baselines.json"
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def save(out: Path, record: dict) -> None:
+    """Put ``record`` into the JSON list at ``out`` (replacing its earlier version), under a file lock,
+    so that measurements running at the same time keep each other's rows."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.with_name(out.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        everything = json.loads(out.read_text()) if out.is_file() else []
+        everything = [r for r in everything if r.get("id") != record["id"]] + [record]
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(json.dumps(everything, indent=1) + "\n")
+        os.replace(tmp, out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario")
+    parser.add_argument("--configs", required=True, help="JSON file or text: {name: configuration or null}")
+    parser.add_argument("--set", choices=("train", "test", "both"), default="test")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N instances of the set")
+    parser.add_argument("--seed", type=int, default=1, help="run seed")
+    parser.add_argument("--out", default=str(RESULTS))
+    args = parser.parse_args(argv)
+
+    from algoconf.space import active_config, default_config
+
+    source = ScenarioSource(argparse.Namespace(scenario=args.scenario, seed=args.seed, cutoff=None))
+    scenario = source.scenario
+    cutoff, k = float(scenario.cutoff), float(scenario.par_factor)
+    text = Path(args.configs).read_text() if Path(args.configs).is_file() else args.configs
+    default = default_config(scenario.space)
+    configs = {name: active_config(scenario.space, {**default, **(given or {})})
+               for name, given in json.loads(text).items()}
+    n_train = len(scenario.train)
+    columns = {"train": range(n_train), "test": range(n_train, len(source.names)),
+               "both": range(len(source.names))}[args.set]
+    columns = list(columns)[: args.limit]
+    source.prepare()
+    out = Path(args.out)
+    record = {"scenario": scenario.name, "set": args.set, "instances": len(columns), "cutoff": cutoff,
+              "par_factor": k, "commit": commit(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+              "configs": configs, "runs": {name: [] for name in configs}}
+    record["id"] = f"{os.getpid()}-{time.time():.3f}"
+    for j in columns:
+        for name, config in configs.items():
+            cpu, ok = source.run(config, j, cutoff, max(300.0, 100 * cutoff))
+            record["runs"][name].append([source.names[j], round(cpu, 4), ok])
+        record["loadavg"] = [round(x, 2) for x in os.getloadavg()]
+        save(out, record)
+    print(f"{scenario.name} ({args.set}, {len(columns)} instances, cutoff {cutoff:g} CPU s, commit {record['commit']})")
+    print(f"{'configuration':<28} {'PAR10':>8} {'solved':>8} {'median':>8}")
+    for name, runs in record["runs"].items():
+        cost = [c if ok else k * cutoff for _, c, ok in runs]
+        print(f"{name:<28} {statistics.mean(cost):8.4f} {sum(ok for *_, ok in runs):4d}/{len(runs):<3d} "
+              f"{statistics.median(c for _, c, _ in runs):8.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
