@@ -9,8 +9,12 @@ Contracts
   commit, ~20x slower) keeps every commit even then.
 * A result's key is ``RunRequest.key = (config_key, instance, seed)``; writing a key that is already
   there does nothing (idempotent), so a resumed or duplicated run is never recorded twice.
-* :meth:`RunHistory.commit` writes results *and* named JSON state blobs (tuner state, RNG) in one
-  transaction, so the stored tuner state always matches the stored results.
+* :meth:`RunHistory.commit` writes results, named JSON state blobs (a snapshot of the tuner's and
+  the engine's state) and one entry of the state *journal* (what changed since: the engine's asks
+  and tells) in one transaction, so the stored state always matches the stored results. A commit
+  with a new snapshot may reset the journal (``reset_journal``): the entries it held are then
+  inside the snapshot. The state of a run is its last snapshot followed by the journal's entries
+  in order; each commit writes only what changed (docs/execution.md, "The history's state").
 * The first opener with a scenario stores its fingerprint; opening with a different fingerprint
   raises :class:`~algoconf.errors.ScenarioMismatchError` listing the differences (never a prompt).
   It also stores a content digest of every instance file; re-opening after a file's content
@@ -48,7 +52,8 @@ if TYPE_CHECKING:
 __all__ = ["RunHistory", "HISTORY_FILE", "SCHEMA_VERSION"]
 
 HISTORY_FILE = "history.sqlite"
-SCHEMA_VERSION = 1
+#: 2: the state journal (table ``journal``); a history of schema 1 is upgraded when opened
+SCHEMA_VERSION = 2
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _BUSY_TIMEOUT_S = 60.0
 
@@ -76,6 +81,7 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE INDEX IF NOT EXISTS runs_by_instance ON runs (instance);
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
 """
 
 _COLUMNS = (
@@ -100,6 +106,10 @@ class RunHistory:
         self._run_dir_locked: Path | None = None
         #: PID of a writer that died holding the run directory's lock (kill -9), else None
         self.stale_writer_pid: int | None = None
+        # the stored keys, kept while this object holds the run directory's lock (no other run
+        # writer then): membership tests and misses of get() need no query (None: not loaded)
+        self._keys: set[tuple[str, str, int]] | None = None
+        self._config_keys: set[str] = set()  # configurations stored by this object (same condition)
 
     # --- opening ------------------------------------------------------------------------------------
     @classmethod
@@ -192,6 +202,9 @@ class RunHistory:
                         f"{self.path}: written by a newer algoconf (history schema {row[0]}, this one reads "
                         f"{SCHEMA_VERSION}); upgrade algoconf to resume it"
                     )
+                elif int(row[0]) < SCHEMA_VERSION:  # schema 1 lacks only the journal (created above)
+                    # the older reader would ignore the journal: it must refuse the file from now on
+                    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
 
     def _check_fingerprint(self, fingerprint: dict[str, Any]) -> None:
         with self._guard(), self._transaction():
@@ -257,29 +270,52 @@ class RunHistory:
         """Store one result; False (and nothing written) when its key is already stored."""
         return self.commit([result])[0]
 
-    def commit(self, results: Sequence[RunResult], state: Mapping[str, Mapping[str, Any]] | None = None) -> list[bool]:
-        """Store results and named JSON state blobs in ONE transaction.
+    def commit(self, results: Sequence[RunResult], state: Mapping[str, Mapping[str, Any]] | None = None,
+               journal: Any = None, *, reset_journal: bool = False) -> list[bool]:
+        """Store results, named JSON state blobs and a journal entry in ONE transaction.
 
         Returns, per result, whether it was new (a key already stored, or repeated in ``results``, is
-        skipped). State blobs replace earlier blobs of the same name.
+        skipped). State blobs replace earlier blobs of the same name. ``reset_journal`` deletes the
+        journal's entries first (they are inside the snapshot ``state`` brings); ``journal`` (any
+        JSON value) is then appended as the journal's next entry.
         """
         rows = [_result_row(r) for r in results]
-        configs = {r.request.config_key: json.dumps(dict(r.request.config), sort_keys=True) for r in results}
+        known = self._config_keys if self._run_dir_locked is not None else None
+        configs = {r.request.config_key: json.dumps(dict(r.request.config), sort_keys=True) for r in results
+                   if known is None or r.request.config_key not in known}
         blobs = {name: json.dumps(value, sort_keys=True, allow_nan=True) for name, value in (state or {}).items()}
+        entry = None if journal is None else json.dumps(journal, allow_nan=True, separators=(",", ":"))
         now = time.time()
         written: list[bool] = []
+        insert = (f"INSERT OR IGNORE INTO runs ({', '.join(_COLUMNS)}, recorded) "
+                  f"VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})")
         with self._guard(), self._transaction():
             conn = self._conn
+            if reset_journal:
+                conn.execute("DELETE FROM journal")
+            if entry is not None:
+                conn.execute("INSERT INTO journal (entry) VALUES (?)", (entry,))
             conn.executemany("INSERT OR IGNORE INTO configs VALUES (?, ?)", list(configs.items()))
-            for row in rows:
-                cur = conn.execute(
-                    f"INSERT OR IGNORE INTO runs ({', '.join(_COLUMNS)}, recorded) "
-                    f"VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})",
-                    (*row, now),
-                )
-                written.append(cur.rowcount == 1)
+            keys = self._known_keys()
+            batch: set[tuple[str, str, int]] = set()
+            if keys is not None:  # the stored keys are known: insert the new rows at once
+                fresh = []
+                for row in rows:
+                    key = (row[0], row[1], row[2])
+                    new = key not in keys and key not in batch
+                    batch.add(key)
+                    written.append(new)
+                    if new:
+                        fresh.append((*row, now))
+                conn.executemany(insert, fresh)
+            else:
+                for row in rows:
+                    written.append(conn.execute(insert, (*row, now)).rowcount == 1)
             for name, blob in blobs.items():
                 conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)", (name, blob, now))
+        if keys is not None:  # committed
+            keys.update(batch)
+            self._config_keys.update(configs)
         return written
 
     def save_state(self, name: str, value: Mapping[str, Any]) -> None:
@@ -292,15 +328,37 @@ class RunHistory:
             row = self._conn.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
         return None if row is None else json.loads(row[0])
 
+    def journal(self) -> list[Any]:
+        """The journal's entries (committed since the last reset), oldest first."""
+        with self._guard():
+            rows = self._conn.execute("SELECT entry FROM journal ORDER BY id").fetchall()
+        try:
+            return [json.loads(row[0]) for row in rows]
+        except json.JSONDecodeError:
+            raise _corrupt(self.path, "an entry of its state journal is not JSON") from None
+
+    def race_results(self, races: Sequence[str]) -> list[RunResult]:
+        """The stored results of runs of these race ids, in insertion order."""
+        races = list(dict.fromkeys(races))
+        if not races:
+            return []
+        return self._select(f"WHERE r.race IN ({', '.join('?' * len(races))})", tuple(races))
+
     # --- reading ------------------------------------------------------------------------------------
     def get(self, key: tuple[str, str, int]) -> RunResult | None:
         """The result stored under ``(config_key, instance, seed)``, or None."""
+        keys = self._known_keys()
+        if keys is not None and (key[0], key[1], int(key[2])) not in keys:
+            return None
         found = self._select("WHERE r.config_key = ? AND r.instance = ? AND r.seed = ?", (key[0], key[1], int(key[2])))
         return found[0] if found else None
 
     def __contains__(self, key: object) -> bool:
         if not (isinstance(key, tuple) and len(key) == 3):
             return False
+        keys = self._known_keys()
+        if keys is not None:
+            return (key[0], key[1], int(key[2])) in keys
         with self._guard():
             row = self._conn.execute(
                 "SELECT 1 FROM runs WHERE config_key = ? AND instance = ? AND seed = ?",
@@ -388,6 +446,16 @@ class RunHistory:
                 raise _corrupt(self.path, f"a stored run of instance {row[1]!r} cannot be read: "
                                           f"{str(err).splitlines()[0][:200]}") from None
         return out
+
+    def _known_keys(self) -> set[tuple[str, str, int]] | None:
+        """The stored keys while this object is the run directory's only writer, else None."""
+        if self._run_dir_locked is None:
+            return None
+        if self._keys is None:
+            with self._guard():
+                rows = self._conn.execute("SELECT config_key, instance, seed FROM runs").fetchall()
+            self._keys = {(k, i, int(s)) for k, i, s in rows}
+        return self._keys
 
     @contextmanager
     def _guard(self) -> Iterator[None]:

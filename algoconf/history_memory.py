@@ -27,8 +27,9 @@ class MemoryHistory:
         self._results: dict[tuple[str, str, int], RunResult] = {}
         self._by_config: dict[str, list[RunResult]] = {}
 
-    def commit(self, results: Sequence[RunResult], state: Mapping[str, Mapping[str, Any]] | None = None) -> list[bool]:
-        """Store the results (a key already stored is skipped); ``state`` is ignored."""
+    def commit(self, results: Sequence[RunResult], state: Mapping[str, Mapping[str, Any]] | None = None,
+               journal: Any = None, *, reset_journal: bool = False) -> list[bool]:
+        """Store the results (a key already stored is skipped); ``state`` and ``journal`` are ignored."""
         written = []
         for result in results:
             new = result.key not in self._results
@@ -43,6 +44,13 @@ class MemoryHistory:
 
     def load_state(self, name: str) -> dict[str, Any] | None:
         return None
+
+    def journal(self) -> list[Any]:
+        return []
+
+    def race_results(self, races: Sequence[str]) -> list[RunResult]:
+        wanted = set(races)
+        return [r for r in self._results.values() if r.request.race in wanted]
 
     def get(self, key: tuple[str, str, int]) -> RunResult | None:
         return self._results.get((key[0], key[1], int(key[2])))

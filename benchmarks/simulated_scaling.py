@@ -58,9 +58,23 @@ BUDGETS = {"minisat_3sat_matrix": (10.0, 30.0, 100.0, 300.0),
 TUNERS = ("random", "acband", "smac", "optuna")
 WORKERS = (1, 2, 8, 64, 256)
 OUT = ROOT / "benchmarks" / "results" / "simulated_scaling.json"
+#: optuna and smac run into a file of their own (another session appends random/acband to OUT);
+#: ``--table-only`` reads both by default
+OUT_OPTUNA_SMAC = ROOT / "benchmarks" / "results" / "simulated_scaling_optuna_smac.json"
+
+
+_COMMIT: str | None = None
 
 
 def git_commit() -> str:
+    """The commit the benchmark process started at (the code it imported then, not a later HEAD)."""
+    global _COMMIT
+    if _COMMIT is None:
+        _COMMIT = _head()
+    return _COMMIT
+
+
+def _head() -> str:
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                               check=True).stdout.strip()
@@ -207,6 +221,20 @@ def matrix_facts(path: Path) -> dict[str, Any]:
             "median_row_test_par10": float(statistics.median(par)), "mean_solved_runtime": float(runtimes.mean())}
 
 
+def merged(paths: Sequence[Path]) -> dict[str, Any]:
+    """The rows of several result files as one; a (matrix, tuner, W, seed, protocol) in a later file
+    replaces the same in an earlier one."""
+    out: dict[str, Any] = {"benchmark": "simulated_scaling", "rows": [], "matrices": {}}
+    rows: dict[tuple, dict[str, Any]] = {}
+    for path in paths:
+        data = load(path)
+        out["matrices"].update(data.get("matrices", {}))
+        for r in selected(data, None):
+            rows[(r["matrix"], r["tuner"], r["workers"], r["seed"], json.dumps(r.get("protocol"), sort_keys=True))] = r
+    out["rows"] = list(rows.values())
+    return out
+
+
 def selected(data: dict[str, Any], proto: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The rows of one protocol (all without one), the first of each (matrix, tuner, W, seed, protocol)."""
     seen, out = set(), []
@@ -286,9 +314,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--max-real", type=float, default=300.0, help="CPU seconds (this thread) per run at most")
     ap.add_argument("--caller-time", choices=("charged", "free"), default="charged")
     ap.add_argument("--history", choices=("memory", "sqlite"), default="memory")
-    ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--out", default=None, help=f"result file (default {OUT.relative_to(ROOT)})")
     ap.add_argument("--no-resume", dest="resume", action="store_false")
-    ap.add_argument("--table-only", action="store_true")
+    ap.add_argument("--table-only", action="store_true",
+                    help="print the table of the result files (--from, repeatable; default: --out, or "
+                         "both shipped files when --out is not given)")
+    ap.add_argument("--from", dest="sources", action="append", default=None, metavar="FILE",
+                    help="with --table-only: a result file to read (repeatable; later files win)")
     args = ap.parse_args(argv)
     if args.quick:
         args.matrix = args.matrix or [str(MATRICES[1])]
@@ -298,13 +330,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.budgets = args.budgets or "0.5,1"
         args.max_runs = min(args.max_runs, 1500)
         args.max_real = min(args.max_real, 30.0)
-    out = Path(args.out)
-    data = load(out)
-    proto = protocol(args)
     if args.table_only:
+        sources = args.sources or ([args.out] if args.out else [OUT, OUT_OPTUNA_SMAC])
+        data = merged([Path(p) for p in sources])
         print(table(data))
         print("\n".join(goals(data)))
         return 0
+    out = Path(args.out or OUT)
+    data = load(out)
+    proto = protocol(args)
+    git_commit()
     from algoconf.tuners import get_tuner
 
     paths = [Path(p).resolve() for p in (args.matrix or MATRICES)]

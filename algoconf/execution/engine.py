@@ -15,13 +15,20 @@ Contract
   (target CPU seconds in the history), whichever ends first. At the end, runs still in flight are
   stopped and *not* recorded (a resume runs them again).
 * Every result is committed to the history *before* the tuner is told, in one transaction with
-  the tuner's state (taken just before the tell) and the engine's book-keeping (runs in flight,
-  the keys about to be told, time used; the arms of open races that wait for a worker count as in
-  flight, with the bound they would get now). A kill at any moment therefore loses nothing: on resume
-  the tuner is rebuilt from that state, told the committed batch, and the runs that were in flight
-  are submitted again. A request whose key is already in the history is answered from it, never
-  run twice. With one worker (or a simulated target) a killed-and-resumed seeded run makes exactly
-  the same decisions as an uninterrupted one.
+  what the engine's and the tuner's state need to follow it: a journal entry listing the asks made
+  since the last commit (``["ask", n]``) and the batch about to be told (``["tell", keys]``), and the
+  virtual or real time used. Now and then (when replaying the journal since the last snapshot would
+  cost ``snapshot_ratio`` times what the last snapshot cost, and at the first commit of a session)
+  the commit carries a snapshot instead: the tuner's ``state()`` and the runs asked and not yet told,
+  and the journal restarts after it. So a commit writes what changed, not the whole state, and the
+  snapshots' cost stays a fraction of the tuner's own time. A kill at any moment loses nothing: on
+  resume the tuner is rebuilt from the snapshot, the journal is replayed into it (its asks and tells
+  again, the results read from the history), and the runs asked and not told (in flight, or arms of
+  open races waiting for a worker, with the bound they would get now) are submitted again. A request
+  whose key is already in the history is answered from it, never run twice. With one worker (or a
+  simulated target) a killed-and-resumed seeded run makes exactly the same decisions as an
+  uninterrupted one. A run directory written before the journal existed (a state blob per commit)
+  resumes too.
 * Failures: ``crash_policy="abort"`` raises :class:`~algoconf.errors.RunAborted` at the first failed
   run; more than ``max_failure_rate`` failed runs among this session's results (once at least
   ``min_runs_for_failure_rate`` came back) raises :class:`~algoconf.errors.FailureRateExceeded`.
@@ -66,7 +73,13 @@ from algoconf.tuners.capping import CappingSummary
 from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.sampling import default_config
 
-__all__ = ["Engine", "EngineLimits", "EngineOutcome", "Callback"]
+__all__ = ["Engine", "EngineLimits", "EngineOutcome", "Callback", "JOURNAL_FORMAT", "SNAPSHOT_RATIO"]
+
+#: the engine state's format in the history: 2 = snapshot + journal (1, no "format": a snapshot per commit)
+JOURNAL_FORMAT = 2
+#: a snapshot is taken when replaying the journal since the last one would cost this many times the
+#: last snapshot's own cost (so snapshots cost at most ~1/SNAPSHOT_RATIO of the tuner's time)
+SNAPSHOT_RATIO = 16.0
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +136,7 @@ class Engine:
     def __init__(self, tuner: Tuner, executor: Executor, history: Any, limits: EngineLimits | None = None,
                  *, progress: ProgressObserver | None = None, callbacks: Sequence[Callback] = (),
                  resumed_state: Mapping[str, Any] | None = None, race_slack: float = RACE_SLACK,
-                 guard: IncumbentGuard | None = None):
+                 guard: IncumbentGuard | None = None, snapshot_ratio: float = SNAPSHOT_RATIO):
         if progress is not None and progress is not False and not callable(progress):
             raise TypeError("progress must be an observer (a callable taking a ProgressUpdate) or None")
         self.tuner = tuner
@@ -154,7 +167,13 @@ class Engine:
         self._asks = 0
         self._stop_requested = False
         self._telling = False  # True while tell() runs: a tuner failing there is not saved half-told
-        self._stopped: list[dict[str, Any]] = []
+        # the state journal (module docstring); a history that cannot resume keeps none
+        self._journaling = bool(getattr(history, "keeps_state", False))
+        self.snapshot_ratio = float(snapshot_ratio)
+        self._events: list[list[Any]] = []  # asks since the last commit
+        self._pending: dict[tuple[str, str, int], RunRequest] = {}  # asked of the tuner, not told yet
+        self._snapshot_cost: float | None = None  # seconds the last snapshot took (None: none this session)
+        self._since_snapshot = 0.0  # tuner seconds (ask, tell) since the last snapshot: what a resume replays
         self.runs = len(history)
         self.cpu_time = math.fsum(r.runtime for r in history)
         self._finished: list[tuple[float, float]] = []  # (CPU, wall) of runs not stopped early (guard estimates)
@@ -184,7 +203,11 @@ class Engine:
                 f"{history.path.parent} holds a run of tuner {saved.get('tuner')!r}, not {tuner_cls.name!r}; "
                 "resume with the same tuner or use a new run directory"
             )
+        t0 = time.perf_counter()
         tuner = tuner_cls.from_state(problem, saved["state"])
+        if (engine_state or {}).get("format") == JOURNAL_FORMAT:
+            return cls._resume(tuner, executor, history, limits, engine_state, t0, **kwargs)
+        # format 1 (before the journal): the tuner's state before the last tell, and the runs in flight
         engine = cls(tuner, executor, history, limits, resumed_state=engine_state or {}, **kwargs)
         untold = [history.get(tuple(k)) for k in (engine_state or {}).get("untold", [])]
         missing = [k for k, r in zip((engine_state or {}).get("untold", []), untold) if r is None]
@@ -194,6 +217,63 @@ class Engine:
             tuner.tell(untold)
         engine._resubmit([RunRequest.from_dict(d) for d in (engine_state or {}).get("in_flight", [])])
         return engine
+
+    @classmethod
+    def _resume(cls, tuner: Tuner, executor: Executor, history: Any, limits: EngineLimits | None,
+                engine_state: Mapping[str, Any], t0: float, **kwargs: Any) -> "Engine":
+        """The snapshot's tuner with the journal replayed into it (module docstring)."""
+        pending: dict[tuple[str, str, int], RunRequest] = {}
+        for d in engine_state.get("pending", []):
+            request = RunRequest.from_dict(d)
+            pending[request.key] = request
+        elapsed = float(engine_state.get("elapsed", 0.0))
+        for entry in history.journal():
+            for kind, payload in entry["events"]:
+                if kind == "ask":
+                    for request in tuner.ask(int(payload)):
+                        pending[request.key] = request
+                elif kind == "tell":
+                    results = [history.get(tuple(k)) for k in payload]
+                    missing = [k for k, r in zip(payload, results) if r is None]
+                    if missing:
+                        raise HistoryError(f"{history.path}: its state journal names runs that are not stored: "
+                                           f"{missing[:3]}")
+                    tuner.tell(results)
+                    for result in results:
+                        pending.pop(result.key, None)
+                else:
+                    raise HistoryError(f"{history.path}: its state journal holds an unknown event {kind!r}")
+            elapsed = float(entry.get("elapsed", elapsed))
+        engine = cls(tuner, executor, history, limits, resumed_state={"elapsed": elapsed}, **kwargs)
+        engine._pending = pending
+        engine._since_snapshot = time.perf_counter() - t0
+        engine._resubmit(engine._resume_requests())
+        return engine
+
+    def _resume_requests(self) -> list[RunRequest]:
+        """The runs asked and not told, to submit again: plain runs as asked; the unfinished arms of
+        each open race with the bound they get from its arms already in the history."""
+        plain: list[RunRequest] = []
+        races: dict[str, list[RunRequest]] = {}
+        for request in self._pending.values():
+            if request.race is None:
+                plain.append(request)
+            else:
+                races.setdefault(request.race, []).append(request)
+        if not races:
+            return plain
+        told: dict[str, list[RunResult]] = {}
+        for result in self.history.race_results(list(races)):
+            told.setdefault(result.request.race, []).append(result)
+        out = plain
+        for rid, arms in races.items():
+            asked = {a.key for a in arms}
+            known = [r for r in told.get(rid, []) if r.key not in asked]
+            race = Race([r.request for r in known] + arms, slack=self.race_slack)
+            for index, result in enumerate(known):
+                race.known(index, result)
+            out.extend(race.unfinished())
+        return out
 
     # --- the loop ---------------------------------------------------------------------------------
     def run(self) -> EngineOutcome:
@@ -321,8 +401,14 @@ class Engine:
                 n = min(n, left) if not self.tuner.supports_racing else n
             t0 = time.perf_counter()
             requests = self.tuner.ask(n)
-            self._ask_time += time.perf_counter() - t0
+            spent = time.perf_counter() - t0
+            self._ask_time += spent
+            self._since_snapshot += spent
             self._asks += len(requests)
+            if self._journaling:
+                self._events.append(["ask", n])
+                for request in requests:
+                    self._pending[request.key] = request
             if not requests:
                 return
             self._submit(requests)
@@ -409,13 +495,12 @@ class Engine:
 
     def _record_and_tell(self, batch: list[RunResult]) -> None:
         fresh = [r for r in batch if r.key not in self.history]
-        state = None
-        if self.history.keeps_state:  # a history that cannot resume is spared the snapshot (O(history))
-            state = {
-                "tuner": {"tuner": self.tuner.name, "state": self.tuner.state()},
-                "engine": self._engine_blob(untold=[list(r.key) for r in batch]),
-            }
-        self.history.commit(fresh, state=state)
+        if self._journaling:
+            self._commit_journal(fresh, [["tell", [list(r.key) for r in batch]]])
+            for r in batch:
+                self._pending.pop(r.key, None)
+        else:  # a history that cannot resume keeps no state
+            self.history.commit(fresh)
         if self.guard is not None:
             self._count_finished(fresh)
         self.runs += len(fresh)
@@ -424,7 +509,9 @@ class Engine:
         self._telling = True
         self.tuner.tell(batch)
         self._telling = False
-        self._tell_time += time.perf_counter() - t0
+        spent = time.perf_counter() - t0
+        self._tell_time += spent
+        self._since_snapshot += spent
         self._session_results += len(fresh)
         failed = [r for r in fresh if r.status.failed]
         self._session_failures += len(failed)
@@ -474,7 +561,7 @@ class Engine:
                     del running[future]
                     result = future.result()
                     result = dataclasses.replace(result, info={**result.info, "guard": True})
-                    self.history.commit([result], state=self._state_blob())
+                    self._commit_state([result])
                     self.runs += 1
                     self.cpu_time += result.runtime
                 self._emit("tuning", note=f"incumbent guard: {len(todo) - len(running)}/{len(todo)} runs")
@@ -489,10 +576,31 @@ class Engine:
         log.info("incumbent guard: %s: %s", verdict.verdict, verdict.reason)
         return verdict
 
-    def _state_blob(self) -> dict[str, Any]:
-        blob = self._engine_blob(untold=[])
-        blob["in_flight"] = self._stopped
-        return {"tuner": {"tuner": self.tuner.name, "state": self.tuner.state()}, "engine": blob}
+    # --- the state journal --------------------------------------------------------------------------
+    def _commit_state(self, results: Sequence[RunResult]) -> None:
+        """Commit results with the asks made since the last commit (no tell)."""
+        if self._journaling:
+            self._commit_journal(results, [])
+        else:
+            self.history.commit(results)
+
+    def _commit_journal(self, results: Sequence[RunResult], tail: list[list[Any]]) -> None:
+        """Commit ``results`` with the journal entry of the asks since the last commit followed by
+        ``tail`` (the tell that follows), or with a snapshot when one is due (module docstring)."""
+        elapsed = self.elapsed
+        if self._snapshot_cost is None or self._since_snapshot >= self.snapshot_ratio * self._snapshot_cost:
+            t0 = time.perf_counter()
+            state = {"tuner": {"tuner": self.tuner.name, "state": self.tuner.state()},
+                     "engine": {"format": JOURNAL_FORMAT, "elapsed": elapsed,
+                                "pending": [r.to_dict() for r in self._pending.values()]}}
+            # the snapshot holds the asks; the journal restarts with the tell that follows it
+            self.history.commit(results, state=state, journal={"events": tail, "elapsed": elapsed},
+                                reset_journal=True)
+            self._snapshot_cost = time.perf_counter() - t0
+            self._since_snapshot = 0.0
+        else:
+            self.history.commit(results, journal={"events": self._events + tail, "elapsed": elapsed})
+        self._events = []
 
     # --- progress ---------------------------------------------------------------------------------
     def budget_states(self) -> list[BudgetState]:
@@ -530,30 +638,17 @@ class Engine:
         self._last_progress = now
         self.progress(self.progress_update(phase, final, note))
 
-    def _engine_blob(self, untold: list[list[Any]]) -> dict[str, Any]:
-        return {
-            "in_flight": self._in_flight(),
-            "untold": untold,
-            "elapsed": self.elapsed,
-        }
-
-    def _in_flight(self) -> list[dict[str, Any]]:
-        """Requests to submit again on resume: runs in flight and every unfinished arm of open races."""
-        plain = [r.to_dict() for f, r in self._running.items() if f not in self._arms]
-        return plain + [r.to_dict() for race in self._races.values() for r in race.unfinished()]
-
     def _save_engine_state(self) -> None:
-        # the loop ended: nothing is in flight any more; what was stopped is re-run on resume.
-        # If tell() itself failed, the last commit (state before that tell) stays the truth.
-        if self._telling or not self.history.keeps_state:
+        # the loop ended: the runs it stopped stay asked and not told, so a resume runs them again.
+        # If tell() itself failed, the last commit (whose journal entry holds that tell) stays the truth.
+        if self._telling or not self._journaling:
             return
         try:
-            self.history.commit([], state=self._state_blob())
+            self._commit_state([])
         except Exception as err:  # noqa: BLE001 - never mask the loop's own exception
             log.error("could not save the engine state: %s", err)
 
     def _stop_in_flight(self) -> None:
-        self._stopped = self._in_flight()
         for future in list(self._running):
             if not self.executor.cancel(future):
                 self.executor.stop(future)

@@ -143,6 +143,11 @@ class SMACTuner(Tuner):
             warnings.simplefilter("ignore")  # SMAC 2.4 calls deprecated ConfigSpace API
             self.smac = AlgorithmConfigurationFacade(scenario, target_function=None, overwrite=True,
                                                      logging_level=logging.ERROR, **kwargs)
+        # SMAC's random forest fits and predicts in a joblib thread pool (n_jobs=-1) by default: a new
+        # pool per prediction, whose CPU a charged virtual clock (thread CPU time) did not see, and
+        # whose threads add the trees' predictions in a varying order. One thread: all of SMAC's
+        # time is the caller's, and the sums are reproducible.
+        self.smac._model._rf_opts["n_jobs"] = 1
         self._pending: dict[tuple[str, str, int], list[TrialInfo]] = {}
         self._asked = 0
         self._log = ReplayLog()

@@ -73,11 +73,13 @@ class ScriptedRaces(Tuner):
         return self.next >= len(self.races)
 
     def state(self) -> dict[str, Any]:
-        return {"next": self.next}
+        return {"next": self.next, "races": self.races}
 
     @classmethod
     def from_state(cls, problem: TuningProblem, state: Mapping[str, Any]) -> "ScriptedRaces":
-        raise NotImplementedError
+        tuner = cls(problem, races=state["races"])
+        tuner.next = int(state["next"])
+        return tuner
 
 
 def _engine(tmp_path, races, workers, runs=None):
@@ -125,21 +127,33 @@ def test_one_worker_caps_the_later_arm_at_the_best_time_times_the_slack(tmp_path
     assert slow.status is Status.CAPPED and slow.runtime == pytest.approx(0.4 * RACE_SLACK)
 
 
-def test_arms_waiting_for_a_worker_are_saved_with_their_bound_and_resumed(tmp_path):
-    engine, history = _engine(tmp_path, [[FAST, SLOW]], workers=1, runs=1)
+@pytest.mark.parametrize("snapshot_ratio", [0.0, float("inf")])  # the arm in the snapshot / in the journal
+def test_arms_waiting_for_a_worker_are_saved_with_their_bound_and_resumed(tmp_path, snapshot_ratio):
+    races = [[FAST, SLOW]]
+    problem = TuningProblem(space=_space(), instances=("i0",), cutoff=10.0)
+
+    def engine(limits):
+        history = RunHistory.open(tmp_path / "run")
+        executor = SimulatedExecutor(_matrix(["i0"]).answer, n_workers=1)
+        return Engine.start(ScriptedRaces, problem, executor, history, limits, options={"races": races},
+                            progress=False, snapshot_ratio=snapshot_ratio), history
+
+    first, history = engine(EngineLimits(runs=1))
     with history:
-        assert "run budget" in engine.run().stop_reason
-        saved = history.load_state("engine")["in_flight"]
-    assert [(d["config"]["x"], d["race"]) for d in saved] == [(SLOW, "race0")]
-    assert saved[0]["bound"] == pytest.approx(0.4 * RACE_SLACK)
-    # resume: the waiting arm is submitted again with its bound, the race completes
-    engine2, history2 = _engine(tmp_path, [[FAST, SLOW]], workers=1)
-    engine2.tuner.next = 1
+        assert "run budget" in first.run().stop_reason
+        assert [r.request.config["x"] for r in history] == [FAST]
+    # resume: the waiting arm is submitted again with the bound the race's finished arm gives it
+    second, history2 = engine(EngineLimits())
     with history2:
-        engine2._resubmit([RunRequest.from_dict(d) for d in saved])
-        engine2.run()
+        # rebuilt from the snapshot, or replayed from the journal (which tells the finished arm again)
+        replayed = [FAST] if snapshot_ratio == float("inf") else []
+        assert second.tuner.next == 1
+        assert [r.request.config["x"] for r in second.tuner.told] == replayed
+        second.run()
         results = sorted(history2, key=lambda r: r.request.config["x"])
+        assert [r.request.config["x"] for r in second.tuner.told] == replayed + [SLOW]
     assert [r.status for r in results] == [Status.SUCCESS, Status.CAPPED]
+    assert results[1].request.bound == pytest.approx(0.4 * RACE_SLACK)
     assert results[1].runtime == pytest.approx(0.4 * RACE_SLACK)
 
 
