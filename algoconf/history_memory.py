@@ -2,9 +2,8 @@
 
 A simulated run (runs answered from a runtime matrix on a virtual clock, benchmarks) has nothing to
 lose: it is cheaper to run again than to persist. :class:`MemoryHistory` keeps the results in a
-dict and declares ``keeps_state = False``, so the engine skips the per-batch snapshot of the tuner's
-state (whose size grows with the history, which makes a persisted run's bookkeeping quadratic in
-its length). Such a run cannot be resumed, and nothing is written to disk.
+dict and declares ``keeps_state = False``, so the engine keeps no state (no journal, no snapshots
+of the tuner's state) and nothing is encoded or written to disk. Such a run cannot be resumed.
 """
 
 from __future__ import annotations

@@ -49,3 +49,25 @@ def test_memory_history_spares_the_engine_the_state_snapshot(tmp_path):
     assert not (tmp_path / "run" / "history.sqlite").exists()
     assert history.get(next(iter(history)).key) is not None
     assert len(history.results(config_key=outcome.incumbent_key)) >= 1
+
+
+def test_table_only_merges_several_result_files_later_files_winning(tmp_path, load_benchmark, capsys):
+    bench = load_benchmark("simulated_scaling")
+    proto = {"caller_time": "charged", "max_real": 20.0}
+
+    def row(tuner, seed, par, util):
+        return {"matrix": "m", "tuner": tuner, "workers": 1, "seed": seed, "test_par10": {"10": par},
+                "final_test_par10": par, "virtual_time": 10.0, "utilisation": util, "runs": 5,
+                "real_seconds": 1.0, "tuner_ms_per_run": 1.0, "protocol": proto}
+
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text(json.dumps({"rows": [row("random", 0, 0.5, 0.9), row("optuna", 0, 0.7, 0.1)],
+                                 "matrices": {"m": {"best_test_par10": 0.4, "default_test_par10": 0.8}}}))
+    second.write_text(json.dumps({"rows": [row("optuna", 0, 0.6, 0.2), row("optuna", 1, 0.6, 0.2),
+                                           row("smac", 0, 0.65, 0.3)]}))
+    assert bench.main(["--table-only", "--from", str(first), "--from", str(second)]) == 0
+    lines = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()
+             if line.split() and line.split()[0] in ("random", "optuna", "smac")}
+    assert lines["random"][2] == "1" and lines["random"][3] == "0.5000"
+    assert lines["optuna"][2] == "2" and lines["optuna"][3] == "0.6000"  # seed 0 from the later file
+    assert lines["smac"][2] == "1" and lines["smac"][4] == "30.0%"
