@@ -271,28 +271,43 @@ class Validator:
                       for s in rng.integers(0, 2**31 - 1, size=len(setup.test))]
 
     def validate(self, configs: Sequence[dict[str, Any]], save: Callable[[], None]) -> None:
+        """Validate every configuration of ``configs`` not complete in the store; ``save()`` is called
+        after each pair (all configurations' runs on it), so a killed validation resumes there."""
         from algoconf.tuners.session import build_executor
 
-        todo = {config_key(c): c for c in configs if config_key(c) not in self.store}
+        todo = {config_key(c): c for c in configs if "test_par10" not in self.store.get(config_key(c), {})}
         if not todo:
             return
         sc = self.setup.scenario
+        pairs = {k: [list(p) for p in self.store.get(k, {}).get("pairs", [])] for k in todo}
         executor = build_executor(sc, 1)
-        costs: dict[str, list[tuple[float, bool, float]]] = {k: [] for k in todo}
         try:
-            for instance, seed in zip(self.setup.test, self.seeds):
+            for i, (instance, seed) in enumerate(zip(self.setup.test, self.seeds)):
+                ran = False
                 for key, config in todo.items():
+                    if len(pairs[key]) > i:
+                        continue
                     r = executor.submit(RunRequest(dict(config), instance, seed, sc.cutoff)).result()
-                    costs[key].append((cost_of(r, sc.cutoff, sc.par_factor), r.status is Status.SUCCESS, r.runtime))
+                    pairs[key].append([cost_of(r, sc.cutoff, sc.par_factor), r.status is Status.SUCCESS, r.runtime])
+                    ran = True
+                if ran:
+                    for key, config in todo.items():
+                        self.store[key] = self._entry(config, pairs[key])
+                    save()
         finally:
             executor.close()
         for key, config in todo.items():
-            c = costs[key]
-            self.store[key] = {"config": config, "test_par10": statistics.fmean(x[0] for x in c),
-                               "solved": sum(x[1] for x in c), "n": len(c), "cpu": math.fsum(x[2] for x in c),
-                               "validated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                               "loadavg": list(os.getloadavg())}
+            self.store[key] = self._entry(config, pairs[key])
         save()
+
+    def _entry(self, config: dict[str, Any], pairs: list[list[Any]]) -> dict[str, Any]:
+        """The stored validation: per-pair [cost, solved, runtime]; the summary once all pairs ran."""
+        entry: dict[str, Any] = {"config": config, "pairs": pairs}
+        if len(pairs) == len(self.setup.test):
+            entry.update(test_par10=statistics.fmean(x[0] for x in pairs), solved=sum(bool(x[1]) for x in pairs),
+                         n=len(pairs), cpu=math.fsum(x[2] for x in pairs),
+                         validated=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), loadavg=list(os.getloadavg()))
+        return entry
 
 
 # --- the result file --------------------------------------------------------------------------------------
@@ -348,7 +363,8 @@ def summarise(data: dict[str, Any]) -> None:
         if sc["kind"] == "real":
             validations = sc.get("validations", {})
             default = validations.get(sc.get("default_key", ""), {}).get("test_par10")
-            best = min([v["test_par10"] for v in validations.values()] + [sc.get("best_known_given", math.inf)])
+            best = min([v["test_par10"] for v in validations.values() if "test_par10" in v]
+                       + [sc.get("best_known_given", math.inf)])
             sc["default_test_par10"] = default
             sc["best_known_test_par10"] = best if math.isfinite(best) else None
         tables: dict[str, dict[str, Any]] = {}
@@ -669,17 +685,17 @@ def _validate_pending(setup: Setup, out: Path) -> None:
                and not r.get("error")]
     configs = ([default_config(setup.space)] + list(sc.get("references", {}).values())
                + [r["incumbent"] for r in pending])
-    if all(config_key(c) in store for c in configs) and not pending:
+    if all("test_par10" in store.get(config_key(c), {}) for c in configs) and not pending:
         return
-    validator = Validator(setup, store)
-    validator.validate(configs, save=lambda: None)
 
     def fill(d: dict[str, Any]) -> None:
         d["scenarios"][setup.name].setdefault("validations", {}).update(store)
         for r in d["rows"]:
-            if r["scenario"] == setup.name and r.get("test_par10") is None and r.get("incumbent_key") in store:
+            if (r["scenario"] == setup.name and r.get("test_par10") is None
+                    and "test_par10" in store.get(r.get("incumbent_key"), {})):
                 r["test_par10"] = store[r["incumbent_key"]]["test_par10"]
 
+    Validator(setup, store).validate(configs, save=lambda: update(out, fill))
     update(out, fill)
     for r in pending:
         print(f"{setup.name} {r['setting']} seed {r['seed']} {r['contender']:12s} validated: test PAR10 "

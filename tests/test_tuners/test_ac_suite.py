@@ -133,6 +133,13 @@ def test_validation_is_interleaved_one_run_at_a_time_and_kept_by_configuration(s
     calls.clear()
     suite.Validator(setup, store).validate([default, other], save=lambda: None)
     assert calls == []  # validated before: kept, not run again
+    # a validation killed after two pairs resumes at the third, saving after every pair
+    key = suite.config_key(other)
+    partial = {key: {"config": other, "pairs": store[key]["pairs"][:2]}}
+    saves = []
+    suite.Validator(setup, partial).validate([other], save=lambda: saves.append(len(partial[key]["pairs"])))
+    assert [c[0] for c in calls] == setup.test[2:]
+    assert saves[:-1] == list(range(3, n + 1)) and partial[key]["test_par10"] == pytest.approx(0.5)
 
 
 def test_reference_configurations_are_completed_from_the_default(suite, tmp_path):
