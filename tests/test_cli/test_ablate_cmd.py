@@ -185,3 +185,22 @@ def _check_ablation_figure_is_drawn(html: Path, tmp_path: Path) -> None:
     assert bare.read_text() != text, "the ablation figure was not found in the page"
     without = shot(bare)
     assert full - without > 1000, (full, without)
+
+
+def test_validate_trajectory_reuses_the_fixed_pair_runs_and_refuses_a_negative_n(tuned_run: Path, tmp_path: Path,
+                                                                                capsys):
+    run = tmp_path / "validate"
+    shutil.copytree(tuned_run, run, ignore=shutil.ignore_patterns(".lock"))
+    assert main(["validate", str(run), "--trajectory", "-1"]) == 2
+    assert "--trajectory must be at least 0" in capsys.readouterr().err
+    before = json.loads((run / "trajectory_costs.json").read_text())
+    assert main(["validate", str(run), "--trajectory", "2", "--json", "--no-progress"]) == 0
+    data = _one_json(capsys)["trajectory_costs"]
+    # the same 2 pairs as configure --trajectory 2 used: the incumbents measured then are not run again
+    # (real runtimes would differ), and the stand-in incumbent run.json now returns comes last; its 2 runs
+    # are new unless the ablation made them already
+    assert data["pairs"] == before["pairs"]
+    known = {p["config_key"]: p["cost"] for p in before["points"]}
+    assert {p["config_key"]: p["cost"] for p in data["points"] if p["config_key"] in known} == known
+    assert data["points"][-1]["returned"] and data["points"][-1]["config_key"] not in known
+    assert data["runs"]["new"] in (0, 2)
