@@ -13,6 +13,7 @@ from algoconf.selection.online import register_online_policy
 from algoconf.selection.online_bandits import LinearBanditSelector
 from algoconf.selection.online_greedy import DegrooteEpsilonGreedy, FeatureFreeEpsilonGreedy
 from algoconf.selection.online_hurdle import HurdleSelector
+from algoconf.selection.online_switch import LeaderOrModelSelector
 from algoconf.selection.online_tobit import SharedTobitSelector
 
 
@@ -47,3 +48,4 @@ _register("tobit_shared_ts", "Tobit updates shared across algorithms (pooled + o
 _register("tobit_shared_greedy", "as tobit_shared_ts but greedy on the posterior-predictive expected PAR10", SharedTobitSelector, shared=True, rule="greedy")
 _register("hurdle_shared_ts", "shared probit solve model + shared log-runtime model, tempered Thompson (0.3) + expected PAR10", HurdleSelector)
 _register("hurdle_shared_ts1", "as hurdle_shared_ts with plain Thompson sampling (explore 1)", HurdleSelector, explore=1.0)
+_register("leader_or_hurdle", "follow-the-leader on observed PAR10 or hurdle_shared_ts, whichever cost less where they disagreed (Thompson over the two)", LeaderOrModelSelector)

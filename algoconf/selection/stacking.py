@@ -49,7 +49,12 @@ Before the members are fitted, with feature cost charged and no ``feature_steps`
    out of memory part-way, as in CSP-2010): its own plan on the imputed features or the backup
    solver, whichever cost less on such training rows (at least ``MIN_PARTIAL_ROWS`` of them; else
    the backup, as every selector does);
-4. the pre-solving budget among ``presolve_options`` (fractions of the cutoff): the schedule is
+4. the single-best guard (``sbs_guard=True``, default): the training single best, costed per
+   row by the same inner CV (per inner fold, the best mean on the other folds), against the chosen
+   mode's inner-CV rows; unless the stack is cheaper it plays the single best (``mode_ =
+   "single-best"``: no features computed or paid, no pre-solving). ``select fit`` and every fold
+   of ``select evaluate`` fit the same class, so the evaluation measures what a fit would ship;
+5. the pre-solving budget among ``presolve_options`` (fractions of the cutoff): the schedule is
    computed on ``inner_folds - 1`` folds of the training rows and simulated on the held-out fold,
    with the feature cost charged as ``feature_cost`` says.
 
@@ -133,7 +138,8 @@ class StackingSelector(Selector):
     ``normalisations``: the score normalisations to choose from;
     ``sunny_schedules``: allow the SUNNY-schedule mode; ``presolve_options``: pre-solving budgets
     to choose from (the shared ``presolve`` parameter is ignored); ``feature_cost``: how inner
-    simulations charge feature cost ("charge" or "free"). After ``fit``: ``weights_`` (member ->
+    simulations charge feature cost ("charge" or "free"); ``sbs_guard``: fall back to the single
+    best unless the stack beats it in inner CV (step 4 above). After ``fit``: ``weights_`` (member ->
     weight), ``normalisation_``, ``mode_``, ``presolve_chosen_``, ``partial_features_`` (``"predict"``
     or ``"backup"``: what rows whose features failed but left values get), ``inner_costs_`` (what each choice cost), ``mode_rows_``
     (runtime data with the SUNNY mode allowed: the per-row ``"select-cv"`` and ``"sunny-cv"`` costs
@@ -162,6 +168,7 @@ class StackingSelector(Selector):
         presolve_options: Sequence[float] = (0.0, 0.01, 0.03),
         inner_folds: int = 5,
         feature_cost: str = "charge",
+        sbs_guard: bool = True,
         **base,
     ) -> None:
         super().__init__(**base)
@@ -176,6 +183,7 @@ class StackingSelector(Selector):
         self.presolve_options = tuple(presolve_options)
         self.inner_folds = inner_folds
         self.feature_cost = feature_cost
+        self.sbs_guard = sbs_guard
 
     # --------------------------------------------------------------------------------- fitting
     def _fit(self, X: np.ndarray, data: PerformanceData) -> None:
@@ -256,6 +264,9 @@ class StackingSelector(Selector):
                 self.mode_rows_ = {"select-cv": select_cv, "sunny-cv": sunny_cv}
                 if self._choose_mode(select_cv, sunny_cv) == "sunny":
                     self.mode_, plans = "sunny", sunny_plans
+            chosen_rows = getattr(self, "mode_rows_", {}).get(f"{self.mode_}-cv", select_cv)
+            if self._guard_falls_back(cost, chosen_rows):
+                return
             self.partial_features_ = self._choose_partial(data, plans)
             self.presolve_chosen_ = self._choose_presolve(data, plans)
             if self.presolve_chosen_ > 0:
@@ -266,9 +277,32 @@ class StackingSelector(Selector):
                 self.presolve_schedule = []
         else:
             self.inner_costs_["select"] = best_cost
+            select_cv = self._select_cv_rows(blend_costs, self.blend_evenness_, self.blend_rule)
+            self.inner_costs_["select-cv"] = float(select_cv.mean())
+            if self._guard_falls_back(cost, select_cv):
+                return
             self.partial_features_ = self._choose_partial(data, plans)
             self.presolve_chosen_ = 0.0
             self.presolve_schedule = []
+
+    def _guard_falls_back(self, cost: np.ndarray, chosen_rows: np.ndarray) -> bool:
+        """The single-best guard (``sbs_guard``): the training single best, cross-validated like
+        the modes (per inner fold, the algorithm with the best mean cost on the other folds, costed
+        on this fold; no features, no pre-solving), against the chosen mode's inner-CV rows. Unless
+        the stack is cheaper, it becomes the single best: ``mode_ = "single-best"``, no feature
+        steps (nothing to compute or pay), no pre-solving. Returns whether it fell back."""
+        sbs_rows = self._choice_cv_rows(cost.T, lambda held_in: int(np.argmin(held_in.mean(axis=1))))
+        self.inner_costs_["single-best-cv"] = float(sbs_rows.mean())
+        if not self.sbs_guard or float(np.mean(chosen_rows)) < float(sbs_rows.mean()):
+            return False
+        self.mode_ = "single-best"
+        self.used_steps = () if self.used_steps is not None else None
+        self.columns_ = np.zeros(0, dtype=int)
+        self.backup_ = self.sbs_
+        self.partial_features_ = "backup"
+        self.presolve_chosen_ = 0.0
+        self.presolve_schedule = []
+        return True
 
     def _choose_mode(self, select_cv: np.ndarray, sunny_cv: np.ndarray) -> str:
         """``"select"`` or ``"sunny"`` from the two modes' per-row inner-CV costs: ``mode_rule``
@@ -378,6 +412,10 @@ class StackingSelector(Selector):
     def predict(self, features: np.ndarray, features_ok: np.ndarray | None = None) -> list[Schedule]:
         """As :meth:`Selector.predict`, except that rows whose features failed but left values
         get the stack's own plan when ``partial_features_`` is ``"predict"`` (chosen in ``fit``)."""
+        if getattr(self, "mode_", None) == "single-best":
+            if not getattr(self, "fitted_", False):
+                raise SelectionInputError(f"{self.name}: call fit() before predict()")
+            return [[(self.algorithms_[self.sbs_], self.cutoff_)] for _ in range(len(features))]
         if features_ok is not None and getattr(self, "partial_features_", "backup") == "predict":
             ok = np.asarray(features_ok, dtype=bool)
             if ok.shape == (len(features),):

@@ -283,3 +283,46 @@ def test_step_choice_keeps_the_default_unless_another_set_is_clearly_better():
     wobble -= wobble.mean() + 0.5  # 0.5 better on average, by +-30 per row: indistinguishable
     assert choose_steps({("a", "b"): base, ("a",): base + wobble}) == ("a", "b")
     assert choose_steps({("a", "b"): base, ("a",): base - 20.0, ("b",): base - 10.0}) == ("a",)
+
+
+def _noise_only(n=80, seed=0) -> PerformanceData:
+    """b is the single best (a is faster but times out on 15 % of the instances, at random); the
+    features are noise."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    time = np.column_stack([rng.uniform(1, 3, n), rng.uniform(2, 4, n)])
+    time[rng.random(n) < 0.15, 0] = 50.0  # a times out now and then, unpredictably
+    event = time < 50.0
+    return PerformanceData(
+        tuple(f"i{k}" for k in range(n)), ("a", "b"), time, event, np.ones((n, 2), bool), 50.0,
+        X, ("n1", "n2", "n3"), folds=np.arange(n) % 4 + 1, name="noise",
+    )
+
+
+def test_single_best_guard_falls_back_when_the_stack_does_not_beat_it_in_inner_cv():
+    data = _noise_only()
+    sel = make_selector("stack", random_state=0, member_params=SMALL, sunny_schedules=False).fit(data)
+    assert sel.inner_costs_["single-best-cv"] <= sel.inner_costs_["select-cv"]
+    assert sel.mode_ == "single-best" and sel.presolve_schedule == [] and len(sel.columns_) == 0
+    plans = sel.predict(data.features, np.zeros(data.n_instances, bool))
+    assert data.algorithms[sel.sbs_] == "b" and all(p == [("b", 50.0)] for p in plans)
+    off = make_selector("stack", random_state=0, member_params=SMALL, sunny_schedules=False, sbs_guard=False).fit(data)
+    assert off.mode_ == "select"
+
+
+def test_single_best_guard_keeps_a_stack_that_beats_the_single_best():
+    data = _two_regimes()
+    sel = make_selector("stack", random_state=0, member_params=SMALL).fit(data)
+    assert sel.mode_ != "single-best"
+    assert sel.inner_costs_[f"{sel.mode_}-cv"] < sel.inner_costs_["single-best-cv"]
+
+
+def test_evaluation_measures_the_guarded_stack_fold_by_fold():
+    """select evaluate fits the stack per fold, so a fold where it falls back plays the single best."""
+    from algoconf.selection.evaluate import evaluate
+
+    data = _noise_only(n=120, seed=1)
+    report = evaluate(lambda: make_selector("stack", random_state=0, member_params=SMALL, sunny_schedules=False), data)
+    single = evaluate(lambda: make_selector("single-best"), data)
+    assert report.par10 == pytest.approx(single.par10)
+    assert report.mean_feature_cost == 0.0
