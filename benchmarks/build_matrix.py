@@ -521,6 +521,36 @@ def read_extra_configs(path: str | None, space: ConfigurationSpace) -> list[dict
     return [plain(active_config(space, item)) for item in items]
 
 
+def resumed_local_rows(source, configs: list[dict], par10: np.ndarray, args: argparse.Namespace,
+                       journaled: dict[int, dict], previous: list[dict]) -> tuple[list[dict], list[int]]:
+    """The local rows: those a previous session already started (journal, else the existing matrix)
+    keep their configurations; the rest are fresh neighbours of the best initial rows.
+
+    (Replaying a journal can give a few entries other values than the session that chose the local
+    rows saw, e.g. a run measured twice, and so other "best" rows; the rows already measured win.)
+    """
+    from algoconf.records import config_key
+
+    fresh, origin = source.local_configs(configs, par10, args.local + 50, args.seed)
+    rows: list[dict] = []
+    parents: list[int] = []
+    for k in range(args.local):
+        i = args.configs + k
+        given = journaled.get(i) or (previous[i] if i < len(previous) else None)
+        if given is not None:
+            rows.append(given)
+            parents.append(-1)  # chosen by an earlier session
+    keys = {config_key(c) for c in configs + rows}
+    for config, parent in zip(fresh, origin):
+        if len(rows) >= args.local:
+            break
+        if config_key(config) not in keys:
+            keys.add(config_key(config))
+            rows.append(config)
+            parents.append(parent)
+    return rows, parents
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default=None,
@@ -666,9 +696,8 @@ def main(argv: list[str] | None = None) -> int:
                 if failures or not done[:args.configs].all():
                     break
                 par10 = np.where(solved[:args.configs], runtime[:args.configs], 10 * args.cutoff).mean(axis=1)
-                local_rows, extra_origin[:] = source.local_configs(configs, par10, args.local, args.seed)
-                if previous_configs[args.configs:args.configs + args.local] not in ([], local_rows):
-                    local_rows = previous_configs[args.configs:args.configs + args.local]
+                local_rows, extra_origin[:] = resumed_local_rows(
+                    source, configs, par10, args, journal.rows, previous_configs)
             config = (configs + local_rows + extra)[i]
             if done[i].all():
                 continue

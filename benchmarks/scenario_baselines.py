@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("scenario")
     parser.add_argument("--configs", required=True, help="JSON file or text: {name: configuration or null}")
     parser.add_argument("--set", choices=("train", "test", "both"), default="test")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N instances of the set")
+    parser.add_argument("--offset", type=int, default=0, help="skip the first N instances of the set")
+    parser.add_argument("--limit", type=int, default=None, help="only N instances of the set (after --offset)")
     parser.add_argument("--seed", type=int, default=1, help="run seed")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     n_train = len(scenario.train)
     columns = {"train": range(n_train), "test": range(n_train, len(source.names)),
                "both": range(len(source.names))}[args.set]
-    columns = list(columns)[: args.limit]
+    columns = list(columns)[args.offset:][: args.limit]
     source.prepare()
     out = Path(args.out)
     record = {"scenario": scenario.name, "set": args.set, "instances": len(columns), "cutoff": cutoff,
