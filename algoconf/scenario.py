@@ -203,6 +203,7 @@ class Scenario:
     time_kind: str = "cpu"
     crash_cost: float = math.inf
     utility: Mapping[str, Any] | None = None  # runtime objective scored by expected utility (analysis/utility.py)
+    equivalence_cache: bool = False  # share results between behaviour-equivalent configurations (a policy: not in the fingerprint)
     source: Path | None = field(default=None, compare=False)
     # spaces compare by canonical text: ConfigSpace 1.2 conditions compare unequal after a pickle round trip
     _space_text: str = field(default="", init=False, repr=False, compare=True)
@@ -305,6 +306,8 @@ class Scenario:
         )
         if self.utility is not None:
             d["utility"] = _plain(self.utility)
+        if self.equivalence_cache:
+            d["equivalence_cache"] = True
         return d
 
     def save_yaml(self, path: str | Path) -> None:

@@ -28,6 +28,7 @@ The schema (documented in docs/scenarios.md)::
     min_runs_for_failure_rate: 20
     crash_cost: null                # quality objective: cost of a failed run (null: infinity)
     instance_cache: .algoconf/instances   # where generated instances are cached
+    equivalence_cache: false        # share results between configurations that behave alike (runners with a probe)
 
 Paths are relative to the scenario file's folder.
 """
@@ -57,7 +58,7 @@ YAML_KEYS = (
     "name", "target", "space", "train", "test", "features", "feature_costs", "allow_missing_features",
     "objective", "maximize", "cutoff", "time_kind", "par_factor", "budget", "memory_limit",
     "deterministic", "seed", "crash_policy", "max_failure_rate", "min_runs_for_failure_rate",
-    "crash_cost", "instance_cache", "utility",
+    "crash_cost", "instance_cache", "utility", "equivalence_cache",
 )  # fmt: skip
 REQUIRED_KEYS = ("target", "space", "train")
 TARGET_KEYS = ("kind", "command", "callable", "runner", "syntax", "output", "env", "cwd", "options")
@@ -198,6 +199,7 @@ def load_yaml_scenario(path: Path, text: str | None = None) -> Scenario:
             time_kind=_choice(doc, data, "time_kind", ("cpu", "wall"), "cpu"),
             crash_cost=math.inf if crash_cost is None else crash_cost,
             utility=data.get("utility"),
+            equivalence_cache=_bool(doc, data, "equivalence_cache", False),
             source=path,
         )
     except ScenarioError as err:

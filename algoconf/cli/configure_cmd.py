@@ -52,6 +52,9 @@ def register(subparsers: Any) -> None:
                    help="after validation, run every incumbent of the trajectory on the same N training "
                         "instance-seed pairs (RUNDIR/trajectory_costs.json, shown by 'algoconf report'); default 0: off")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--equivalence-cache", action=argparse.BooleanOptionalAction, default=None,
+                   help="share results between configurations whose behaviour probes agree "
+                        "(default: the scenario's equivalence_cache)")
     p.add_argument("--simulate", default=None, metavar="MATRIX.npz",
                    help="answer every run (tuning and validation) from this runtime matrix, on --workers virtual "
                         "workers on a virtual clock; --budget is then virtual seconds")
@@ -123,7 +126,8 @@ def configure_command(args: argparse.Namespace) -> int:
         with open_session(scenario, run_dir, args.tuner, seed=seed, workers=args.workers, runs=args.runs,
                           wallclock=args.budget, cpu_time=args.cpu_time, scheduler=args.scheduler,
                           progress=view, tuner_options=options, executor=executor,
-                          guard_min_pairs=args.guard_pairs or None) as session:
+                          guard_min_pairs=args.guard_pairs or None,
+                          equivalence_cache=args.equivalence_cache) as session:
             outcome = session.run()
             simulation = _simulation(session.executor, args) if args.simulate else {}
             run_info = {"scenario": str(Path(args.scenario).resolve()), "tuner": args.tuner, "seed": seed,
@@ -220,6 +224,7 @@ def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool, simulation: 
             "stop_reason": outcome.stop_reason,
             "resumed": outcome.resumed,
             "capping": _capping(outcome),
+            "equivalence": (outcome.extra or {}).get("equivalence"),
             "default_test_par10": report.default.par if report else None,
             "incumbent_test_par10": report.incumbent.par if report else None,
             "validation": report.to_dict() if report else None,
@@ -240,6 +245,11 @@ def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool, simulation: 
     if capping["capped_runs"]:
         print(f"adaptive capping: {capping['capped_runs']} runs capped, at most "
               f"{capping['cpu_saved_at_most']:.1f} s target CPU saved")
+    equivalence = (outcome.extra or {}).get("equivalence")
+    if equivalence:
+        print(f"equivalence cache: {equivalence['shared']} results shared ({equivalence['shared_runtime']:.1f} s "
+              f"target time not spent), {equivalence['probes_run']} probes ({equivalence['probe_cost']:.1f} s), "
+              f"{equivalence['classes_with_several_configs']} classes of several configurations")
     if simulation:
         print(f"simulated from {simulation['simulate']}: {simulation['virtual_time']:.1f} virtual s on "
               f"{simulation['workers']} workers, utilisation {simulation['utilisation']:.1%} "

@@ -45,6 +45,11 @@ Contract
   no longer fits when it appears (found too late) is not guarded: the guard takes the last
   incumbent whose reserve fitted, and its verdict says so. Guard runs cut short by
   the budget are not recorded; a resume plans and runs what is still missing.
+* Equivalence caching (``equivalence``, :mod:`algoconf.execution.equivalence`, opt-in): before a
+  request is submitted (a race's arm: before its wave starts) the cache probes its configuration once
+  and, when an equivalent configuration already ran on the same instance and seed, the request is
+  answered from that run (recorded with ``info["shared_from"]``, told to the tuner like any result,
+  counted in the run budget but not in the CPU budget); every probe's cost counts in the CPU budget.
 * Progress (``progress``): an observer called with :class:`~algoconf.execution.progress.ProgressUpdate`
   s, whose total is the budget that binds (runs, wall-clock or CPU), with an ETA; the last update of
   each phase is always sent. The engine itself never prints.
@@ -64,6 +69,7 @@ import numpy as np
 
 from algoconf.errors import FailureRateExceeded, HistoryError, InputError, RunAborted
 from algoconf.execution.base import Executor, failure_summary
+from algoconf.execution.equivalence import EquivalenceCache, spent_cpu
 from algoconf.execution.incumbent_guard import GuardReserve, GuardVerdict, IncumbentGuard
 from algoconf.execution.progress import BudgetState, ProgressObserver, ProgressUpdate, binding_budget, phase_eta
 from algoconf.execution.racing import RACE_SLACK, Race
@@ -136,7 +142,8 @@ class Engine:
     def __init__(self, tuner: Tuner, executor: Executor, history: Any, limits: EngineLimits | None = None,
                  *, progress: ProgressObserver | None = None, callbacks: Sequence[Callback] = (),
                  resumed_state: Mapping[str, Any] | None = None, race_slack: float = RACE_SLACK,
-                 guard: IncumbentGuard | None = None, snapshot_ratio: float = SNAPSHOT_RATIO):
+                 guard: IncumbentGuard | None = None, snapshot_ratio: float = SNAPSHOT_RATIO,
+                 equivalence: EquivalenceCache | None = None):
         if progress is not None and progress is not False and not callable(progress):
             raise TypeError("progress must be an observer (a callable taking a ProgressUpdate) or None")
         self.tuner = tuner
@@ -145,6 +152,7 @@ class Engine:
         self.limits = limits or EngineLimits()
         self.progress = progress or None
         self.guard = guard
+        self.equivalence = equivalence
         self._reserve_cache: dict[str | None, tuple[int, GuardReserve]] = {}
         self._fallback: dict[str, Any] | None = None  # the last incumbent whose guard reserve fitted
         self._verdict: GuardVerdict | None = None
@@ -175,7 +183,8 @@ class Engine:
         self._snapshot_cost: float | None = None  # seconds the last snapshot took (None: none this session)
         self._since_snapshot = 0.0  # tuner seconds (ask, tell) since the last snapshot: what a resume replays
         self.runs = len(history)
-        self.cpu_time = math.fsum(r.runtime for r in history)
+        # target time spent: real runs (not results shared from them) and every behaviour probe
+        self.cpu_time = math.fsum(spent_cpu(r) for r in history) + (equivalence.probe_cost if equivalence else 0.0)
         self._finished: list[tuple[float, float]] = []  # (CPU, wall) of runs not stopped early (guard estimates)
         if guard is not None:
             self._count_finished(history)
@@ -317,6 +326,7 @@ class Engine:
             overhead_per_ask=self._ask_time / self._asks if self._asks else 0.0,
             tuner_time_per_run=(self._ask_time + self._tell_time) / self._asks if self._asks else 0.0,
             capping=CappingSummary.of(self.history),
+            extra={"equivalence": self.equivalence.stats().to_dict()} if self.equivalence is not None else {},
             guard=verdict.to_dict() if verdict is not None else None,
         )
 
@@ -426,8 +436,10 @@ class Engine:
                 races.setdefault(request.race, []).append(request)
                 continue
             stored = self.history.get(request.key)
+            if stored is None:
+                stored = self._shared(request)
             if stored is not None:
-                self._ready.append(stored)  # finished before: answered from the history
+                self._ready.append(stored)  # finished before (or an equivalent did): answered from the history
             else:
                 self._track(self.executor.submit(request), request)
         instant = bool(getattr(self.executor, "instant", False))
@@ -443,12 +455,35 @@ class Engine:
                 self._races[self._race_seq] = race
         self._start_waves()
 
+    def _shared(self, request: RunRequest) -> RunResult | None:
+        """The request's result shared from an equivalent configuration's run, or None (also
+        without an equivalence cache); the probe's cost counts as target time spent."""
+        if self.equivalence is None:
+            return None
+        result, probe_cost = self.equivalence.lookup(request)
+        self.cpu_time += probe_cost
+        return result
+
+    def _share_waiting_arms(self, race: Race) -> None:
+        """Answer the waiting arms of a race about to start a wave that an equivalent
+        configuration's run answers (with the bound they would get now)."""
+        for index, request in race.waiting_arms():
+            shared = self._shared(request)
+            if shared is not None:
+                race.known(index, shared)
+                self._ready.append(shared)
+
     def _start_waves(self) -> None:
         """Submit the next wave of every open race that can start one, oldest race first."""
-        for rid, race in self._races.items():
+        for rid, race in list(self._races.items()):
             free = self._free()
             if free <= 0:
                 return
+            if self.equivalence is not None and race.can_start:
+                self._share_waiting_arms(race)
+                if race.done:  # every arm answered: its results wait in _ready
+                    del self._races[rid]
+                    continue
             for index, request in race.start(free):
                 future = self.executor.submit(request)
                 self._track(future, request)
@@ -504,7 +539,7 @@ class Engine:
         if self.guard is not None:
             self._count_finished(fresh)
         self.runs += len(fresh)
-        self.cpu_time += math.fsum(r.runtime for r in fresh)
+        self.cpu_time += math.fsum(spent_cpu(r) for r in fresh)
         t0 = time.perf_counter()
         self._telling = True
         self.tuner.tell(batch)

@@ -162,6 +162,10 @@ class Race:
             bound = min(bound, request.bound)
         return dataclasses.replace(request, bound=bound)
 
+    def waiting_arms(self) -> list[tuple[int, RunRequest]]:
+        """The arms not submitted yet, as ``(index, request as it would be submitted now)``."""
+        return [(i, self.request(i)) for i in self._waiting]
+
     def unfinished(self) -> list[RunRequest]:
         """Requests of the arms without a result (running or waiting), as they would be submitted
         now: what a resumed run must submit again."""

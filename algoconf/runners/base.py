@@ -31,6 +31,7 @@ from algoconf.targets.parsers import OutputParser
 
 if TYPE_CHECKING:  # pragma: no cover
     from algoconf.instances import Instance
+    from algoconf.runners.trace_probe import RunnerProbe, TraceProbe
 
 __all__ = ["SolverRunner", "RunnerTarget", "REPO_RUNNERS_DIR", "FLAG_WORDS"]
 
@@ -89,7 +90,9 @@ class SolverRunner:
     outside are clamped, for solvers that accept them silently); ``translate(config, request)`` turns
     the clamped configuration into the solver's option dict (seed, backstop limits, composite
     options). ``instance_kind`` is ``"cnf"`` or ``"jobshop"``; ``reports_quality`` says the runner's
-objective is the quality it reports (not its runtime).
+objective is the quality it reports (not its runtime). ``trace_probe`` (capability): how to
+    take a deterministic trace of the solver for equivalence caching (:mod:`algoconf.runners.trace_probe`),
+    None for a solver without one.
     """
 
     name: str
@@ -106,6 +109,7 @@ objective is the quality it reports (not its runtime).
     requires_module: str | None = None
     env: Mapping[str, str] = field(default_factory=dict)
     reports_quality: bool = False
+    trace_probe: "TraceProbe | None" = None
 
     # --- where things are ------------------------------------------------------------------------
     @property
@@ -192,6 +196,14 @@ class RunnerTarget(CommandTarget):
 
     def answer(self, request: RunRequest, instance: "Instance", outcome: ProcessOutcome) -> Answer:
         return self.parser.parse(outcome, request, with_known_answer(instance))
+
+    def behaviour_probe(self) -> "RunnerProbe | None":
+        """The runner's behaviour probe (equivalence caching), or None when it declares none."""
+        if self.runner.trace_probe is None:
+            return None
+        from algoconf.runners.trace_probe import RunnerProbe
+
+        return RunnerProbe(self.runner, self.runner.trace_probe, self.cwd)
 
 
 def with_known_answer(instance: "Instance") -> "Instance":

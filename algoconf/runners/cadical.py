@@ -19,6 +19,7 @@ from typing import Any
 
 from algoconf.records import RunRequest
 from algoconf.runners.base import SolverRunner
+from algoconf.runners.trace_probe import TraceProbe
 from algoconf.targets.parsers import SatCompetitionParser
 
 __all__ = ["CADICAL", "CADICAL_RANGES"]
@@ -64,6 +65,16 @@ def _translate(config: dict[str, Any], request: RunRequest) -> dict[str, Any]:
     return out
 
 
+#: without -q cadical prints its statistics (counts first); -c stops the probe at 25 000 conflicts
+_PROBE = TraceProbe(
+    command=("cadical", "-c", "25000", "{config}", "{instance}"),
+    instance="u3-250-unsat.cnf",
+    counters=r"^c ([a-z_]+):\s+(\d+)\s",
+    verbatim=r"^[sv] ",
+    section=r"^c -+ \[ statistics \]",
+    exit_codes=frozenset({0, 10, 20}),
+)
+
 CADICAL = SolverRunner(
     name="cadical",
     description="CaDiCaL 1.5 (Debian package 'cadical')",
@@ -74,4 +85,5 @@ CADICAL = SolverRunner(
     flags=_FLAGS,
     clamp=CADICAL_RANGES,
     translate=_translate,
+    trace_probe=_PROBE,
 )

@@ -25,6 +25,7 @@ from typing import Any
 
 from algoconf.records import RunRequest
 from algoconf.runners.base import SolverRunner
+from algoconf.runners.trace_probe import TraceProbe
 from algoconf.targets.parsers import SatCompetitionParser
 
 __all__ = ["CLASP"]
@@ -71,6 +72,16 @@ def _translate(config: dict[str, Any], request: RunRequest) -> dict[str, Any]:
     return out
 
 
+#: clasp --stats prints choices, conflicts, restarts, lemmas, backjumps (times dropped);
+#: --solve-limit stops the probe at 20 000 conflicts (exit 0, s UNKNOWN)
+_PROBE = TraceProbe(
+    command=("clasp", "--verbose=0", "--stats", "--solve-limit=20000", "{config}", "{instance}"),
+    instance="u3-250-unsat.cnf",
+    counters=r"^c (?!Time|CPU Time)([A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*)?)\s*:\s*(.*)$",
+    verbatim=r"^[sv] ",
+    exit_codes=frozenset({0, 10, 20}),
+)
+
 CLASP = SolverRunner(
     name="clasp",
     description="clasp 3.3 on DIMACS (Debian package 'clasp')",
@@ -80,4 +91,5 @@ CLASP = SolverRunner(
     bool_style="no-flag",
     clamp=_CLAMP,
     translate=_translate,
+    trace_probe=_PROBE,
 )

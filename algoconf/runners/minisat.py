@@ -20,6 +20,7 @@ from typing import Any
 from algoconf.execution.limits import ProcessOutcome
 from algoconf.records import RunRequest
 from algoconf.runners.base import SolverRunner
+from algoconf.runners.trace_probe import TraceProbe
 from algoconf.targets.base import Answer
 from algoconf.targets.parsers import SatCompetitionParser
 
@@ -70,6 +71,17 @@ _CLAMP = {
     "grow": (-(2**31), 2**31 - 1),
 }
 
+#: minisat -verb=1 prints a progress table (counts only) whose rows come at fixed conflict counts
+#: (100, 250, 475, ... 11 330); minisat has no conflict limit, so the probe stops it after 10 rows.
+#: The statistics (restarts/conflicts/decisions/propagations) count only when it ends earlier.
+_PROBE = TraceProbe(
+    command=("minisat", "-verb=1", "{config}", "{instance}", "/dev/stdout"),
+    instance="u3-250-unsat.cnf",
+    stop_after=(r"^\|\s+\d", 10),
+    counters=r"^(restarts|conflicts|decisions|propagations|conflict literals)\s*:\s*(\d+)",
+    verbatim=r"^(\|\s+\d.*|(UN)?SATISFIABLE|INDETERMINATE|UNSAT|SAT|INDET|-?\d+( -?\d+)*)$",
+)
+
 MINISAT = SolverRunner(
     name="minisat",
     description="MiniSat 2.2 with SatELite preprocessing (Debian package 'minisat')",
@@ -80,4 +92,5 @@ MINISAT = SolverRunner(
     flags=frozenset({"luby", "rnd-init", "pre", "elim", "asymm", "rcheck"}),
     clamp=_CLAMP,
     translate=_translate,
+    trace_probe=_PROBE,
 )

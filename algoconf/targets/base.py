@@ -26,6 +26,7 @@ from algoconf.execution.limits import ProcessOutcome
 from algoconf.records import RunRequest, RunResult, Status
 
 if TYPE_CHECKING:  # pragma: no cover
+    from algoconf.execution.equivalence import BehaviourProbe
     from algoconf.instances import Instance
 
 __all__ = ["Launch", "Answer", "Target"]
@@ -67,6 +68,11 @@ class Target(ABC):
     #: capability: runs go to a reused child (``open_worker``/``run_reused``, see PythonTarget) when
     #: the executor offers a per-thread worker store; otherwise ``prepare`` starts a process per run
     reuses_process: bool = False
+
+    def behaviour_probe(self) -> "BehaviourProbe | None":
+        """Capability: a deterministic probe of a configuration's behaviour (equivalence caching,
+        :mod:`algoconf.execution.equivalence`), or None (the default) when the target has none."""
+        return None
 
     @abstractmethod
     def prepare(self, request: RunRequest, instance: "Instance") -> Launch:

@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from algoconf.execution.base import Executor
+from algoconf.errors import InputError
 from algoconf.execution.engine import Engine, EngineLimits, EngineOutcome
+from algoconf.execution.equivalence import BehaviourProbe, EquivalenceCache
 from algoconf.execution.incumbent_guard import IncumbentGuard
 from algoconf.execution.progress import ProgressObserver
 from algoconf.tuners import get_tuner
 
-__all__ = ["Session", "open_session", "build_executor"]
+__all__ = ["Session", "open_session", "build_executor", "behaviour_probe"]
 
 
 @dataclass
@@ -68,12 +70,25 @@ def build_executor(scenario: Any, workers: int, scheduler: str | None = None,
                          time_kind=scenario.time_kind)
 
 
+def behaviour_probe(scenario: Any, executor: Executor | None = None) -> BehaviourProbe:
+    """The behaviour probe of the scenario's target (of ``executor``'s target when one is given),
+    for equivalence caching; :class:`InputError` naming the scenario when the target has none."""
+    from algoconf.targets import build_target
+
+    target = getattr(executor, "target", None) if executor is not None else build_target(scenario.target, scenario.root)
+    probe = target.behaviour_probe() if target is not None and hasattr(target, "behaviour_probe") else None
+    if probe is None:
+        raise InputError(f"equivalence_cache: the target {target!r} has no behaviour probe (a deterministic trace); "
+                         "runners with one: minisat, cadical, clasp", file=scenario.source)
+    return probe
+
+
 def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | None = None, workers: int = 1,
                  runs: int | None = None, wallclock: float | None = None, cpu_time: float | None = None,
                  scheduler: str | None = None, progress: ProgressObserver | None = None,
                  tuner_options: Mapping[str, Any] | None = None, executor: Executor | None = None,
                  callbacks: tuple = (), problem: Any | None = None, history: Any | None = None,
-                 guard_min_pairs: int | None = 5) -> Session:
+                 guard_min_pairs: int | None = 5, equivalence_cache: bool | None = None) -> Session:
     """Build or resume the run of ``tuner`` on ``scenario`` in ``run_dir``.
 
     Budget arguments override the scenario's; the tuner's budget hints (``max_runs``,
@@ -86,6 +101,9 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
     run returns a tuned incumbent only when it beat the default on that many instance-seed pairs
     (or every training instance when fewer); ``None`` turns the guard off. ``progress``: an observer
     of :class:`~algoconf.execution.progress.ProgressUpdate` s (the CLI draws them), or None.
+    ``equivalence_cache`` (None: the scenario's ``equivalence_cache``) shares results between
+    configurations whose behaviour probes agree (algoconf/execution/equivalence.py); the target must
+    have a behaviour probe, else :class:`~algoconf.errors.InputError` before anything runs.
     """
     from algoconf.history import RunHistory
 
@@ -101,6 +119,8 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
     run_dir = Path(run_dir)
     seed = scenario.seed if seed is None else seed
     guard = IncumbentGuard(guard_min_pairs, seed=seed) if guard_min_pairs is not None else None
+    caching = scenario.equivalence_cache if equivalence_cache is None else equivalence_cache
+    probe = behaviour_probe(scenario, executor) if caching else None  # bad input: before the history is created
     history = RunHistory.open(run_dir, scenario) if history is None else history
     if getattr(history, "stale_writer_pid", None) is not None:  # the last writer was killed: its solvers may still run
         from algoconf.execution.descendants import kill_orphans_of
@@ -108,10 +128,11 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
         kill_orphans_of(history.stale_writer_pid)
     owns_client = executor is None and bool(scheduler)
     try:
+        equivalence = EquivalenceCache(probe, history, time_kind=scenario.time_kind) if probe is not None else None
         executor = executor or build_executor(scenario, workers, scheduler)
         engine = Engine.start(tuner_cls, problem, executor, history, limits,
                               seed=seed, options=options, progress=progress, callbacks=callbacks,
-                              guard=guard)
+                              guard=guard, equivalence=equivalence)
     except BaseException:
         history.close()
         raise
