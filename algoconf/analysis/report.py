@@ -49,6 +49,7 @@ from algoconf.analysis.report_selection import SelectionEntry, load_selection
 from algoconf.analysis.ablation import AblationResult, cost_label as ablation_cost_label, load_ablation
 from algoconf.analysis.report_trajectory import TrajectoryPoint, incumbent_trajectory
 from algoconf.analysis.trajectory_costs import TrajectoryCosts, load_trajectory_costs
+from algoconf.execution.equivalence import SHARED_FROM, spent_cpu
 from algoconf.records import RunResult, config_key, mean_cost
 
 __all__ = ["Report", "build_report", "MIN_EXACT_FOR_FIT"]
@@ -218,7 +219,10 @@ def _summary_table(run: ConfigurationRun) -> str:
     if run.default is not None:
         rows.append(("parameters (active in the default)", len(run.default)))
     rows += [("runs recorded", len(run.results)), ("configurations tried", len(run.configs)),
-             ("target time used", f"{fmt(math.fsum(r.runtime for r in run.results))} s")]
+             ("target time used", f"{fmt(math.fsum(spent_cpu(r) for r in run.results))} s")]
+    shared = sum(1 for r in run.results if SHARED_FROM in r.info)
+    if shared:
+        rows.append(("results shared by the equivalence cache (not run)", shared))
     if o:
         rows += [("wall-clock time", f"{fmt(float(o.get('wallclock', math.nan)))} s"),
                  ("stop reason", o.get("stop_reason")), ("resumed", o.get("resumed"))]
@@ -402,7 +406,7 @@ def _convergence(page: _Page, run: ConfigurationRun, points: list) -> str:
             default_line = (m.value, f"default ({'≥ ' if not m.exact else ''}{fmt(m.value)} over {runs})")
     t0 = min((r.started for r in run.results if r.started > 0), default=0.0)
     end_wall = max(0.0, max(r.finished for r in run.results) - t0) if t0 else None
-    end_cpu = math.fsum(r.runtime for r in run.results)
+    end_cpu = math.fsum(spent_cpu(r) for r in run.results)
     fig = plots.convergence_figure(points, label, default_cost=default_line, end_wall=end_wall, end_cpu=end_cpu)
     lb = sum(not p.cost.exact for p in points)
     caption = (f"Incumbent replayed from {len(run.results)} recorded runs ({len(points)} changes), starting from "

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from algoconf.execution.equivalence import spent_cpu
 from algoconf.records import Estimate, RunResult, mean_cost
 
 __all__ = ["TrajectoryPoint", "incumbent_trajectory"]
@@ -60,7 +61,7 @@ def incumbent_trajectory(
     points: list[TrajectoryPoint] = []
     cpu = 0.0
     for i, r in enumerate(results, start=1):
-        cpu += r.runtime
+        cpu += spent_cpu(r)  # a result shared by the equivalence cache cost nothing
         key = r.request.config_key
         table.setdefault(key, {})[(r.request.instance, int(r.request.seed))] = cost(r)
         if incumbent is None:
