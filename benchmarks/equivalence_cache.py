@@ -5,7 +5,9 @@
     python benchmarks/equivalence_cache.py --pairs minisat-3sat:smac:150 --seeds 1 2
 
 Each row is one pair of ``algoconf configure SCENARIO --tuner T --runs N --seed S --no-validate
---guard-pairs 0 --json`` runs, without and with ``--equivalence-cache``, same seed, one worker.
+--guard-pairs 0 --json`` runs, without and with ``--equivalence-cache``, same seed, one worker each,
+the two side by side (target CPU time is measured per process, so running them at once changes
+their wall time, not their CPU figures).
 Reported per row, from the run with the cache: results shared (fire rate = shared / runs),
 configurations probed, classes with several configurations, probe cost, the runtime of the shared
 results (the target CPU their runs would have cost), net CPU saved = that runtime - probe cost; and
@@ -19,6 +21,7 @@ continues where it stopped; rows already there are skipped.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
 import json
 import os
 import shutil
@@ -31,8 +34,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-DEFAULT_PAIRS = ("minisat-3sat:random:150", "minisat-3sat:smac:150", "cadical-3sat:random:100",
-                 "cadical-3sat:smac:100")
+DEFAULT_PAIRS = ("minisat-3sat:smac:60", "cadical-3sat:smac:40", "minisat-3sat:random:60")
 
 
 def git_commit() -> str | None:
@@ -111,11 +113,12 @@ def main() -> None:
         for seed in args.seeds:
             if (scenario_name, tuner, int(runs), seed) in done:
                 continue
-            row = {"scenario": scenario_name, "tuner": tuner, "runs_budget": int(runs), "seed": seed,
-                   "git_commit": git_commit(),
-                   "load_average": os.getloadavg()[0],
-                   "off": configure(scenario, tuner, int(runs), seed, cache=False),
-                   "on": configure(scenario, tuner, int(runs), seed, cache=True)}
+            load_before = os.getloadavg()[0]
+            with cf.ThreadPoolExecutor(2) as pool:
+                off, on = (pool.submit(configure, scenario, tuner, int(runs), seed, cache) for cache in (False, True))
+                row = {"scenario": scenario_name, "tuner": tuner, "runs_budget": int(runs), "seed": seed,
+                       "git_commit": git_commit(), "load_average": [load_before, os.getloadavg()[0]],
+                       "off": off.result(), "on": on.result()}
             eq = row["on"]["equivalence"]
             print(f"{scenario_name:14s} {tuner:7s} {seed:4d} {row['on']['runs']:5d} | {eq['shared']:6d} "
                   f"{eq['shared'] / max(1, row['on']['runs']):6.1%} {eq['classes_with_several_configs']:7d} "
