@@ -224,7 +224,7 @@ def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool, simulation: 
             "stop_reason": outcome.stop_reason,
             "resumed": outcome.resumed,
             "capping": _capping(outcome),
-            "equivalence": (outcome.extra or {}).get("equivalence"),
+            "equivalence": (getattr(outcome, "extra", None) or {}).get("equivalence"),
             "default_test_par10": report.default.par if report else None,
             "incumbent_test_par10": report.incumbent.par if report else None,
             "validation": report.to_dict() if report else None,
@@ -245,7 +245,7 @@ def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool, simulation: 
     if capping["capped_runs"]:
         print(f"adaptive capping: {capping['capped_runs']} runs capped, at most "
               f"{capping['cpu_saved_at_most']:.1f} s target CPU saved")
-    equivalence = (outcome.extra or {}).get("equivalence")
+    equivalence = (getattr(outcome, "extra", None) or {}).get("equivalence")
     if equivalence:
         print(f"equivalence cache: {equivalence['shared']} results shared ({equivalence['shared_runtime']:.1f} s "
               f"target time not spent), {equivalence['probes_run']} probes ({equivalence['probe_cost']:.1f} s), "

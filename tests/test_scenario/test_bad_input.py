@@ -78,7 +78,7 @@ CASES = [
      "{d}/scenario.yaml:13: unknown scenario key 'cutof'; expected one of: name, target, space, train, test, "
      "features, feature_costs, allow_missing_features, objective, maximize, cutoff, time_kind, par_factor, "
      "budget, memory_limit, deterministic, seed, crash_policy, max_failure_rate, min_runs_for_failure_rate, "
-     "crash_cost, instance_cache, utility"),
+     "crash_cost, instance_cache, utility, equivalence_cache"),
     ("yaml-negative-cutoff", _yaml("cutoff: 5", "cutoff: -5"), "yaml", ScenarioError,
      "{d}/scenario.yaml:13: cutoff must be positive, got -5"),
     ("yaml-zero-cutoff", _yaml("cutoff: 5", "cutoff: 0"), "yaml", ScenarioError,
