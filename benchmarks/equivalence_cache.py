@@ -13,7 +13,16 @@ configurations probed, classes with several configurations, probe cost, the runt
 results (the target CPU their runs would have cost), net CPU saved = that runtime - probe cost; and
 the target CPU of both runs (the two trajectories differ as soon as a shared result's runtime differs
 from what a real run would have measured, so the CPU difference between the two runs is noisy; the
-net figure is the accounting of one run). Each finished row is appended to the JSON at once
+net figure is the accounting of one run). ``--part proposals`` measures the same on a tuner's proposal stream at a scale the loaded machine
+allows: the tuner runs on ``scenarios/minisat-3sat-matrix`` simulated from its runtime matrix (a
+nearest-row surrogate answers any configuration; minisat's space), then every configuration it
+proposed is probed with the real minisat probe, in the order it was first recorded, and a recorded
+result counts as *shareable* when an earlier real result of an equivalent configuration on the same
+instance and seed exists (the engine's rule; censoring aside). Reported: configurations, probes,
+classes with several configurations, shareable results (fire rate) and their matrix runtime against
+the real probe cost.
+
+Each finished row is appended to the JSON at once
 (``benchmarks/results/equivalence_cache.json``, with the git commit), so an interrupted benchmark
 continues where it stopped; rows already there are skipped.
 """
@@ -64,6 +73,51 @@ def configure(scenario: Path, tuner: str, runs: int, seed: int, cache: bool) -> 
             "equivalence": data.get("equivalence")}
 
 
+MATRIX_SCENARIO = ROOT / "scenarios" / "minisat-3sat-matrix" / "scenario.yaml"
+MATRIX = ROOT / "benchmarks" / "data" / "minisat_3sat_matrix_large.npz"
+
+
+def proposals(tuner: str, runs: int, seed: int) -> dict[str, Any]:
+    """A simulated run's proposals probed with the real minisat probe (module docstring)."""
+    from algoconf.execution.equivalence import EquivalenceCache
+    from algoconf.history import RunHistory
+    from algoconf.history_memory import MemoryHistory
+    from algoconf.runners import get_runner
+
+    run_dir = Path(tempfile.mkdtemp(prefix="equivalence-proposals-"))
+    argv = [sys.executable, "-m", "algoconf", "configure", str(MATRIX_SCENARIO), "--tuner", tuner, "--simulate",
+            str(MATRIX), "--caller-time", "free", "--runs", str(runs), "--seed", str(seed), "--no-validate",
+            "--guard-pairs", "0", "--json", "--out", str(run_dir / "run")]
+    try:
+        done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        if done.returncode != 0:
+            raise RuntimeError(f"configure failed ({done.returncode}): {done.stderr[-800:]}")
+        with RunHistory.open(run_dir / "run") as history:
+            configs = history.configs()
+            results = list(history)
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    cache = EquivalenceCache(get_runner("minisat").target().behaviour_probe(), MemoryHistory())
+    digest = {key: cache.digest(config, key)[0] for key, config in configs.items()}
+    seen: dict[tuple[str | None, str, int], str] = {}
+    shareable, shareable_runtime = 0, 0.0
+    for r in results:
+        d = digest[r.request.config_key]
+        pair = (d, r.request.instance, int(r.request.seed))
+        if d is not None and pair in seen and seen[pair] != r.request.config_key:
+            shareable += 1
+            shareable_runtime += r.runtime
+        else:
+            seen.setdefault(pair, r.request.config_key)
+    stats = cache.stats()
+    return {"runs": len(results), "configs": len(configs), "probes_run": stats.probes_run,
+            "probes_reused": stats.probes_reused, "probe_cost": stats.probe_cost,
+            "classes_with_several_configs": stats.classes_shared,
+            "configs_with_an_earlier_twin": len(configs) - len({d for d in digest.values()}),
+            "shareable": shareable, "shareable_runtime": shareable_runtime,
+            "net_saved": shareable_runtime - stats.probe_cost}
+
+
 def load(path: Path) -> dict[str, Any]:
     if path.exists():
         return json.loads(path.read_text())
@@ -93,7 +147,10 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=("real", "proposals"), default="real")
     parser.add_argument("--pairs", nargs="+", default=list(DEFAULT_PAIRS), metavar="SCENARIO:TUNER:RUNS")
+    parser.add_argument("--tuners", nargs="+", default=["random", "smac", "acband", "optuna"], help="proposals part")
+    parser.add_argument("--runs", type=int, default=400, help="proposals part: simulated runs per tuner")
     parser.add_argument("--seeds", nargs="+", type=int, default=[1])
     parser.add_argument("--out", type=Path, default=None, help="default benchmarks/results/equivalence_cache.json")
     parser.add_argument("--quick", action="store_true", help="one minisat-3sat random pair of 6 runs; writes only to --out")
@@ -104,6 +161,25 @@ def main() -> None:
     results = load(out) if out is not None else {"rows": []}
     results.setdefault("runs_of", []).append({"command": " ".join(sys.argv), "git_commit": git_commit(),
                                               "started": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())})
+    if args.part == "proposals":
+        rows = results.setdefault("proposals", [])
+        print(f"{'tuner':7s} {'seed':>4s} {'runs':>5s} {'configs':>7s} {'twins':>5s} {'classes':>7s} | "
+              f"{'shareable':>9s} {'fire':>6s} {'runtime s':>9s} {'probe s':>7s} {'net s':>7s}")
+        for tuner in args.tuners:
+            for seed in args.seeds:
+                if any(r["tuner"] == tuner and r["seed"] == seed and r["runs_budget"] == args.runs for r in rows):
+                    continue
+                row = {"tuner": tuner, "seed": seed, "runs_budget": args.runs, "git_commit": git_commit(),
+                       "load_average": os.getloadavg()[0], **proposals(tuner, args.runs, seed)}
+                rows.append(row)
+                print(f"{tuner:7s} {seed:4d} {row['runs']:5d} {row['configs']:7d} {row['configs_with_an_earlier_twin']:5d} "
+                      f"{row['classes_with_several_configs']:7d} | {row['shareable']:9d} "
+                      f"{row['shareable'] / max(1, row['runs']):6.1%} {row['shareable_runtime']:9.1f} "
+                      f"{row['probe_cost']:7.1f} {row['net_saved']:7.1f}", flush=True)
+                if out is not None:
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    out.write_text(json.dumps(results, indent=1))
+        return
     done = {(r["scenario"], r["tuner"], r["runs_budget"], r["seed"]) for r in results["rows"]}
     print(f"{'scenario':14s} {'tuner':7s} {'seed':>4s} {'runs':>5s} | {'shared':>6s} {'fire':>6s} {'classes':>7s} "
           f"{'probes':>6s} {'probe s':>7s} {'saved s':>7s} {'net s':>7s} | {'CPU off':>7s} {'CPU on':>7s}")
