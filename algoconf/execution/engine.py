@@ -164,6 +164,7 @@ class Engine:
         self._seq = 0
         self.race_slack = float(race_slack)
         self._races: dict[int, Race] = {}  # open races, oldest first
+        self._startable: set[int] = set()  # open races that can start a wave now (Race.can_start)
         self._race_seq = 0
         self._arms: dict[cf.Future, tuple[int, int]] = {}  # future of a race's arm -> (race, arm index)
         self._ready: list[RunResult] = []  # answered from the history, to tell
@@ -453,6 +454,8 @@ class Engine:
             if not race.done:
                 self._race_seq += 1
                 self._races[self._race_seq] = race
+                if race.can_start:
+                    self._startable.add(self._race_seq)
         self._start_waves()
 
     def _shared(self, request: RunRequest) -> RunResult | None:
@@ -474,20 +477,27 @@ class Engine:
                 self._ready.append(shared)
 
     def _start_waves(self) -> None:
-        """Submit the next wave of every open race that can start one, oldest race first."""
-        for rid, race in list(self._races.items()):
+        """Submit the next wave of every open race that can start one, oldest race first (only the
+        races that can start are visited: hundreds may be open on many workers)."""
+        if not self._startable or self._free() <= 0:
+            return
+        for rid in sorted(self._startable):
             free = self._free()
             if free <= 0:
                 return
+            race = self._races[rid]
             if self.equivalence is not None and race.can_start:
                 self._share_waiting_arms(race)
                 if race.done:  # every arm answered: its results wait in _ready
                     del self._races[rid]
+                    self._startable.discard(rid)
                     continue
             for index, request in race.start(free):
                 future = self.executor.submit(request)
                 self._track(future, request)
                 self._arms[future] = (rid, index)
+            if not race.can_start:
+                self._startable.discard(rid)
 
     def _track(self, future: cf.Future, request: RunRequest) -> None:
         self._running[future] = request
@@ -517,6 +527,9 @@ class Engine:
                 batch.extend(step.results)
                 if race.done:
                     del self._races[rid]
+                    self._startable.discard(rid)
+                elif race.can_start:
+                    self._startable.add(rid)
         return batch
 
     def _wait_timeout(self) -> float | None:
@@ -691,3 +704,4 @@ class Engine:
         self._order.clear()
         self._arms.clear()
         self._races.clear()
+        self._startable.clear()

@@ -6,11 +6,13 @@ its first epoch, and the incumbent stays the default. Here the budget is convert
 (one race = ``k`` runs on one instance-seed pair, ending when the first arm finishes):
 
 * runs: ``(max_runs − asked) // k``;
-* wall-clock: ``(max_wallclock − used) · max(1, n_workers // k) / wall per race``;
+* wall-clock: ``(n_workers · max_wallclock − worker-seconds used) / worker-seconds per race``
+  (AC-Band's brackets keep the workers busy, so the wall-clock budget is ``n_workers ×`` as many
+  worker-seconds; a race occupies its arms' workers until it is decided);
 * target CPU time: ``(max_cpu_time − used) / CPU per race``;
 
-whichever is smallest. Before any race has finished the cost of a race is estimated by the
-cutoff (wall: a race ends at the latest at the cutoff; CPU: ``k`` arms up to the cutoff); after
+whichever is smallest. "Used" counts every run told (races and intensification). Before any race
+has finished the cost of a race is estimated by the cutoff (``k`` arms up to the cutoff); after
 that by the measured mean of the finished races.
 
 :func:`plan_cycle` then picks the largest ``N ≤ N(α, δ)`` whose schedule, with at least
@@ -79,8 +81,9 @@ def schedule_races(schedule: Sequence[Mapping[str, int]], k: int, instance_budge
     """Races of epochs ``first..`` of ``schedule`` when the instance budget is spread over all its
     epochs in proportion to their arms (the tuner's allocation)."""
     total = sum(s["arms"] for s in schedule)
+    # every round is a plain CSE round (the incumbent defends by intensification, outside the races)
     return sum(epoch_races(s["arms"], s["epoch"], k, s["rounds"], int(instance_budget * s["arms"] / total),
-                           bool(s.get("defend", True)), per_match) for s in schedule[first:])
+                           False, per_match) for s in schedule[first:])
 
 
 def min_races(schedule: Sequence[Mapping[str, int]], k: int, per_match: int = 2) -> int:
@@ -105,36 +108,38 @@ def fit_instance_budget(schedule: Sequence[Mapping[str, int]], k: int, races: fl
     return lo
 
 
-def races_left(problem: Any, k: int, asked: int, measured: Sequence[float]) -> float:
+def races_left(problem: Any, k: float, asked: int, measured: Sequence[float]) -> float:
     """Races the remaining budget affords (``math.inf`` without any budget).
 
-    ``measured`` is ``[races finished, wall seconds summed over them, CPU seconds summed]``.
+    ``measured`` is ``[races finished, their worker-seconds (wall time summed over arms), their CPU
+    seconds, worker-seconds of every run told, CPU seconds of every run told]`` (the last two
+    default to the races' own).
     """
-    n, wall_sum, cpu_sum = measured
+    n, race_ws, race_cpu = measured[:3]
+    total_ws, total_cpu = (measured[3], measured[4]) if len(measured) >= 5 else (race_ws, race_cpu)
     cutoff = problem.cutoff
-    wall = wall_sum / n if n else (float(cutoff) if cutoff else None)
-    cpu = cpu_sum / n if n else (k * float(cutoff) if cutoff else None)
+    ws = race_ws / n if n else (k * float(cutoff) if cutoff else None)
+    cpu = race_cpu / n if n else (k * float(cutoff) if cutoff else None)
     left = math.inf
     if problem.max_runs is not None:
-        left = min(left, max(0, problem.max_runs - asked) // k)
-    if problem.max_wallclock is not None and wall:
-        parallel = max(1, int(problem.n_workers) // k)
-        used = wall_sum / parallel
-        left = min(left, max(0.0, problem.max_wallclock - used) * parallel / wall)
+        left = min(left, max(0, problem.max_runs - asked) // k)  # k: runs of one race
+    if problem.max_wallclock is not None and ws:
+        workers = max(1, int(problem.n_workers))
+        left = min(left, max(0.0, workers * problem.max_wallclock - total_ws) / ws)
     if problem.max_cpu_time is not None and cpu:
-        left = min(left, max(0.0, problem.max_cpu_time - cpu_sum) / cpu)
+        left = min(left, max(0.0, problem.max_cpu_time - total_cpu) / cpu)
     return left
 
 
 def plan_cycle(schedule_of: Any, n_paper: int, k: int, races: float, pool: int,
-               per_match: int = 2) -> tuple[int, int, bool]:
+               per_match: int = 2, pool_cap: int | None = None) -> tuple[int, int, bool]:
     """``(N, instance budget, short)`` for a new AC-Band schedule under ``races`` races.
 
     ``schedule_of(n)`` gives the schedule of ``n`` configurations. Without a finite budget: the
     paper's ``N`` and one pass over the instances. Otherwise the largest ``N ≤ n_paper`` (at least
     :data:`N_MIN`) with ``per_match · min_races ≤ races``, and the largest instance budget (at most
-    ``max(races, 4 · pool)`` when the paper's ``N`` fits — more comes from a repeated schedule) whose
-    race count fits.
+    ``min(races, pool_cap)`` when ``n_paper`` fits, ``pool_cap`` defaulting to ``4 · pool`` — more
+    comes from a repeated schedule) whose race count fits.
     """
     if not math.isfinite(races):
         return n_paper, max(1, pool), False
@@ -142,6 +147,6 @@ def plan_cycle(schedule_of: Any, n_paper: int, k: int, races: float, pool: int,
     while n > N_MIN and per_match * min_races(schedule_of(n), k, per_match) > races:
         n -= 1
     short = n < n_paper
-    cap = int(races) if short else min(int(races), 4 * pool)
+    cap = int(races) if short else min(int(races), 4 * pool if pool_cap is None else int(pool_cap))
     budget = fit_instance_budget(schedule_of(n), k, races, max(1, cap), 0, per_match)
     return n, budget, short

@@ -22,31 +22,78 @@ def test_schedule_matches_the_paper_formulas():
     assert [e["keep_of_k"] for e in acband_schedule(0.05, 0.05, k=16)] == [1, 1, 2, 3, 4, 4]
 
 
-def test_default_configuration_is_raced_first_and_every_arm_is_raced(problem):
-    tuner = ACBand(replace(problem, max_runs=None), seed=0, k=4, defend=False)
+def test_paper_order_races_the_default_first_and_every_arm(problem):
+    """defend=False, grow=False: the paper's order, one bracket of N(alpha, delta) configurations,
+    the incumbent (the default) racing from the first round."""
+    tuner = ACBand(replace(problem, max_runs=None), seed=0, k=4, defend=False, grow=False)
     first = tuner.ask(4)
     assert first[0].config == default_config(problem.space)
-    raced = set()
     requests = drive(tuner, 400)
-    for r in first + requests:
-        raced.add(r.config_key)
     # every configuration of epoch 1 was raced (no unraced promotion)
     epoch1 = {r.config_key for r in first + requests if r.race and r.race.startswith("acb0.1.0.")}
     assert len(epoch1) == acband_schedule(0.05, 0.05, 4, defend=False)[0]["arms"]
 
 
-def test_defending_incumbent_enters_each_epoch_in_its_final(problem):
-    """defend=True: the epoch's new arms race among themselves first; the incumbent joins only
-    once the survivors fit into one group with it, and that final runs every arm to the end."""
+def test_brackets_grow_from_four_configurations_to_the_papers_n(problem):
     tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2)
-    default_key = tuner._incumbent
-    requests = drive(tuner, 200)
-    first = next(i for i, r in enumerate(requests) if r.config_key == default_key)
-    before = requests[:first]
-    assert before and all(r.race is not None and r.race.startswith("acb0.1.") for r in before)
-    assert requests[first].race is None  # the final is not a race: nobody is stopped
-    rounds = {int(r.race.split(".")[2]) for r in before}
-    assert rounds == set(range(len(rounds))) and len(rounds) >= 2
+    sizes = []
+    original = tuner._plan
+
+    def spy(index):
+        plan = original(index)
+        sizes.append(plan["n_configs"])
+        return plan
+
+    tuner._plan = spy
+    drive(tuner, 1500)
+    assert sizes[:4] == [8, 16, 32, 59]  # bracket 0 (N = 4) was planned in the constructor
+    assert all(s == 59 for s in sizes[4:])
+
+
+def test_the_incumbent_changes_only_by_intensification_on_its_pairs(problem):
+    """defend=True: the default never races; epoch champions become challengers, run without a
+    race id on the incumbent's own pairs, and replace it only after running all of them with a
+    strictly lower mean cost (races alone never make an incumbent)."""
+    tuner = ACBand(replace(problem, max_runs=None), seed=2, k=2)
+    default_key = tuner._intensifier._incumbent
+    changes = []
+    state = {"inc": default_key}
+
+    def check(_step):
+        inten = tuner._intensifier
+        new = inten._incumbent
+        if new != state["inc"]:
+            old_pairs = {tuple(p) for p in inten._requested[state["inc"]]}
+            assert old_pairs <= set(inten._table.pairs(new)), "promoted before running the incumbent's pairs"
+            assert inten._table.compare(new, state["inc"]) == "better"
+            assert new in tuner._tried  # it was an epoch champion
+            changes.append(new)
+            state["inc"] = new
+
+    requests = drive(tuner, 800, on_batch=check)
+    raced = {r.config_key for r in requests if r.race is not None}
+    assert default_key not in raced
+    plain = [r for r in requests if r.race is None]
+    assert plain and all(r.seed == 0 or not problem.deterministic for r in plain)
+    assert changes, "no challenger beat the default in 800 runs of the synthetic target"
+
+
+def test_several_brackets_fill_many_workers_and_one_worker_keeps_one(problem):
+    many = ACBand(replace(problem, max_runs=None, n_workers=64), seed=0, k=64)
+    batch = []
+    while len(batch) < 64:
+        got = many.ask(64 - len(batch))
+        if not got:
+            break
+        batch += got
+    assert len(batch) > 64 - many.race_size  # as full as whole races allow
+    brackets = {r.race.split(".")[0] for r in batch if r.race is not None}
+    assert len(brackets) >= 3, brackets  # the first bracket alone has a few races of 3 arms
+    assert max(sum(1 for r in batch if r.race == rid) for rid in {r.race for r in batch if r.race}) <= many.race_size
+    one = ACBand(replace(problem, max_runs=None), seed=0, k=2)
+    seen = []
+    drive(one, 600, batch=1, on_batch=lambda _: seen.append(len(one._brackets)))
+    assert max(seen) == 1 and one._started > 3
 
 
 def test_races_share_one_pair_and_have_at_most_k_arms(problem):
@@ -66,10 +113,11 @@ def test_races_share_one_pair_and_have_at_most_k_arms(problem):
 
 def test_race_nobody_finishes_gives_no_win(problem):
     tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2)
-    batch = tuner.ask(2)
+    batch = [r for r in tuner.ask(8) if r.race is not None]
+    assert batch
     results = [RunResult(r, Status.TIMEOUT, r.cutoff) for r in batch]
     tuner.tell(results)
-    assert all(n_wins == 0 for n_wins, _ in tuner._stats.values())
+    assert tuner._stats and all(n_wins == 0 for n_wins, _ in tuner._stats.values())
 
 
 def test_small_instance_pool_is_reused_with_new_seeds(problem):
@@ -114,68 +162,16 @@ def test_bad_parameters_raise(problem):
         ACBand(problem, generator="gga")
 
 
-def test_defended_final_is_decided_by_mean_cost_not_wins(problem):
-    """Where the incumbent defends, every arm runs to the end (no race id) on at least per_match
-    pairs and the lower mean PAR-k wins: a challenger that wins as many races but times out loses."""
-    def final(challenger_results):
-        tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2, n_configs=1, instance_budget=1,
-                       capping=False)
-        inc = tuner._incumbent
-        batch = tuner.ask(4)  # epoch 1 of N=1: one new arm, joined by the incumbent at once
-        assert len(batch) == 4 and all(r.race is None for r in batch)
-        assert sum(r.config_key == inc for r in batch) == 2
-        pairs = sorted({(r.instance, r.seed) for r in batch})
-        results = []
-        for r in batch:
-            i = pairs.index((r.instance, r.seed))
-            status, t = (Status.SUCCESS, (0.2, 2.9)[i]) if r.config_key == inc else challenger_results[i]
-            results.append(RunResult(r, status, t))
-        tuner.tell(results)
-        return tuner._incumbent != inc
+def test_intensification_is_capped_by_default_and_not_with_capping_off(problem):
+    def bounds(**options):
+        tuner = ACBand(replace(problem, max_runs=None), seed=1, k=2, **options)
+        return [r.bound for r in drive(tuner, 400) if r.race is None and r.bound is not None]
 
-    cutoff = problem.cutoff
-    # one faster win, one timeout: 1-1 in wins, mean PAR10 (0.1 + 30) / 2 > (0.2 + 2.9) / 2
-    assert not final([(Status.SUCCESS, 0.1), (Status.TIMEOUT, cutoff)])
-    # faster on both: lower mean cost, it takes over
-    assert final([(Status.SUCCESS, 0.1), (Status.SUCCESS, 2.0)])
+    capped = bounds()
+    assert capped and all(0 < b < problem.cutoff for b in capped)
+    assert not bounds(capping=False)
 
 
-def test_capped_defended_final_runs_the_incumbent_first_and_caps_challengers(problem):
-    """With capping (the default for runtime), the final's incumbent runs on all its pairs first;
-    then each challenger run is capped at 1.2 × the incumbent's total − the challenger's finished
-    costs (not below the incumbent's time on that pair); a capped challenger loses the final."""
-    from algoconf.testing.tuners import answer
-
-    def final(challenger_times, n_second=4):
-        tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2, n_configs=1, instance_budget=1)
-        inc = tuner._incumbent
-        first = tuner.ask(4)
-        assert [r.config_key for r in first] == [inc, inc] and all(r.bound is None for r in first)
-        pairs = [(r.instance, r.seed) for r in first]
-        inc_times = dict(zip(pairs, (0.2, 0.5)))
-        tuner.tell([RunResult(r, Status.SUCCESS, inc_times[(r.instance, r.seed)]) for r in first])
-        times = dict(zip(pairs, challenger_times))
-        asked, bounds = [], []
-        while len(asked) < 2:
-            batch = tuner.ask(n_second)
-            assert batch and all(r.config_key != inc and r.race is None for r in batch)
-            bounds += [r.bound for r in batch]
-            asked += batch
-            tuner.tell(answer(tuner.problem, batch, lambda p, r: times[(r.instance, r.seed)]))
-        return tuner._incumbent != inc, bounds
-
-    won, bounds = final((0.1, 0.3))
-    assert won and bounds == [pytest.approx(1.2 * 0.7)] * 2  # asked together: nothing to subtract yet
-    won, bounds = final((0.1, 2.0))  # the second run is stopped at 0.84: dominated, loses
-    assert not won
-    won, bounds = final((0.3, 2.0), n_second=1)  # one at a time: the second cap subtracts the first cost
-    assert not won and bounds == [pytest.approx(0.84), pytest.approx(0.84 - 0.3)]
-    # ... but never falls below the incumbent's own time on the pair (0.5 here): its winner stays known
-    won, bounds = final((0.6, 2.0), n_second=1)
-    assert not won and bounds == [pytest.approx(0.84), pytest.approx(0.5)]
-
-
-def test_capping_off_runs_the_final_at_once(problem):
-    tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2, n_configs=1, instance_budget=1, capping=False)
-    batch = tuner.ask(4)
-    assert len(batch) == 4 and all(r.bound is None for r in batch)
+def test_state_from_the_synchronous_version_is_refused(problem):
+    with pytest.raises(ValueError, match="older version"):
+        ACBand.from_state(problem, {"seed": 0, "params": {}})

@@ -11,19 +11,27 @@ from algoconf.tuners.acband_plan import races_left, schedule_races
 
 
 def test_without_budget_the_paper_schedule_is_kept(problem):
-    tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2)
+    tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2, grow=False)
     assert tuner.plan == {"n_configs": paper_n(0.05, 0.05), "instance_budget": len(problem.instances),
                           "short": False, "generator": "random"}
+    # growing brackets: the first has 4 configurations and a share of the instances to match
+    grown = ACBand(replace(problem, max_runs=None), seed=0, k=2)
+    assert grown.plan["n_configs"] == 4 and grown.plan["instance_budget"] == math.ceil(24 * 4 / 59)
 
 
 def test_short_run_budget_shrinks_n_and_uses_the_model(problem):
-    tuner = ACBand(replace(problem, max_runs=60), seed=0, k=2)
+    tuner = ACBand(replace(problem, max_runs=60), seed=0, k=2, grow=False)
     plan = tuner.plan
     assert plan["short"] and plan["generator"] == "model"
     assert 3 <= plan["n_configs"] < paper_n(0.05, 0.05)
     assert schedule_races(tuner.schedule, 2, plan["instance_budget"]) <= 60 // 2
     # an explicit generator wins over the rule
     assert ACBand(replace(problem, max_runs=60), seed=0, k=2, generator="random").plan["generator"] == "random"
+    # growing brackets: the first (N = 4) fits, but the run is short, so every bracket uses the model
+    grown = ACBand(replace(problem, max_runs=60), seed=0, k=2)
+    assert grown.plan["n_configs"] == 4 and grown.plan["generator"] == "model"
+    # ... and a long budget does not, even for its last brackets (which meet the end of the budget)
+    assert ACBand(replace(problem, max_runs=100000), seed=0, k=2).plan["generator"] == "random"
 
 
 def test_every_epoch_of_the_first_schedule_completes_within_the_run_budget(problem):
@@ -34,38 +42,46 @@ def test_every_epoch_of_the_first_schedule_completes_within_the_run_budget(probl
         assert len(requests) <= runs
         raced = {int(r.race.split(".")[1]) for r in requests if r.race and r.race.startswith("acb0.")}
         assert raced <= set(range(1, epochs + 1))
-        assert tuner._cycle >= 1, f"runs={runs}: the first schedule ({epochs} epochs) did not end"
+        assert tuner._started >= 2 and all(b["id"] > 0 for b in tuner._brackets), \
+            f"runs={runs}: the first bracket ({epochs} epochs) did not end"
 
 
 def test_wallclock_and_cpu_budgets_are_converted_into_races(problem):
     p = replace(problem, max_runs=None, cutoff=3.0, max_wallclock=120.0, n_workers=2)
-    assert races_left(p, 2, 0, [0, 0.0, 0.0]) == 40  # prior: a race lasts at most the cutoff
-    assert races_left(p, 2, 0, [10, 15.0, 20.0]) == (120 - 15) / 1.5  # measured: 1.5 s per race
-    p4 = replace(p, n_workers=4)  # two races at once
-    assert races_left(p4, 2, 0, [10, 15.0, 20.0]) == (120 - 7.5) * 2 / 1.5
+    assert races_left(p, 2, 0, [0, 0.0, 0.0]) == 40  # prior: a race holds k workers up to the cutoff
+    # measured: 1.5 worker-seconds per race, 15 used of 2 workers x 120 s
+    assert races_left(p, 2, 0, [10, 15.0, 20.0]) == (2 * 120 - 15) / 1.5
+    p4 = replace(p, n_workers=4)  # twice the worker-seconds
+    assert races_left(p4, 2, 0, [10, 15.0, 20.0]) == (4 * 120 - 15) / 1.5
+    # every run told counts as used (the intensification's too), races price a race
+    assert races_left(p4, 2, 0, [10, 15.0, 20.0, 115.0, 20.0, 20]) == (4 * 120 - 115) / 1.5
     c = replace(problem, max_runs=None, cutoff=3.0, max_cpu_time=60.0)
     assert races_left(c, 2, 0, [0, 0.0, 0.0]) == 10  # prior: k arms up to the cutoff
     assert math.isinf(races_left(replace(problem, max_runs=None), 2, 0, [0, 0.0, 0.0]))
-    tuner = ACBand(p, seed=0, k=2)
+    tuner = ACBand(p, seed=0, k=2, grow=False)
     assert tuner.plan["short"] and schedule_races(tuner.schedule, 2, tuner.instance_budget) <= 40
 
 
 def test_later_epochs_shrink_when_races_cost_more_than_planned(problem):
     p = replace(problem, max_runs=None, cutoff=3.0, max_wallclock=120.0, n_workers=2)
-    tuner = ACBand(p, seed=0, k=2)
-    planned = tuner.instance_budget
-    measured = [1, 10.0, 10.0]  # the first race took 10 s, three times the cutoff (start-up overhead)
+    tuner = ACBand(p, seed=0, k=2, grow=False)
+    bracket = tuner._brackets[0]
+    planned = bracket["instance_budget"]
+    # the first race took 20 worker-seconds, more than three times the cutoff (start-up overhead)
+    measured = [1, 20.0, 20.0, 20.0, 20.0, 2]
     tuner._measured = list(measured)
-    tuner._epoch = 1
+    bracket["epoch"] = 1
     left = races_left(p, 2, 0, measured)
-    assert schedule_races(tuner.schedule, 2, planned, first=1) > left
-    tuner._shrink_to_budget()
-    assert tuner.instance_budget < planned
-    assert schedule_races(tuner.schedule, 2, tuner.instance_budget, first=1) <= left
+    assert schedule_races(bracket["schedule"], 2, planned, first=1) > left
+    tuner._shrink_to_budget(bracket)
+    assert bracket["instance_budget"] < planned
+    assert schedule_races(bracket["schedule"], 2, bracket["instance_budget"], first=1) <= left
 
 
-def test_schedule_rounds_count_the_defending_incumbent():
+def test_races_are_counted_as_plain_rounds():
+    """The incumbent defends outside the races, so a schedule's rounds are plain CSE rounds."""
     with_defence = acband_schedule(0.05, 0.05, 2, 15, defend=True)
     without = acband_schedule(0.05, 0.05, 2, 15, defend=False)
     assert [e["arms"] for e in with_defence] == [e["arms"] for e in without]
-    assert all(e["rounds"] >= 1 for e in with_defence)
+    assert [e["rounds"] for e in with_defence] == [e["rounds"] for e in without]
+    assert schedule_races(with_defence, 2, 0) == schedule_races(without, 2, 0)

@@ -1,0 +1,61 @@
+"""AC-Band's asynchronous brackets keep many virtual workers busy (issue 20: utilisation at 256
+workers), with the incumbent still decided by intensification."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MATRIX = ROOT / "benchmarks" / "data" / "minisat_3sat_matrix.npz"
+
+
+def _matrix_session(tmp_path, workers: int, wallclock: float, seed: int = 0):
+    from algoconf.execution.virtual import VirtualExecutor
+    from algoconf.history_memory import MemoryHistory
+    from algoconf.instances import InstanceSet
+    from algoconf.scenario import Budget, Scenario, TargetSpec
+    from algoconf.tuners.session import open_session
+    from algoconf.tuners.simulated import RuntimeMatrix
+
+    matrix = RuntimeMatrix.load(MATRIX)
+    train, test = matrix.split(matrix.shape[1] // 2, seed=0)
+    scenario = Scenario(
+        name="matrix", root=tmp_path, target=TargetSpec(kind="python", callable="algoconf.tuners.simulated:matrix_target",
+                                                        env={"ALGOCONF_MATRIX": str(MATRIX)}),
+        space=matrix.space, train=InstanceSet.from_names(list(train)), test=InstanceSet.from_names(list(test)),
+        objective="runtime", cutoff=matrix.cutoff, par_factor=10.0, budget=Budget(runs=None), deterministic=True,
+        seed=seed, max_failure_rate=None)
+    executor = VirtualExecutor(matrix.answer, workers, instances=matrix.instances, caller_time="free")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with open_session(scenario, tmp_path / "run", "acband", seed=seed, workers=workers, progress=False,
+                          executor=executor, wallclock=wallclock, history=MemoryHistory(),
+                          guard_min_pairs=None) as session:
+            outcome = session.run()
+            tuner = session.engine.tuner
+    return outcome, executor, tuner
+
+
+@pytest.mark.skipif(not MATRIX.is_file(), reason="benchmarks/data/minisat_3sat_matrix.npz not shipped")
+def test_acband_keeps_256_virtual_workers_busy(tmp_path):
+    outcome, executor, tuner = _matrix_session(tmp_path, 256, wallclock=1.5)
+    assert executor.utilisation() >= 0.90, executor.utilisation()
+    assert tuner._started > 5  # several brackets ran side by side
+    assert outcome.incumbent is not None
+
+
+@pytest.mark.skipif(not MATRIX.is_file(), reason="benchmarks/data/minisat_3sat_matrix.npz not shipped")
+def test_acband_on_one_virtual_worker_is_never_idle_and_improves_on_the_default(tmp_path):
+    from algoconf.space import active_config
+    from algoconf.tuners.simulated import RuntimeMatrix
+
+    outcome, executor, tuner = _matrix_session(tmp_path, 1, wallclock=60.0, seed=3)
+    assert executor.utilisation() == pytest.approx(1.0)
+    matrix = RuntimeMatrix.load(MATRIX)
+    train, _ = matrix.split(matrix.shape[1] // 2, seed=0)
+    par = matrix.par(columns=matrix.columns(train))
+    default = matrix.row_of(active_config(matrix.space, dict(matrix.space.get_default_configuration())))
+    assert par[matrix.row_of(outcome.incumbent)] < par[default]
