@@ -18,7 +18,13 @@ Protocol (issue 20, part 5):
   the schedule alone (an infinitely fast tuner), exactly reproducible. The engine keeps its results in
   a :class:`~algoconf.history_memory.MemoryHistory` (no per-batch state snapshot: a simulation need
   not resume); ``--history sqlite`` uses the persisted history instead (what ``configure`` does).
-* Utilisation = busy worker time / (W × virtual time) over the whole run.
+* Utilisation = busy worker time / (W × virtual time) over the whole run. With ``--run-cap budget``
+  (default) ``--max-runs`` is the engine's run budget: the tuner knows it, and the run ends when the
+  last of its runs has finished, so its last (longest) runs drain on otherwise idle workers — at 256
+  workers, where 20000 runs take only a few virtual seconds, that drain is a large share of the run.
+  ``--run-cap stop`` stops the loop at ``--max-runs`` runs instead, like the CPU cap (runs in flight
+  are stopped, not recorded), and the tuner sees no run budget; its rows record ``run_cap: stop`` in
+  their protocol.
 
 Every finished (matrix, tuner, W, seed) is appended to the result file at once, with its protocol;
 a later invocation with the same protocol skips what is there (``--resume``, default), so a long
@@ -101,13 +107,15 @@ class Trajectory:
     stops the loop after ``max_real`` CPU seconds of this thread (CPU, so that a loaded machine
     does not cut runs short)."""
 
-    def __init__(self, matrix: Any, executor: Any, max_real: float):
+    def __init__(self, matrix: Any, executor: Any, max_real: float, stop_at_runs: int | None = None):
         self.matrix, self.executor = matrix, executor
         self.points: list[tuple[float, int]] = []  # (virtual time, row) when the incumbent changed
         self._key: str | None = None
         self._t0 = time.thread_time()
         self.max_real = max_real
+        self.stop_at_runs = stop_at_runs
         self.hit_real_limit = False
+        self.hit_run_cap = False
 
     def __call__(self, engine: Any, results: Sequence[Any]) -> bool:
         from algoconf.records import config_key
@@ -120,6 +128,9 @@ class Trajectory:
                 self.points.append((self.executor.now(), self.matrix.row_of(inc)))
         if time.thread_time() - self._t0 > self.max_real:
             self.hit_real_limit = True
+            return False
+        if self.stop_at_runs is not None and engine.runs >= self.stop_at_runs:
+            self.hit_run_cap = True
             return False
         return True
 
@@ -146,14 +157,17 @@ def run_one(path: Path, tuner: str, workers: int, seed: int, args: argparse.Name
     budgets = budgets_of(path, args)
     scenario = matrix_scenario(matrix, path, train, test, seed)
     executor = VirtualExecutor(matrix.answer, workers, instances=matrix.instances, caller_time=args.caller_time)
-    trajectory = Trajectory(matrix, executor, args.max_real)
+    # --run-cap budget: the cap is the engine's run budget (the tuner knows it; the run drains its
+    # last runs); stop: the cap stops the loop like the CPU cap does (runs in flight are stopped)
+    stop_cap = getattr(args, "run_cap", "budget") == "stop"
+    trajectory = Trajectory(matrix, executor, args.max_real, args.max_runs if stop_cap else None)
     run_dir = Path(tempfile.mkdtemp(prefix=f"simscale-{tuner}-"))
     history = MemoryHistory() if args.history == "memory" else None
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with open_session(scenario, run_dir, tuner, seed=seed, workers=workers, progress=False, executor=executor,
-                          runs=args.max_runs, wallclock=max(budgets), callbacks=(trajectory,),
+                          runs=None if stop_cap else args.max_runs, wallclock=max(budgets), callbacks=(trajectory,),
                           history=history, guard_min_pairs=None) as session:
             # no incumbent guard: this measures the tuners' own anytime incumbents over the whole budget
             outcome = session.run()
@@ -168,7 +182,8 @@ def run_one(path: Path, tuner: str, workers: int, seed: int, args: argparse.Name
         "matrix": path.stem, "tuner": tuner, "workers": workers, "seed": seed,
         "test_par10": at_budget, "final_test_par10": float(test_par[final_row]),
         "virtual_time": virtual, "utilisation": executor.utilisation(), "runs": outcome.runs,
-        "stop_reason": "real-time limit" if trajectory.hit_real_limit else outcome.stop_reason,
+        "stop_reason": "real-time limit" if trajectory.hit_real_limit else
+        "run cap (loop stopped)" if trajectory.hit_run_cap else outcome.stop_reason,
         "real_seconds": real, "caller_seconds_charged": executor.charged_seconds,
         "tuner_ms_per_run": 1000 * outcome.tuner_time_per_run,
     }
@@ -181,7 +196,8 @@ def budgets_of(path: Path, args: argparse.Namespace) -> tuple[float, ...]:
 
 
 def protocol(args: argparse.Namespace) -> dict[str, Any]:
-    return {"caller_time": args.caller_time, "clock": "thread_time", "history": args.history, "max_runs": args.max_runs,
+    extra = {"run_cap": "stop"} if getattr(args, "run_cap", "budget") == "stop" else {}  # default: as before
+    return {**extra, "caller_time": args.caller_time, "clock": "thread_time", "history": args.history, "max_runs": args.max_runs,
             "max_real": args.max_real, "budgets": args.budgets or "default", "quick": bool(args.quick)}
 
 
@@ -278,6 +294,47 @@ def table(data: dict[str, Any], proto: dict[str, Any] | None = None) -> str:
     return "\n".join(lines)
 
 
+def bootstrap_ci(values: Sequence[float], seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap 95 % CI of the median (scipy.stats.bootstrap, 2000 resamples)."""
+    import numpy as np
+    from scipy.stats import bootstrap
+
+    v = np.asarray(values, dtype=float)
+    if len(v) < 2 or np.all(v == v[0]):
+        return (float(v[0]), float(v[0])) if len(v) else (math.nan, math.nan)
+    res = bootstrap((v,), np.median, n_resamples=2000, confidence_level=0.95, method="percentile",
+                    random_state=np.random.default_rng(seed))
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def ci_table(data: dict[str, Any], proto: dict[str, Any] | None = None, tuners: Sequence[str] = ("random", "acband")) -> str:
+    """Median test PAR10 [bootstrap 95 % CI] per virtual budget, per (matrix, tuner, workers), over
+    the seeds that reached the budget."""
+    rows = selected(data, proto)
+    lines = []
+    for stem in sorted({r["matrix"] for r in rows}):
+        mine = [r for r in rows if r["matrix"] == stem and r["tuner"] in tuners]
+        budgets = sorted({b for r in mine for b in r["test_par10"]}, key=float)
+        lines.append(f"\n{stem}: median test PAR10 [bootstrap 95 % CI of the median] (seeds reaching the budget)")
+        lines.append(f"{'tuner':8s} {'W':>4s} " + " ".join(f"{b + ' s':>27s}" for b in budgets) + f" {'util':>16s}")
+        for tuner in tuners:
+            for w in sorted({r["workers"] for r in mine if r["tuner"] == tuner}):
+                group = [r for r in mine if r["tuner"] == tuner and r["workers"] == w]
+                cells = []
+                for b in budgets:
+                    got = [r["test_par10"][b] for r in group if r["test_par10"].get(b) is not None]
+                    if got:
+                        lo, hi = bootstrap_ci(got)
+                        cells.append(f"{statistics.median(got):.4f} [{lo:.4f},{hi:.4f}] {len(got):2d}")
+                    else:
+                        cells.append("-")
+                util = [r["utilisation"] for r in group]
+                lo, hi = bootstrap_ci(util)
+                lines.append(f"{tuner:8s} {w:4d} " + " ".join(f"{c:>27s}" for c in cells) +
+                             f" {statistics.median(util):.3f} [{lo:.3f},{hi:.3f}]")
+    return "\n".join(lines)
+
+
 def goals(data: dict[str, Any], proto: dict[str, Any] | None = None) -> list[str]:
     rows = selected(data, proto)
     out = []
@@ -313,6 +370,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--max-runs", type=int, default=20000)
     ap.add_argument("--max-real", type=float, default=300.0, help="CPU seconds (this thread) per run at most")
     ap.add_argument("--caller-time", choices=("charged", "free"), default="charged")
+    ap.add_argument("--run-cap", choices=("budget", "stop"), default="budget",
+                    help="--max-runs as the engine's run budget (the run drains its last runs: idle workers) "
+                         "or as a stop like the CPU cap (runs in flight stopped)")
     ap.add_argument("--history", choices=("memory", "sqlite"), default="memory")
     ap.add_argument("--out", default=None, help=f"result file (default {OUT.relative_to(ROOT)})")
     ap.add_argument("--no-resume", dest="resume", action="store_false")
@@ -334,6 +394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sources = args.sources or ([args.out] if args.out else [OUT, OUT_OPTUNA_SMAC])
         data = merged([Path(p) for p in sources])
         print(table(data))
+        print(ci_table(data))
         print("\n".join(goals(data)))
         return 0
     out = Path(args.out or OUT)
@@ -372,6 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           file=sys.stderr, flush=True)
     data = load(out)
     print(table(data, proto))
+    print(ci_table(data, proto))
     print("\n".join(goals(data, proto)))
     return 0
 
