@@ -22,7 +22,10 @@ def test_quick_benchmark_appends_rows_resumes_and_prints_the_table(tmp_path, loa
     assert {(r["tuner"], r["workers"]) for r in rows} == {("random", 1), ("random", 64), ("acband", 1), ("acband", 64)}
     for r in rows:
         assert r["commit"] and r["protocol"]["caller_time"] == "free"
-        assert 0 < r["utilisation"] <= 1.0 + 1e-9 and r["virtual_time"] >= 1.0 - 1e-9
+        assert 0 < r["utilisation"] <= 1.0 + 1e-9
+        # the run reached the largest budget, or the quick mode's 1500-run cap ended it first (AC-Band
+        # on 64 workers: its races are stopped at the winner's time, so 1500 runs take < 1 virtual s)
+        assert r["virtual_time"] >= 1.0 - 1e-9 or r["runs"] > 1500 - r["workers"]
         assert set(r["test_par10"]) == {"0.5", "1"}
         assert all(v is None or v >= data["matrices"][r["matrix"]]["best_test_par10"] - 1e-12
                    for v in r["test_par10"].values())
@@ -66,8 +69,29 @@ def test_table_only_merges_several_result_files_later_files_winning(tmp_path, lo
     second.write_text(json.dumps({"rows": [row("optuna", 0, 0.6, 0.2), row("optuna", 1, 0.6, 0.2),
                                            row("smac", 0, 0.65, 0.3)]}))
     assert bench.main(["--table-only", "--from", str(first), "--from", str(second)]) == 0
-    lines = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()
-             if line.split() and line.split()[0] in ("random", "optuna", "smac")}
+    lines = {}
+    for line in capsys.readouterr().out.splitlines():  # the first table (the CI table follows it)
+        if line.split() and line.split()[0] in ("random", "optuna", "smac"):
+            lines.setdefault(line.split()[0], line.split())
     assert lines["random"][2] == "1" and lines["random"][3] == "0.5000"
     assert lines["optuna"][2] == "2" and lines["optuna"][3] == "0.6000"  # seed 0 from the later file
     assert lines["smac"][2] == "1" and lines["smac"][4] == "30.0%"
+
+
+def test_ci_table_gives_the_median_and_a_bootstrap_interval_and_run_cap_stop_is_a_protocol(load_benchmark):
+    import argparse
+
+    bench = load_benchmark("simulated_scaling")
+    lo, hi = bench.bootstrap_ci([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7])
+    assert 0.1 <= lo < 0.4 < hi <= 0.7
+    assert bench.bootstrap_ci([0.3, 0.3]) == (0.3, 0.3)
+    rows = [{"matrix": "m", "tuner": "acband", "workers": 1, "seed": s, "test_par10": {"10": v},
+             "utilisation": 0.99, "protocol": {}} for s, v in enumerate([0.1, 0.2, 0.3])]
+    text = bench.ci_table({"rows": rows})
+    line = next(x for x in text.splitlines() if x.startswith("acband"))
+    assert "0.2000 [" in line and line.split()[-1].startswith("[")
+    args = argparse.Namespace(caller_time="charged", history="memory", max_runs=10, max_real=1.0, budgets=None,
+                              quick=False, run_cap="stop")
+    assert bench.protocol(args)["run_cap"] == "stop"
+    args.run_cap = "budget"
+    assert "run_cap" not in bench.protocol(args)  # the default protocol is the one of the rows so far
