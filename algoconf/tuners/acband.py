@@ -227,6 +227,7 @@ class ACBand(Tuner):
         self._short_run = self._budget_is_short()
         self._race_max = 0  # arms of the widest race handed out
         self._done = False
+        self._exhausted = False  # the space has no untried configuration left to race
         self._start_bracket()
 
     # --- contract ---------------------------------------------------------------------------------
@@ -325,7 +326,7 @@ class ACBand(Tuner):
             "stats": self._stats, "incumbent": self._incumbent, "has_evidence": self._has_evidence,
             "tried": self._tried, "brackets": self._brackets, "started": self._started, "where": self._where,
             "race_max": self._race_max,
-            "asked": self._asked, "done": self._done, "measured": self._measured,
+            "asked": self._asked, "done": self._done, "exhausted": self._exhausted, "measured": self._measured,
             "intensifier": self._intensifier.state(), "n_configs": self.n_configs,
             "instance_budget": self.instance_budget, "short": self.short, "generator": self.generator,
         }
@@ -346,11 +347,12 @@ class ACBand(Tuner):
         tuner.n_configs, tuner.instance_budget = int(state["n_configs"]), int(state["instance_budget"])
         tuner.short, tuner.generator = bool(state["short"]), str(state["generator"])
         tuner._short_run = bool(state["short_run"])
+        tuner._exhausted = bool(state.get("exhausted", False))
         return tuner
 
     # --- brackets ---------------------------------------------------------------------------------
     def _may_start_bracket(self) -> bool:
-        if self._done:
+        if self._done or self._exhausted:
             return False
         if not self.repeat and self._started >= 1:
             return False
@@ -467,6 +469,10 @@ class ACBand(Tuner):
         carried = self._incumbent if not self.defend else bracket["champion"]
         new = self._new_arms(bracket, max(1, spec["arms"] - 1) if carried is not None else max(2, spec["arms"] - 1))
         arms = ([carried] if carried is not None else []) + [a for a in new if a != carried]
+        if len(arms) < 2:  # a small space is used up: nothing left to race, and no new bracket would have more
+            self._exhausted = True
+            self._end_bracket(bracket)
+            return
         bracket["round"] = 0
         bracket["carried"] = carried
         self._start_round(bracket, arms)

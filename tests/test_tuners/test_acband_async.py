@@ -59,3 +59,26 @@ def test_acband_on_one_virtual_worker_is_never_idle_and_improves_on_the_default(
     par = matrix.par(columns=matrix.columns(train))
     default = matrix.row_of(active_config(matrix.space, dict(matrix.space.get_default_configuration())))
     assert par[matrix.row_of(outcome.incumbent)] < par[default]
+
+
+@pytest.mark.parametrize("batch", [1, 2, 4])
+def test_a_used_up_space_ends_the_brackets_without_error(batch):
+    """3 x 4 categorical values: AC-Band soon has no untried configuration to race. It stops
+    starting brackets (it raised IndexError racing a lone arm) and its state says so across a resume."""
+    import ConfigSpace as CS
+
+    from algoconf.testing.tuners import drive
+    from algoconf.tuners import get_tuner
+    from algoconf.tuners.base import TuningProblem
+    from algoconf.tuners.sampling import is_valid
+
+    space = CS.ConfigurationSpace(seed=0)
+    space.add([CS.CategoricalHyperparameter("a", ["x", "y", "z"]),
+               CS.CategoricalHyperparameter("b", ["1", "2", "3", "4"])])
+    problem = TuningProblem(space=space, instances=tuple(f"i{k}" for k in range(5)), cutoff=2.0, max_runs=400)
+    tuner = get_tuner("acband")(problem, seed=1)
+    drive(tuner, 400, batch=batch)
+    state = tuner.state()
+    assert state["exhausted"] is True
+    assert len(state["configs"]) <= 12 and all(is_valid(space, c) for c in state["configs"].values())
+    assert type(tuner).from_state(problem, state).state() == state
