@@ -84,9 +84,10 @@ def test_every_optional_module_has_its_extra_in_setup_cfg():
 def test_core_requirements_are_light():
     core = _requirements(_setup_cfg()["options"]["install_requires"])
     # joblib and threadpoolctl are scikit-learn's own requirements (parallel folds, one BLAS thread per
-    # fit); naming them adds nothing to an install that has scikit-learn.
+    # fit); naming them adds nothing to an install that has scikit-learn. cloudpickle (pure Python)
+    # sends a lambda, closure or interactive function to the worker children (algoconf/api/functions.py).
     assert core == {"numpy", "scipy", "pandas", "scikit-learn", "configspace", "pyyaml", "rich", "skops",
-                    "joblib", "threadpoolctl"}
+                    "joblib", "threadpoolctl", "cloudpickle"}
 
 
 @pytest.mark.parametrize(("blocked", "args", "extra", "code"), [

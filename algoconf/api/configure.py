@@ -105,10 +105,11 @@ def configure(
 
     ``target``: a Python function ``f(config)`` or ``f(config, instance)`` (optionally with ``seed``
     and ``cutoff`` parameters) returning the cost to minimise (a number, or a dict as documented in
-    algoconf.targets.python), defined anywhere, the calling script included; it runs in a child
-    process and receives each instance as the string listed in ``instances``. Or a command template
-    (``"solver {instance} --seed {seed}"``, placeholders as in a scenario; ``syntax`` and ``output``
-    say how the configuration is passed and the answer read).
+    algoconf.targets.python), defined anywhere: a module, the calling script, an interactive
+    session, or a lambda, closure or ``functools.partial`` (sent by value, algoconf/api/functions.py);
+    it runs in a child process and receives each instance as the string listed in ``instances``. Or a
+    command template (``"solver {instance} --seed {seed}"``, placeholders as in a scenario; ``syntax``
+    and ``output`` say how the configuration is passed and the answer read).
     ``space``: a ConfigurationSpace or a parameter file (PCS, irace, JSON).
     ``instances``: names or paths (None: the function is called without one).
     Budget: ``runs`` and/or ``wallclock`` seconds (at least one). ``objective``: "quality" (the
@@ -140,7 +141,7 @@ def configure(
 
         function = user_function(target)
         spec = TargetSpec(kind="python", callable=function.label)
-        name = function.qualname
+        name = function.name
         objective = objective or "quality"
     scenario = Scenario(
         name=name, root=root, target=spec, space=cfg_space, space_file=space_file, train=train, test=test,

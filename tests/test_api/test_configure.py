@@ -115,8 +115,8 @@ def test_a_pcs_file_and_a_command_template(tmp_path, monkeypatch):
 def test_bad_arguments_are_one_line_errors_before_any_run(tmp_path):
     with pytest.raises(InputError, match="needs a budget"):
         algoconf.configure(_square, SPACE, run_dir=tmp_path / "a")
-    with pytest.raises(TargetError, match="lambda or a nested function"):
-        algoconf.configure(lambda config: 1.0, SPACE, runs=5, run_dir=tmp_path / "b")
+    with pytest.raises(TargetError, match="configuration as its first argument"):
+        algoconf.configure(lambda: 1.0, SPACE, runs=5, run_dir=tmp_path / "b")
     with pytest.raises(InputError, match="a list of names or paths"):
         algoconf.configure(_square, SPACE, instances="abc", runs=5, run_dir=tmp_path / "c")
     assert not any((tmp_path / d).exists() for d in "abc")
