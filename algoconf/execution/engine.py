@@ -33,6 +33,8 @@ Contract
   run; more than ``max_failure_rate`` failed runs among this session's results (once at least
   ``min_runs_for_failure_rate`` came back) raises :class:`~algoconf.errors.FailureRateExceeded`.
   Both are raised after the results are committed, so the run directory resumes cleanly.
+* A tuner that is ``settled`` (nothing in flight can change its incumbent) ends the loop at once:
+  its runs in flight are stopped and not recorded, as at a budget's end, and not run again on resume.
 * Callbacks ``callback(engine, results)`` run after each tell; returning ``False`` stops the loop
   (resumable, like a budget).
 * Incumbent guard (``guard``, :mod:`algoconf.execution.incumbent_guard`): after the tuning loop the
@@ -257,7 +259,8 @@ class Engine:
         engine = cls(tuner, executor, history, limits, resumed_state={"elapsed": elapsed}, **kwargs)
         engine._pending = pending
         engine._since_snapshot = time.perf_counter() - t0
-        engine._resubmit(engine._resume_requests())
+        if not tuner.settled:  # a settled tuner's runs in flight were stopped as useless
+            engine._resubmit(engine._resume_requests())
         return engine
 
     def _resume_requests(self) -> list[RunRequest]:
@@ -297,6 +300,9 @@ class Engine:
                     reason = "stopped by a callback"
                     break
                 self._fill()
+                if self.tuner.settled and not self._ready:
+                    reason = "tuner finished"  # what is still in flight cannot change the incumbent
+                    break
                 if not self._running and not self._ready and not self._races:
                     reason = "tuner finished" if self.tuner.finished else "tuner has nothing to ask"
                     break

@@ -22,7 +22,7 @@ from algoconf.tuners.base import Tuner, TuningProblem
 from algoconf.tuners.sampling import config_vector, is_valid
 
 __all__ = ["synthetic_runtime", "answer", "drive", "check_proposals_valid", "check_budget",
-           "check_state_roundtrip", "check_capping", "check_all"]
+           "check_settled", "check_state_roundtrip", "check_capping", "check_all"]
 
 
 def _unit(*parts: Any) -> float:
@@ -124,6 +124,24 @@ def check_budget(tuner_cls: type[Tuner], problem: TuningProblem, seed: int = 0) 
     assert tuner.ask(8) == [], "ask after the budget returned requests"
 
 
+def check_settled(tuner_cls: type[Tuner], problem: TuningProblem, seed: int = 0) -> None:
+    """``settled`` is a bool; a settled tuner asks nothing and stays settled (the engine then stops
+    its runs in flight and ends the loop)."""
+    tuner = tuner_cls(problem, seed=seed)
+    asked = 0
+    while asked < 10 * (problem.max_runs or 60) and not tuner.finished:
+        assert isinstance(tuner.settled, bool), f"settled is {tuner.settled!r}, not a bool"
+        if tuner.settled:
+            assert tuner.ask(max(8, tuner.race_size)) == [], "a settled tuner asked for runs"
+            assert tuner.settled, "a settled tuner became unsettled by an ask"
+            return
+        requests = tuner.ask(max(2, tuner.race_size))
+        if not requests:
+            return
+        asked += len(requests)
+        tuner.tell(answer(tuner.problem, requests, synthetic_runtime))
+
+
 def check_state_roundtrip(tuner_cls: type[Tuner], problem: TuningProblem, runs: int = 60, seed: int = 3) -> None:
     """Stop half way (with runs in flight), JSON round-trip the state, continue: the rebuilt tuner
     asks exactly what an uninterrupted one asks (same runs with the same capping bounds, same
@@ -182,6 +200,7 @@ def check_all(tuner_cls: type[Tuner], problem: TuningProblem) -> None:
     """Run every check on one problem (its ``max_runs`` is used for the budget check)."""
     check_proposals_valid(tuner_cls, problem)
     check_budget(tuner_cls, problem)
+    check_settled(tuner_cls, problem)
     check_state_roundtrip(tuner_cls, problem)
     check_capping(tuner_cls, dataclasses.replace(problem, max_runs=None))
 

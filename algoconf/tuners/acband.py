@@ -252,7 +252,7 @@ class ACBand(Tuner):
 
     def ask(self, n: int = 1) -> list[RunRequest]:
         out: list[RunRequest] = []
-        if self._done:
+        if self._done or self.settled:
             return out
         if self.defend:
             room = n if self.problem.max_runs is None else min(n, self.problem.max_runs - self._asked)
@@ -318,6 +318,23 @@ class ACBand(Tuner):
         if self._done:
             return True
         return not self._brackets and not self.repeat and not (self.defend and self._intensifier.busy)
+
+    @property
+    def settled(self) -> bool:
+        """The run budget is (nearly) used up and nothing in flight can reach the incumbent: the
+        intensifier has no run in flight and cannot run again (no run left) or has nothing to
+        compare and too few runs left for a new champion to run every pair of the incumbent (which
+        promotion needs). The open races then only decide champions that can never be compared,
+        so the engine stops them instead of idling the other workers while they finish."""
+        if not self.defend or self.problem.max_runs is None:
+            return False
+        it = self._intensifier
+        if it._inflight:
+            return False
+        room = self.problem.max_runs - self._asked
+        if room <= 0:
+            return True
+        return not it._challengers and not it.pending and room < len(it._requested.get(it._incumbent, []))
 
     def state(self) -> dict[str, Any]:
         return {

@@ -107,6 +107,14 @@ class Tuner(abc.ABC):
         return False
 
     @property
+    def settled(self) -> bool:
+        """True when the tuner asks nothing more *and* no result still to come can change its
+        incumbent (e.g. races whose champion could no longer be compared within the run budget).
+        The engine then stops the runs in flight, unrecorded, and ends the loop instead of waiting
+        for them. Default False: the engine waits for every run in flight."""
+        return False
+
+    @property
     def race_size(self) -> int:
         """Largest number of runs one race submits together (1: no races)."""
         return 1

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MATRIX = ROOT / "benchmarks" / "data" / "minisat_3sat_matrix.npz"
 
 
-def _matrix_session(tmp_path, workers: int, wallclock: float, seed: int = 0):
+def _matrix_session(tmp_path, workers: int, wallclock: float, seed: int = 0, runs: int | None = None):
     from algoconf.execution.virtual import VirtualExecutor
     from algoconf.history_memory import MemoryHistory
     from algoconf.instances import InstanceSet
@@ -32,7 +32,7 @@ def _matrix_session(tmp_path, workers: int, wallclock: float, seed: int = 0):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with open_session(scenario, tmp_path / "run", "acband", seed=seed, workers=workers, progress=False,
-                          executor=executor, wallclock=wallclock, history=MemoryHistory(),
+                          executor=executor, wallclock=wallclock, runs=runs, history=MemoryHistory(),
                           guard_min_pairs=None) as session:
             outcome = session.run()
             tuner = session.engine.tuner
@@ -45,6 +45,22 @@ def test_acband_keeps_256_virtual_workers_busy(tmp_path):
     assert executor.utilisation() >= 0.90, executor.utilisation()
     assert tuner._started > 5  # several brackets ran side by side
     assert outcome.incumbent is not None
+
+
+@pytest.mark.skipif(not MATRIX.is_file(), reason="benchmarks/data/minisat_3sat_matrix.npz not shipped")
+def test_a_used_up_run_budget_stops_the_races_that_can_no_longer_matter(tmp_path, monkeypatch):
+    """With the run budget used up, the open races' champions could never be compared with the
+    incumbent: the engine stops them (tuner settled) instead of idling 255 workers while they
+    finish. Same incumbent as waiting for them, sooner, with the workers busy to the end."""
+    from algoconf.tuners.acband import ACBand
+
+    settled, ex_settled, _ = _matrix_session(tmp_path / "a", 256, wallclock=300.0, runs=20000)
+    monkeypatch.setattr(ACBand, "settled", property(lambda self: False))
+    waited, ex_waited, _ = _matrix_session(tmp_path / "b", 256, wallclock=300.0, runs=20000)
+    assert settled.incumbent == waited.incumbent
+    assert settled.runs < waited.runs <= 20000  # the stopped runs are not recorded
+    assert ex_settled.now() < ex_waited.now()
+    assert ex_settled.utilisation() > ex_waited.utilisation()
 
 
 @pytest.mark.skipif(not MATRIX.is_file(), reason="benchmarks/data/minisat_3sat_matrix.npz not shipped")

@@ -36,6 +36,19 @@ def test_budget_respected_and_ask_after_budget_is_empty(name, problem):
 
 
 @pytest.mark.parametrize("name", sorted(TUNERS))
+def test_a_settled_tuner_asks_nothing(name, problem):
+    cls = _available(name)
+    suite.check_settled(cls, replace(problem, max_runs=_runs(cls, problem.max_runs)))
+
+
+def test_acband_settles_when_its_run_budget_is_used(problem):
+    tuner = get_tuner("acband")(replace(problem, max_runs=80), seed=0)
+    assert not tuner.settled
+    suite.drive(tuner, 10_000)
+    assert tuner.settled and tuner.ask(8) == []
+
+
+@pytest.mark.parametrize("name", sorted(TUNERS))
 def test_state_roundtrip_continues_exactly(name, problem):
     cls = _available(name)
     suite.check_state_roundtrip(cls, replace(problem, max_runs=None), runs=_runs(cls, 60))
