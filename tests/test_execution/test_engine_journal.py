@@ -77,7 +77,9 @@ def test_killed_and_resumed_equals_uninterrupted(tmp_path, name, ratio):
     runs = _runs(cls)
     scenario = synthetic_scenario(tmp_path / "sc", runs=runs)
     straight = _finish(scenario, tmp_path / "straight", cls, runs, ratio)
-    assert len(straight[0]) == runs
+    # the whole run budget, or (a tuner that settles: AC-Band) all but the last few runs, which could
+    # not have changed its incumbent
+    assert runs - 10 <= len(straight[0]) <= runs
     for in_tell, after in ((False, 3), (True, 7)):
         run_dir = tmp_path / f"killed-{in_tell}"
         _killed(scenario, run_dir, cls, runs, ratio, after, in_tell)
