@@ -47,6 +47,20 @@ worth that comparison. Several challengers are compared at once when workers are
 ``defend=False`` is the paper's order: the incumbent races in every epoch of every bracket and each
 epoch's winner becomes the incumbent (no intensification).
 
+Races capped by the incumbent (``race_cap``, ParamILS/SMAC-style adaptive capping for races)
+----------------------------------------------------------------------------------------------
+When the incumbent has an exact runtime on a race's pair (for deterministic problems: on its
+instance), every other arm is submitted with ``bound`` = ``race_cap`` (2) × that runtime: an arm
+that slow could not beat the incumbent there. It is stopped at the cap and CAPPED (a lower bound,
+no win), so a race of hopeless arms costs a few incumbent-times instead of the cutoff, and the
+fastest arm under the cap still wins. ``race_cap=0`` turns it off; it is off when capping is off.
+
+Settled at the end of a run budget
+----------------------------------
+Once so few runs are left that no champion of the open races could run every pair of the incumbent
+(promotion needs that) and the intensifier has nothing in flight, the tuner is ``settled``: the
+engine stops the races in flight instead of idling the other workers until they end.
+
 Fixes of the reference implementation's quirks (each documented in docs/tuners.md)
 ----------------------------------------------------------------------------------
 1. **No winner when nobody finishes.** A race where every arm times out (or fails) gives no win to
@@ -94,6 +108,8 @@ __all__ = ["ACBand", "acband_schedule", "paper_n", "N_FIRST"]
 
 #: configurations of the first bracket when brackets grow (each next bracket doubles, up to N(α, δ))
 N_FIRST = 4
+#: a race's arms are capped at this × the incumbent's exact time on the race's pair (when known)
+RACE_CAP = 2.0
 
 
 def acband_schedule(alpha: float, delta: float, k: int, n_configs: int | None = None,
@@ -177,7 +193,8 @@ class ACBand(Tuner):
     per group and round the plan aims for, 2), ``grow`` (first bracket of N = 4, doubling), ``defend``
     (True: challengers are intensified against the incumbent on its pairs; False: the paper's
     order), ``capping`` (None: on for runtime objectives) and ``capping_slack`` (1.2) for the
-    intensification, ``first_test`` (3) its pairs before a worse challenger is dropped."""
+    intensification, ``first_test`` (3) its pairs before a worse challenger is dropped,
+    ``race_cap`` (2; 0: off) races capped at that × the incumbent's time on their pair."""
 
     name = "acband"
     uses_instances = True
@@ -189,7 +206,7 @@ class ACBand(Tuner):
                  delta: float = 0.05, instance_budget: int | None = None, n_configs: int | None = None,
                  generator: str | None = None, repeat: bool = True, per_match: int = 2, grow: bool = True,
                  defend: bool = True, capping: bool | None = None, capping_slack: float = DEFAULT_SLACK,
-                 first_test: int = 3) -> None:
+                 first_test: int = 3, race_cap: float | None = None) -> None:
         super().__init__(problem, seed)
         if generator not in (None, "random", "model"):
             raise ValueError(f"generator must be 'random' or 'model', got {generator!r}")
@@ -201,12 +218,19 @@ class ACBand(Tuner):
                         "instance_budget": instance_budget, "n_configs": n_configs,
                         "generator": generator, "repeat": self.repeat, "per_match": self.per_match,
                         "grow": self.grow, "defend": self.defend, "capping": capping,
-                        "capping_slack": float(capping_slack), "first_test": int(first_test)}
+                        "capping_slack": float(capping_slack), "first_test": int(first_test),
+                        "race_cap": race_cap}
         self._rng = np.random.default_rng(self.seed)
         # the intensifier works on its own (instance, seed) pairs with its own generator
         self._intensifier = _Intensifier(dataclasses.replace(problem, max_runs=None), draw_seed(self._rng),
                                          capping=capping, capping_slack=capping_slack, first_test=first_test)
         self.capping = self._intensifier.capping if self.defend else None
+        # races capped at race_cap × the incumbent's time on their pair (None: 2 with capping on)
+        if race_cap is not None and not float(race_cap) > 1.0 and float(race_cap) != 0.0:
+            raise ValueError(f"race_cap must be > 1 (or 0: off), got {race_cap}")
+        self._race_factor: float | None = (None if self.capping is None or race_cap == 0 else
+                                           float(race_cap) if race_cap is not None else RACE_CAP)
+        self._inc_times: tuple[Any, ...] = ()  # ((incumbent key, its runs), its exact times by pair): a cache
         # [races finished, their worker-seconds, their CPU s, worker-seconds of all runs, CPU s of all
         # runs, arms of the races finished]
         self._measured = [0, 0.0, 0.0, 0.0, 0.0, 0]
@@ -395,7 +419,9 @@ class ACBand(Tuner):
         race = bracket["queue"].pop(0)
         instance, seed = race["pair"]
         rid = race["id"] if self.problem.objective == "runtime" else None  # quality: a parallel evaluation
-        out = [RunRequest(self._configs[key], instance, int(seed), self.problem.cutoff, race=rid, config_key=key)
+        bound = self._race_bound(instance, int(seed)) if rid is not None else None
+        out = [RunRequest(self._configs[key], instance, int(seed), self.problem.cutoff, race=rid, config_key=key,
+                          bound=bound if key != self._intensifier._incumbent else None)
                for key in race["arms"]]
         bracket["open"][race["id"]] = {"group": race["group"], "arms": list(race["arms"]),
                                        "pair": [instance, int(seed)], "results": {}}
@@ -403,6 +429,29 @@ class ACBand(Tuner):
         self._asked += len(out)
         self._race_max = max(self._race_max, len(out))
         return out
+
+    def _race_bound(self, instance: str, seed: int) -> float | None:
+        """The race's cap from the incumbent (``race_cap``): its exact runtime on this pair (on this
+        instance, for deterministic problems) × ``race_cap``, or None. An arm slower than that
+        could not beat the incumbent there; stopped at the cap it is CAPPED (a lower bound, no win),
+        so a race of hopeless arms costs a few incumbent-times, not the cutoff, while the fastest
+        arm under the cap still wins."""
+        factor = self._race_factor
+        if factor is None:
+            return None
+        it = self._intensifier
+        version = (it._incumbent, it._table.n_runs(it._incumbent))
+        if not self._inc_times or self._inc_times[0] != version:  # rebuilt when the incumbent or its runs change
+            times: dict[Any, float] = {}
+            for (inst, s), cost in it._table.pairs(it._incumbent).items():
+                if cost.exact:
+                    times[inst if self.problem.deterministic else (inst, int(s))] = float(cost.value)
+            self._inc_times = (version, times)
+        t = self._inc_times[1].get(instance if self.problem.deterministic else (instance, seed))
+        if t is None:
+            return None
+        cap = max(t, 1e-3) * factor
+        return cap if self.problem.cutoff is None or cap < self.problem.cutoff else None
 
     # --- sizing (acband_plan.py) ------------------------------------------------------------------
     def _races_left(self, size: int | None = None) -> float:

@@ -175,3 +175,22 @@ def test_intensification_is_capped_by_default_and_not_with_capping_off(problem):
 def test_state_from_the_synchronous_version_is_refused(problem):
     with pytest.raises(ValueError, match="older version"):
         ACBand.from_state(problem, {"seed": 0, "params": {}})
+
+
+def test_races_are_capped_at_twice_the_incumbents_time_on_their_instance(problem):
+    """race_cap: an arm slower than 2 x the incumbent on the race's instance is stopped there; the
+    incumbent's own arm and races on instances it has not run (exactly) carry no race cap."""
+    det = replace(problem, max_runs=None, deterministic=True)
+    tuner = ACBand(det, seed=1, k=2)
+    requests = drive(tuner, 600)
+    bounds = [r.bound for r in requests if r.race is not None and r.bound is not None]
+    assert bounds and all(0 < b < det.cutoff for b in bounds)
+    it = tuner._intensifier
+    times = {inst: c.value for (inst, _), c in it._table.pairs(it._incumbent).items() if c.exact}
+    later = [r for r in requests[-100:] if r.race is not None and r.bound is not None and r.instance in times
+             and r.config_key != it._incumbent]
+    assert later and all(r.bound == pytest.approx(2.0 * max(times[r.instance], 1e-3)) for r in later[-5:])
+    off = ACBand(det, seed=1, k=2, race_cap=0)
+    assert not [r for r in drive(off, 600) if r.race is not None and r.bound is not None]
+    with pytest.raises(ValueError):
+        ACBand(det, race_cap=0.5)

@@ -190,7 +190,8 @@ def test_roar_state_keeps_the_capping_options(problem):
 
 
 # --- engine runs on the simulated matrix ------------------------------------------------------------
-def _matrix_run(tmp_path, seed: int, workers: int, capping: bool, runs: int = 200, tuner: str = "random"):
+def _matrix_run(tmp_path, seed: int, workers: int, capping: bool, runs: int = 200, tuner: str = "random",
+                **options):
     import sys
 
     from algoconf.instances import InstanceSet
@@ -208,10 +209,10 @@ def _matrix_run(tmp_path, seed: int, workers: int, capping: bool, runs: int = 20
         space=matrix.space, train=InstanceSet.from_names(train), test=InstanceSet.from_names(test),
         objective="runtime", cutoff=matrix.cutoff, par_factor=10.0, budget=Budget(runs=runs),
         deterministic=True, seed=seed, max_failure_rate=None)
-    run_dir = tmp_path / f"{tuner}-s{seed}-w{workers}-{capping}"
+    run_dir = tmp_path / f"{tuner}-s{seed}-w{workers}-{capping}-{sorted(options.items())}"
     with open_session(scenario, run_dir, tuner, seed=seed, workers=workers, progress=False,
                       executor=SimulatedExecutor(matrix.answer, n_workers=workers),
-                      tuner_options={"capping": capping},
+                      tuner_options={"capping": capping, **options},
                       guard_min_pairs=None) as session:  # the tuner's own decisions (the guard is tested apart)
         outcome = session.run()
     row = matrix.row_of(active_config(matrix.space, outcome.incumbent))
@@ -263,14 +264,16 @@ def test_capping_defaults_per_tuner(problem):
 
 @pytest.mark.skipif(not MATRIX.is_file(), reason="benchmarks/data/minisat_3sat_matrix.npz not shipped")
 def test_acband_capped_final_saves_cpu_with_the_same_decisions(tmp_path):
+    """The intensification's capping alone (race_cap=0) changes no decision, only the CPU spent."""
     saved_somewhere = False
     for seed in (0, 6):
-        off, _ = _matrix_run(tmp_path, seed, 2, False, runs=300, tuner="acband")
-        on, _ = _matrix_run(tmp_path, seed, 2, True, runs=300, tuner="acband")
+        off, _ = _matrix_run(tmp_path, seed, 2, False, runs=300, tuner="acband", race_cap=0)
+        on, _ = _matrix_run(tmp_path, seed, 2, True, runs=300, tuner="acband", race_cap=0)
         assert on.incumbent == off.incumbent and on.runs == off.runs
         assert on.cpu_time <= off.cpu_time + 1e-9
         saved_somewhere |= on.capping.capped_runs > 0 and on.cpu_time < off.cpu_time
     assert saved_somewhere
+
 
 
 def test_cli_prints_the_capping_summary(capsys, tmp_path):
