@@ -1,5 +1,6 @@
 """Meta-tests: the public API resolves and every subpackage has its mirrored tests folder."""
 
+import argparse
 import importlib
 import pkgutil
 from pathlib import Path
@@ -42,10 +43,13 @@ def test_cli_help_lists_every_command_group(capsys):
 
     parser = build_parser()
     text = parser.format_help()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name in COMMAND_MODULES:
         mod = importlib.import_module(name)
         assert hasattr(mod, "register"), name
-    assert "algoconf" in text
+        command = name.rsplit(".", 1)[1].removesuffix("_cmd")
+        assert command in sub.choices, f"{name} registers no '{command}' command"
+        assert command in text, f"'{command}' missing from algoconf --help"
 
 
 @pytest.mark.parametrize("args", [["dac", "list", "--json"], ["space", "show", "runners/minisat/params.pcs"]])

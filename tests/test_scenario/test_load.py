@@ -165,10 +165,25 @@ def test_tuning_problem():
 
 
 def test_scenario_target_builds():
+    """Both formats build the command target the file names: its launch puts the configuration,
+    the cutoff, seed and instance where the template says, run in the scenario's folder."""
     targets = pytest.importorskip("algoconf.targets")
-    for name in ("scenario.yaml", "scenario.txt"):
+    from algoconf.instances import Instance
+    from algoconf.records import RunRequest
+
+    expected = {  # the YAML file's own template; the AClib file's wrapper call convention
+        "scenario.yaml": ["python3", "solver.py", "--decay=0.95", "--luby_base=100", "--restarts=luby",
+                          "--cpu-limit=5", "--seed=7", "instances/i1.cnf"],
+        "scenario.txt": ["python3", "solver.py", "instances/i1.cnf", "0", "4.2", "2147483647", "7",
+                         "-decay", "0.95", "-luby_base", "100", "-restarts", "luby"],
+    }
+    for name, argv in expected.items():
         s = load_scenario(DATA / name)
-        assert targets.build_target(s.target, s.root) is not None
+        target = targets.build_target(s.target, s.root)
+        request = RunRequest(dict(s.space.get_default_configuration()), "instances/i1.cnf", 7, 4.2)
+        launch = target.prepare(request, Instance("instances/i1.cnf", path=None))
+        assert list(launch.argv) == argv, name
+        assert Path(launch.cwd).resolve() == DATA.resolve(), name
 
 
 def test_scenario_survives_pickling():
