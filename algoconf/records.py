@@ -14,6 +14,7 @@ Contracts
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -62,6 +63,13 @@ class Status(str, Enum):
 
 def _normalise_value(value: Any) -> Any:
     # numpy scalars and the like -> Python types; floats that are integral stay floats (type matters)
+    kind = type(value)
+    if kind is str or kind is bool or kind is int:  # the common case first: per run, on every request
+        return value
+    if kind is float:
+        if not math.isfinite(value):
+            raise ValueError(f"configuration value {value!r} is not finite")
+        return value
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if hasattr(value, "item") and not isinstance(value, (int, float)):
@@ -120,6 +128,18 @@ class RunRequest:
                 raise ValueError(f"bound must not be negative, got {self.bound}")
             if self.cutoff is not None and self.bound > self.cutoff:
                 object.__setattr__(self, "bound", float(self.cutoff))
+
+    def with_bound(self, bound: float | None) -> "RunRequest":
+        """This request stopped at ``bound`` instead (clipped to the cutoff), without normalising its
+        configuration again (``dataclasses.replace`` would: a race's every later arm pays it)."""
+        if bound is not None:
+            if bound < 0:
+                raise ValueError(f"bound must not be negative, got {bound}")
+            if self.cutoff is not None and bound > self.cutoff:
+                bound = float(self.cutoff)
+        new = copy.copy(self)
+        object.__setattr__(new, "bound", bound)
+        return new
 
     @property
     def key(self) -> tuple[str, str, int]:

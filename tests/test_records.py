@@ -105,3 +105,17 @@ def test_quantile_exact_only_without_censored_values_below():
     capped_low = [_result(Status.CAPPED, 0.5)] + rs
     q = quantile_runtime(capped_low, 0.5)
     assert q.value == 2.0 and not q.exact
+
+
+def test_with_bound_keeps_the_request_and_clips_to_the_cutoff():
+    import pytest
+
+    from algoconf.records import RunRequest
+
+    r = RunRequest({"b": 1, "a": 0.5}, "i", 3, 2.0, race="r1")
+    capped = r.with_bound(0.7)
+    assert capped.bound == 0.7 and r.bound is None
+    assert (capped.config, capped.key, capped.race, capped.cutoff) == (r.config, r.key, r.race, r.cutoff)
+    assert r.with_bound(5.0).bound == 2.0 and r.with_bound(None).bound is None
+    with pytest.raises(ValueError):
+        r.with_bound(-1.0)

@@ -169,6 +169,7 @@ class Engine:
         self._startable: set[int] = set()  # open races that can start a wave now (Race.can_start)
         self._race_seq = 0
         self._arms: dict[cf.Future, tuple[int, int]] = {}  # future of a race's arm -> (race, arm index)
+        self._arm_futures: dict[tuple[int, int], cf.Future] = {}  # and back
         self._ready: list[RunResult] = []  # answered from the history, to tell
         self._session_results = 0
         self._session_failures = 0
@@ -502,6 +503,7 @@ class Engine:
                 future = self.executor.submit(request)
                 self._track(future, request)
                 self._arms[future] = (rid, index)
+                self._arm_futures[(rid, index)] = future
             if not race.can_start:
                 self._startable.discard(rid)
 
@@ -525,11 +527,12 @@ class Engine:
                 if arm is None:
                     batch.append(future.result())
                     continue
+                del self._arm_futures[arm]
                 rid, index = arm
                 race = self._races[rid]
                 step = race.finish(index, future.result())
                 for other in step.stop:  # wave-mates of a winner
-                    self.executor.stop(next(f for f, a in self._arms.items() if a == (rid, other)))
+                    self.executor.stop(self._arm_futures[(rid, other)])
                 batch.extend(step.results)
                 if race.done:
                     del self._races[rid]
@@ -709,5 +712,6 @@ class Engine:
         self._running.clear()
         self._order.clear()
         self._arms.clear()
+        self._arm_futures.clear()
         self._races.clear()
         self._startable.clear()

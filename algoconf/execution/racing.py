@@ -29,7 +29,6 @@ complete and settles them (:func:`settle_wave`) as if the first SUCCESS had stop
 from __future__ import annotations
 
 import concurrent.futures as cf
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
@@ -160,7 +159,7 @@ class Race:
         bound = capping_bound(best, self.slack, cutoff)
         if request.bound is not None:
             bound = min(bound, request.bound)
-        return dataclasses.replace(request, bound=bound)
+        return request.with_bound(bound)
 
     def waiting_arms(self) -> list[tuple[int, RunRequest]]:
         """The arms not submitted yet, as ``(index, request as it would be submitted now)``."""
