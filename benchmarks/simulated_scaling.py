@@ -65,8 +65,13 @@ TUNERS = ("random", "acband", "smac", "optuna")
 WORKERS = (1, 2, 8, 64, 256)
 OUT = ROOT / "benchmarks" / "results" / "simulated_scaling.json"
 #: optuna and smac run into a file of their own (another session appends random/acband to OUT);
-#: ``--table-only`` reads both by default
+#: AC-Band's rows since its race caps and settling (session 11) and the large matrix's rows too;
+#: ``--table-only`` reads them all by default, in this order (a later file's row replaces the same
+#: (matrix, tuner, workers, seed, protocol) of an earlier one)
 OUT_OPTUNA_SMAC = ROOT / "benchmarks" / "results" / "simulated_scaling_optuna_smac.json"
+OUT_ACBAND = ROOT / "benchmarks" / "results" / "simulated_scaling_acband.json"
+OUT_LARGE = ROOT / "benchmarks" / "results" / "simulated_scaling_large.json"
+SHIPPED = (OUT, OUT_OPTUNA_SMAC, OUT_ACBAND, OUT_LARGE)
 
 
 _COMMIT: str | None = None
@@ -378,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-resume", dest="resume", action="store_false")
     ap.add_argument("--table-only", action="store_true",
                     help="print the table of the result files (--from, repeatable; default: --out, or "
-                         "both shipped files when --out is not given)")
+                         "every shipped file when --out is not given)")
     ap.add_argument("--from", dest="sources", action="append", default=None, metavar="FILE",
                     help="with --table-only: a result file to read (repeatable; later files win)")
     args = ap.parse_args(argv)
@@ -391,7 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.max_runs = min(args.max_runs, 1500)
         args.max_real = min(args.max_real, 30.0)
     if args.table_only:
-        sources = args.sources or ([args.out] if args.out else [OUT, OUT_OPTUNA_SMAC])
+        sources = args.sources or ([args.out] if args.out else [p for p in SHIPPED if p.is_file()])
         data = merged([Path(p) for p in sources])
         print(table(data))
         print(ci_table(data))
