@@ -60,6 +60,13 @@ def wait_for_pids(path: Path, n: int, proc: subprocess.Popen, timeout: float = 6
     raise AssertionError(f"fewer than {n} target processes started; configure rc={proc.poll()}")
 
 
+def _default_stop_signals() -> None:
+    """In the child: SIGTERM/SIGHUP as a fresh login shell has them. A suite started under ``nohup``
+    passes SIGHUP on *ignored*, and configure rightly keeps ignoring it (like any nohup'd job)."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_a_stop_signal_stops_configure_and_leaves_no_target_process(tmp_path, sig):
     scenario, pids = write_sleeping_scenario(tmp_path / "sc")
@@ -67,7 +74,8 @@ def test_a_stop_signal_stops_configure_and_leaves_no_target_process(tmp_path, si
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.Popen([sys.executable, "-m", "algoconf", "configure", str(scenario), "--tuner", "random",
                              "--workers", "2", "--out", str(run_dir), "--no-validate"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_stop_signals)
     try:
         started = wait_for_pids(pids, 4, proc)  # two runs in flight, each with its setsid child
         os.kill(proc.pid, sig)
