@@ -226,10 +226,10 @@ class ACBand(Tuner):
                                          capping=capping, capping_slack=capping_slack, first_test=first_test)
         self.capping = self._intensifier.capping if self.defend else None
         # races capped at race_cap × the incumbent's time on their pair (None: 2 with capping on)
-        if race_cap is not None and not float(race_cap) > 1.0 and float(race_cap) != 0.0:
+        factor = RACE_CAP if race_cap is None else float(race_cap)
+        if factor != 0.0 and not factor > 1.0:
             raise ValueError(f"race_cap must be > 1 (or 0: off), got {race_cap}")
-        self._race_factor: float | None = (None if self.capping is None or race_cap == 0 else
-                                           float(race_cap) if race_cap is not None else RACE_CAP)
+        self._race_factor: float | None = None if self.capping is None or factor == 0.0 else factor
         self._inc_times: tuple[Any, ...] = ()  # ((incumbent key, its runs), its exact times by pair): a cache
         # [races finished, their worker-seconds, their CPU s, worker-seconds of all runs, CPU s of all
         # runs, arms of the races finished]
@@ -356,9 +356,7 @@ class ACBand(Tuner):
         if it._inflight:
             return False
         room = self.problem.max_runs - self._asked
-        if room <= 0:
-            return True
-        return not it._challengers and not it.pending and room < len(it._requested.get(it._incumbent, []))
+        return room <= 0 or (not it.busy and room < len(it._requested.get(it._incumbent, [])))
 
     def state(self) -> dict[str, Any]:
         return {
