@@ -18,8 +18,9 @@ Settings (``--settings``):
 Modes:
 
 * **simulated** (``--matrix M.npz``, repeatable): runs are answered from a runtime matrix by the
-  virtual-clock simulator (algoconf/execution/virtual.py); the matrix's instances are split in half
-  (``RuntimeMatrix.split(n // 2, seed=0)``: train / test); a configuration's test PAR10 is the
+  virtual-clock simulator (algoconf/execution/virtual.py); a matrix built from a scenario keeps that
+  scenario's train / test split (``RuntimeMatrix.scenario_split``, as the real mode does), any other
+  matrix's instances are split in half (``RuntimeMatrix.split(n // 2, seed=0)``); a configuration's test PAR10 is the
   matrix's (its nearest row's) mean over the test half; best known = the matrix's best row there.
   The anytime curve (incumbent's test PAR10 vs CPU budget) comes from each run's trajectory.
 * **real** (``--scenario S.yaml``, repeatable): real solver runs; the scenario's train / test
@@ -143,7 +144,7 @@ def simulated_setup(path: Path) -> Setup:
     from algoconf.tuners.simulated import RuntimeMatrix
 
     matrix = RuntimeMatrix.load(path)
-    train, test = matrix.split(matrix.shape[1] // 2, seed=0)
+    train, test = matrix.scenario_split() or matrix.split(matrix.shape[1] // 2, seed=0)
     scenario = Scenario(
         name=path.stem, root=ROOT / "benchmarks",
         target=TargetSpec(kind="python", callable="algoconf.tuners.simulated:matrix_target",
@@ -542,6 +543,7 @@ def scenario_entry(setup: Setup, budget: float) -> dict[str, Any]:
              "budget_cpu": budget, "default_key": config_key(default_config(setup.space))}
     if setup.matrix is not None:
         par = setup._test_par
+        entry["split"] = "scenario" if setup.matrix.scenario_split() else "seeded-half"
         entry.update(default_test_par10=setup.matrix_test_par10(default_config(setup.space)),
                      best_known_test_par10=float(par.min()), shape=list(setup.matrix.shape))
     else:
@@ -549,6 +551,21 @@ def scenario_entry(setup: Setup, budget: float) -> dict[str, Any]:
         if given.is_file():
             entry["best_known_given"] = float(json.loads(given.read_text())["test_par10"])
     return entry
+
+
+def merge_entry(data: dict[str, Any], name: str, entry: dict[str, Any]) -> None:
+    """Record a scenario's entry; rows measured on another train/test split of it are dropped.
+
+    Entries written before the split was recorded used the seeded half split.
+    """
+    old = data["scenarios"].get(name, {})
+    if old and "split" in entry and old.get("split", "seeded-half") != entry["split"]:
+        dropped = [r for r in data["rows"] if r["scenario"] == name]
+        data["rows"] = [r for r in data["rows"] if r["scenario"] != name]
+        print(f"{name}: split changed ({old.get('split', 'seeded-half')} -> {entry['split']}); "
+              f"{len(dropped)} rows measured on the old split dropped", file=sys.stderr)
+        old = {}
+    data["scenarios"][name] = {**old, **entry}
 
 
 def references(setup: Setup, path: Path) -> dict[str, dict[str, Any]]:
@@ -612,7 +629,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         entry = scenario_entry(setup, args.budget)
         if args.reference and setup.kind == "real":
             entry["references"] = references(setup, Path(args.reference))
-        update(out, lambda d, e=entry, n=setup.name: d["scenarios"].__setitem__(n, {**d["scenarios"].get(n, {}), **e}))
+        update(out, lambda d, e=entry, n=setup.name: merge_entry(d, n, e))
     for setup in setups:
         n_seeds = args.seeds or (30 if setup.kind == "simulated" else 5)
         for setting in settings:

@@ -415,6 +415,7 @@ class ScenarioSource:
         self.space = self.scenario.space
         self.instances = list(self.scenario.train) + list(self.scenario.test or ())
         self.names = [inst.name for inst in self.instances]
+        self.split = {"train": len(self.scenario.train), "test": len(self.scenario.test or ())}
         self.target = build_target(self.scenario.target, self.scenario.root)
         self.run_seed = args.seed
         self.header = {"scenario": self.scenario.name, "seed": args.seed, "cutoff": args.cutoff,
@@ -667,6 +668,7 @@ def main(argv: list[str] | None = None) -> int:
                         for n, (key, value) in enumerate(initial_rows.items())},
                      "local": n_local, "local_parents": extra_origin[:n_local],
                      "extra": max(0, k - args.configs - args.local), "extra_file": args.extra},
+            **({"split": source.split} if getattr(source, "split", None) else {}),
             "seed": args.seed, "cutoff": args.cutoff,
             "cpu_kill": f"killed past {CPU_KILL_FACTOR}*cutoff+{CPU_KILL_SLACK} CPU s (/proc schedstat, polled)",
             "runtime": source.runtime_text, "workers": args.workers,

@@ -176,6 +176,21 @@ class RuntimeMatrix:
         names = [self.instances[j] for j in order]
         return names[:n_train], names[n_train:]
 
+    def scenario_split(self) -> tuple[list[str], list[str]] | None:
+        """The train/test split of the scenario the matrix was built from, or None.
+
+        A matrix built from a scenario (``build_matrix.py --scenario``) has its training instances'
+        columns first, then its test instances', and records the counts in ``meta["split"]``; a
+        benchmark on the matrix should then use the scenario's own split, as real runs do.
+        """
+        split = self.meta.get("split")
+        if not split:
+            return None
+        n_train, n_test = int(split["train"]), int(split["test"])
+        if n_train + n_test != len(self.instances):
+            raise ValueError(f"matrix split {split} does not cover its {len(self.instances)} instances")
+        return list(self.instances[:n_train]), list(self.instances[n_train:])
+
     def columns(self, names: Sequence[str]) -> list[int]:
         return [self._column[n] for n in names]
 

@@ -158,3 +158,14 @@ def test_reference_configurations_are_completed_from_the_default(suite, tmp_path
     assert all(refs["tuned"][k] == default[k] for k in refs["tuned"] if k != name and k in default)
     path.write_text(json.dumps([{name: value}]))
     assert list(suite.references(setup, path)) == ["refs[0]"]
+
+
+def test_rows_of_another_split_are_dropped_and_old_entries_count_as_the_seeded_half(suite, capsys):
+    row = {"scenario": "m", "setting": "cpu_w1", "contender": "random", "budget": 1.0, "seed": 0}
+    other = {**row, "scenario": "n"}
+    data = {"scenarios": {"m": {"n_train": 5}, "n": {"n_train": 5}}, "rows": [row, other]}
+    suite.merge_entry(data, "n", {"split": "seeded-half", "n_train": 5})  # unchanged split: rows kept
+    assert data["rows"] == [row, other]
+    suite.merge_entry(data, "m", {"split": "scenario", "n_train": 5})
+    assert data["rows"] == [other] and data["scenarios"]["m"]["split"] == "scenario"
+    assert "1 rows measured on the old split dropped" in capsys.readouterr().err

@@ -95,6 +95,7 @@ def test_scenario_build_runs_the_scenarios_target_and_fits_it(build_matrix, tmp_
     assert matrix.shape == (5, 4) and matrix.cutoff == 1.0
     assert matrix.solved.all()  # 30-vertex colourings: cadical answers (and its model is checked) at once
     assert matrix.instances == list(scenario.train.names) + list(scenario.test.names)
+    assert matrix.scenario_split() == (list(scenario.train.names), list(scenario.test.names))
     matrix.check_fits(scenario, out)
     rows = matrix.meta["rows"]
     assert (rows["default"], rows["default_neighbours"], rows["uniform"], rows["local"], rows["extra"]) == (1, 1, 1, 1, 1)

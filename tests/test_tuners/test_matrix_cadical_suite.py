@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from algoconf.records import config_key
 from algoconf.scenario import load_scenario
@@ -55,3 +56,19 @@ def test_matrix_discriminates_on_the_test_half():
     cost = np.where(matrix.solved[:, test], matrix.runtime[:, test], 10 * matrix.cutoff)
     par10 = cost.mean(axis=1)
     assert par10[0] >= 2 * par10.min()  # the default is at least twice the best row's test PAR10
+
+
+def test_the_matrix_keeps_its_scenarios_split():
+    matrix = RuntimeMatrix.load(MATRIX)
+    scenario = load_scenario(SCENARIO)
+    train, test = matrix.scenario_split()
+    assert train == list(scenario.train.names) and test == list(scenario.test.names)
+
+
+def test_a_matrix_without_a_recorded_split_has_none_and_a_wrong_one_is_refused():
+    matrix = RuntimeMatrix.load(MATRIX)
+    matrix.meta.pop("split")
+    assert matrix.scenario_split() is None
+    matrix.meta["split"] = {"train": 50, "test": 49}
+    with pytest.raises(ValueError, match="does not cover"):
+        matrix.scenario_split()
