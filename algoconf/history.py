@@ -222,7 +222,7 @@ class RunHistory:
             except json.JSONDecodeError:
                 raise _corrupt(self.path, "its stored scenario fingerprint is not JSON") from None
         if stored != fingerprint:
-            from algoconf.scenario import fingerprint_diff  # heavy imports (ConfigSpace): only when needed
+            from algoconf.scenario.model import fingerprint_diff  # heavy imports (ConfigSpace): only when needed
 
             lines = fingerprint_diff(stored, fingerprint)
             raise ScenarioMismatchError(

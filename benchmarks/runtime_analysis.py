@@ -27,7 +27,7 @@ from scipy import stats
 
 from algoconf.analysis.rtd import fit_best_rtd
 from algoconf.analysis.speedup import predict_speedup, simulate_parallel
-from algoconf.analysis.utility import ConstantValue, UniformCaptime, Utility, expected_utility
+from algoconf.censored.utility import ConstantValue, UniformCaptime, Utility, expected_utility
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ASLIB = Path(os.environ.get("ALGOCONF_ASLIB_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "aslib"))

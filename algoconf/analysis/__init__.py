@@ -1,7 +1,7 @@
 """Analysis of runs: runtime distributions (censoring-aware), parallel speed-up prediction,
 utility-based scores."""
 
-from algoconf.analysis.kaplan_meier import ECDF, kaplan_meier, samples_from_results
+from algoconf.censored.kaplan_meier import ECDF, kaplan_meier, samples_from_results
 from algoconf.analysis.rtd import FAMILIES, FittedRTD, RTDChoice, fit_best_rtd, fit_rtd
 from algoconf.analysis.speedup import (
     SpeedupPrediction,
@@ -9,7 +9,7 @@ from algoconf.analysis.speedup import (
     predict_speedup,
     simulate_parallel,
 )
-from algoconf.analysis.utility import (
+from algoconf.censored.utility import (
     ConstantValue,
     ExponentialDecay,
     FixedCaptime,

@@ -19,7 +19,7 @@ from algoconf.extras import require
 
 Figure = require("matplotlib.figure", "plotting").Figure
 
-from algoconf.analysis.kaplan_meier import kaplan_meier
+from algoconf.censored.kaplan_meier import kaplan_meier
 from algoconf.analysis.rtd import RTDChoice
 from algoconf.analysis.report_trajectory import TrajectoryPoint
 

@@ -49,6 +49,7 @@ from algoconf.analysis.report_selection import SelectionEntry, load_selection
 from algoconf.analysis.ablation import AblationResult, cost_label as ablation_cost_label, load_ablation
 from algoconf.analysis.report_trajectory import TrajectoryPoint, incumbent_trajectory
 from algoconf.analysis.trajectory_costs import TrajectoryCosts, load_trajectory_costs
+from algoconf.censored.kaplan_meier import samples_from_results
 from algoconf.execution.equivalence import SHARED_FROM, spent_cpu
 from algoconf.records import RunResult, config_key, mean_cost
 
@@ -380,8 +381,6 @@ def _validation_samples(rows: list, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _training_samples(run: ConfigurationRun, incumbent: Mapping | None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    from algoconf.analysis.kaplan_meier import samples_from_results
-
     out = {}
     for name, cfg in (("default", run.default), ("incumbent", incumbent)):
         if cfg is not None:

@@ -16,7 +16,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 from scipy import integrate, optimize, stats
 
-from algoconf.analysis.kaplan_meier import ECDF, kaplan_meier
+from algoconf.censored.kaplan_meier import ECDF, kaplan_meier
 
 __all__ = ["FittedRTD", "RTDChoice", "FAMILIES", "fit_rtd", "fit_best_rtd", "ks_distance", "expected_min_of"]
 

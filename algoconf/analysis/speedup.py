@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from algoconf.analysis.kaplan_meier import kaplan_meier
+from algoconf.censored.kaplan_meier import kaplan_meier
 from algoconf.analysis.rtd import FittedRTD, expected_min_of
 from algoconf.records import Estimate
 

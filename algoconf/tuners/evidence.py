@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from algoconf.censored.utility import run_utility_cost
 from algoconf.records import Estimate, RunResult, mean_cost, result_cost
 from algoconf.tuners.base import TuningProblem
 
@@ -22,7 +23,7 @@ Pair = tuple[str, int]
 
 def cost_of(problem: TuningProblem, result: RunResult) -> Estimate:
     """The cost of one result under the problem's objective: PAR-k for runtime, or 1 − u(runtime)
-    when the problem carries a utility (``problem.extra["utility"]``, analysis/utility.py).
+    when the problem carries a utility (``problem.extra["utility"]``, censored/utility.py).
 
     Portfolio (marginal) cost: when ``problem.extra["portfolio_costs"]`` maps instance names to the
     current portfolio's best cost on that instance (a float, same units as the own cost), the cost
@@ -44,8 +45,6 @@ def cost_of(problem: TuningProblem, result: RunResult) -> Estimate:
 def _own_cost(problem: TuningProblem, result: RunResult) -> Estimate:
     utility = problem.extra.get("utility") if problem.extra else None
     if utility is not None and problem.objective == "runtime":
-        from algoconf.analysis.utility import run_utility_cost
-
         return run_utility_cost(result, utility)
     return result_cost(
         result,

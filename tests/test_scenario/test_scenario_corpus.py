@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from algoconf.cli.main import main
-from algoconf.scenario_aclib import ACLIB_KEYS
+from algoconf.scenario.aclib import ACLIB_KEYS
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "data" / "spaces-corpus"

@@ -36,7 +36,7 @@ Paths are relative to the scenario file's folder.
 from __future__ import annotations
 
 import copy
-
+import json
 import math
 import os
 import re
@@ -48,9 +48,13 @@ import yaml
 from ConfigSpace import ConfigurationSpace
 
 from algoconf.errors import ScenarioError
+from algoconf.features.compute import EXTRACTORS, compute_features
 from algoconf.instances import FeatureTable, Instance, InstanceSet, read_feature_file, read_instance_list
-from algoconf.scenario import SYNTAXES, Budget, Scenario, TargetSpec
+from algoconf.scenario.model import MAX_MEMORY_MB, MAX_NUMBER, SYNTAXES, Budget, Scenario, TargetSpec
+from algoconf.space import read_space
+from algoconf.space.json_format import parse_json
 from algoconf.targets.parsers import OUTPUT_PARSERS
+from algoconf.text_files import read_user_text
 
 __all__ = ["load_yaml_scenario", "YAML_KEYS", "REQUIRED_KEYS"]
 
@@ -63,8 +67,6 @@ YAML_KEYS = (
 REQUIRED_KEYS = ("target", "space", "train")
 TARGET_KEYS = ("kind", "command", "callable", "runner", "syntax", "output", "env", "cwd", "options")
 BUDGET_KEYS = ("runs", "wallclock", "cpu_time")
-MAX_NUMBER = 10**15  # any number a scenario gives (an int beyond it cannot even become a float)
-MAX_MEMORY_MB = 2**40  # memory_limit in MiB: 2**60 bytes, still a valid RLIMIT_AS
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]*")
 
 
@@ -133,8 +135,6 @@ def load_yaml_scenario(path: Path, text: str | None = None) -> Scenario:
     """Parse and validate a YAML scenario; see the module docstring for the schema."""
     path = Path(path)
     if text is None:
-        from algoconf.text_files import read_user_text
-
         text = read_user_text(path, ScenarioError, "scenario file")
     doc = _Doc(path, text)
     data = doc.data
@@ -336,10 +336,6 @@ def _space(doc: _Doc, value: Any, root: Path) -> tuple[ConfigurationSpace, Path 
         except Exception as err:  # ConfigSpace raises assorted errors on a bad dict
             raise doc.error(f"space.configspace is not a serialised ConfigurationSpace: {err}", "space") from None
         if value.get("meta"):  # the space's own meta (e.g. irace digits), which ConfigSpace does not serialise
-            import json
-
-            from algoconf.space.json_format import parse_json
-
             space = parse_json(json.dumps({**value["configspace"], "meta": dict(value["meta"])}), "space.configspace")
         return space, None
     if not isinstance(value, str):
@@ -347,8 +343,6 @@ def _space(doc: _Doc, value: Any, root: Path) -> tuple[ConfigurationSpace, Path 
     space_file = (root / value).resolve()
     if not space_file.is_file():
         raise doc.error(f"space file {value!r} not found (looked at {space_file})", "space")
-    from algoconf.space import read_space
-
     return read_space(space_file), space_file
 
 
@@ -401,8 +395,6 @@ _EXTRACTOR_KEYS = {"extractor", "groups", "caps", "workers"}
 def _computed_features(doc: _Doc, spec: Mapping, train: InstanceSet, test: InstanceSet | None):
     """``features: {extractor: cnf, groups: [base, unit], caps: {unit: 2}, workers: 2}``: computed
     through the executor (cached by file content), instead of read from a file."""
-    from algoconf.features.compute import EXTRACTORS, compute_features
-
     unknown = sorted(set(spec) - _EXTRACTOR_KEYS)
     if unknown:
         raise doc.error(f"unknown key {unknown[0]!r} in features; expected {sorted(_EXTRACTOR_KEYS)}", "features", unknown[0])

@@ -22,7 +22,7 @@ from typing import Mapping, Sequence
 import numpy as np
 from scipy import optimize
 
-from algoconf.analysis.kaplan_meier import kaplan_meier
+from algoconf.censored.kaplan_meier import kaplan_meier
 from algoconf.records import Estimate, RunResult, Status
 
 __all__ = [

@@ -49,7 +49,9 @@ from pathlib import Path
 
 from algoconf.errors import ScenarioError
 from algoconf.instances import InstanceSet, read_feature_file, read_instance_list
-from algoconf.scenario import Budget, Scenario, TargetSpec
+from algoconf.scenario.model import MAX_MEMORY_MB, MAX_NUMBER, Budget, Scenario, TargetSpec
+from algoconf.space import read_space
+from algoconf.text_files import read_user_text
 
 __all__ = ["load_aclib_scenario", "scenario_name", "ACLIB_KEYS", "IGNORED_KEYS", "NO_INSTANCE"]
 
@@ -137,8 +139,6 @@ def load_aclib_scenario(path: Path, text: str | None = None, *, cwd: Path | None
     (default: the current directory), then beside the file (module docstring)."""
     path = Path(path)
     if text is None:
-        from algoconf.text_files import read_user_text
-
         text = read_user_text(path, ScenarioError, "scenario file")
     entries = _parse_lines(path, text)
     for key in REQUIRED:
@@ -157,8 +157,6 @@ def load_aclib_scenario(path: Path, text: str | None = None, *, cwd: Path | None
             x = float(value)
         except ValueError:
             raise err(f"{key} must be {'an integer' if integer else 'a number'}, got {value!r}", key) from None
-        from algoconf.scenario_yaml import MAX_MEMORY_MB, MAX_NUMBER
-
         if math.isinf(x) and value.strip().lstrip("+").lower() not in ("inf", "infinity"):
             raise err(f"{key} is too large, got {value[:40]!r}", key)  # 401 digits are not 'inf'
         if unlimited and x == math.inf:
@@ -243,8 +241,6 @@ def load_aclib_scenario(path: Path, text: str | None = None, *, cwd: Path | None
     cutoff = number("cutoff_time", unlimited=objective == "quality")
     if objective == "runtime" and cutoff is None:
         raise ScenarioError("missing key 'cutoff_time': run_obj = runtime needs a cutoff", file=path, line=entries["run_obj"][1])
-
-    from algoconf.space import read_space
 
     space = read_space(space_file)
     if flag("use_instances", True) and "instance_file" in entries:

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from algoconf.analysis.utility import (
+from algoconf.censored.utility import (
     ConstantValue,
     ExponentialDecay,
     FixedCaptime,

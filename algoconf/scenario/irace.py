@@ -37,7 +37,9 @@ from typing import Any
 
 from algoconf.errors import ScenarioError
 from algoconf.instances import Instance, InstanceSet
-from algoconf.scenario import Budget, Scenario, TargetSpec
+from algoconf.scenario.aclib import scenario_name
+from algoconf.scenario.model import Budget, Scenario, TargetSpec
+from algoconf.space import parse_space
 from algoconf.space.irace import split_comment
 
 __all__ = ["load_irace_scenario", "IRACE_OPTIONS", "looks_like_irace"]
@@ -150,9 +152,6 @@ def _read(path: Path, text: str) -> dict[str, tuple[Any, int]]:
 
 def load_irace_scenario(path: Path, text: str | None = None) -> Scenario:
     """Parse and validate an irace ``scenario.txt`` (module docstring)."""
-    from algoconf.scenario_aclib import scenario_name
-    from algoconf.space import parse_space
-
     path = Path(path)
     text = path.read_text() if text is None else text
     entries = _read(path, text)

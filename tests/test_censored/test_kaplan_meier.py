@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from algoconf.analysis.kaplan_meier import kaplan_meier, samples_from_results
+from algoconf.censored.kaplan_meier import kaplan_meier, samples_from_results
 from algoconf.records import RunRequest, RunResult, Status
 
 

@@ -1,8 +1,8 @@
 """The Scenario: everything that defines one configuration problem, frozen and serialisable.
 
 A scenario is loaded from YAML (the schema is in docs/scenarios.md and :data:`YAML_KEYS`), from
-an AClib/SMAC ``scenario.txt`` (:mod:`algoconf.scenario_aclib`) or from an irace ``scenario.txt``
-(:mod:`algoconf.scenario_irace`); :func:`load_scenario` picks by content.
+an AClib/SMAC ``scenario.txt`` (:mod:`algoconf.scenario.aclib`) or from an irace ``scenario.txt``
+(:mod:`algoconf.scenario.irace`); :func:`algoconf.scenario.load.load_scenario` picks by content.
 Every problem in a scenario file raises :class:`~algoconf.errors.ScenarioError` (or the instance,
 feature, space error) naming the file and line, before any target runs.
 
@@ -27,17 +27,18 @@ from typing import Any, Mapping
 import yaml
 from ConfigSpace import ConfigurationSpace
 
+from algoconf.censored.utility import utility_from_spec
 from algoconf.errors import ScenarioError
 from algoconf.instances import FeatureTable, InstanceSet
 # one list each, owned by the command target that renders them
 from algoconf.targets.command import PLACEHOLDERS, PROTOCOL_SYNTAXES, SYNTAXES
 from algoconf.targets.parsers import OUTPUT_PARSERS
+from algoconf.tuners.base import TuningProblem
 
 __all__ = [
     "TargetSpec",
     "Budget",
     "Scenario",
-    "load_scenario",
     "fingerprint_diff",
     "space_text",
     "TARGET_KINDS",
@@ -49,6 +50,8 @@ TARGET_KINDS = ("command", "python", "runner")
 OBJECTIVES = ("runtime", "quality")
 CRASH_POLICIES = ("record", "abort")
 TIME_KINDS = ("cpu", "wall")
+MAX_NUMBER = 10**15  # any number a scenario gives (an int beyond it cannot even become a float)
+MAX_MEMORY_MB = 2**40  # memory_limit in MiB: 2**60 bytes, still a valid RLIMIT_AS
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,7 @@ class Scenario:
     min_runs_for_failure_rate: int = 20
     time_kind: str = "cpu"
     crash_cost: float = math.inf
-    utility: Mapping[str, Any] | None = None  # runtime objective scored by expected utility (analysis/utility.py)
+    utility: Mapping[str, Any] | None = None  # runtime objective scored by expected utility (censored/utility.py)
     equivalence_cache: bool = False  # share results between behaviour-equivalent configurations (a policy: not in the fingerprint)
     source: Path | None = field(default=None, compare=False)
     # spaces compare by canonical text: ConfigSpace 1.2 conditions compare unequal after a pickle round trip
@@ -236,8 +239,6 @@ class Scenario:
         if self.utility is not None:
             if self.objective != "runtime":
                 return "a utility applies to a runtime objective only"
-            from algoconf.analysis.utility import utility_from_spec
-
             try:
                 upper = utility_from_spec(self.utility).captime.upper
             except ValueError as err:
@@ -358,8 +359,6 @@ class Scenario:
 
     def tuning_problem(self):
         """The :class:`~algoconf.tuners.base.TuningProblem` a tuner sees (training instances)."""
-        from algoconf.tuners.base import TuningProblem
-
         features = self.features.as_mapping(self.train.names) if self.features is not None else None
         return TuningProblem(
             space=self.space,
@@ -378,8 +377,6 @@ class Scenario:
     def _problem_extra(self) -> dict[str, Any]:
         extra: dict[str, Any] = {"seed": self.seed, "time_kind": self.time_kind, "scenario": self.name}
         if self.utility is not None:
-            from algoconf.analysis.utility import utility_from_spec
-
             extra["utility"] = utility_from_spec(self.utility)  # tuners minimise 1 - u(runtime)
         return extra
 
@@ -457,38 +454,3 @@ def _instances_to_yaml(instances: InstanceSet, root: Path) -> Any:
     if all(i.path is None for i in instances):
         return {"names": list(instances.names)}
     return [shlex.join([_relative(i.path, root), *i.specifics]) if i.path else i.name for i in instances]
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Load a YAML scenario, an irace ``scenario.txt`` (recognised by an option only irace has, such as
-    ``parameterFile`` or ``maxExperiments``) or an AClib/SMAC ``scenario.txt`` (``key = value`` lines)."""
-    path = Path(path)
-    if not path.exists():
-        raise ScenarioError("scenario file not found", file=path)
-    from algoconf.text_files import read_user_text
-
-    text = read_user_text(path, ScenarioError, "scenario file")
-    if path.suffix.lower() not in (".yaml", ".yml"):
-        from algoconf.scenario_irace import load_irace_scenario, looks_like_irace
-
-        if looks_like_irace(text):
-            return load_irace_scenario(path, text)
-    if path.suffix.lower() in (".yaml", ".yml") or not _looks_like_aclib(text):
-        from algoconf.scenario_yaml import load_yaml_scenario
-
-        return load_yaml_scenario(path, text)
-    from algoconf.scenario_aclib import load_aclib_scenario
-
-    return load_aclib_scenario(path, text)
-
-
-def _looks_like_aclib(text: str) -> bool:
-    for raw in text.splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        key = line.split("=", 1)[0].strip() if "=" in line else line.split(None, 1)[0]
-        if ":" in key:  # "key: value" is YAML
-            return False
-        return "=" in line or len(line.split()) >= 2
-    return False
