@@ -55,7 +55,6 @@ import math
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -69,6 +68,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ac_suite_peers import PeerRefused, PeerRun, cost_of, irace_missing, run_irace, run_native_smac3  # noqa: E402
 
+from algoconf.analysis.bootstrap import median_ci  # noqa: E402
+from algoconf.benchmarking import read_json, source_commit, update_json  # noqa: E402
 from algoconf.records import RunRequest, Status, config_key  # noqa: E402
 
 OURS = ("acband", "smac", "optuna", "random")
@@ -312,46 +313,23 @@ class Validator:
 
 
 # --- the result file --------------------------------------------------------------------------------------
-def git_commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def load(path: Path) -> dict[str, Any]:
-    if path.is_file():
-        return json.loads(path.read_text())
+    return read_json(path, _empty)
+
+
+def _empty() -> dict[str, Any]:
     return {"benchmark": "ac_suite", "scenarios": {}, "rows": []}
 
 
 def update(path: Path, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     """Apply ``change`` to the file's data under a lock (several invocations may share the file),
     rebuild the summaries and write it back atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
-    with open(Path(tempfile.gettempdir()) / f"ac_suite-{digest}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        data = load(path)
+
+    def change_and_summarise(data: dict[str, Any]) -> None:
         change(data)
         summarise(data)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(data, indent=1))
-        os.replace(tmp, path)
-        return data
 
-
-def bootstrap_ci(values: Sequence[float], seed: int = 0) -> list[float]:
-    """Percentile bootstrap 95 % CI of the median."""
-    import numpy as np
-
-    v = np.asarray(values, dtype=float)
-    if len(v) < 2:
-        return [float(v[0]), float(v[0])] if len(v) else [math.nan, math.nan]
-    idx = np.random.default_rng(seed).integers(0, len(v), size=(BOOTSTRAP, len(v)))
-    meds = np.median(v[idx], axis=1)
-    return [float(np.percentile(meds, 2.5)), float(np.percentile(meds, 97.5))]
+    return update_json(path, change_and_summarise, empty=_empty, lock="ac_suite")
 
 
 def summarise(data: dict[str, Any]) -> None:
@@ -385,7 +363,7 @@ def summary(group: list[dict[str, Any]], sc: dict[str, Any]) -> dict[str, Any]:
     default, best = sc.get("default_test_par10"), sc.get("best_known_test_par10")
     runs = sum(r["runs"] for r in group)
     return {
-        "kind": sc["kind"], "seeds": len(group), "median_test_par10": med, "ci95": bootstrap_ci(par),
+        "kind": sc["kind"], "seeds": len(group), "median_test_par10": med, "ci95": list(median_ci(par, resamples=BOOTSTRAP)),
         "ratio_to_default": med / default if default else None, "ratio_to_best_known": med / best if best else None,
         "median_cpu": statistics.median(r["cpu"] for r in group),
         "median_runs": statistics.median(r["runs"] for r in group),
@@ -623,7 +601,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                                           for s in args.scenario]
     if not setups:
         ap.error("give --matrix and/or --scenario (or --quick)")
-    commit = git_commit()
+    commit = source_commit()
 
     for setup in setups:
         entry = scenario_entry(setup, args.budget)

@@ -37,7 +37,6 @@ import json
 import math
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +47,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from algoconf.benchmarking import changed_files, source_commit  # noqa: E402
 from algoconf.records import RunRequest, Status  # noqa: E402
 from algoconf.tuners import TUNERS, get_tuner  # noqa: E402
 
@@ -461,24 +461,6 @@ def merge(paths: list[str]) -> dict[str, Any]:
     return merged
 
 
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              timeout=10).stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
-def git_dirty() -> list[str]:
-    """Files of the algoconf package that differ from the recorded commit (the run used the working tree)."""
-    try:
-        out = subprocess.run(["git", "status", "--porcelain", "--", "algoconf"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return [line[3:] for line in out.splitlines() if line.strip()]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1 seed, small budgets")
@@ -521,8 +503,8 @@ def main(argv: list[str] | None = None) -> int:
         scenarios = [MINISAT]
     elif args.part == "all":
         scenarios = [MINISAT] + [s for s in scenarios if s != MINISAT]
-    result: dict[str, Any] = {"command": " ".join(sys.argv), "git_commit": git_commit(),
-                              "git_dirty": git_dirty(), "quick": args.quick,
+    result: dict[str, Any] = {"command": " ".join(sys.argv), "git_commit": source_commit(),
+                              "git_dirty": changed_files(), "quick": args.quick,
                               "seeds": args.seeds, "first_seed": args.first_seed,
                               "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     if args.part in ("matrix", "all"):

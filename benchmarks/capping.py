@@ -33,17 +33,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from algoconf.benchmarking import source_commit  # noqa: E402
+
 MATRIX = ROOT / "benchmarks" / "data" / "minisat_3sat_matrix.npz"
 MINISAT = ROOT / "scenarios" / "minisat-3sat" / "scenario.yaml"
 RESULTS = ROOT / "benchmarks" / "results"
-
-
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def _options(items: list[str]) -> dict[str, Any]:
@@ -138,7 +132,7 @@ def main() -> None:
     if args.quick:
         args.part, args.tuners, args.workers, args.seeds, args.runs = "matrix", ["random"], [1], 1, 100
     options = _options(args.options)
-    results: dict[str, Any] = {"command": " ".join(sys.argv), "git_commit": git_commit(), "part": args.part,
+    results: dict[str, Any] = {"command": " ".join(sys.argv), "git_commit": source_commit(), "part": args.part,
                                "options": options, "rows": {}, "summary": {}}
     print(f"{'tuner':8s} {'w':>2s} {'seed':>4s} | {'test off':>8s} {'test on':>8s} | {'CPU off':>8s} {'CPU on':>8s} "
           f"| {'capped':>6s} {'saved <=':>8s}")

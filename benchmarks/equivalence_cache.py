@@ -42,16 +42,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the package of this tree: the one its configure runs use
+
+from algoconf.benchmarking import source_commit, write_json  # noqa: E402
 RESULTS = ROOT / "benchmarks" / "results"
 DEFAULT_PAIRS = ("minisat-3sat:smac:60", "cadical-3sat:smac:40", "minisat-3sat:random:60")
-
-
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def configure(scenario: Path, tuner: str, runs: int, seed: int, cache: bool) -> dict[str, Any]:
@@ -159,7 +154,7 @@ def main() -> None:
         args.pairs, args.seeds = ["minisat-3sat:random:6"], [1]
     out = args.out or (None if args.quick else RESULTS / "equivalence_cache.json")
     results = load(out) if out is not None else {"rows": []}
-    results.setdefault("runs_of", []).append({"command": " ".join(sys.argv), "git_commit": git_commit(),
+    results.setdefault("runs_of", []).append({"command": " ".join(sys.argv), "git_commit": source_commit(),
                                               "started": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())})
     if args.part == "proposals":
         rows = results.setdefault("proposals", [])
@@ -169,7 +164,7 @@ def main() -> None:
             for seed in args.seeds:
                 if any(r["tuner"] == tuner and r["seed"] == seed and r["runs_budget"] == args.runs for r in rows):
                     continue
-                row = {"tuner": tuner, "seed": seed, "runs_budget": args.runs, "git_commit": git_commit(),
+                row = {"tuner": tuner, "seed": seed, "runs_budget": args.runs, "git_commit": source_commit(),
                        "load_average": os.getloadavg()[0], **proposals(tuner, args.runs, seed)}
                 rows.append(row)
                 print(f"{tuner:7s} {seed:4d} {row['runs']:5d} {row['configs']:7d} {row['configs_with_an_earlier_twin']:5d} "
@@ -178,7 +173,7 @@ def main() -> None:
                       f"{row['probe_cost']:7.1f} {row['net_saved']:7.1f}", flush=True)
                 if out is not None:
                     out.parent.mkdir(parents=True, exist_ok=True)
-                    out.write_text(json.dumps(results, indent=1))
+                    write_json(out, results)
         return
     done = {(r["scenario"], r["tuner"], r["runs_budget"], r["seed"]) for r in results["rows"]}
     print(f"{'scenario':14s} {'tuner':7s} {'seed':>4s} {'runs':>5s} | {'shared':>6s} {'fire':>6s} {'classes':>7s} "
@@ -193,7 +188,7 @@ def main() -> None:
             with cf.ThreadPoolExecutor(2) as pool:
                 off, on = (pool.submit(configure, scenario, tuner, int(runs), seed, cache) for cache in (False, True))
                 row = {"scenario": scenario_name, "tuner": tuner, "runs_budget": int(runs), "seed": seed,
-                       "git_commit": git_commit(), "load_average": [load_before, os.getloadavg()[0]],
+                       "git_commit": source_commit(), "load_average": [load_before, os.getloadavg()[0]],
                        "off": off.result(), "on": on.result()}
             eq = row["on"]["equivalence"]
             print(f"{scenario_name:14s} {tuner:7s} {seed:4d} {row['on']['runs']:5d} | {eq['shared']:6d} "
@@ -204,7 +199,7 @@ def main() -> None:
             results["summary"] = summarise(results["rows"])
             if out is not None:  # each finished row at once: an interrupted benchmark continues
                 out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_text(json.dumps(results, indent=1))
+                write_json(out, results)
     for key, s in summarise(results["rows"]).items():
         print(f"{key}: {s['rows']} rows, fire rate {s['fire_rate']:.1%}, net saved {s['net_saved']:.1f} s "
               f"({s['net_saved_share_of_cpu']:.1%} of the target CPU with the cache)")

@@ -40,6 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from algoconf.benchmarking import source_commit  # noqa: E402
+
 TARGET = """#!/bin/sh
 # args: instance seed -x X -y Y
 echo "start $$ $*" >> {log}
@@ -48,14 +50,6 @@ sleep 0.$(( ( $(echo "$*" | cksum | cut -d' ' -f1) % 15 ) + 5 ))
 echo "end $$ $*" >> {log}
 echo "Result of this algorithm run: SUCCESS, 0.1, 0, 0, $2"
 """
-
-
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              timeout=10).stdout.strip() or None
-    except OSError:
-        return None
 
 
 def write_scenario(root: Path, runs: int) -> tuple[Path, Path]:
@@ -259,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bad inputs: {corpus['tried']} tried, {corpus['one_line_exit_2']} one-line exit-2 errors")
     for f in corpus["failures"]:
         print(f"  {f['id']}: {f['problem']}")
-    result = {"commit": git_commit(), "quick": args.quick, "kills_per_tuner": kills, "runs": runs,
+    result = {"commit": source_commit(), "quick": args.quick, "kills_per_tuner": kills, "runs": runs,
               "seed": args.seed, "tuners": rows, "bad_inputs": corpus}
     if not args.quick:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -28,18 +28,11 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the package of this tree: the one its configure runs use
+
+from algoconf.benchmarking import source_commit, update_json  # noqa: E402
 SCENARIO = REPO / "scenarios" / "minisat-3sat" / "scenario.yaml"
 RESULTS = REPO / "benchmarks" / "results" / "incumbent_guard.json"
-
-
-def git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=30)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                               capture_output=True, text=True, timeout=30).stdout.strip()
-        return out.stdout.strip() + ("+dirty" if dirty else "")
-    except OSError:
-        return "unknown"
 
 
 def configure(scenario: Path, out: Path, seed: int, *, budget: float | None, runs: int | None,
@@ -90,11 +83,13 @@ def _cutoff(scenario: Path) -> float:
 
 def save(path: Path, row: dict[str, Any]) -> None:
     """Append ``row`` (replacing one with the same commit, part and seed) and write the file now."""
-    data = json.loads(path.read_text()) if path.is_file() else {"benchmark": "incumbent_guard", "runs": []}
     same = ("commit", "part", "seed", "budget")
-    data["runs"] = [r for r in data["runs"] if any(r.get(k) != row.get(k) for k in same)] + [row]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=1, default=str))
+
+    def replace(data: dict[str, Any]) -> None:
+        data["runs"] = [r for r in data["runs"] if any(r.get(k) != row.get(k) for k in same)] + [row]
+
+    update_json(path, replace, empty=lambda: {"benchmark": "incumbent_guard", "runs": []}, lock="incumbent_guard",
+                default=str)
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -133,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
         synthetic_scenario(work / "synthetic", runs=None, n_train=6, n_test=4)
         scenario, budget, tour_budget, runs = work / "synthetic" / "scenario.yaml", None, None, 30
-    commit = git_commit()
+    commit = source_commit()
     plan: list[tuple[str, int, float | None]] = []
     parts = args.parts.split(",")
     if "tour" in parts:

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from algoconf.benchmarking import source_commit
 from algoconf.selection.aslib import load_aslib
 from algoconf.selection.online import RECOMMENDED_POLICY, online_policies
 from algoconf.selection.online_evaluate import PROTOCOLS, OnlineStream, evaluate_online
@@ -89,16 +90,6 @@ def plot_regret(result_json: Path, png: Path, policies: list[str] | None = None)
     fig.supylabel("mean cumulative PAR10 regret (s)")
     fig.tight_layout()
     fig.savefig(png, dpi=90)
-
-
-def _commit() -> str:
-    import subprocess
-
-    try:
-        return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def _protocol_block(proto, table: dict, sbs: dict, policies: list[str]) -> dict:
@@ -198,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     results: dict = {
         "benchmark": "online_selection",
-        "commit": _commit(),
+        "commit": source_commit(),
         "shuffles": shuffles,
         "seeds": [args.first_seed, args.first_seed + shuffles - 1],
         "policies": policies,

@@ -19,11 +19,9 @@ so a killed measurement keeps what it measured.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,28 +29,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from build_matrix import ScenarioSource  # noqa: E402
 
+from algoconf.benchmarking import source_commit, update_json  # noqa: E402
+
 RESULTS = Path(__file__).parent / "results" / "scenario_baselines.json"
-
-
-def commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
 
 
 def save(out: Path, record: dict) -> None:
     """Put ``record`` into the JSON list at ``out`` (replacing its earlier version), under a file lock,
     so that measurements running at the same time keep each other's rows."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out.with_name(out.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        everything = json.loads(out.read_text()) if out.is_file() else []
-        everything = [r for r in everything if r.get("id") != record["id"]] + [record]
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(json.dumps(everything, indent=1) + "\n")
-        os.replace(tmp, out)
+
+    def replace(everything: list[dict]) -> None:
+        everything[:] = [r for r in everything if r.get("id") != record["id"]] + [record]
+
+    update_json(out, replace, empty=list, lock="scenario_baselines")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     source.prepare()
     out = Path(args.out)
     record = {"scenario": scenario.name, "set": args.set, "instances": len(columns), "cutoff": cutoff,
-              "par_factor": k, "commit": commit(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+              "par_factor": k, "commit": source_commit(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "configs": configs, "runs": {name: [] for name in configs}}
     record["id"] = f"{os.getpid()}-{time.time():.3f}"
     for j in columns:

@@ -21,12 +21,13 @@ import argparse
 import itertools
 import json
 import re
-import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
+
+from algoconf.benchmarking import source_commit
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -82,11 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     results = json.loads(args.results.read_text())
     out: dict = {"results": str(args.results.relative_to(REPO) if args.results.is_relative_to(REPO) else args.results)}
-    try:
-        out["commit"] = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                                       capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        out["commit"] = "unknown"
+    out["commit"] = source_commit()
     for column in ("charged", "free"):
         variants, scenarios, gaps = variant_gaps(results, column)
         if args.recommended not in variants:

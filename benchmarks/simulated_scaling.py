@@ -40,12 +40,10 @@ benchmark can be continued by another session. The table is printed from the fil
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -55,6 +53,9 @@ from typing import Any, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from algoconf.analysis.bootstrap import median_ci  # noqa: E402
+from algoconf.benchmarking import read_json, source_commit, update_json  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 MATRICES = (DATA / "minisat_3sat_matrix.npz", DATA / "minisat_3sat_matrix_large.npz")
@@ -72,25 +73,6 @@ OUT_OPTUNA_SMAC = ROOT / "benchmarks" / "results" / "simulated_scaling_optuna_sm
 OUT_ACBAND = ROOT / "benchmarks" / "results" / "simulated_scaling_acband.json"
 OUT_LARGE = ROOT / "benchmarks" / "results" / "simulated_scaling_large.json"
 SHIPPED = (OUT, OUT_OPTUNA_SMAC, OUT_ACBAND, OUT_LARGE)
-
-
-_COMMIT: str | None = None
-
-
-def git_commit() -> str:
-    """The commit the benchmark process started at (the code it imported then, not a later HEAD)."""
-    global _COMMIT
-    if _COMMIT is None:
-        _COMMIT = _head()
-    return _COMMIT
-
-
-def _head() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def matrix_scenario(matrix: Any, path: Path, train: Sequence[str], test: Sequence[str], seed: int) -> Any:
@@ -207,25 +189,21 @@ def protocol(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def load(path: Path) -> dict[str, Any]:
-    if path.is_file():
-        return json.loads(path.read_text())
+    return read_json(path, _empty)
+
+
+def _empty() -> dict[str, Any]:
     return {"benchmark": "simulated_scaling", "rows": []}
 
 
 def append(path: Path, row: dict[str, Any], matrices: dict[str, Any]) -> None:
     """Add one row to the result file (re-read under a lock: several invocations may share it)."""
-    import fcntl
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
-    with open(Path(tempfile.gettempdir()) / f"simulated_scaling-{digest}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        data = load(path)
+    def add(data: dict[str, Any]) -> None:
         data.setdefault("matrices", {}).update(matrices)
         data["rows"].append(row)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(data, indent=1))
-        os.replace(tmp, path)
+
+    update_json(path, add, empty=_empty, lock="simulated_scaling")
 
 
 def matrix_facts(path: Path) -> dict[str, Any]:
@@ -299,19 +277,6 @@ def table(data: dict[str, Any], proto: dict[str, Any] | None = None) -> str:
     return "\n".join(lines)
 
 
-def bootstrap_ci(values: Sequence[float], seed: int = 0) -> tuple[float, float]:
-    """Percentile bootstrap 95 % CI of the median (scipy.stats.bootstrap, 2000 resamples)."""
-    import numpy as np
-    from scipy.stats import bootstrap
-
-    v = np.asarray(values, dtype=float)
-    if len(v) < 2 or np.all(v == v[0]):
-        return (float(v[0]), float(v[0])) if len(v) else (math.nan, math.nan)
-    res = bootstrap((v,), np.median, n_resamples=2000, confidence_level=0.95, method="percentile",
-                    random_state=np.random.default_rng(seed))
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
-
-
 def ci_table(data: dict[str, Any], proto: dict[str, Any] | None = None, tuners: Sequence[str] = ("random", "acband")) -> str:
     """Median test PAR10 [bootstrap 95 % CI] per virtual budget, per (matrix, tuner, workers), over
     the seeds that reached the budget."""
@@ -329,12 +294,12 @@ def ci_table(data: dict[str, Any], proto: dict[str, Any] | None = None, tuners: 
                 for b in budgets:
                     got = [r["test_par10"][b] for r in group if r["test_par10"].get(b) is not None]
                     if got:
-                        lo, hi = bootstrap_ci(got)
+                        lo, hi = median_ci(got)
                         cells.append(f"{statistics.median(got):.4f} [{lo:.4f},{hi:.4f}] {len(got):2d}")
                     else:
                         cells.append("-")
                 util = [r["utilisation"] for r in group]
-                lo, hi = bootstrap_ci(util)
+                lo, hi = median_ci(util)
                 lines.append(f"{tuner:8s} {w:4d} " + " ".join(f"{c:>27s}" for c in cells) +
                              f" {statistics.median(util):.3f} [{lo:.3f},{hi:.3f}]")
     return "\n".join(lines)
@@ -405,7 +370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Path(args.out or OUT)
     data = load(out)
     proto = protocol(args)
-    git_commit()
+    source_commit()  # the commit the process started at, not a later HEAD
     from algoconf.tuners import get_tuner
 
     paths = [Path(p).resolve() for p in (args.matrix or MATRICES)]
@@ -428,7 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     if args.resume and (path.stem, tuner, workers, seed) in done:
                         continue
                     row = run_one(path, tuner, workers, seed, args)
-                    row.update(protocol=proto, commit=git_commit(), command=" ".join(sys.argv),
+                    row.update(protocol=proto, commit=source_commit(), command=" ".join(sys.argv),
                                loadavg=list(os.getloadavg()))
                     data["rows"].append(row)
                     append(out, row, data["matrices"])  # after every run: a later session continues from here

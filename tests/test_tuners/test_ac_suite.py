@@ -1,6 +1,6 @@
 """benchmarks/ac_suite.py: the simulated protocol end to end (rows appended, resume, summaries with
-bootstrap CIs, the anytime PNG), the native-SMAC3 ask/tell loop at equal CPU on one and two
-workers, irace's trajectory bookkeeping, and validation interleaved one run at a time."""
+bootstrap CIs, the anytime PNG), the native-SMAC3 ask/tell loop at equal CPU on one and two workers,
+irace's trajectory bookkeeping, and validation interleaved one run at a time."""
 
 from __future__ import annotations
 
@@ -55,14 +55,6 @@ def test_quick_simulated_run_appends_resumes_and_summarises(suite, tmp_path, cap
     # a second invocation finds every row there and adds none
     assert suite.main(argv + ["--no-plot"]) == 0
     assert len(json.loads(out.read_text())["rows"]) == len(rows)
-
-
-def test_bootstrap_ci_brackets_the_median_and_narrows_with_more_seeds(suite):
-    few = suite.bootstrap_ci([1.0, 2.0, 3.0, 10.0])
-    many = suite.bootstrap_ci([1.0, 2.0, 3.0, 10.0] * 10)
-    assert few[0] <= 2.5 <= few[1]
-    assert many[1] - many[0] < few[1] - few[0]
-    assert suite.bootstrap_ci([4.0]) == [4.0, 4.0]
 
 
 @pytest.mark.parametrize("workers", [1, 2])

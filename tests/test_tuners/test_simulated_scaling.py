@@ -81,10 +81,7 @@ def test_table_only_merges_several_result_files_later_files_winning(tmp_path, lo
 def test_ci_table_gives_the_median_and_a_bootstrap_interval_and_run_cap_stop_is_a_protocol(load_benchmark):
     import argparse
 
-    bench = load_benchmark("simulated_scaling")
-    lo, hi = bench.bootstrap_ci([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7])
-    assert 0.1 <= lo < 0.4 < hi <= 0.7
-    assert bench.bootstrap_ci([0.3, 0.3]) == (0.3, 0.3)
+    bench = load_benchmark("simulated_scaling")  # the interval itself: tests/test_analysis/test_bootstrap.py
     rows = [{"matrix": "m", "tuner": "acband", "workers": 1, "seed": s, "test_par10": {"10": v},
              "utilisation": 0.99, "protocol": {}} for s, v in enumerate([0.1, 0.2, 0.3])]
     text = bench.ci_table({"rows": rows})
