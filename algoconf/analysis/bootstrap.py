@@ -9,15 +9,16 @@ interval equals scipy's, without scipy's refusal of a sample whose values are al
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 __all__ = ["median_ci"]
 
 
-def median_ci(values: Sequence[float], *, resamples: int = 2000, confidence: float = 0.95,
-              seed: int = 0) -> tuple[float, float]:
+def median_ci(
+    values: Sequence[float], *, resamples: int = 2000, confidence: float = 0.95, seed: int = 0
+) -> tuple[float, float]:
     """(low, high) of the percentile bootstrap ``confidence`` interval of the median of ``values``:
     ``(v, v)`` for a single value (or values all equal to ``v``), ``(nan, nan)`` for none.
     Deterministic for a given ``seed``."""

@@ -38,8 +38,7 @@ def repository_root() -> Path:
 
 def _git(*args: str) -> str | None:
     try:
-        done = subprocess.run(["git", *args], cwd=repository_root(), capture_output=True, text=True,
-                              timeout=_TIMEOUT)
+        done = subprocess.run(["git", *args], cwd=repository_root(), capture_output=True, text=True, timeout=_TIMEOUT)
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout if done.returncode == 0 else None

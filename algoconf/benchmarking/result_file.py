@@ -12,8 +12,9 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 __all__ = ["lock_path", "read_json", "update_json", "write_json"]
 
@@ -41,8 +42,15 @@ def write_json(path: Path, data: Any, *, indent: int | None = 1, default: Callab
     os.replace(tmp, path)
 
 
-def update_json(path: Path, change: Callable[[Any], None], *, empty: Callable[[], Any], lock: str,
-                indent: int | None = 1, default: Callable[[Any], Any] | None = None) -> Any:
+def update_json(
+    path: Path,
+    change: Callable[[Any], None],
+    *,
+    empty: Callable[[], Any],
+    lock: str,
+    indent: int | None = 1,
+    default: Callable[[Any], Any] | None = None,
+) -> Any:
     """Re-read ``path`` under the exclusive lock named ``lock`` (:func:`lock_path`), apply ``change``
     to its data in place, write it back atomically and return it. Processes that share a file must
     use the same lock name."""

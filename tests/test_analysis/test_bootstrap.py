@@ -29,8 +29,14 @@ def test_it_is_scipys_percentile_bootstrap_and_deterministic():
     scipy_stats = pytest.importorskip("scipy.stats")
     v = np.random.default_rng(5).exponential(1.0, 15)
     for resamples, seed in ((2000, 0), (10000, 3)):
-        ref = scipy_stats.bootstrap((v,), np.median, n_resamples=resamples, confidence_level=0.9,
-                                    method="percentile", random_state=np.random.default_rng(seed))
+        ref = scipy_stats.bootstrap(
+            (v,),
+            np.median,
+            n_resamples=resamples,
+            confidence_level=0.9,
+            method="percentile",
+            random_state=np.random.default_rng(seed),
+        )
         got = median_ci(v, resamples=resamples, confidence=0.9, seed=seed)
         assert got == pytest.approx((ref.confidence_interval.low, ref.confidence_interval.high), abs=1e-12)
     assert median_ci(v, seed=1) == median_ci(v, seed=1) != median_ci(v, seed=2)

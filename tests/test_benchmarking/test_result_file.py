@@ -11,8 +11,12 @@ from algoconf.benchmarking import read_json, update_json, write_json
 
 def _append_rows(path: str, worker: int, n: int) -> None:
     for i in range(n):
-        update_json(path, lambda d, r={"worker": worker, "i": i}: d["rows"].append(r),  # noqa: B023
-                    empty=lambda: {"rows": []}, lock="test-result-file")
+        update_json(
+            path,
+            lambda d, r={"worker": worker, "i": i}: d["rows"].append(r),  # noqa: B023
+            empty=lambda: {"rows": []},
+            lock="test-result-file",
+        )
 
 
 def test_processes_sharing_a_file_keep_every_row(tmp_path):
