@@ -29,7 +29,7 @@ import socket
 import threading
 import time
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, cast
 
 from algoconf.errors import ExecutionError
 from algoconf.execution.limits import StopFlag, run_limited
@@ -37,7 +37,7 @@ from algoconf.records import RunRequest, RunResult, Status
 
 if TYPE_CHECKING:  # pragma: no cover
     from algoconf.instances import Instance
-    from algoconf.targets.base import Target
+    from algoconf.targets.base import ProcessReusingTarget, Target
 
 __all__ = ["Executor", "execute_run", "close_reused", "failure_summary", "stopped_before_start", "never_started"]
 
@@ -62,11 +62,12 @@ def execute_run(
     target's ``worker_key``); the caller closes them (``close_reused``) when the thread ends.
     """
     if reused is not None and target.reuses_process:
-        key = (target.worker_key, memory_limit_mb)
+        reusing = cast("ProcessReusingTarget", target)  # what the capability promises
+        key = (reusing.worker_key, memory_limit_mb)
         child = reused.get(key)
         if child is None:
-            child = reused[key] = target.open_worker(memory_limit_mb)
-        outcome = target.run_reused(request, instance, child, time_kind=time_kind, stop_event=stop_event)
+            child = reused[key] = reusing.open_worker(memory_limit_mb)
+        outcome = reusing.run_reused(request, instance, child, time_kind=time_kind, stop_event=stop_event)
         command = f"{target!r} with config {dict(request.config)}"
     else:
         launch = target.prepare(request, instance)

@@ -162,7 +162,8 @@ class DaskExecutor(Executor):
         self._n_workers, self._n_workers_at = 1, -math.inf
 
     def __repr__(self) -> str:
-        return f"DaskExecutor({self.target!r}, scheduler={self.client.scheduler.address!r})"
+        scheduler = self.client.scheduler
+        return f"DaskExecutor({self.target!r}, scheduler={scheduler.address if scheduler is not None else None!r})"
 
     @property
     def n_workers(self) -> int:  # type: ignore[override]
@@ -227,16 +228,16 @@ class DaskExecutor(Executor):
                 exc = dask_future.exception()
                 if type(exc).__name__ == "KilledWorker" and entry is not None and self._started_topic is not None:
                     self._after_lost_worker(future, entry, exc, losses + 1)
-                elif type(exc).__name__ == "KilledWorker":
-                    request = entry[2] if entry else None
+                elif type(exc).__name__ == "KilledWorker" and entry is not None:
                     future.set_result(RunResult(
-                        request=request, status=Status.CRASHED, runtime=0.0,
+                        request=entry[2], status=Status.CRASHED, runtime=0.0,
                         info={"reason": f"killed worker {self.max_tries} times", "error": str(exc)[:500]},
                     ))
                 else:
                     future.set_exception(exc)
             elif status == "cancelled":
-                future.cancel() or future.set_exception(ExecutionError("the Dask task was cancelled"))
+                if not future.cancel():
+                    future.set_exception(ExecutionError("the Dask task was cancelled"))
             else:
                 future.set_exception(ExecutionError(f"the Dask task ended in state {status!r}"))
         except cf.InvalidStateError:  # resolved concurrently (cancel/stop)

@@ -90,9 +90,10 @@ class ProbeRecord:
 class BehaviourProbe(Protocol):
     """What the cache needs from a target to hash a configuration's behaviour."""
 
-    #: what every digest depends on (solver, probe command, probe instance's content): stored probes
-    #: are used again only under the same identity
-    identity: str
+    @property
+    def identity(self) -> str:
+        """What every digest depends on (solver, probe command, probe instance's content): stored
+        probes are used again only under the same identity."""
 
     def command_key(self, config: Mapping[str, Any]) -> str:
         """The probe's command line for ``config`` (equal command lines need one probe only)."""

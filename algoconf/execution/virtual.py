@@ -178,6 +178,7 @@ class VirtualExecutor(Executor):
             job = self._jobs.get(future)
             if job is None or job.state != "running" or job.finish is not None:
                 continue
+            answer: RunResult | BaseException
             try:
                 answer = self._answer(job.request)
                 duration = answer.wallclock if answer.wallclock and answer.wallclock > 0 else answer.runtime

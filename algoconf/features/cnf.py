@@ -6,7 +6,7 @@ the definitions."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import ClassVar, Mapping
 
 from algoconf.dimacs import read_cnf, read_cnf_cached
 from algoconf.features.base import Deadline, FeatureExtractor, FeatureGroup, GroupStatus
@@ -19,7 +19,7 @@ __all__ = ["CNFFeatures"]
 
 class CNFFeatures(FeatureExtractor):
     name = "cnf"
-    groups: Mapping[str, FeatureGroup] = {
+    groups: ClassVar[Mapping[str, FeatureGroup]] = {
         "base": FeatureGroup("base", BASE_FEATURES, cap=30.0),
         "vg": FeatureGroup("vg", VG_FEATURES, requires=("base",), cap=30.0),
         "cg": FeatureGroup("cg", CG_FEATURES, requires=("base",), cap=30.0),

@@ -157,7 +157,7 @@ def local_search_probe(cnf: CNF, deadline: Deadline, seed: int, runs: int = 5, m
         return {f: 0.0 for f in LS_FEATURES}, GroupStatus.PRESOLVED, "SAT"
     if any(length == 0 for length in cnf.lengths):
         return {f: math.nan for f in LS_FEATURES}, GroupStatus.PRESOLVED, "UNSAT"
-    rows = []
+    rows: list[tuple[float, float, float, float]] = []
     solved = False
     for _ in range(runs):
         if rows and deadline.expired():

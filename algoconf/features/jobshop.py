@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from itertools import combinations
 from pathlib import Path
-from typing import Mapping
+from typing import ClassVar, Mapping
 
 import numpy as np
 
@@ -110,8 +110,8 @@ def order_encoding(shop: JobShop, bound: int | None = None, *, slack: float = 1.
             clauses.append([ids[-1]])  # starts by its latest start
             clauses.extend([-a, b] for a, b in zip(ids, ids[1:]))
 
-    def le(key: tuple[int, int], t: int) -> int | None:
-        """Literal of start(key) <= t, or None when it is constant (True: 0, False: -0 marker)."""
+    def le(key: tuple[int, int], t: int) -> int:
+        """Literal of start(key) <= t; a constant is 0 (true) or -1 (false), never a variable."""
         ids, lo = x[key], est[key]
         if t < lo:
             return -1  # constant false
@@ -159,7 +159,7 @@ def _read(path: Path) -> JobShop:
 
 class JobShopFeatures(FeatureExtractor):
     name = "jobshop"
-    groups: Mapping[str, FeatureGroup] = {
+    groups: ClassVar[Mapping[str, FeatureGroup]] = {
         "model": FeatureGroup("model", MODEL_FEATURES, cap=10.0),
         "encoding": FeatureGroup("encoding", tuple(f"enc-{f}" for f in BASE_FEATURES), requires=("model",), cap=30.0),
     }

@@ -209,9 +209,10 @@ class RunnerTarget(CommandTarget):
 def with_known_answer(instance: "Instance") -> "Instance":
     """The instance with ``meta["answer"]`` filled from its generator sidecar when it has none."""
     meta = dict(getattr(instance, "meta", None) or {})
-    if "answer" in meta or getattr(instance, "path", None) is None:
+    path = getattr(instance, "path", None)
+    if "answer" in meta or path is None:
         return instance
-    answer = read_sidecar(instance.path).get("answer")
+    answer = read_sidecar(path).get("answer")
     if answer is None:
         return instance
     meta["answer"] = answer

@@ -28,7 +28,7 @@ from __future__ import annotations
 import sys
 import time
 import types
-from typing import Sequence
+from typing import Any, Sequence
 
 from algoconf.generators.jobshop import JobShop, read_jobshop
 
@@ -51,8 +51,7 @@ def import_cp_model():
 
         return cp_model
     placeholder = types.ModuleType("pandas")
-    placeholder.Index = type("Index", (), {})
-    placeholder.Series = type("Series", (), {})
+    vars(placeholder).update(Index=type("Index", (), {}), Series=type("Series", (), {}))
     sys.modules["pandas"] = placeholder
     try:
         from ortools.sat.python import cp_model
@@ -68,9 +67,11 @@ def build_model(shop: JobShop):
 
     model = cp_model.CpModel()
     horizon = shop.horizon
-    starts, per_machine = [], [[] for _ in range(shop.n_machines)]
+    starts: list[list[Any]] = []
+    per_machine: list[list[Any]] = [[] for _ in range(shop.n_machines)]
     for j, job in enumerate(shop.jobs):
-        row, previous_end = [], None
+        row: list[Any] = []
+        previous_end = None
         for k, (machine, duration) in enumerate(job):
             start = model.new_int_var(0, horizon, f"s{j}_{k}")
             end = model.new_int_var(0, horizon, f"e{j}_{k}")

@@ -127,7 +127,7 @@ class RunnerProbe:
     def run(self, config: Mapping[str, Any], time_kind: str) -> ProbeRecord:
         launch = self._target.prepare(self._request(config), self._instance)
         if self.spec.stop_after is not None:
-            return self._run_until(launch, time_kind)
+            return self._run_until(launch, time_kind, self.spec.stop_after)
         outcome = run_limited(launch.argv, time_limit=self.spec.limit, time_kind="cpu", env=launch.env,
                               cwd=launch.cwd, stdin=launch.stdin)
         cost = outcome.wallclock if time_kind == "wall" else outcome.cpu_time
@@ -141,9 +141,9 @@ class RunnerProbe:
             return ProbeRecord(None, cost, "the probe printed no trace")
         return ProbeRecord(trace_digest(f"exit {outcome.exit_code}\n{trace}"), cost)
 
-    def _run_until(self, launch: Any, time_kind: str) -> ProbeRecord:
+    def _run_until(self, launch: Any, time_kind: str, stop_after: tuple[str, int]) -> ProbeRecord:
         """Run the probe line-buffered and kill it once ``stop_after`` lines were printed."""
-        pattern, count = re.compile(self.spec.stop_after[0]), self.spec.stop_after[1]
+        pattern, count = re.compile(stop_after[0]), stop_after[1]
         limit = self.spec.limit
 
         def cpu_backstop() -> None:  # runs in the child: the kernel ends it at the limit
@@ -154,12 +154,14 @@ class RunnerProbe:
         proc = subprocess.Popen(["stdbuf", "-oL", *launch.argv], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                 stdin=subprocess.DEVNULL, env=launch.env, cwd=launch.cwd, text=True,
                                 preexec_fn=cpu_backstop, start_new_session=True)
+        stdout = proc.stdout
+        assert stdout is not None  # stdout=PIPE
         timer = threading.Timer(max(5.0 * limit, limit + 10.0), _kill, (proc,))  # wall backstop
         timer.start()
         lines: list[str] = []
         seen, stopped = 0, False
         try:
-            for line in proc.stdout:
+            for line in stdout:
                 lines.append(line)
                 if pattern.match(line.strip()):
                     seen += 1
@@ -172,7 +174,7 @@ class RunnerProbe:
             raise
         finally:
             timer.cancel()
-            proc.stdout.close()
+            stdout.close()
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
         cpu = usage.ru_utime + usage.ru_stime

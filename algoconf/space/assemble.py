@@ -12,7 +12,7 @@ import logging
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Hashable, Mapping, Sequence, cast
 
 from ConfigSpace import ConfigurationSpace
 from ConfigSpace.hyperparameters import (
@@ -29,7 +29,15 @@ from algoconf.space.configs import MIN_TRIES, active_config, default_config, des
 from algoconf.space.evaluate import SpaceIndex, forbidden_holds, parents_first, parents_of_condition
 from algoconf.space.expressions import AllOf, AnyOf, Atom, Expr, to_dnf
 from algoconf.space.structure import build_condition, build_forbiddens
-from algoconf.space.values import allowed_values, choices_of, domain_text, format_value, is_finite_domain, parse_number
+from algoconf.space.values import (
+    allowed_values,
+    as_numerical,
+    choices_of,
+    domain_text,
+    format_value,
+    is_finite_domain,
+    parse_number,
+)
 
 __all__ = ["SpaceAssembler", "SATISFIABILITY_TRIES"]
 
@@ -45,8 +53,15 @@ def _with_default(hp: Hyperparameter, value: Any) -> Hyperparameter:
         return OrdinalHyperparameter(hp.name, list(hp.sequence), default_value=value, meta=hp.meta)
     if isinstance(hp, CategoricalHyperparameter):
         return CategoricalHyperparameter(hp.name, list(hp.choices), default_value=value, meta=hp.meta)
-    cls = UniformIntegerHyperparameter if isinstance(hp, IntegerHyperparameter) else UniformFloatHyperparameter
-    return cls(hp.name, hp.lower, hp.upper, default_value=value, log=hp.log, meta=hp.meta)
+    num = as_numerical(hp)
+    cls = UniformIntegerHyperparameter if isinstance(num, IntegerHyperparameter) else UniformFloatHyperparameter
+    return cls(num.name, num.lower, num.upper, default_value=value, log=num.log, meta=num.meta)
+
+
+def _hp_meta(meta: dict[str, Any] | None) -> Mapping[Hashable, Any] | None:
+    """``meta`` as ConfigSpace's parameters annotate it: Mapping[Hashable, Any], which no
+    ``dict[str, Any]`` matches for mypy (a Mapping's key type is invariant), though any dict is fine."""
+    return cast("Mapping[Hashable, Any] | None", meta)
 
 
 def _has_cycle(parents: dict[str, set[str]]) -> bool:
@@ -161,7 +176,7 @@ class SpaceAssembler:
                 f"{kind} parameter {name!r}: default {format_value(default)!r} is not one of {listed}", line
             )
         cls = OrdinalHyperparameter if ordinal else CategoricalHyperparameter
-        self._hps[name] = cls(name, list(choices), default_value=matches[0], meta=meta)
+        self._hps[name] = cls(name, list(choices), default_value=matches[0], meta=_hp_meta(meta))
         self._lines[name] = line
 
     def add_number(
@@ -219,9 +234,9 @@ class SpaceAssembler:
                     line,
                 )
         if integer:
-            hp: Hyperparameter = UniformIntegerHyperparameter(name, lo, hi, default_value=value, log=log, meta=meta)
+            hp: Hyperparameter = UniformIntegerHyperparameter(name, lo, hi, default_value=value, log=log, meta=_hp_meta(meta))
         else:
-            hp = UniformFloatHyperparameter(name, float(lo), float(hi), default_value=float(value), log=log, meta=meta)
+            hp = UniformFloatHyperparameter(name, float(lo), float(hi), default_value=float(value), log=log, meta=_hp_meta(meta))
         self._hps[name] = hp
         self._lines[name] = line
 
@@ -249,7 +264,8 @@ class SpaceAssembler:
                     return choice
         else:
             value = parse_number(token)
-            if value is not None and hp.lower <= value <= hp.upper:
+            num = as_numerical(hp)
+            if value is not None and num.lower <= value <= num.upper:
                 if isinstance(hp, IntegerHyperparameter):
                     if value.is_integer():
                         return int(value)
@@ -312,7 +328,8 @@ class SpaceAssembler:
             return not allowed
         if is_finite_domain(hp):
             return False
-        return (op == "<" and values[0] <= hp.lower) or (op == ">" and values[0] >= hp.upper)
+        num = as_numerical(hp)
+        return (op == "<" and values[0] <= num.lower) or (op == ">" and values[0] >= num.upper)
 
     def _check_conjunct(self, conj: list[Atom], line: int | None) -> None:
         """A forbidden conjunction that names a parameter twice with no common value never applies."""

@@ -25,7 +25,7 @@ from ConfigSpace.hyperparameters import (
 from algoconf.errors import ConfigurationError, SpaceError
 from algoconf.records import config_key
 from algoconf.space.evaluate import SpaceIndex
-from algoconf.space.values import choices_of, domain_text, format_value, is_finite_domain
+from algoconf.space.values import as_numerical, choices_of, domain_text, format_value, is_finite_domain
 
 __all__ = [
     "active_config",
@@ -71,7 +71,8 @@ def _coerce(hp: Hyperparameter, value: Any) -> Any:
         value = int(value)
     else:
         value = float(value)
-    if not (hp.lower <= value <= hp.upper):
+    num = as_numerical(hp)
+    if not (num.lower <= value <= num.upper):
         raise ConfigurationError(f"parameter {name!r}: {format_value(value)} is outside {domain_text(hp)}")
     return value
 
@@ -80,7 +81,8 @@ def _rounded(index: SpaceIndex, hp: Hyperparameter, value: Any) -> Any:
     """Real values rounded to the space's irace ``digits`` (irace's own semantics), if it has them."""
     if index.digits is None or not isinstance(value, float) or is_finite_domain(hp):
         return value
-    return float(min(max(round(value, index.digits), hp.lower), hp.upper))
+    num = as_numerical(hp)
+    return float(min(max(round(value, index.digits), num.lower), num.upper))
 
 
 def _check(index: SpaceIndex, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -132,7 +134,8 @@ def _draw(hp: Hyperparameter, rng: np.random.Generator) -> Any:
     if is_finite_domain(hp):
         choices = choices_of(hp)
         return choices[int(rng.integers(len(choices)))]
-    lower, upper, log = hp.lower, hp.upper, bool(getattr(hp, "log", False))
+    num = as_numerical(hp)
+    lower, upper, log = num.lower, num.upper, bool(getattr(num, "log", False))
     if isinstance(hp, IntegerHyperparameter):
         if log:
             x = math.exp(rng.uniform(math.log(lower - 0.5 if lower > 0.5 else lower), math.log(upper + 0.5)))
@@ -188,7 +191,8 @@ def _step(hp: Hyperparameter, value: Any, rng: np.random.Generator) -> Any:
     if is_finite_domain(hp):
         others = [c for c in choices_of(hp) if c != value]
         return others[int(rng.integers(len(others)))] if others else None
-    lower, upper, log = hp.lower, hp.upper, bool(getattr(hp, "log", False))
+    num = as_numerical(hp)
+    lower, upper, log = num.lower, num.upper, bool(getattr(num, "log", False))
     if lower == upper:
         return None
     to_unit = (lambda x: math.log(x)) if log else (lambda x: float(x))

@@ -100,7 +100,7 @@ class _DownstreamLookup(dict):
         self[name] = value
         return value
 
-    def get(self, name: Any, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: Any, default: Any = None) -> Any:
         if dict.__contains__(self, name):
             return dict.__getitem__(self, name)
         if name in self._by_parent:
@@ -110,7 +110,7 @@ class _DownstreamLookup(dict):
     def __contains__(self, name: object) -> bool:
         return name in self._by_parent
 
-    def keys(self):  # type: ignore[override]
+    def keys(self):
         return self._by_parent.keys()
 
     def __iter__(self) -> Iterator[str]:
@@ -119,10 +119,10 @@ class _DownstreamLookup(dict):
     def __len__(self) -> int:
         return len(self._by_parent)
 
-    def items(self):  # type: ignore[override]
+    def items(self):
         return [(name, self[name]) for name in self._by_parent]
 
-    def values(self):  # type: ignore[override]
+    def values(self):
         return [self[name] for name in self._by_parent]
 
 
@@ -250,10 +250,11 @@ def install() -> bool:
         if not getattr(self, "_algoconf_checked", False):
             original_cycle_check(self)
 
-    DAG._minimum_conditions = no_conditions
-    DAG.update = update
-    DAG.add_condition = add_condition
-    DAG._check_cyclic_dependancy = check_cycles
-    HPNode.propogate_new_depth = _propagate_depth
+    # replacing methods of ConfigSpace's classes is this module's purpose (module docstring)
+    DAG._minimum_conditions = no_conditions  # type: ignore[method-assign]
+    DAG.update = update  # type: ignore[method-assign]
+    DAG.add_condition = add_condition  # type: ignore[method-assign]
+    DAG._check_cyclic_dependancy = check_cycles  # type: ignore[method-assign]
+    HPNode.propogate_new_depth = _propagate_depth  # type: ignore[method-assign]
     _STATE["installed"] = True
     return True

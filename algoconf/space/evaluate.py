@@ -11,7 +11,7 @@ validity in algoconf is decided here, by walking the condition and forbidden obj
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ConfigSpace import ConfigurationSpace
 from ConfigSpace.conditions import (
@@ -79,7 +79,11 @@ def parents_of_condition(cond: Any) -> list[str]:
     return [cond.parent.name]
 
 
-_CLAUSE_TESTS = {
+#: the forbidden clauses that compare a parameter with one value (``clause.value``)
+_OrderClause = (
+    ForbiddenLessThanClause | ForbiddenLessThanEqualsClause | ForbiddenGreaterThanClause | ForbiddenGreaterThanEqualsClause
+)
+_CLAUSE_TESTS: dict[type[_OrderClause], Callable[[Any, Any], Any]] = {
     ForbiddenLessThanClause: lambda a, b: a < b,
     ForbiddenLessThanEqualsClause: lambda a, b: a <= b,
     ForbiddenGreaterThanClause: lambda a, b: a > b,
@@ -101,8 +105,8 @@ def forbidden_holds(clause: Any, values: Mapping[str, Any]) -> bool:
         return all(forbidden_holds(c, values) for c in clause.components)
     if isinstance(clause, ForbiddenOrConjunction):
         return any(forbidden_holds(c, values) for c in clause.components)
-    for cls, test in _RELATION_TESTS:
-        if isinstance(clause, cls):
+    for relation_cls, test in _RELATION_TESTS:
+        if isinstance(clause, relation_cls):
             left, right = clause.left, clause.right
             if left.name not in values or right.name not in values:
                 return False
@@ -115,8 +119,8 @@ def forbidden_holds(clause: Any, values: Mapping[str, Any]) -> bool:
         return v == clause.value
     if isinstance(clause, ForbiddenInClause):
         return v in list(clause.values)
-    for cls, test in _CLAUSE_TESTS.items():
-        if type(clause) is cls:
+    for clause_cls, test in _CLAUSE_TESTS.items():
+        if type(clause) is clause_cls:
             return bool(test(_order_key(hp, v), _order_key(hp, clause.value)))
     raise TypeError(f"unsupported forbidden clause type {type(clause).__name__}")
 

@@ -36,7 +36,7 @@ from algoconf.space.assemble import SpaceAssembler
 from algoconf.space.expressions import Atom, Expr, to_dnf
 from algoconf.space.rexpr import parse_r_expression
 from algoconf.space.structure import condition_child, condition_expr, forbidden_expr
-from algoconf.space.values import choices_of, format_value, is_finite_domain, kind_of, parse_number
+from algoconf.space.values import as_numerical, choices_of, format_value, is_finite_domain, kind_of, parse_number
 
 __all__ = ["parse_irace", "write_irace", "irace_name", "split_comment", "DEFAULT_SWITCH"]
 
@@ -265,7 +265,8 @@ def _digits(space: ConfigurationSpace) -> int | None:
         hp = space[name]
         if kind_of(hp) != "real":
             continue
-        for bound in (float(hp.lower), float(hp.upper)):
+        num = as_numerical(hp)
+        for bound in (float(num.lower), float(num.upper)):
             d = _decimals(bound)
             if d is None:
                 raise SpaceError(

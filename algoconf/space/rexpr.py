@@ -36,15 +36,15 @@ _FLIP = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
-    tokens, pos = [], 0
+    tokens: list[tuple[str, str]] = []
+    pos = 0
     text = text.rstrip()
     while pos < len(text):
         m = _TOKEN.match(text, pos)
-        if not m or m.end() == pos:
+        if not m or m.end() == pos or m.lastgroup is None:  # a match is one of the named groups
             raise ValueError(f"unexpected character {text[pos:].strip()[:1]!r} at column {pos + 1}")
         kind = m.lastgroup
-        value = m.group(kind)
-        tokens.append((kind, value))
+        tokens.append((kind, m.group(kind)))
         pos = m.end()
     return tokens
 
@@ -56,6 +56,11 @@ class _Parser:
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def next_is(self, *values: str) -> bool:
+        """Whether the next token is one of ``values`` (False at the end)."""
+        tok = self.peek()
+        return tok is not None and tok[1] in values
 
     def take(self) -> tuple[str, str]:
         tok = self.peek()
@@ -71,14 +76,14 @@ class _Parser:
 
     def expr(self) -> Expr:
         parts = [self.conj()]
-        while self.peek() is not None and self.peek()[1] in ("|", "||"):
+        while self.next_is("|", "||"):
             self.take()
             parts.append(self.conj())
         return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
 
     def conj(self) -> Expr:
         parts = [self.unit()]
-        while self.peek() is not None and self.peek()[1] in ("&", "&&"):
+        while self.next_is("&", "&&"):
             self.take()
             parts.append(self.unit())
         return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
@@ -115,7 +120,7 @@ class _Parser:
                 raise ValueError(f"expected c(...) after %in%, got {name!r}")
             self.expect("(")
             values = [self.operand()]
-            while self.peek() is not None and self.peek()[1] == ",":
+            while self.next_is(","):
                 self.take()
                 values.append(self.operand())
             self.expect(")")
@@ -139,6 +144,7 @@ def parse_r_expression(text: str) -> Expr:
     if not parser.tokens:
         raise ValueError("empty expression")
     expr = parser.expr()
-    if parser.peek() is not None:
-        raise ValueError(f"unexpected {parser.peek()[1]!r} after a complete expression")
+    extra = parser.peek()
+    if extra is not None:
+        raise ValueError(f"unexpected {extra[1]!r} after a complete expression")
     return expr

@@ -3,10 +3,11 @@ and forbidden clauses from trees; writers and summaries turn ConfigSpace objects
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ConfigSpace.conditions import (
     AndConjunction,
+    Condition,
     EqualsCondition,
     GreaterThanCondition,
     InCondition,
@@ -16,6 +17,7 @@ from ConfigSpace.conditions import (
 )
 from ConfigSpace.forbidden import (
     ForbiddenAndConjunction,
+    ForbiddenClause,
     ForbiddenEqualsClause,
     ForbiddenEqualsRelation,
     ForbiddenGreaterThanClause,
@@ -28,6 +30,7 @@ from ConfigSpace.forbidden import (
     ForbiddenLessThanEqualsRelation,
     ForbiddenLessThanRelation,
     ForbiddenOrConjunction,
+    ForbiddenRelation,
 )
 
 from ConfigSpace.hyperparameters import Hyperparameter
@@ -42,7 +45,15 @@ _COND_OPS = [
     (LessThanCondition, "<"),
     (GreaterThanCondition, ">"),
 ]
-_CLAUSE_OPS = [  # subclasses before their bases
+#: the forbidden clauses that compare a parameter with one value (``clause.value``)
+_ValueClause = (
+    ForbiddenLessThanEqualsClause
+    | ForbiddenGreaterThanEqualsClause
+    | ForbiddenLessThanClause
+    | ForbiddenGreaterThanClause
+    | ForbiddenEqualsClause
+)
+_CLAUSE_OPS: list[tuple[type[_ValueClause], str]] = [  # subclasses before their bases
     (ForbiddenLessThanEqualsClause, "<="),
     (ForbiddenGreaterThanEqualsClause, ">="),
     (ForbiddenLessThanClause, "<"),
@@ -86,26 +97,26 @@ def forbidden_expr(clause: Any) -> Expr:
         return AllOf(tuple(forbidden_expr(c) for c in clause.components))
     if isinstance(clause, ForbiddenOrConjunction):
         return AnyOf(tuple(forbidden_expr(c) for c in clause.components))
-    for cls, op in _RELATION_OPS:
-        if isinstance(clause, cls):
+    for relation_cls, op in _RELATION_OPS:
+        if isinstance(clause, relation_cls):
             return Atom(clause.left.name, op, (clause.right.name,), ref=True)
     if isinstance(clause, ForbiddenInClause):
         return Atom(clause.hyperparameter.name, "in", tuple(_plain(v) for v in clause.values))
-    for cls, op in _CLAUSE_OPS:
-        if isinstance(clause, cls):
+    for clause_cls, op in _CLAUSE_OPS:
+        if isinstance(clause, clause_cls):
             return Atom(clause.hyperparameter.name, op, (_plain(clause.value),))
     raise TypeError(f"unsupported forbidden clause type {type(clause).__name__}")
 
 
 # ---- trees to ConfigSpace objects (values already resolved to the parameters' types) -------------
-_CONDITION_CLASSES = {"==": EqualsCondition, "!=": NotEqualsCondition, "<": LessThanCondition, ">": GreaterThanCondition}
-_CLAUSE_CLASSES = {
+_CONDITION_CLASSES: dict[str, Callable[[Hyperparameter, Hyperparameter, Any], Condition]] = {"==": EqualsCondition, "!=": NotEqualsCondition, "<": LessThanCondition, ">": GreaterThanCondition}
+_CLAUSE_CLASSES: dict[str, Callable[[Hyperparameter, Any], ForbiddenClause]] = {
     "<": ForbiddenLessThanClause,
     "<=": ForbiddenLessThanEqualsClause,
     ">": ForbiddenGreaterThanClause,
     ">=": ForbiddenGreaterThanEqualsClause,
 }
-_RELATION_CLASSES = {
+_RELATION_CLASSES: dict[str, Callable[[Hyperparameter, Hyperparameter], ForbiddenRelation]] = {
     "==": ForbiddenEqualsRelation,
     "<": ForbiddenLessThanRelation,
     "<=": ForbiddenLessThanEqualsRelation,
@@ -116,9 +127,9 @@ _RELATION_CLASSES = {
 
 def build_condition(hps: Mapping[str, Hyperparameter], child: str, expr: Expr) -> Any:
     """One ConfigSpace condition for ``child``: a disjunction of conjunctions of the expression's atoms."""
-    conjuncts = []
+    conjuncts: list[Condition | AndConjunction] = []
     for conj in to_dnf(expr):
-        parts = []
+        parts: list[Condition] = []
         for atom in conj:
             parent = hps[atom.name]
             if atom.op == "in":
@@ -131,9 +142,9 @@ def build_condition(hps: Mapping[str, Hyperparameter], child: str, expr: Expr) -
 
 def build_forbiddens(hps: Mapping[str, Hyperparameter], expr: Expr) -> list[Any]:
     """ConfigSpace forbidden clauses for ``expr``: one per conjunction of its disjunctive form."""
-    out = []
+    out: list[ForbiddenClause | ForbiddenRelation | ForbiddenAndConjunction] = []
     for conj in to_dnf(expr):
-        parts = []
+        parts: list[ForbiddenClause | ForbiddenRelation] = []
         for atom in conj:
             hp = hps[atom.name]
             if atom.ref:

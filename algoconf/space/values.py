@@ -15,6 +15,7 @@ from ConfigSpace.hyperparameters import (
     FloatHyperparameter,
     Hyperparameter,
     IntegerHyperparameter,
+    NumericalHyperparameter,
     OrdinalHyperparameter,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "choices_of",
     "is_finite_domain",
     "is_numerical",
+    "as_numerical",
     "kind_of",
     "enumerable_values",
     "allowed_values",
@@ -66,6 +68,14 @@ def is_numerical(hp: Hyperparameter) -> bool:
     return isinstance(hp, (IntegerHyperparameter, FloatHyperparameter))
 
 
+def as_numerical(hp: Hyperparameter) -> NumericalHyperparameter:
+    """``hp`` as an integer or real parameter (with ``lower``, ``upper``, ``log``); TypeError for a
+    parameter with a finite list of values."""
+    if not isinstance(hp, NumericalHyperparameter):
+        raise TypeError(f"{hp.name} is not an integer or real parameter")
+    return hp
+
+
 def format_value(value: Any) -> str:
     """A value as written in a parameter file: ints plainly, floats round-trip exact (``repr``)."""
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
@@ -83,7 +93,8 @@ def domain_text(hp: Hyperparameter) -> str:
     """The domain as shown in error messages: ``{a, b, c}`` or ``[1, 100]``."""
     if is_finite_domain(hp):
         return "{" + ", ".join(format_value(c) for c in choices_of(hp)) + "}"
-    return f"[{format_value(hp.lower)}, {format_value(hp.upper)}]"
+    num = as_numerical(hp)
+    return f"[{format_value(num.lower)}, {format_value(num.upper)}]"
 
 
 def parse_number(token: Any) -> float | None:

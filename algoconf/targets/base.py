@@ -20,16 +20,18 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Protocol, Sequence
 
 from algoconf.execution.limits import ProcessOutcome
 from algoconf.records import RunRequest, RunResult, Status
 
 if TYPE_CHECKING:  # pragma: no cover
     from algoconf.execution.equivalence import BehaviourProbe
+    from algoconf.execution.limits import StopFlag
     from algoconf.instances import Instance
+    from algoconf.targets.python_worker import PythonWorker
 
-__all__ = ["Launch", "Answer", "Target"]
+__all__ = ["Launch", "Answer", "Target", "ProcessReusingTarget"]
 
 
 @dataclass(frozen=True)
@@ -126,3 +128,20 @@ class Target(ABC):
             started=outcome.started,
             finished=outcome.finished,
         )
+
+
+class ProcessReusingTarget(Protocol):
+    """What an executor calls on a target whose ``reuses_process`` capability is set (PythonTarget):
+    its runs go to a child kept per worker thread instead of a process per run."""
+
+    #: equal keys may share a child (same callable, environment and directory)
+    worker_key: str
+
+    def open_worker(self, memory_limit_mb: float | None = None) -> PythonWorker:
+        """A new reusable child for this target."""
+        ...
+
+    def run_reused(self, request: RunRequest, instance: Instance, worker: PythonWorker, *, time_kind: str = "cpu",
+                   stop_event: StopFlag | None = None) -> ProcessOutcome:
+        """One run on ``worker`` under the request's limit; :meth:`Target.interpret` reads the outcome."""
+        ...

@@ -10,7 +10,7 @@ from algoconf.dimacs import first_violated_clause, read_cnf_cached
 __all__ = ["model_violation"]
 
 
-def model_violation(path: str | os.PathLike, literals: Iterable[int]) -> str | None:
+def model_violation(path: str | os.PathLike[str], literals: Iterable[int]) -> str | None:
     """None when the literals satisfy every clause of the CNF, else what is wrong.
 
     An unassigned variable satisfies nothing, and a variable given both signs is an error.
@@ -21,7 +21,7 @@ def model_violation(path: str | os.PathLike, literals: Iterable[int]) -> str | N
             return f"the model assigns variable {abs(lit)} both ways"
         if lit:
             true.add(lit)
-    cnf = read_cnf_cached(path)
+    cnf = read_cnf_cached(os.fspath(path))
     bad = first_violated_clause(cnf, true)
     if bad is None:
         return None

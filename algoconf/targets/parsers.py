@@ -208,7 +208,7 @@ class SatCompetitionParser(OutputParser):
                     literals.extend(int(tok) for tok in line[1:].split())
                 except ValueError:
                     return Answer.crashed(f"unreadable model line {line[:100]!r}")
-        by_code = {10: "SAT", 20: "UNSAT"}.get(outcome.exit_code)
+        by_code = {10: "SAT", 20: "UNSAT"}.get(outcome.exit_code) if outcome.exit_code is not None else None
         info: dict[str, Any] = {}
         if said is not None and by_code is not None and said != by_code:
             return Answer.crashed(f"output says {said} but exit code {outcome.exit_code} says {by_code}")
@@ -223,11 +223,12 @@ class SatCompetitionParser(OutputParser):
         wrong = _contradiction(answer, instance)
         if wrong:
             return Answer.crashed(wrong, answer=answer)
-        if answer == "SAT" and self.check_model and has_model and getattr(instance, "path", None) is not None:
+        path = getattr(instance, "path", None)
+        if answer == "SAT" and self.check_model and has_model and path is not None:
             if outcome.stdout_truncated:
                 info["model_checked"] = False
             else:
-                problem = model_violation(instance.path, literals)
+                problem = model_violation(path, literals)
                 if problem:
                     return Answer.crashed(f"wrong model: {problem}", answer=answer)
                 info["model_checked"] = True

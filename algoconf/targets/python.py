@@ -104,12 +104,9 @@ class PythonTarget(Target):
         self.env = dict(env or {})
         self.cwd = cwd
         self.reuse = bool(reuse)
+        #: capability read by executors: runs go to a reused :class:`PythonWorker` per worker thread
+        self.reuses_process = self.reuse
         self.worker_key = hashlib.sha256(pickle.dumps((func, sorted(self.env.items()), cwd))).hexdigest()[:16]
-
-    @property
-    def reuses_process(self) -> bool:
-        """Capability read by executors: runs go to a reused :class:`PythonWorker` per worker thread."""
-        return self.reuse
 
     def _child_env(self) -> dict[str, str]:
         env = dict(os.environ)

@@ -30,7 +30,7 @@ import shutil
 import signal as _signal
 import subprocess
 import time
-from typing import Mapping, Sequence
+from typing import IO, Mapping, Sequence
 
 from algoconf.execution.limits import (
     CHECK_MAX,
@@ -51,6 +51,13 @@ __all__ = ["PythonWorker"]
 _FATAL = ("MemoryError", "SystemExit", "KeyboardInterrupt")
 
 
+def _pipes(proc: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes], IO[bytes]]:
+    """stdin, stdout and stderr of a child started with a pipe for each."""
+    if proc.stdin is None or proc.stdout is None or proc.stderr is None:
+        raise ValueError("the Python worker's child was started without its three pipes")
+    return proc.stdin, proc.stdout, proc.stderr
+
+
 class PythonWorker:
     """A reusable child running ``algoconf.targets.python_server``; not thread-safe (one per thread)."""
 
@@ -64,7 +71,7 @@ class PythonWorker:
         self.env = dict(env) if env is not None else None
         self.cwd = cwd
         self.memory_mb = memory_mb
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
         self.pidfd: int | None = None
         self.runs = 0
 
@@ -76,16 +83,17 @@ class PythonWorker:
             cmd = [shutil.which("prlimit") or "prlimit", f"--as={nbytes}:{nbytes}", "--", *cmd]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=self.env, cwd=self.cwd, **NEW_GROUP)
+        stdin, stdout, stderr = _pipes(self.proc)
         self.pidfd = os.pidfd_open(self.proc.pid) if hasattr(os, "pidfd_open") else None
         self.buffer = bytearray()
         self.start_error = ""
         # hand over the callable and wait until it is imported: start-up is not part of any run
         try:
-            self.proc.stdin.write(len(self.preload).to_bytes(8, "little") + self.preload)
-            self.proc.stdin.flush()
+            stdin.write(len(self.preload).to_bytes(8, "little") + self.preload)
+            stdin.flush()
         except (BrokenPipeError, OSError):
             pass
-        line = self._read_line(self.start_timeout)
+        line = self._read_line(stdout, self.start_timeout)
         try:
             ready = json.loads(line) if line is not None else {}
         except json.JSONDecodeError:
@@ -93,9 +101,9 @@ class PythonWorker:
         if not ready.get("ready"):
             err = b""
             with selectors.DefaultSelector() as sel:
-                sel.register(self.proc.stderr, selectors.EVENT_READ)
+                sel.register(stderr, selectors.EVENT_READ)
                 while sel.select(timeout=0.2):
-                    chunk = os.read(self.proc.stderr.fileno(), 65536)
+                    chunk = os.read(stderr.fileno(), 65536)
                     if not chunk:
                         break
                     err += chunk
@@ -116,6 +124,8 @@ class PythonWorker:
         except subprocess.TimeoutExpired:
             pass
         for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is None:
+                continue
             try:
                 stream.close()
             except OSError:
@@ -152,16 +162,17 @@ class PythonWorker:
                                   started=now, finished=now)
         started, t0 = time.time(), time.monotonic()
         proc = self.proc
+        stdin, stdout, stderr = _pipes(proc)
         cpu0 = self._cpu()
         try:
-            proc.stdin.write(len(payload).to_bytes(8, "little") + payload)
-            proc.stdin.flush()
+            stdin.write(len(payload).to_bytes(8, "little") + payload)
+            stdin.flush()
         except (BrokenPipeError, OSError):
             pass  # the child is gone: the loop below sees it exit
         err = OutputCapture(stderr_tail, keep_head=False)
         sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ, "out")
-        sel.register(proc.stderr, selectors.EVENT_READ, "err")
+        sel.register(stdout, selectors.EVENT_READ, "out")
+        sel.register(stderr, selectors.EVENT_READ, "err")
         if self.pidfd is not None:
             sel.register(self.pidfd, selectors.EVENT_READ, "exit")
         killed_by: str | None = None
@@ -178,7 +189,7 @@ class PythonWorker:
                         killed_by = "stop"
                     elif wall_limit is not None and now - t0 >= wall_limit:
                         killed_by = "wall"
-                    elif now >= next_check:
+                    elif cpu_limit is not None and now >= next_check:  # next_check is inf without a limit
                         cpu_seen = self._cpu() - cpu0
                         if cpu_seen >= cpu_limit:
                             killed_by = "cpu"
@@ -250,20 +261,20 @@ class PythonWorker:
             finished=started + (finished_mono - t0), killed_by=killed_by, time_kind=time_kind,
         )
 
-    def _drain_reply(self, proc: subprocess.Popen) -> bytes | None:
-        line = self._read_line(0.1)
+    def _drain_reply(self, proc: subprocess.Popen[bytes]) -> bytes | None:
+        line = self._read_line(_pipes(proc)[1], 0.1)
         return line.encode() if line is not None else None
 
-    def _read_line(self, timeout: float) -> str | None:
-        """The next stdout line of the child, waiting up to ``timeout`` s for more output."""
+    def _read_line(self, stdout: IO[bytes], timeout: float) -> str | None:
+        """The next line on the child's ``stdout``, waiting up to ``timeout`` s for more output."""
         deadline = time.monotonic() + timeout
         with selectors.DefaultSelector() as sel:
-            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            sel.register(stdout, selectors.EVENT_READ)
             while b"\n" not in self.buffer:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not sel.select(timeout=remaining):
                     break
-                chunk = os.read(self.proc.stdout.fileno(), 65536)
+                chunk = os.read(stdout.fileno(), 65536)
                 if not chunk:
                     break
                 self.buffer += chunk
