@@ -20,7 +20,7 @@ lets the last resume finish. It reports, per tuner:
   one-line exit-2 error (algoconf.testing.bad_inputs).
 
 Writes benchmarks/results/faults.json (with the git commit). ``--quick``: one tuner, 3 kills, fewer
-bad inputs (a smoke test).
+bad inputs (a smoke test); it writes only to an ``--out`` given explicitly.
 """
 
 from __future__ import annotations
@@ -224,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=120, help="run budget of each configure")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "faults.json")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="result file (default benchmarks/results/faults.json; --quick: none unless given)")
     args = parser.parse_args(argv)
     tuners = ["random"] if args.quick else [t for t in args.tuners.split(",") if t]
     kills = 3 if args.quick else args.kills
@@ -255,9 +256,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {f['id']}: {f['problem']}")
     result = {"commit": source_commit(), "quick": args.quick, "kills_per_tuner": kills, "runs": runs,
               "seed": args.seed, "tuners": rows, "bad_inputs": corpus}
-    if not args.quick:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=1) + "\n")
+    out = args.out if args.out is not None or args.quick else ROOT / "benchmarks" / "results" / "faults.json"
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=1) + "\n")
     return 0
 
 

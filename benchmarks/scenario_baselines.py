@@ -2,9 +2,9 @@
 
 Used to measure the suite scenarios' README numbers (issue 21): the default against the best known
 configuration and tuner incumbents. Every run is launched as the scenario's target launches it and
-timed in CPU seconds of the solver process (``build_matrix.ScenarioSource``: killed past the cutoff,
-solved only when the target's own answer check says SUCCESS within the cutoff; unsolved runs cost
-``par_factor * cutoff``). Configurations are interleaved per instance (instance 1: A, B, C; instance 2:
+timed in CPU seconds of the solver process (``algoconf.benchmarking.matrix_sources.ScenarioSource``:
+killed past the cutoff, solved only when the target's own answer check says SUCCESS within the
+cutoff; unsolved runs cost ``par_factor * cutoff``). Configurations are interleaved per instance (instance 1: A, B, C; instance 2:
 A, B, C; ...), so load drift hits all of them alike.
 
     python benchmarks/scenario_baselines.py scenarios/clasp-colouring-suite/scenario.yaml \\
@@ -26,10 +26,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from build_matrix import ScenarioSource  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from algoconf.benchmarking import source_commit, update_json  # noqa: E402
+from algoconf.benchmarking.matrix_sources import ScenarioSource  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "scenario_baselines.json"
 
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from algoconf.space import active_config, default_config
 
-    source = ScenarioSource(argparse.Namespace(scenario=args.scenario, seed=args.seed, cutoff=None))
+    source = ScenarioSource(args.scenario, seed=args.seed, cutoff=None)
     scenario = source.scenario
     cutoff, k = float(scenario.cutoff), float(scenario.par_factor)
     text = Path(args.configs).read_text() if Path(args.configs).is_file() else args.configs

@@ -10,11 +10,10 @@ import pytest
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("minisat") is None, reason="minisat binary not installed")
-def test_quick_benchmark_reports_every_arm(tmp_path, monkeypatch, capsys, load_benchmark):
+def test_quick_benchmark_reports_every_arm(tmp_path, monkeypatch, capsys, run_benchmark):
     monkeypatch.setenv("ALGOCONF_CACHE", str(tmp_path / "cache"))
-    bench = load_benchmark("hydra")
     out = tmp_path / "hydra_quick.json"
-    assert bench.main(["--quick", "--out", str(out), "--work", str(tmp_path / "work")]) == 0
+    assert run_benchmark("hydra", ["--quick", "--out", str(out), "--work", str(tmp_path / "work")]) == 0
     data = json.loads(out.read_text())
     single, hydra = data["single"]["arms"], data["hydra"]["arms"]
     assert set(single) == {"default", "single_best"}

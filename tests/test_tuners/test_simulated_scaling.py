@@ -13,15 +13,15 @@ from algoconf.testing.tuners import synthetic_answer, synthetic_scenario
 from algoconf.tuners.session import open_session
 
 
-def test_quick_benchmark_appends_rows_resumes_and_prints_the_table(tmp_path, load_benchmark, capsys):
-    bench = load_benchmark("simulated_scaling")
+def test_quick_benchmark_appends_rows_resumes_and_prints_the_table(tmp_path, run_benchmark, capsys):
     out = tmp_path / "r.json"
-    assert bench.main(["--quick", "--caller-time", "free", "--out", str(out)]) == 0
+    assert run_benchmark("simulated_scaling", ["--quick", "--caller-time", "free", "--out", str(out)]) == 0
     data = json.loads(out.read_text())
     rows = data["rows"]
     assert {(r["tuner"], r["workers"]) for r in rows} == {("random", 1), ("random", 64), ("acband", 1), ("acband", 64)}
     for r in rows:
         assert r["commit"] and r["protocol"]["caller_time"] == "free"
+        assert "run_cap" not in r["protocol"]  # the default protocol is the one of the rows so far
         assert 0 < r["utilisation"] <= 1.0 + 1e-9
         # the run reached the largest budget, or the quick mode's 1500-run cap ended it first (AC-Band
         # on 64 workers: its races are stopped at the winner's time, so 1500 runs take < 1 virtual s)
@@ -34,8 +34,13 @@ def test_quick_benchmark_appends_rows_resumes_and_prints_the_table(tmp_path, loa
     text = capsys.readouterr().out
     assert "util" in text and "goal" in text
     # a second invocation with the same protocol has nothing left to do
-    assert bench.main(["--quick", "--caller-time", "free", "--out", str(out)]) == 0
+    assert run_benchmark("simulated_scaling", ["--quick", "--caller-time", "free", "--out", str(out)]) == 0
     assert len(json.loads(out.read_text())["rows"]) == len(rows)
+    # --run-cap stop is another protocol: its row is measured anew and says so
+    argv = ["--quick", "--caller-time", "free", "--tuners", "random", "--workers", "1", "--run-cap", "stop"]
+    assert run_benchmark("simulated_scaling", argv + ["--out", str(out)]) == 0
+    (stop,) = json.loads(out.read_text())["rows"][len(rows):]
+    assert (stop["tuner"], stop["workers"], stop["protocol"]["run_cap"]) == ("random", 1, "stop")
 
 
 def test_memory_history_spares_the_engine_the_state_snapshot(tmp_path):
@@ -54,21 +59,24 @@ def test_memory_history_spares_the_engine_the_state_snapshot(tmp_path):
     assert len(history.results(config_key=outcome.incumbent_key)) >= 1
 
 
-def test_table_only_merges_several_result_files_later_files_winning(tmp_path, load_benchmark, capsys):
-    bench = load_benchmark("simulated_scaling")
+def _row(tuner, seed, par, util, proto):
+    return {"matrix": "m", "tuner": tuner, "workers": 1, "seed": seed, "test_par10": {"10": par},
+            "final_test_par10": par, "virtual_time": 10.0, "utilisation": util, "runs": 5,
+            "real_seconds": 1.0, "tuner_ms_per_run": 1.0, "protocol": proto}
+
+
+def test_table_only_merges_several_result_files_later_files_winning(tmp_path, run_benchmark, capsys):
     proto = {"caller_time": "charged", "max_real": 20.0}
 
     def row(tuner, seed, par, util):
-        return {"matrix": "m", "tuner": tuner, "workers": 1, "seed": seed, "test_par10": {"10": par},
-                "final_test_par10": par, "virtual_time": 10.0, "utilisation": util, "runs": 5,
-                "real_seconds": 1.0, "tuner_ms_per_run": 1.0, "protocol": proto}
+        return _row(tuner, seed, par, util, proto)
 
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     first.write_text(json.dumps({"rows": [row("random", 0, 0.5, 0.9), row("optuna", 0, 0.7, 0.1)],
                                  "matrices": {"m": {"best_test_par10": 0.4, "default_test_par10": 0.8}}}))
     second.write_text(json.dumps({"rows": [row("optuna", 0, 0.6, 0.2), row("optuna", 1, 0.6, 0.2),
                                            row("smac", 0, 0.65, 0.3)]}))
-    assert bench.main(["--table-only", "--from", str(first), "--from", str(second)]) == 0
+    assert run_benchmark("simulated_scaling", ["--table-only", "--from", str(first), "--from", str(second)]) == 0
     lines = {}
     for line in capsys.readouterr().out.splitlines():  # the first table (the CI table follows it)
         if line.split() and line.split()[0] in ("random", "optuna", "smac"):
@@ -78,17 +86,11 @@ def test_table_only_merges_several_result_files_later_files_winning(tmp_path, lo
     assert lines["smac"][2] == "1" and lines["smac"][4] == "30.0%"
 
 
-def test_ci_table_gives_the_median_and_a_bootstrap_interval_and_run_cap_stop_is_a_protocol(load_benchmark):
-    import argparse
-
-    bench = load_benchmark("simulated_scaling")  # the interval itself: tests/test_analysis/test_bootstrap.py
-    rows = [{"matrix": "m", "tuner": "acband", "workers": 1, "seed": s, "test_par10": {"10": v},
-             "utilisation": 0.99, "protocol": {}} for s, v in enumerate([0.1, 0.2, 0.3])]
-    text = bench.ci_table({"rows": rows})
-    line = next(x for x in text.splitlines() if x.startswith("acband"))
+def test_ci_table_gives_the_median_and_a_bootstrap_interval(tmp_path, run_benchmark, capsys):
+    # the interval itself: tests/test_analysis/test_bootstrap.py
+    path = tmp_path / "r.json"
+    rows = [_row("acband", s, v, 0.99, {}) for s, v in enumerate([0.1, 0.2, 0.3])]
+    path.write_text(json.dumps({"rows": rows, "matrices": {"m": {"best_test_par10": 0.1, "default_test_par10": 0.8}}}))
+    assert run_benchmark("simulated_scaling", ["--table-only", "--from", str(path)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("acband") and "[" in x)
     assert "0.2000 [" in line and line.split()[-1].startswith("[")
-    args = argparse.Namespace(caller_time="charged", history="memory", max_runs=10, max_real=1.0, budgets=None,
-                              quick=False, run_cap="stop")
-    assert bench.protocol(args)["run_cap"] == "stop"
-    args.run_cap = "budget"
-    assert "run_cap" not in bench.protocol(args)  # the default protocol is the one of the rows so far
