@@ -144,8 +144,12 @@ def check_settled(tuner_cls: type[Tuner], problem: TuningProblem, seed: int = 0)
 
 def check_state_roundtrip(tuner_cls: type[Tuner], problem: TuningProblem, runs: int = 60, seed: int = 3) -> None:
     """Stop half way (with runs in flight), JSON round-trip the state, continue: the rebuilt tuner
-    asks exactly what an uninterrupted one asks (same runs with the same capping bounds, same
-    interleaving of asks and tells) and ends with the same incumbent."""
+    reports the same ``incumbent``, ``finished``, ``settled`` and ``race_size`` at once, asks exactly
+    what an uninterrupted one asks (same runs with the same capping bounds, same interleaving of
+    asks and tells) and ends with the same incumbent."""
+
+    def observed(tuner: Tuner) -> tuple:
+        return tuner.incumbent, tuner.finished, tuner.settled, tuner.race_size
 
     def session(interrupt: bool) -> tuple[list[tuple], Any]:
         tuner = tuner_cls(problem, seed=seed)
@@ -153,8 +157,10 @@ def check_state_roundtrip(tuner_cls: type[Tuner], problem: TuningProblem, runs: 
         pending = tuner.ask(max(2, tuner.race_size))  # in flight at the "kill"
         if interrupt:
             state = json.loads(json.dumps(tuner.state()))
+            before = observed(tuner)
             tuner = tuner_cls.from_state(problem, state)
             assert json.loads(json.dumps(tuner.state())) == state, "state() of a rebuilt tuner differs"
+            assert observed(tuner) == before, "a rebuilt tuner's incumbent, finished, settled or race_size differs"
         if pending:
             tuner.tell(answer(problem, pending))
         rest = drive(tuner, runs - len(part) - len(pending))

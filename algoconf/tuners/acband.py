@@ -91,25 +91,84 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from algoconf.records import RunRequest, RunResult, Status, config_key
-from algoconf.tuners.acband_plan import (epoch_groups, fit_instance_budget, plan_cycle, races_left,
+from algoconf.tuners.acband_plan import (RaceMeasure, epoch_groups, fit_instance_budget, plan_cycle, races_left,
                                          round_instances, schedule_races)
 from algoconf.tuners.base import Tuner, TuningProblem
 from algoconf.tuners.capping import DEFAULT_SLACK
-from algoconf.tuners.pairs import PairStream
-from algoconf.tuners.random import RandomTuner
+from algoconf.tuners.pairs import PairStream, PairStreamState
+from algoconf.tuners.random import RandomState, RandomTuner
 from algoconf.tuners.sampling import config_vectors, default_config, draw_seed, sample_configs
+from algoconf.tuners.state import StateRecord
 
-__all__ = ["ACBand", "acband_schedule", "paper_n", "N_FIRST"]
+__all__ = ["ACBand", "ACBandState", "IntensifierState", "acband_schedule", "paper_n", "N_FIRST", "STATE_VERSION"]
 
 #: configurations of the first bracket when brackets grow (each next bracket doubles, up to N(α, δ))
 N_FIRST = 4
 #: a race's arms are capped at this × the incumbent's exact time on the race's pair (when known)
 RACE_CAP = 2.0
+#: version of :class:`ACBandState` (1: the synchronous schedules before asynchronous brackets)
+STATE_VERSION = 2
+
+
+@dataclass(frozen=True)
+class IntensifierState(RandomState):
+    """The intensifier's state: ROAR's (:class:`~algoconf.tuners.random.RandomState`) and the
+    champions waiting to be compared (``[key, configuration]``, oldest first)."""
+
+    kind = "AC-Band intensifier state"
+
+    pending: list[list[Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ACBandState(StateRecord):
+    """Everything :class:`ACBand` needs to continue exactly (its ``state()`` as a record).
+
+    ``version`` (:data:`STATE_VERSION`), ``seed``, ``params`` (the constructor's options by name),
+    ``short_run`` (the budget was short at the start), ``rng``, ``pairs`` (the races' pair stream)
+    and ``next_pair`` (the next one to use), ``configs`` (key → configuration), ``stats`` (key →
+    ``[wins, races]``), ``incumbent`` (the paper's incumbent, ``defend=False``), ``has_evidence``,
+    ``tried`` (champions offered to the intensifier, in order), ``brackets`` (the open brackets,
+    oldest first, as the tuner keeps them: rounds, groups, queued and open races with their results
+    ``[status, runtime, quality, wallclock]``), ``started`` (brackets started), ``where`` (open race
+    id → bracket id), ``race_max``, ``asked``, ``done``, ``exhausted``, ``measured``
+    (:meth:`RaceMeasure.to_list`), ``intensifier``, and the newest bracket's plan: ``n_configs``,
+    ``instance_budget``, ``short``, ``generator``.
+    """
+
+    kind = "AC-Band state"
+
+    version: int
+    seed: int
+    params: dict[str, Any]
+    short_run: bool
+    rng: dict[str, Any]
+    pairs: PairStreamState
+    next_pair: int
+    configs: dict[str, dict[str, Any]]
+    stats: dict[str, list[int]]
+    incumbent: str
+    has_evidence: bool
+    tried: list[str]
+    brackets: list[dict[str, Any]]
+    started: int
+    where: dict[str, int]
+    race_max: int
+    asked: int
+    done: bool
+    measured: list[float]
+    intensifier: IntensifierState
+    n_configs: int
+    instance_budget: int
+    short: bool
+    generator: str
+    exhausted: bool = False  # absent before small spaces could be used up
 
 
 def acband_schedule(alpha: float, delta: float, k: int, n_configs: int | None = None,
@@ -175,14 +234,17 @@ class _Intensifier(RandomTuner):
                 return key
         return None
 
-    def state(self) -> dict[str, Any]:
-        return {**super().state(), "pending": self.pending}
+    def snapshot(self) -> IntensifierState:
+        return IntensifierState(**vars(super().snapshot()), pending=self.pending)
 
     @classmethod
     def from_state(cls, problem: TuningProblem, state: Mapping[str, Any]) -> "_Intensifier":
-        tuner = super().from_state(problem, state)
-        tuner.pending = [[k, dict(c)] for k, c in state.get("pending", [])]
-        return tuner  # type: ignore[return-value]
+        return cls.restore(problem, IntensifierState.from_dict(state))
+
+    def _restore(self, problem: TuningProblem, state: RandomState) -> None:
+        super()._restore(problem, state)
+        assert isinstance(state, IntensifierState)
+        self.pending = [[k, dict(c)] for k, c in state.pending]
 
 
 class ACBand(Tuner):
@@ -231,9 +293,7 @@ class ACBand(Tuner):
             raise ValueError(f"race_cap must be > 1 (or 0: off), got {race_cap}")
         self._race_factor: float | None = None if self.capping is None or factor == 0.0 else factor
         self._inc_times: tuple[Any, ...] = ()  # ((incumbent key, its runs), its exact times by pair): a cache
-        # [races finished, their worker-seconds, their CPU s, worker-seconds of all runs, CPU s of all
-        # runs, arms of the races finished]
-        self._measured = [0, 0.0, 0.0, 0.0, 0.0, 0]
+        self._measured = RaceMeasure()
         self._asked = 0
         self._pairs = PairStream(problem, self._rng, reuse=True)
         self._next_pair = 0
@@ -302,7 +362,7 @@ class ACBand(Tuner):
 
     def tell(self, results: Sequence[RunResult]) -> None:
         intensified, scored = [], set()
-        ws, cpu = self._measured[3], self._measured[4]
+        ws, cpu = self._measured.worker_seconds, self._measured.cpu
         for result in results:
             ws += result.wallclock if result.wallclock else result.runtime
             cpu += result.runtime
@@ -316,7 +376,7 @@ class ACBand(Tuner):
             race["results"][result.request.config_key] = [result.status.value, result.runtime, result.quality,
                                                           result.wallclock]
             scored.add(rid)
-        self._measured[3], self._measured[4] = ws, cpu
+        self._measured.worker_seconds, self._measured.cpu = ws, cpu
         if intensified:
             self._intensifier.tell(intensified)
         for rid in sorted(scored):
@@ -359,34 +419,43 @@ class ACBand(Tuner):
         return room <= 0 or (not it.busy and room < len(it._requested.get(it._incumbent, [])))
 
     def state(self) -> dict[str, Any]:
-        return {
-            "version": 2, "seed": self.seed, "short_run": self._short_run, "params": self._params, "rng": self._rng.bit_generator.state,
-            "pairs": self._pairs.to_state(), "next_pair": self._next_pair, "configs": self._configs,
-            "stats": self._stats, "incumbent": self._incumbent, "has_evidence": self._has_evidence,
-            "tried": self._tried, "brackets": self._brackets, "started": self._started, "where": self._where,
-            "race_max": self._race_max,
-            "asked": self._asked, "done": self._done, "exhausted": self._exhausted, "measured": self._measured,
-            "intensifier": self._intensifier.state(), "n_configs": self.n_configs,
-            "instance_budget": self.instance_budget, "short": self.short, "generator": self.generator,
-        }
+        return self.snapshot().to_dict()
 
     @classmethod
     def from_state(cls, problem: TuningProblem, state: Mapping[str, Any]) -> "ACBand":
-        if state.get("version") != 2:
+        if state.get("version") != STATE_VERSION:
             raise ValueError("this AC-Band state is from an older version (synchronous schedules); "
                              "start the run in a new run directory")
-        tuner = cls(problem, int(state["seed"]), **state["params"])
-        tuner._rng.bit_generator.state = state["rng"]
-        tuner._pairs = PairStream.from_state(problem, tuner._rng, state["pairs"])
-        tuner._intensifier = _Intensifier.from_state(dataclasses.replace(problem, max_runs=None),
-                                                     state["intensifier"])
-        for name in ("next_pair", "configs", "stats", "incumbent", "has_evidence", "tried", "brackets",
-                     "started", "where", "race_max", "asked", "done", "measured"):
-            setattr(tuner, "_" + name, _copy(state[name]))
-        tuner.n_configs, tuner.instance_budget = int(state["n_configs"]), int(state["instance_budget"])
-        tuner.short, tuner.generator = bool(state["short"]), str(state["generator"])
-        tuner._short_run = bool(state["short_run"])
-        tuner._exhausted = bool(state.get("exhausted", False))
+        return cls.restore(problem, ACBandState.from_dict(state))
+
+    def snapshot(self) -> ACBandState:
+        """The tuner's state as a record (see :mod:`algoconf.tuners.state` on aliasing)."""
+        return ACBandState(
+            version=STATE_VERSION, seed=self.seed, params=self._params, short_run=self._short_run,
+            rng=self._rng.bit_generator.state, pairs=self._pairs.snapshot(), next_pair=self._next_pair,
+            configs=self._configs, stats=self._stats, incumbent=self._incumbent, has_evidence=self._has_evidence,
+            tried=self._tried, brackets=self._brackets, started=self._started, where=self._where,
+            race_max=self._race_max, asked=self._asked, done=self._done, exhausted=self._exhausted,
+            measured=self._measured.to_list(), intensifier=self._intensifier.snapshot(), n_configs=self.n_configs,
+            instance_budget=self.instance_budget, short=self.short, generator=self.generator)
+
+    @classmethod
+    def restore(cls, problem: TuningProblem, state: ACBandState) -> "ACBand":
+        """A tuner that continues exactly where the one that took ``state`` was."""
+        tuner = cls(problem, int(state.seed), **state.params)
+        tuner._rng.bit_generator.state = state.rng
+        tuner._pairs = PairStream.restore(problem, tuner._rng, state.pairs)
+        tuner._intensifier = _Intensifier.restore(dataclasses.replace(problem, max_runs=None), state.intensifier)
+        tuner._next_pair, tuner._incumbent = int(state.next_pair), state.incumbent
+        tuner._configs, tuner._stats = _copy(state.configs), _copy(state.stats)
+        tuner._has_evidence, tuner._tried = bool(state.has_evidence), list(state.tried)
+        tuner._brackets, tuner._where = _copy(state.brackets), dict(state.where)
+        tuner._started, tuner._race_max, tuner._asked = int(state.started), int(state.race_max), int(state.asked)
+        tuner._done, tuner._exhausted = bool(state.done), bool(state.exhausted)
+        tuner._measured = RaceMeasure.from_list(state.measured)
+        tuner.n_configs, tuner.instance_budget = int(state.n_configs), int(state.instance_budget)
+        tuner.short, tuner.generator = bool(state.short), str(state.generator)
+        tuner._short_run = bool(state.short_run)
         return tuner
 
     # --- brackets ---------------------------------------------------------------------------------
@@ -455,7 +524,7 @@ class ACBand(Tuner):
     def _races_left(self, size: int | None = None) -> float:
         """Races the budget still affords, a race counted as wide as the races measured so far
         (before any: the first epoch of a bracket of ``size`` configurations, at most ``k`` arms)."""
-        races, arms = self._measured[0], self._measured[5]
+        races, arms = self._measured.races, self._measured.arms
         if races:
             width = max(2.0, arms / races)
         else:
@@ -606,10 +675,10 @@ class ACBand(Tuner):
         self._has_evidence = True
         group = bracket["groups"][race["group"]]
         values = list(race["results"].values())
-        self._measured[0] += 1
-        self._measured[5] += len(values)
-        self._measured[1] += math.fsum((v[3] if len(v) > 3 and v[3] else v[1]) for v in values)
-        self._measured[2] += math.fsum(v[1] for v in values)
+        self._measured.races += 1
+        self._measured.arms += len(values)
+        self._measured.race_worker_seconds += math.fsum((v[3] if len(v) > 3 and v[3] else v[1]) for v in values)
+        self._measured.race_cpu += math.fsum(v[1] for v in values)
         finished = []
         carried = bracket.get("carried")
         for key, (status, runtime, quality, *_) in race["results"].items():

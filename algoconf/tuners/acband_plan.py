@@ -25,11 +25,44 @@ paper's ``N`` does not fit; ACBand then proposes half of every later epoch's arm
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-__all__ = ["races_left", "schedule_races", "plan_cycle", "fit_instance_budget", "N_MIN"]
+__all__ = ["RaceMeasure", "races_left", "schedule_races", "plan_cycle", "fit_instance_budget", "N_MIN"]
 
 N_MIN = 3  # fewer new configurations than this is not a search any more
+
+
+@dataclass
+class RaceMeasure:
+    """What AC-Band has measured of its runs so far, updated as results are told.
+
+    ``races`` finished, their ``race_worker_seconds`` (wall time summed over arms) and ``race_cpu``
+    seconds, the ``worker_seconds`` and ``cpu`` seconds of every run told (races and
+    intensification), and the ``arms`` of the races finished. Stored in a tuner's state as the list
+    :meth:`to_list` (that order).
+    """
+
+    races: int = 0
+    race_worker_seconds: float = 0.0
+    race_cpu: float = 0.0
+    worker_seconds: float = 0.0
+    cpu: float = 0.0
+    arms: int = 0
+
+    def to_list(self) -> list[float]:
+        return [self.races, self.race_worker_seconds, self.race_cpu, self.worker_seconds, self.cpu, self.arms]
+
+    @classmethod
+    def from_list(cls, values: Sequence[float]) -> "RaceMeasure":
+        """Read :meth:`to_list` back. An older list of three (races and their times only) counts the
+        races' times as every run's and no arms (a race then counts as two arms wide)."""
+        if len(values) == 3:
+            races, ws, cpu = values
+            return cls(races, ws, cpu, ws, cpu, 0)
+        if len(values) != 6:
+            raise ValueError(f"AC-Band's measured runs: expected 6 numbers, got {list(values)!r}")
+        return cls(*values)
 
 
 def _balanced_sizes(n: int, k: int) -> list[int]:
@@ -108,15 +141,12 @@ def fit_instance_budget(schedule: Sequence[Mapping[str, int]], k: int, races: fl
     return lo
 
 
-def races_left(problem: Any, k: float, asked: int, measured: Sequence[float]) -> float:
-    """Races the remaining budget affords (``math.inf`` without any budget).
-
-    ``measured`` is ``[races finished, their worker-seconds (wall time summed over arms), their CPU
-    seconds, worker-seconds of every run told, CPU seconds of every run told]`` (the last two
-    default to the races' own).
-    """
-    n, race_ws, race_cpu = measured[:3]
-    total_ws, total_cpu = (measured[3], measured[4]) if len(measured) >= 5 else (race_ws, race_cpu)
+def races_left(problem: Any, k: float, asked: int, measured: RaceMeasure) -> float:
+    """Races the remaining budget affords (``math.inf`` without any budget), a race priced at the
+    mean of the races ``measured`` so far (before any: ``k`` arms up to the cutoff), every run told
+    counted as used."""
+    n, race_ws, race_cpu = measured.races, measured.race_worker_seconds, measured.race_cpu
+    total_ws, total_cpu = measured.worker_seconds, measured.cpu
     cutoff = problem.cutoff
     ws = race_ws / n if n else (k * float(cutoff) if cutoff else None)
     cpu = race_cpu / n if n else (k * float(cutoff) if cutoff else None)

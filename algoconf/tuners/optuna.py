@@ -50,7 +50,7 @@ from algoconf.errors import ConfigurationError
 from algoconf.records import Estimate, RunRequest, RunResult, config_key
 from algoconf.tuners.base import Tuner, TuningProblem
 from algoconf.tuners.capping import DEFAULT_SLACK, CappingRule
-from algoconf.tuners.replay_log import ReplayLog
+from algoconf.tuners.replay_log import ReplayLog, ReplayState
 from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.pairs import PairStream
 from algoconf.tuners.sampling import active_config, default_config
@@ -154,11 +154,11 @@ class OptunaTuner(Tuner):
         return self._budget_spent()
 
     def state(self) -> dict[str, Any]:
-        return {"seed": self.seed, "params": self._params, "log": self._log.entries}
+        return ReplayState(seed=self.seed, params=self._params, log=self._log.entries).to_dict()
 
     @classmethod
     def from_state(cls, problem: TuningProblem, state: Mapping[str, Any]) -> "OptunaTuner":
-        return ReplayLog(state["log"]).replay(cls(problem, int(state["seed"]), **state["params"]))
+        return ReplayState.from_dict(state).rebuild(cls, problem)
 
     # --- internals --------------------------------------------------------------------------------
     def _budget_spent(self) -> bool:

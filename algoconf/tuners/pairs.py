@@ -8,14 +8,28 @@ the whole run, so every configuration compared on "the first m pairs" saw the sa
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from algoconf.tuners.base import TuningProblem
 from algoconf.tuners.sampling import draw_seed
+from algoconf.tuners.state import StateRecord
 
-__all__ = ["PairStream"]
+__all__ = ["PairStream", "PairStreamState"]
+
+
+@dataclass(frozen=True)
+class PairStreamState(StateRecord):
+    """What a :class:`PairStream` holds: the pairs drawn so far (``[instance, seed]``), its cap and
+    whether passes reuse seeds (absent before ``reuse`` existed: no reuse)."""
+
+    kind = "pair stream state"
+
+    pairs: list[list[Any]]
+    max_pairs: int
+    reuse: bool = False
 
 
 class PairStream:
@@ -55,11 +69,12 @@ class PairStream:
         order = self._rng.permutation(len(self._instances))
         self._pairs.extend([self._instances[j], seed] for j in order)
 
-    def to_state(self) -> dict[str, Any]:
-        return {"pairs": self._pairs, "max_pairs": self.max_pairs, "reuse": self._reuse}
+    def snapshot(self) -> PairStreamState:
+        return PairStreamState(pairs=self._pairs, max_pairs=self.max_pairs, reuse=self._reuse)
 
     @classmethod
-    def from_state(cls, problem: TuningProblem, rng: np.random.Generator, state: Mapping[str, Any]) -> "PairStream":
-        stream = cls(problem, rng, int(state["max_pairs"]), reuse=bool(state.get("reuse", False)))
-        stream._pairs = [[p[0], int(p[1])] for p in state["pairs"]]
+    def restore(cls, problem: TuningProblem, rng: np.random.Generator, state: PairStreamState) -> "PairStream":
+        """The stream of ``state``, drawing later passes from ``rng`` (the tuner's generator)."""
+        stream = cls(problem, rng, int(state.max_pairs), reuse=bool(state.reuse))
+        stream._pairs = [[p[0], int(p[1])] for p in state.pairs]
         return stream

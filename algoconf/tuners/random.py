@@ -25,6 +25,7 @@ after every run) capping therefore never changes a decision, only the CPU spent 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -33,10 +34,44 @@ from algoconf.records import RunRequest, RunResult, config_key
 from algoconf.tuners.base import Tuner, TuningProblem
 from algoconf.tuners.capping import DEFAULT_SLACK, CappingRule
 from algoconf.tuners.evidence import CostTable, cost_of
-from algoconf.tuners.pairs import PairStream
+from algoconf.tuners.pairs import PairStream, PairStreamState
 from algoconf.tuners.sampling import default_config, draw_seed, sample_configs
+from algoconf.tuners.state import StateRecord
 
-__all__ = ["RandomTuner"]
+__all__ = ["RandomTuner", "RandomState"]
+
+
+@dataclass(frozen=True)
+class RandomState(StateRecord):
+    """Everything :class:`RandomTuner` needs to continue exactly (its ``state()`` as a record).
+
+    Options: ``seed``, ``max_challengers``, ``first_test``, ``capping`` (the option as given:
+    None, True or False), ``capping_slack``. Progress: ``rng`` (the numpy bit generator's state),
+    ``pairs`` (the incumbent's pair stream), ``table`` (:meth:`CostTable.to_state` rows),
+    ``configs`` (key → configuration), ``requested`` (key → pairs asked, in order), ``inflight``
+    (``[key, instance, seed]`` asked and not told, sorted), ``challengers`` (``{"key", "target"}``
+    in race order), ``intensify_due``, ``exhausted``, ``asked`` (runs asked), ``incumbent`` (key).
+    """
+
+    kind = "random tuner state"
+
+    seed: int
+    max_challengers: int
+    rng: dict[str, Any]
+    pairs: PairStreamState
+    table: dict[str, list[list[Any]]]
+    configs: dict[str, dict[str, Any]]
+    requested: dict[str, list[list[Any]]]
+    inflight: list[list[Any]]
+    challengers: list[dict[str, Any]]
+    intensify_due: bool
+    exhausted: bool
+    asked: int
+    incumbent: str
+    # absent from states written before these options existed: such a run continues as it began
+    first_test: int = 1
+    capping: bool | None = False
+    capping_slack: float = DEFAULT_SLACK
 
 
 class RandomTuner(Tuner):
@@ -112,44 +147,43 @@ class RandomTuner(Tuner):
             len(self._requested.get(self._incumbent, [])))
 
     def state(self) -> dict[str, Any]:
-        return {
-            "seed": self.seed,
-            "max_challengers": self.max_challengers,
-            "first_test": self.first_test,
-            "capping": self._capping_option,
-            "capping_slack": self._capping_slack,
-            "rng": self._rng.bit_generator.state,
-            "pairs": self._pairs.to_state(),
-            "table": self._table.to_state(),
-            "configs": self._configs,
-            "requested": self._requested,
-            "inflight": sorted([list(k) for k in self._inflight]),
-            "challengers": self._challengers,
-            "intensify_due": self._intensify_due,
-            "exhausted": self._exhausted,
-            "asked": self._asked,
-            "incumbent": self._incumbent,
-        }
+        return self.snapshot().to_dict()
 
     @classmethod
     def from_state(cls, problem: TuningProblem, state: Mapping[str, Any]) -> "RandomTuner":
-        tuner = cls(problem, int(state["seed"]), max_challengers=int(state["max_challengers"]),
-                    first_test=int(state.get("first_test", 1)),
-                    # a state from before capping existed continues without it
-                    capping=state["capping"] if "capping" in state else False,
-                    capping_slack=float(state.get("capping_slack", DEFAULT_SLACK)))
-        tuner._rng.bit_generator.state = state["rng"]
-        tuner._pairs = PairStream.from_state(problem, tuner._rng, state["pairs"])
-        tuner._table = CostTable.from_state(state["table"])
-        tuner._configs = {k: dict(v) for k, v in state["configs"].items()}
-        tuner._requested = {k: [list(p) for p in v] for k, v in state["requested"].items()}
-        tuner._inflight = {(k, i, int(s)) for k, i, s in state["inflight"]}
-        tuner._challengers = [dict(c) for c in state["challengers"]]
-        tuner._intensify_due = bool(state["intensify_due"])
-        tuner._exhausted = bool(state["exhausted"])
-        tuner._asked = int(state["asked"])
-        tuner._incumbent = state["incumbent"]
+        return cls.restore(problem, RandomState.from_dict(state))
+
+    def snapshot(self) -> RandomState:
+        """The tuner's state as a record (see :mod:`algoconf.tuners.state` on aliasing)."""
+        return RandomState(
+            seed=self.seed, max_challengers=self.max_challengers, first_test=self.first_test,
+            capping=self._capping_option, capping_slack=self._capping_slack,
+            rng=self._rng.bit_generator.state, pairs=self._pairs.snapshot(), table=self._table.to_state(),
+            configs=self._configs, requested=self._requested, inflight=sorted([list(k) for k in self._inflight]),
+            challengers=self._challengers, intensify_due=self._intensify_due, exhausted=self._exhausted,
+            asked=self._asked, incumbent=self._incumbent)
+
+    @classmethod
+    def restore(cls, problem: TuningProblem, state: RandomState) -> "RandomTuner":
+        """A tuner that continues exactly where the one that took ``state`` was."""
+        tuner = cls(problem, int(state.seed), max_challengers=int(state.max_challengers),
+                    first_test=int(state.first_test), capping=state.capping,
+                    capping_slack=float(state.capping_slack))
+        tuner._restore(problem, state)
         return tuner
+
+    def _restore(self, problem: TuningProblem, state: RandomState) -> None:
+        self._rng.bit_generator.state = state.rng
+        self._pairs = PairStream.restore(problem, self._rng, state.pairs)
+        self._table = CostTable.from_state(state.table)
+        self._configs = {k: dict(v) for k, v in state.configs.items()}
+        self._requested = {k: [list(p) for p in v] for k, v in state.requested.items()}
+        self._inflight = {(k, i, int(s)) for k, i, s in state.inflight}
+        self._challengers = [dict(c) for c in state.challengers]
+        self._intensify_due = bool(state.intensify_due)
+        self._exhausted = bool(state.exhausted)
+        self._asked = int(state.asked)
+        self._incumbent = state.incumbent
 
     # --- internals --------------------------------------------------------------------------------
     def _budget_spent(self) -> bool:

@@ -14,11 +14,29 @@ it only continues from a state that is no longer bit-identical to the uninterrup
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from algoconf.records import RunRequest, RunResult, Status
+from algoconf.tuners.state import StateRecord
 
-__all__ = ["ReplayLog"]
+__all__ = ["ReplayLog", "ReplayState"]
+
+
+@dataclass(frozen=True)
+class ReplayState(StateRecord):
+    """The state of a tuner kept as its ask/tell log: ``seed``, ``params`` (the constructor's
+    options by name) and ``log`` (:attr:`ReplayLog.entries`)."""
+
+    kind = "replayed tuner state"
+
+    seed: int
+    params: dict[str, Any]
+    log: list[list[Any]]
+
+    def rebuild(self, tuner_cls: Any, problem: Any) -> Any:
+        """A fresh ``tuner_cls`` with this seed and these options, the log replayed into it."""
+        return ReplayLog(self.log).replay(tuner_cls(problem, int(self.seed), **self.params))
 
 
 class ReplayLog:

@@ -49,7 +49,7 @@ from typing import Any, Mapping, Sequence
 from algoconf.records import RunRequest, RunResult, Status
 from algoconf.tuners.base import Tuner, TuningProblem
 from algoconf.tuners.capping import DEFAULT_SLACK, CappingRule
-from algoconf.tuners.replay_log import ReplayLog
+from algoconf.tuners.replay_log import ReplayLog, ReplayState
 from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.sampling import active_config
 
@@ -200,11 +200,11 @@ class SMACTuner(Tuner):
         return self._budget_spent()
 
     def state(self) -> dict[str, Any]:
-        return {"seed": self.seed, "params": self._params, "log": self._log.entries}
+        return ReplayState(seed=self.seed, params=self._params, log=self._log.entries).to_dict()
 
     @classmethod
     def from_state(cls, problem: TuningProblem, state: Mapping[str, Any]) -> "SMACTuner":
-        return ReplayLog(state["log"]).replay(cls(problem, int(state["seed"]), **state["params"]))
+        return ReplayState.from_dict(state).rebuild(cls, problem)
 
     # --- internals --------------------------------------------------------------------------------
     def _is_incumbent(self, config: Any) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from algoconf.testing.tuners import drive
 from algoconf.tuners.acband import ACBand, acband_schedule, paper_n
-from algoconf.tuners.acband_plan import races_left, schedule_races
+from algoconf.tuners.acband_plan import RaceMeasure, races_left, schedule_races
 
 
 def test_without_budget_the_paper_schedule_is_kept(problem):
@@ -48,16 +48,17 @@ def test_every_epoch_of_the_first_schedule_completes_within_the_run_budget(probl
 
 def test_wallclock_and_cpu_budgets_are_converted_into_races(problem):
     p = replace(problem, max_runs=None, cutoff=3.0, max_wallclock=120.0, n_workers=2)
-    assert races_left(p, 2, 0, [0, 0.0, 0.0]) == 40  # prior: a race holds k workers up to the cutoff
+    assert races_left(p, 2, 0, RaceMeasure()) == 40  # prior: a race holds k workers up to the cutoff
     # measured: 1.5 worker-seconds per race, 15 used of 2 workers x 120 s
-    assert races_left(p, 2, 0, [10, 15.0, 20.0]) == (2 * 120 - 15) / 1.5
+    ten = RaceMeasure(races=10, race_worker_seconds=15.0, race_cpu=20.0, worker_seconds=15.0, cpu=20.0, arms=20)
+    assert races_left(p, 2, 0, ten) == (2 * 120 - 15) / 1.5
     p4 = replace(p, n_workers=4)  # twice the worker-seconds
-    assert races_left(p4, 2, 0, [10, 15.0, 20.0]) == (4 * 120 - 15) / 1.5
+    assert races_left(p4, 2, 0, ten) == (4 * 120 - 15) / 1.5
     # every run told counts as used (the intensification's too), races price a race
-    assert races_left(p4, 2, 0, [10, 15.0, 20.0, 115.0, 20.0, 20]) == (4 * 120 - 115) / 1.5
+    assert races_left(p4, 2, 0, replace(ten, worker_seconds=115.0)) == (4 * 120 - 115) / 1.5
     c = replace(problem, max_runs=None, cutoff=3.0, max_cpu_time=60.0)
-    assert races_left(c, 2, 0, [0, 0.0, 0.0]) == 10  # prior: k arms up to the cutoff
-    assert math.isinf(races_left(replace(problem, max_runs=None), 2, 0, [0, 0.0, 0.0]))
+    assert races_left(c, 2, 0, RaceMeasure()) == 10  # prior: k arms up to the cutoff
+    assert math.isinf(races_left(replace(problem, max_runs=None), 2, 0, RaceMeasure()))
     tuner = ACBand(p, seed=0, k=2, grow=False)
     assert tuner.plan["short"] and schedule_races(tuner.schedule, 2, tuner.instance_budget) <= 40
 
@@ -68,8 +69,8 @@ def test_later_epochs_shrink_when_races_cost_more_than_planned(problem):
     bracket = tuner._brackets[0]
     planned = bracket["instance_budget"]
     # the first race took 20 worker-seconds, more than three times the cutoff (start-up overhead)
-    measured = [1, 20.0, 20.0, 20.0, 20.0, 2]
-    tuner._measured = list(measured)
+    measured = RaceMeasure(races=1, race_worker_seconds=20.0, race_cpu=20.0, worker_seconds=20.0, cpu=20.0, arms=2)
+    tuner._measured = replace(measured)
     bracket["epoch"] = 1
     left = races_left(p, 2, 0, measured)
     assert schedule_races(bracket["schedule"], 2, planned, first=1) > left
