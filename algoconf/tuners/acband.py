@@ -97,8 +97,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from algoconf.records import RunRequest, RunResult, Status, config_key
-from algoconf.tuners.acband_plan import (RaceMeasure, epoch_groups, fit_instance_budget, plan_cycle, races_left,
-                                         round_instances, schedule_races)
+from algoconf.tuners.acband_plan import (RaceMeasure, epoch_groups, fit_instance_budget, plan_cycle,
+                                         races_left, round_instances, schedule_races)
 from algoconf.tuners.base import Tuner, TuningProblem
 from algoconf.tuners.capping import DEFAULT_SLACK
 from algoconf.tuners.pairs import PairStream, PairStreamState
@@ -148,7 +148,7 @@ class ACBandState(StateRecord):
     seed: int
     params: dict[str, Any]
     short_run: bool
-    rng: dict[str, Any]
+    rng: Mapping[str, Any]
     pairs: PairStreamState
     next_pair: int
     configs: dict[str, dict[str, Any]]
@@ -437,7 +437,7 @@ class ACBand(Tuner):
             tried=self._tried, brackets=self._brackets, started=self._started, where=self._where,
             race_max=self._race_max, asked=self._asked, done=self._done, exhausted=self._exhausted,
             measured=self._measured.to_list(), intensifier=self._intensifier.snapshot(), n_configs=self.n_configs,
-            instance_budget=self.instance_budget, short=self.short, generator=self.generator)
+            instance_budget=self.instance_budget, short=self.short, generator=str(self.generator))
 
     @classmethod
     def restore(cls, problem: TuningProblem, state: ACBandState) -> "ACBand":

@@ -66,7 +66,8 @@ class Tuner(abc.ABC):
     * ``incumbent`` is the best configuration so far (active values) or None before any evidence.
     * ``finished`` is True when the tuner has nothing more to ask, ever (its own schedule is done).
     * ``state()`` returns a JSON-serialisable dict (RNG included); ``from_state(problem, state)``
-      rebuilds a tuner that continues exactly as the original would have.
+      rebuilds a tuner that continues exactly as the original would have. The shipped tuners keep
+      it as one typed record (:mod:`algoconf.tuners.state`), returned by their ``snapshot()``.
     * ``race_size`` is the largest number of runs one race of this tuner submits together (1 for a
       tuner that does not race). The engine asks a racing tuner for at least that many runs, even
       when fewer workers are free: a race's arms then run in waves, later ones capped at the best

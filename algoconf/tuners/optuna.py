@@ -154,7 +154,11 @@ class OptunaTuner(Tuner):
         return self._budget_spent()
 
     def state(self) -> dict[str, Any]:
-        return ReplayState(seed=self.seed, params=self._params, log=self._log.entries).to_dict()
+        return self.snapshot().to_dict()
+
+    def snapshot(self) -> ReplayState:
+        """The tuner's state as a record: its seed, options and ask/tell log."""
+        return ReplayState(seed=self.seed, params=self._params, log=self._log.entries)
 
     @classmethod
     def from_state(cls, problem: TuningProblem, state: Mapping[str, Any]) -> "OptunaTuner":

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Self, Sequence
 
 import numpy as np
 
@@ -57,7 +57,7 @@ class RandomState(StateRecord):
 
     seed: int
     max_challengers: int
-    rng: dict[str, Any]
+    rng: Mapping[str, Any]
     pairs: PairStreamState
     table: dict[str, list[list[Any]]]
     configs: dict[str, dict[str, Any]]
@@ -164,7 +164,7 @@ class RandomTuner(Tuner):
             asked=self._asked, incumbent=self._incumbent)
 
     @classmethod
-    def restore(cls, problem: TuningProblem, state: RandomState) -> "RandomTuner":
+    def restore(cls, problem: TuningProblem, state: RandomState) -> Self:
         """A tuner that continues exactly where the one that took ``state`` was."""
         tuner = cls(problem, int(state.seed), max_challengers=int(state.max_challengers),
                     first_test=int(state.first_test), capping=state.capping,

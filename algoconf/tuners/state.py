@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from typing import Any, ClassVar, Mapping, TypeVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self
 
 __all__ = ["StateRecord"]
-
-R = TypeVar("R", bound="StateRecord")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,7 +39,7 @@ class StateRecord:
         return out
 
     @classmethod
-    def from_dict(cls: type[R], data: Mapping[str, Any]) -> R:
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """The record of ``data`` (what :meth:`to_dict` wrote, or an older state without the
         fields that have defaults)."""
         names = {f.name for f in dataclasses.fields(cls)}

@@ -10,6 +10,7 @@ import pytest
 from algoconf.records import RunResult, Status
 from algoconf.testing.tuners import drive
 from algoconf.tuners.acband import ACBand, acband_schedule
+from algoconf.tuners.evidence import CostTable
 from algoconf.tuners.sampling import default_config
 
 
@@ -36,18 +37,16 @@ def test_paper_order_races_the_default_first_and_every_arm(problem):
 
 def test_brackets_grow_from_four_configurations_to_the_papers_n(problem):
     tuner = ACBand(replace(problem, max_runs=None), seed=0, k=2)
-    sizes = []
-    original = tuner._plan
+    sizes: dict[int, int] = {}
 
-    def spy(index):
-        plan = original(index)
-        sizes.append(plan["n_configs"])
-        return plan
+    def seen(_step):
+        for bracket in tuner.snapshot().brackets:
+            sizes.setdefault(bracket["id"], bracket["n_configs"])
 
-    tuner._plan = spy
-    drive(tuner, 1500)
-    assert sizes[:4] == [8, 16, 32, 59]  # bracket 0 (N = 4) was planned in the constructor
-    assert all(s == 59 for s in sizes[4:])
+    seen(0)
+    drive(tuner, 1500, on_batch=seen)
+    assert [sizes[i] for i in range(5)] == [4, 8, 16, 32, 59]
+    assert len(sizes) > 6 and all(sizes[i] == 59 for i in range(4, len(sizes)))
 
 
 def test_the_incumbent_changes_only_by_intensification_on_its_pairs(problem):
@@ -55,26 +54,35 @@ def test_the_incumbent_changes_only_by_intensification_on_its_pairs(problem):
     race id on the incumbent's own pairs, and replace it only after running all of them with a
     strictly lower mean cost (races alone never make an incumbent)."""
     tuner = ACBand(replace(problem, max_runs=None), seed=2, k=2)
-    default_key = tuner._intensifier._incumbent
+    default_key = tuner.snapshot().intensifier.incumbent
     changes = []
     state = {"inc": default_key}
 
     def check(_step):
-        inten = tuner._intensifier
-        new = inten._incumbent
+        snapshot = tuner.snapshot()
+        inten = snapshot.intensifier
+        table = CostTable.from_state(inten.table)
+        new = inten.incumbent
         if new != state["inc"]:
-            old_pairs = {tuple(p) for p in inten._requested[state["inc"]]}
-            assert old_pairs <= set(inten._table.pairs(new)), "promoted before running the incumbent's pairs"
-            assert inten._table.compare(new, state["inc"]) == "better"
-            assert new in tuner._tried  # it was an epoch champion
+            old_pairs = {tuple(p) for p in inten.requested[state["inc"]]}
+            assert old_pairs <= set(table.pairs(new)), "promoted before running the incumbent's pairs"
+            assert table.compare(new, state["inc"]) == "better"
+            assert new in snapshot.tried  # it was an epoch champion
             changes.append(new)
             state["inc"] = new
 
     requests = drive(tuner, 800, on_batch=check)
     raced = {r.config_key for r in requests if r.race is not None}
-    assert default_key not in raced
+    assert raced and default_key not in raced
     plain = [r for r in requests if r.race is None]
     assert plain and all(r.seed == 0 or not problem.deterministic for r in plain)
+    # every challenger came out of the races: a configuration runs on the incumbent's pairs only after racing
+    first_raced = {}
+    for i, r in enumerate(requests):
+        if r.race is not None:
+            first_raced.setdefault(r.config_key, i)
+    challengers = [(i, r.config_key) for i, r in enumerate(requests) if r.race is None and r.config_key != default_key]
+    assert challengers and all(key in first_raced and first_raced[key] < i for i, key in challengers)
     assert changes, "no challenger beat the default in 800 runs of the synthetic target"
 
 
@@ -92,8 +100,8 @@ def test_several_brackets_fill_many_workers_and_one_worker_keeps_one(problem):
     assert max(sum(1 for r in batch if r.race == rid) for rid in {r.race for r in batch if r.race}) <= many.race_size
     one = ACBand(replace(problem, max_runs=None), seed=0, k=2)
     seen = []
-    drive(one, 600, batch=1, on_batch=lambda _: seen.append(len(one._brackets)))
-    assert max(seen) == 1 and one._started > 3
+    drive(one, 600, batch=1, on_batch=lambda _: seen.append(len(one.snapshot().brackets)))
+    assert max(seen) == 1 and one.snapshot().started > 3
 
 
 def test_races_share_one_pair_and_have_at_most_k_arms(problem):
@@ -117,7 +125,8 @@ def test_race_nobody_finishes_gives_no_win(problem):
     assert batch
     results = [RunResult(r, Status.TIMEOUT, r.cutoff) for r in batch]
     tuner.tell(results)
-    assert tuner._stats and all(n_wins == 0 for n_wins, _ in tuner._stats.values())
+    stats = tuner.snapshot().stats
+    assert stats and all(n_wins == 0 for n_wins, _ in stats.values())
 
 
 def test_small_instance_pool_is_reused_with_new_seeds(problem):
@@ -185,10 +194,10 @@ def test_races_are_capped_at_twice_the_incumbents_time_on_their_instance(problem
     requests = drive(tuner, 600)
     bounds = [r.bound for r in requests if r.race is not None and r.bound is not None]
     assert bounds and all(0 < b < det.cutoff for b in bounds)
-    it = tuner._intensifier
-    times = {inst: c.value for (inst, _), c in it._table.pairs(it._incumbent).items() if c.exact}
+    it = tuner.snapshot().intensifier
+    times = {inst: c.value for (inst, _), c in CostTable.from_state(it.table).pairs(it.incumbent).items() if c.exact}
     later = [r for r in requests[-100:] if r.race is not None and r.bound is not None and r.instance in times
-             and r.config_key != it._incumbent]
+             and r.config_key != it.incumbent]
     assert later and all(r.bound == pytest.approx(2.0 * max(times[r.instance], 1e-3)) for r in later[-5:])
     off = ACBand(det, seed=1, k=2, race_cap=0)
     assert not [r for r in drive(off, 600) if r.race is not None and r.bound is not None]

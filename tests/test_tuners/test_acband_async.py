@@ -43,7 +43,7 @@ def _matrix_session(tmp_path, workers: int, wallclock: float, seed: int = 0, run
 def test_acband_keeps_256_virtual_workers_busy(tmp_path):
     outcome, executor, tuner = _matrix_session(tmp_path, 256, wallclock=1.5)
     assert executor.utilisation() >= 0.90, executor.utilisation()
-    assert tuner._started > 5  # several brackets ran side by side
+    assert tuner.snapshot().started > 5  # several brackets ran side by side
     assert outcome.incumbent is not None
 
 

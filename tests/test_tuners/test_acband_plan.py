@@ -41,8 +41,9 @@ def test_every_epoch_of_the_first_schedule_completes_within_the_run_budget(probl
         requests = drive(tuner, runs)
         assert len(requests) <= runs
         raced = {int(r.race.split(".")[1]) for r in requests if r.race and r.race.startswith("acb0.")}
-        assert raced <= set(range(1, epochs + 1))
-        assert tuner._started >= 2 and all(b["id"] > 0 for b in tuner._brackets), \
+        assert raced == set(range(1, epochs + 1)), f"runs={runs}: epochs raced {sorted(raced)} of {epochs}"
+        state = tuner.snapshot()
+        assert state.started >= 2 and all(b["id"] > 0 for b in state.brackets), \
             f"runs={runs}: the first bracket ({epochs} epochs) did not end"
 
 

@@ -12,6 +12,7 @@ import pytest
 from algoconf.records import Estimate, RunRequest, RunResult, Status, config_key
 from algoconf.testing.tuners import answer, drive
 from algoconf.tuners.capping import CappingRule, CappingSummary, capping_applies
+from algoconf.tuners.evidence import CostTable
 from algoconf.tuners.random import RandomTuner
 from algoconf.tuners.sampling import default_config
 
@@ -149,7 +150,7 @@ def test_a_capped_challenger_is_dropped_not_treated_as_exact(problem):
     challenger = tuner.ask(1)[0]
     assert challenger.config_key != default_key and challenger.bound is not None
     tuner.tell([RunResult(challenger, Status.CAPPED, 0.05)])  # lower bound 0.05 < 0.5
-    assert tuner._challengers == []
+    assert tuner.snapshot().challengers == []
     assert config_key(tuner.incumbent) == default_key
     nxt = [r.config_key for r in tuner.ask(4)]
     assert challenger.config_key not in nxt
@@ -165,8 +166,9 @@ def test_dominated_challenger_is_dropped_by_its_lower_bound(problem):
     challenger = tuner.ask(1)[0]
     tuner.tell([RunResult(challenger, Status.CAPPED, challenger.bound)])
     key = challenger.config_key
-    assert tuner._table.compare(key, default_key) == "worse"
-    assert tuner._challengers == [] and config_key(tuner.incumbent) == default_key
+    state = tuner.snapshot()
+    assert CostTable.from_state(state.table).compare(key, default_key) == "worse"
+    assert state.challengers == [] and config_key(tuner.incumbent) == default_key
 
 
 def test_roar_capping_off_for_quality_and_by_option(problem):
