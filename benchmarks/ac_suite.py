@@ -3,7 +3,7 @@
 Contenders: ``acband``, ``smac``, ``optuna``, ``random`` (algoconf's engine, incumbent guard on, as
 ``algoconf configure`` runs them), ``native-smac3`` (SMAC3's AC facade with its defaults, asked and
 told by the harness) and ``irace`` (the R package, defaults, ``maxTime`` = the budget); the peers are
-in benchmarks/ac_suite_peers.py. Every contender gets the same answer to the same run: the same
+in algoconf/benchmarking/peers.py. Every contender gets the same answer to the same run: the same
 runner under the same limits and cutoff (real mode) or the same runtime-matrix look-up (simulated).
 
 Settings (``--settings``):
@@ -64,13 +64,19 @@ from typing import Any, Callable, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from ac_suite_peers import PeerRefused, PeerRun, cost_of, irace_missing, run_irace, run_native_smac3  # noqa: E402
 
 from algoconf.analysis.bootstrap import median_ci  # noqa: E402
 from algoconf.benchmarking import read_json, source_commit, update_json  # noqa: E402
-from algoconf.records import RunRequest, Status, config_key  # noqa: E402
+from algoconf.benchmarking.named_configs import named_configs  # noqa: E402
+from algoconf.benchmarking.paired_validation import PairedValidator  # noqa: E402
+from algoconf.benchmarking.peers import (  # noqa: E402
+    PeerRefused,
+    PeerRun,
+    irace_missing,
+    run_irace,
+    run_native_smac3,
+)
+from algoconf.records import RunRequest, config_key  # noqa: E402
 
 OURS = ("acband", "smac", "optuna", "random")
 PEERS = ("native-smac3", "irace")
@@ -256,60 +262,6 @@ def run_contender(setup: Setup, name: str, setting: str, budget: float, seed: in
             run.info["cpu_at_wall_budget"] = held[-1][0] if held else 0.0
         return run
     raise ValueError(f"unknown contender {name!r}")
-
-
-# --- real validation --------------------------------------------------------------------------------------
-class Validator:
-    """Test PAR-k of configurations on the same (test instance, seed) pairs, one run at a time,
-    interleaved pair by pair across the configurations validated together; results kept in
-    ``store`` (the scenario's ``validations`` in the JSON) by configuration key."""
-
-    def __init__(self, setup: Setup, store: dict[str, Any]):
-        import numpy as np
-
-        self.setup, self.store = setup, store
-        rng = np.random.default_rng(VALIDATION_SEED)
-        self.seeds = [0 if setup.scenario.deterministic else int(s)
-                      for s in rng.integers(0, 2**31 - 1, size=len(setup.test))]
-
-    def validate(self, configs: Sequence[dict[str, Any]], save: Callable[[], None]) -> None:
-        """Validate every configuration of ``configs`` not complete in the store; ``save()`` is called
-        after each pair (all configurations' runs on it), so a killed validation resumes there."""
-        from algoconf.tuners.session import build_executor
-
-        todo = {config_key(c): c for c in configs if "test_par10" not in self.store.get(config_key(c), {})}
-        if not todo:
-            return
-        sc = self.setup.scenario
-        pairs = {k: [list(p) for p in self.store.get(k, {}).get("pairs", [])] for k in todo}
-        executor = build_executor(sc, 1)
-        try:
-            for i, (instance, seed) in enumerate(zip(self.setup.test, self.seeds)):
-                ran = False
-                for key, config in todo.items():
-                    if len(pairs[key]) > i:
-                        continue
-                    r = executor.submit(RunRequest(dict(config), instance, seed, sc.cutoff)).result()
-                    pairs[key].append([cost_of(r, sc.cutoff, sc.par_factor), r.status is Status.SUCCESS, r.runtime])
-                    ran = True
-                if ran:
-                    for key, config in todo.items():
-                        self.store[key] = self._entry(config, pairs[key])
-                    save()
-        finally:
-            executor.close()
-        for key, config in todo.items():
-            self.store[key] = self._entry(config, pairs[key])
-        save()
-
-    def _entry(self, config: dict[str, Any], pairs: list[list[Any]]) -> dict[str, Any]:
-        """The stored validation: per-pair [cost, solved, runtime]; the summary once all pairs ran."""
-        entry: dict[str, Any] = {"config": config, "pairs": pairs}
-        if len(pairs) == len(self.setup.test):
-            entry.update(test_par10=statistics.fmean(x[0] for x in pairs), solved=sum(bool(x[1]) for x in pairs),
-                         n=len(pairs), cpu=math.fsum(x[2] for x in pairs),
-                         validated=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), loadavg=list(os.getloadavg()))
-        return entry
 
 
 # --- the result file --------------------------------------------------------------------------------------
@@ -548,11 +500,7 @@ def merge_entry(data: dict[str, Any], name: str, entry: dict[str, Any]) -> None:
 
 def references(setup: Setup, path: Path) -> dict[str, dict[str, Any]]:
     """The reference configurations of ``path`` as full active configurations of the space."""
-    from algoconf.space import active_config, default_config
-
-    given = json.loads(path.read_text())
-    items = given.items() if isinstance(given, dict) else ((f"{path.stem}[{i}]", c) for i, c in enumerate(given))
-    return {name: active_config(setup.space, {**default_config(setup.space), **(c or {})}) for name, c in items}
+    return named_configs(json.loads(path.read_text()), setup.space, label=path.stem, file=str(path))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -690,7 +638,7 @@ def _validate_pending(setup: Setup, out: Path) -> None:
                     and "test_par10" in store.get(r.get("incumbent_key"), {})):
                 r["test_par10"] = store[r["incumbent_key"]]["test_par10"]
 
-    Validator(setup, store).validate(configs, save=lambda: update(out, fill))
+    PairedValidator(setup.scenario, store, seed=VALIDATION_SEED).validate(configs, save=lambda: update(out, fill))
     update(out, fill)
     for r in pending:
         print(f"{setup.name} {r['setting']} seed {r['seed']} {r['contender']:12s} validated: test PAR10 "

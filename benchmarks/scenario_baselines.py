@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from algoconf.benchmarking import source_commit, update_json  # noqa: E402
 from algoconf.benchmarking.matrix_sources import ScenarioSource  # noqa: E402
+from algoconf.benchmarking.named_configs import named_configs  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "scenario_baselines.json"
 
@@ -55,15 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
 
-    from algoconf.space import active_config, default_config
-
     source = ScenarioSource(args.scenario, seed=args.seed, cutoff=None)
     scenario = source.scenario
     cutoff, k = float(scenario.cutoff), float(scenario.par_factor)
-    text = Path(args.configs).read_text() if Path(args.configs).is_file() else args.configs
-    default = default_config(scenario.space)
-    configs = {name: active_config(scenario.space, {**default, **(given or {})})
-               for name, given in json.loads(text).items()}
+    given = Path(args.configs)
+    text = given.read_text() if given.is_file() else args.configs
+    configs = named_configs(json.loads(text), scenario.space, label="configs",
+                            file=args.configs if given.is_file() else None)
     n_train = len(scenario.train)
     columns = {"train": range(n_train), "test": range(n_train, len(source.names)),
                "both": range(len(source.names))}[args.set]

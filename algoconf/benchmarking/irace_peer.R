@@ -1,6 +1,6 @@
-# irace for benchmarks/ac_suite.py (see benchmarks/ac_suite_peers.py, run_irace).
+# irace for benchmarks/ac_suite.py (see algoconf/benchmarking/peers.py, run_irace).
 #
-#   Rscript ac_suite_irace.R port=P dir=D maxTime=B parallel=W seed=S deterministic=0|1 digits=N forbidden=0|1
+#   Rscript irace_peer.R port=P dir=D maxTime=B parallel=W seed=S deterministic=0|1 digits=N forbidden=0|1
 #
 # D holds parameters.txt (irace 3 syntax), instances.txt (one training instance name a line),
 # default.txt (the default configuration, irace's configurationsFile format) and, when forbidden=1,

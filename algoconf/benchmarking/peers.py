@@ -1,6 +1,6 @@
-"""The two peers of benchmarks/ac_suite.py, driven by the harness so that every contender gets the
-same runs (same answer function: a runtime matrix or the real runner under its limits), the same
-cutoff and the same target-CPU (or wall-clock) budget.
+"""The two peers of benchmarks/ac_suite.py (SMAC3 and irace as their authors ship them), driven by
+the harness so that every contender gets the same runs (same answer function: a runtime matrix or
+the real runner under its limits), the same cutoff and the same target-CPU (or wall-clock) budget.
 
 * :func:`run_native_smac3` — SMAC3's AlgorithmConfigurationFacade with its defaults, through its
   ask/tell interface: the harness asks whenever one of ``workers`` executor slots is free (what
@@ -10,7 +10,7 @@ cutoff and the same target-CPU (or wall-clock) budget.
   used (runs still going then are stopped and not told, as algoconf's engine does). SMAC's own
   TargetFunctionRunner is never called, so the ``'RealFunction' object has no attribute
   '__code__'`` crash of benchmarks/ac_tuners.py with one worker cannot happen here.
-* :func:`run_irace` — irace (the R package, 3.x) started by ``Rscript benchmarks/ac_suite_irace.R``
+* :func:`run_irace` — irace (the R package, 3.x) started by ``Rscript`` on ``irace_peer.R`` (beside this module)
   with its defaults except: ``maxTime`` = the target-CPU budget, ``parallel`` = workers, its seed,
   ``deterministic`` as the scenario, and the space's default configuration as its initial
   configuration (every other contender starts from the default too). irace's targetRunner is an R
@@ -36,13 +36,17 @@ import tempfile
 import threading
 import time
 import warnings
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from algoconf.records import RunRequest, RunResult, Status
+from algoconf.space import active_config, default_config
+from algoconf.space.irace import IRACE_DEFAULT_DIGITS, _irace_names, write_irace
+from algoconf.space.values import format_value, is_finite_domain
 
-IRACE_SCRIPT = Path(__file__).resolve().with_name("ac_suite_irace.R")
+IRACE_SCRIPT = Path(__file__).resolve().with_name("irace_peer.R")
 Answer = Callable[[RunRequest], RunResult]
 
 
@@ -74,21 +78,38 @@ def _never_called(config: Any, instance: str, seed: int = 0) -> float:  # a plai
     raise RuntimeError("ac_suite drives SMAC3 through ask/tell; its target function is never called")
 
 
-def run_native_smac3(space: Any, train: Sequence[str], features: Mapping[str, Sequence[float]] | None,
-                     executor: Any, *, seed: int, workers: int, deterministic: bool, cutoff: float,
-                     par_factor: float, cpu_budget: float | None, wall_budget: float | None) -> PeerRun:
+def run_native_smac3(
+    space: Any,
+    train: Sequence[str],
+    features: Mapping[str, Sequence[float]] | None,
+    executor: Any,
+    *,
+    seed: int,
+    workers: int,
+    deterministic: bool,
+    cutoff: float,
+    par_factor: float,
+    cpu_budget: float | None,
+    wall_budget: float | None,
+) -> PeerRun:
     """SMAC3's AC facade (its defaults) on ``executor`` until ``cpu_budget`` target-CPU seconds or
     ``wall_budget`` seconds of ``executor.now()`` are used (module docstring)."""
-    from smac import AlgorithmConfigurationFacade, Scenario as SmacScenario
+    from smac import AlgorithmConfigurationFacade
+    from smac import Scenario as SmacScenario
     from smac.runhistory import StatusType, TrialValue
-
-    from algoconf.space import active_config
 
     out = tempfile.mkdtemp(prefix="acsuite-smac3-")
     try:
-        sc = SmacScenario(space, output_directory=Path(out), deterministic=deterministic, n_trials=10**9,
-                          instances=list(train), instance_features=dict(features) if features else None,
-                          seed=seed, n_workers=1)
+        sc = SmacScenario(
+            space,
+            output_directory=Path(out),
+            deterministic=deterministic,
+            n_trials=10**9,
+            instances=list(train),
+            instance_features={k: list(v) for k, v in features.items()} if features else None,
+            seed=seed,
+            n_workers=1,
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             smac = AlgorithmConfigurationFacade(sc, _never_called, overwrite=True, logging_level=40)
@@ -99,8 +120,9 @@ def run_native_smac3(space: Any, train: Sequence[str], features: Mapping[str, Se
         last_key = None
 
         def used_up() -> bool:
-            return ((cpu_budget is not None and cpu >= cpu_budget)
-                    or (wall_budget is not None and executor.now() - start >= wall_budget))
+            return (cpu_budget is not None and cpu >= cpu_budget) or (
+                wall_budget is not None and executor.now() - start >= wall_budget
+            )
 
         while True:
             while len(inflight) < workers and not used_up():
@@ -108,6 +130,8 @@ def run_native_smac3(space: Any, train: Sequence[str], features: Mapping[str, Se
                 info = smac.ask()
                 tuner += time.thread_time() - t0
                 config = active_config(space, dict(info.config))
+                if info.instance is None:  # SMAC was given the training instances: every trial names one
+                    raise RuntimeError(f"SMAC3 asked a trial without an instance: {info}")
                 request = RunRequest(config, info.instance, int(info.seed or 0), cutoff)
                 inflight[executor.submit(request)] = info
             if not inflight:
@@ -123,8 +147,10 @@ def run_native_smac3(space: Any, train: Sequence[str], features: Mapping[str, Se
                 runs += 1
                 status = StatusType.SUCCESS if result.status in (Status.SUCCESS, Status.TIMEOUT) else StatusType.CRASHED
                 t0 = time.thread_time()
-                smac.tell(info, TrialValue(cost=cost_of(result, cutoff, par_factor), time=float(result.runtime),
-                                           status=status))
+                smac.tell(
+                    info,
+                    TrialValue(cost=cost_of(result, cutoff, par_factor), time=float(result.runtime), status=status),
+                )
                 inc = smac.intensifier.get_incumbent()
                 tuner += time.thread_time() - t0
                 if inc is not None:
@@ -173,8 +199,6 @@ class AnswerServer(socketserver.ThreadingTCPServer):
         self.errors: list[str] = []
 
     def handle_line(self, line: str) -> str:
-        from algoconf.space import active_config
-        from algoconf.space.values import is_finite_domain
 
         instance, seed, bound, *pairs = line.rstrip("\n").split("\t")
         values: dict[str, Any] = {}
@@ -185,8 +209,9 @@ class AnswerServer(socketserver.ThreadingTCPServer):
             values[real] = text if is_finite_domain(hp) else float(text)
         config = active_config(self.space, values)
         limit = float(bound) if bound not in ("", "NA") and float(bound) > 0 else None
-        request = RunRequest(config, instance, int(seed), self.cutoff,
-                             bound=limit if limit is not None and limit < self.cutoff else None)
+        request = RunRequest(
+            config, instance, int(seed), self.cutoff, bound=limit if limit is not None and limit < self.cutoff else None
+        )
         t0 = time.perf_counter()
         result = self.answer(request)
         spent = time.perf_counter() - t0
@@ -209,7 +234,6 @@ class _AnswerHandler(socketserver.StreamRequestHandler):
 
 
 def _irace_to_real(space: Any) -> dict[str, str]:
-    from algoconf.space.irace import _irace_names
 
     return {v: k for k, v in _irace_names(space).items()}
 
@@ -217,7 +241,6 @@ def _irace_to_real(space: Any) -> dict[str, str]:
 def _irace_parameters(space: Any) -> tuple[str, int, str]:
     """(parameter file text in irace 3 syntax, digits, forbidden expressions) of ``space``: the
     ``[global]``/``[forbidden]`` sections algoconf writes for irace 4 moved to irace 3's scenario."""
-    from algoconf.space.irace import IRACE_DEFAULT_DIGITS, write_irace
 
     text = write_irace(space)
     digits, forbidden, section, lines = IRACE_DEFAULT_DIGITS, [], None, []
@@ -235,12 +258,21 @@ def _irace_parameters(space: Any) -> tuple[str, int, str]:
     return "\n".join(lines) + "\n", digits, "\n".join(forbidden) + ("\n" if forbidden else "")
 
 
-def run_irace(space: Any, train: Sequence[str], answer: Answer, *, seed: int, workers: int, deterministic: bool,
-              cutoff: float, par_factor: float, cpu_budget: float, timeout: float | None = None) -> PeerRun:
+def run_irace(
+    space: Any,
+    train: Sequence[str],
+    answer: Answer,
+    *,
+    seed: int,
+    workers: int,
+    deterministic: bool,
+    cutoff: float,
+    par_factor: float,
+    cpu_budget: float,
+    timeout: float | None = None,
+) -> PeerRun:
     """irace with ``maxTime = cpu_budget`` on ``answer`` (module docstring). Its trajectory has one
     point per iteration: (summed experiment time, list-schedule wall time on ``workers``, best elite)."""
-    from algoconf.space import active_config, default_config
-    from algoconf.space.irace import _irace_names
 
     reason = irace_missing()
     if reason:
@@ -256,14 +288,25 @@ def run_irace(space: Any, train: Sequence[str], answer: Answer, *, seed: int, wo
         names = _irace_names(space)
         default = default_config(space)
         (work / "default.txt").write_text(
-            " ".join(names[n] for n in space.keys()) + "\n"
-            + " ".join(_r_value(default.get(n)) for n in space.keys()) + "\n")
+            " ".join(names[n] for n in space.keys())
+            + "\n"
+            + " ".join(_r_value(default.get(n)) for n in space.keys())
+            + "\n"
+        )
         if forbidden:
             (work / "forbidden.txt").write_text(forbidden)
-        cmd = ["Rscript", str(IRACE_SCRIPT), f"port={server.server_address[1]}", f"dir={work}",
-               f"maxTime={cpu_budget!r}", f"parallel={int(workers)}", f"seed={int(seed)}",
-               f"deterministic={int(bool(deterministic))}", f"digits={digits}",
-               f"forbidden={'1' if forbidden else '0'}"]
+        cmd = [
+            "Rscript",
+            str(IRACE_SCRIPT),
+            f"port={server.server_address[1]}",
+            f"dir={work}",
+            f"maxTime={cpu_budget!r}",
+            f"parallel={int(workers)}",
+            f"seed={int(seed)}",
+            f"deterministic={int(bool(deterministic))}",
+            f"digits={digits}",
+            f"forbidden={'1' if forbidden else '0'}",
+        ]
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=work)
         wall = time.perf_counter() - t0
@@ -276,12 +319,12 @@ def run_irace(space: Any, train: Sequence[str], answer: Answer, *, seed: int, wo
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-8:])
             raise RuntimeError(f"irace failed (exit {proc.returncode}): {tail}")
         real = _irace_to_real(space)
-        trajectory = irace_trajectory(space, real, (work / "experiments.tsv").read_text(),
-                                      (work / "trajectory.tsv").read_text(), workers)
+        trajectory = irace_trajectory(
+            space, real, (work / "experiments.tsv").read_text(), (work / "trajectory.tsv").read_text(), workers
+        )
         incumbent = trajectory[-1][2] if trajectory else active_config(space, default)
         tuner_seconds = max(0.0, wall - server.answer_seconds)
-        return PeerRun(incumbent, server.runs, server.cpu, wall, tuner_seconds, trajectory,
-                       info={"irace_wall": wall})
+        return PeerRun(incumbent, server.runs, server.cpu, wall, tuner_seconds, trajectory, info={"irace_wall": wall})
     finally:
         server.shutdown()
         server.server_close()
@@ -291,15 +334,12 @@ def run_irace(space: Any, train: Sequence[str], answer: Answer, *, seed: int, wo
 def _r_value(value: Any) -> str:
     if value is None:
         return "NA"
-    from algoconf.space.values import format_value
 
     text = format_value(value)
     return f'"{text}"' if isinstance(value, str) else text
 
 
 def _parse_config(space: Any, real: Mapping[str, str], pairs: Sequence[str]) -> dict[str, Any]:
-    from algoconf.space import active_config
-    from algoconf.space.values import is_finite_domain
 
     values: dict[str, Any] = {}
     for pair in pairs:
@@ -309,8 +349,9 @@ def _parse_config(space: Any, real: Mapping[str, str], pairs: Sequence[str]) -> 
     return active_config(space, values)
 
 
-def irace_trajectory(space: Any, real: Mapping[str, str], experiments: str, elites: str,
-                     workers: int) -> list[tuple[float, float, dict[str, Any]]]:
+def irace_trajectory(
+    space: Any, real: Mapping[str, str], experiments: str, elites: str, workers: int
+) -> list[tuple[float, float, dict[str, Any]]]:
     """irace's incumbents over time: after iteration i, the best elite at (summed experiment time of
     iterations <= i, wall time on ``workers``); a race step (the experiments of one iteration on one
     instance, one ``mclapply`` call) takes its greedy list-schedule makespan. The last point is
@@ -324,9 +365,11 @@ def irace_trajectory(space: Any, real: Mapping[str, str], experiments: str, elit
             steps.append((int(float(iteration)), []))
             last = key
         steps[-1][1].append(0.0 if t == "NA" else float(t))
+
     def upto(i: float) -> tuple[float, float]:
         chosen = [times for it, times in steps if it <= i]
         return math.fsum(t for ts in chosen for t in ts), math.fsum(list_schedule_wall(ts, workers) for ts in chosen)
+
     out = []
     for row in elites.splitlines():
         it, *pairs = row.split("\t")
@@ -346,5 +389,15 @@ def list_schedule_wall(times: Sequence[float], workers: int) -> float:
     return max(free)
 
 
-__all__ = ["PeerRefused", "PeerRun", "run_native_smac3", "run_irace", "irace_missing", "AnswerServer", "list_schedule_wall",
-           "irace_trajectory", "cost_of", "IRACE_SCRIPT"]
+__all__ = [
+    "PeerRefused",
+    "PeerRun",
+    "run_native_smac3",
+    "run_irace",
+    "irace_missing",
+    "AnswerServer",
+    "list_schedule_wall",
+    "irace_trajectory",
+    "cost_of",
+    "IRACE_SCRIPT",
+]
