@@ -3,7 +3,7 @@
 Every policy (the methods of Tornede et al., AAAI 2022, as reimplemented here; Degroote's
 epsilon-greedy regression; a feature-free bandit; algoconf's own) is replayed on every runtime
 scenario found under the ASlib directory under both protocols of
-:mod:`algoconf.selection.online_evaluate` (10 shuffles, scenario cutoff, feature cost of all steps
+:mod:`algoconf.selection.online.evaluation` (10 shuffles, scenario cutoff, feature cost of all steps
 charged to every selector): ``paper`` (Tornede et al.'s code: every instance kept, oracle and single
 best without feature cost, median over scenarios as the headline) and ``algoconf`` (instances nobody
 solves dropped, oracle and single best pay the feature cost, mean). Reported per scenario and
@@ -35,9 +35,9 @@ from pathlib import Path
 import numpy as np
 
 from algoconf.benchmarking import source_commit
-from algoconf.selection.aslib import load_aslib
-from algoconf.selection.online import RECOMMENDED_POLICY, online_policies
-from algoconf.selection.online_evaluate import PROTOCOLS, OnlineStream, evaluate_online
+from algoconf.selection.data.aslib import load_aslib
+from algoconf.selection.online.policies import RECOMMENDED_POLICY, online_policies
+from algoconf.selection.online.evaluation import PROTOCOLS, OnlineStream, evaluate_online
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -97,7 +97,7 @@ def speedup_part(quick: bool) -> dict:
 
 
 def ranking_part(quick: bool) -> dict:
-    from algoconf.selection.aslib import load_aslib
+    from algoconf.selection.data.aslib import load_aslib
 
     if not ASLIB.is_dir():
         return {"skipped": f"ASlib data not found at {ASLIB} (set ALGOCONF_ASLIB_DIR)"}

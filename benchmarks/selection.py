@@ -30,10 +30,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from algoconf.selection.aslib import load_aslib  # noqa: E402
-from algoconf.selection.data import PerformanceData  # noqa: E402
-from algoconf.selection.evaluate import evaluate_conventions  # noqa: E402
-from algoconf.selection.registry import make_selector  # noqa: E402
+from algoconf.selection.data.aslib import load_aslib  # noqa: E402
+from algoconf.selection.data.performance import PerformanceData  # noqa: E402
+from algoconf.selection.offline.evaluation import evaluate_conventions  # noqa: E402
+from algoconf.selection.offline.registry import make_selector  # noqa: E402
 
 # best published gap closed (PAR10, 10-fold cv.arff where the source used it; conventions differ:
 # see /work/shared/research/as_anchors.md section 2.2, "best figure" column)
@@ -93,7 +93,7 @@ class _StackCache:
 
 
 def _member_view(cache: _StackCache, member: str):
-    from algoconf.selection.base import Selector
+    from algoconf.selection.offline.base import Selector
 
     class MemberView(Selector):
         name = member
@@ -293,7 +293,7 @@ def _ordered(results: dict) -> list[str]:
 def _replace_report(report, **changes):
     from dataclasses import replace
 
-    from algoconf.selection.evaluate import _jsonable
+    from algoconf.selection.offline.evaluation import _jsonable
 
     if "params" in changes:
         changes["params"] = _jsonable(changes["params"])
@@ -394,7 +394,7 @@ def table(results: dict) -> str:
                     oc = np.mean([entries[n]["selectors"][other]["gap_charged"] for n in have])
                     lines.append(f"    same {len(have)} scenarios: {other:16s} charged {oc:6.3f}")
     lines += seed_summary(results)
-    from algoconf.selection.registry import RECOMMENDED
+    from algoconf.selection.offline.registry import RECOMMENDED
 
     if RECOMMENDED in sels:
         lines.append(f"recommended selector (algoconf select evaluate without --selector): {RECOMMENDED}")
@@ -448,7 +448,7 @@ def main(argv=None) -> int:
     if args.selectors:
         selectors = args.selectors.split(",")
     from algoconf.errors import InputError
-    from algoconf.selection.parallel import resolve_jobs
+    from algoconf.selection.offline.parallel import resolve_jobs
 
     try:
         cores = resolve_jobs(args.jobs)

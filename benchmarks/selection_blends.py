@@ -1,7 +1,7 @@
 """How much do the stack's blending choices matter? Rules for combining the stack's members,
 compared on the same fitted members, per ASlib scenario.
 
-The stack (``algoconf/selection/stacking.py``) fits four members per training fold and picks
+The stack (``algoconf/selection/offline/stacking.py``) fits four members per training fold and picks
 weights and a normalisation by the members' out-of-sample cost on the training rows. This script
 fits those members once per fold of ``cv.arff`` (the same parameters and seed as the stack), keeps
 their out-of-sample training scores and their test-fold scores in a cache, and then evaluates
@@ -41,10 +41,10 @@ from pathlib import Path
 
 import numpy as np
 
-from algoconf.selection.aslib import load_aslib
-from algoconf.selection.data import PerformanceData
-from algoconf.selection.registry import make_selector
-from algoconf.selection.stacking import MEMBERS, mean_row_range, normalise_scores, simplex_grid
+from algoconf.selection.data.aslib import load_aslib
+from algoconf.selection.data.performance import PerformanceData
+from algoconf.selection.offline.registry import make_selector
+from algoconf.selection.offline.stacking import MEMBERS, mean_row_range, normalise_scores, simplex_grid
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from selection import aslib_root  # noqa: E402 - the sibling benchmark finds the ASlib data the same way

@@ -1,7 +1,7 @@
 """How should the stack choose between its two modes? Rules replayed on the same fitted stacks,
 per ASlib scenario and seed.
 
-The stack (``algoconf/selection/stacking.py``) ends either in *select* mode (one algorithm per
+The stack (``algoconf/selection/offline/stacking.py``) ends either in *select* mode (one algorithm per
 instance, from its blended members) or in *sunny* mode (SUNNY's per-instance schedule). Both are
 costed per training row by inner cross-validation of their own choice (``select-cv`` and
 ``sunny-cv``). This script fits the stack once per fold of ``cv.arff`` with ``mode_rule="best"``
@@ -37,10 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
-from algoconf.selection.aslib import load_aslib
-from algoconf.selection.data import PerformanceData
-from algoconf.selection.evaluate import simulate
-from algoconf.selection.stacking import StackingSelector
+from algoconf.selection.data.aslib import load_aslib
+from algoconf.selection.data.performance import PerformanceData
+from algoconf.selection.offline.evaluation import simulate
+from algoconf.selection.offline.stacking import StackingSelector
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from selection import aslib_root  # noqa: E402 - the sibling benchmark finds the ASlib data the same way

@@ -20,8 +20,8 @@ __all__ = ["select", "evaluate_selector"]
 
 def _data(aslib_dir: str | os.PathLike) -> Any:
     from algoconf.errors import SelectionInputError
-    from algoconf.selection.aslib import load_aslib
-    from algoconf.selection.data import PerformanceData
+    from algoconf.selection.data.aslib import load_aslib
+    from algoconf.selection.data.performance import PerformanceData
 
     path = Path(aslib_dir)
     if not (path / "description.txt").is_file():
@@ -32,7 +32,7 @@ def _data(aslib_dir: str | os.PathLike) -> Any:
 def select(aslib_dir: str | os.PathLike, selector: str | None = None, *, seed: int = 0, **params: Any) -> Any:
     """A selector fitted on every instance of the ASlib scenario in ``aslib_dir``."""
     from algoconf.api.functions import ScriptStopped, loading_script
-    from algoconf.selection.registry import RECOMMENDED, make_selector
+    from algoconf.selection.offline.registry import RECOMMENDED, make_selector
 
     if loading_script():
         raise ScriptStopped()
@@ -45,8 +45,8 @@ def evaluate_selector(aslib_dir: str | os.PathLike, selector: str | None = None,
     """Cross-validate a selector on the ASlib scenario (its cv.arff folds): an EvaluationReport
     (``par10``, ``gap_closed``, ``solved``, per-fold figures), as ``algoconf select evaluate``."""
     from algoconf.api.functions import ScriptStopped, loading_script
-    from algoconf.selection.evaluate import evaluate
-    from algoconf.selection.registry import RECOMMENDED, make_selector, selector_class
+    from algoconf.selection.offline.evaluation import evaluate
+    from algoconf.selection.offline.registry import RECOMMENDED, make_selector, selector_class
 
     if loading_script():
         raise ScriptStopped()

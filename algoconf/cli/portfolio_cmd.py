@@ -17,7 +17,7 @@ from typing import Any
 
 from algoconf.cli.progress_view import add_progress_flags, progress_observer
 from algoconf.errors import InputError
-from algoconf.selection.registry import RECOMMENDED, SELECTORS
+from algoconf.selection.offline.registry import RECOMMENDED, SELECTORS
 from algoconf.tuners import TUNERS
 
 
@@ -47,7 +47,7 @@ def build_command(args: argparse.Namespace) -> int:
     from algoconf.portfolio.hydra import build_portfolio
     from algoconf.portfolio.selector import feature_source, train_portfolio_selector
     from algoconf.scenario import load_scenario
-    from algoconf.selection.registry import make_selector
+    from algoconf.selection.offline.registry import make_selector
     from algoconf.tuners.session import build_executor
 
     if args.workers < 1:

@@ -45,10 +45,10 @@ def _params(items: list[str] | None) -> dict[str, Any]:
 
 def load_data(source: Path, features_csv: Path | None = None):
     """PerformanceData from an ASlib directory or an algoconf run directory."""
-    from algoconf.selection.aslib import load_aslib
-    from algoconf.selection.data import PerformanceData
+    from algoconf.selection.data.aslib import load_aslib
+    from algoconf.selection.data.performance import PerformanceData
 
-    from algoconf.selection.input_checks import check_selectable
+    from algoconf.selection.data.input_checks import check_selectable
 
     if (source / "description.txt").exists():
         data = PerformanceData.from_aslib(load_aslib(source))
@@ -100,9 +100,9 @@ def _read_features_csv(path: Path) -> tuple[dict[str, list[float]], tuple[str, .
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
-    from algoconf.selection.registry import make_selector
+    from algoconf.selection.offline.registry import make_selector
 
-    from algoconf.selection.parallel import fit_selector, resolve_jobs
+    from algoconf.selection.offline.parallel import fit_selector, resolve_jobs
 
     jobs = resolve_jobs(args.jobs)
     data = load_data(Path(args.source), Path(args.features) if args.features else None)
@@ -129,9 +129,9 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from algoconf.cli.progress_view import progress_observer
-    from algoconf.selection.evaluate import evaluate
-    from algoconf.selection.parallel import resolve_jobs
-    from algoconf.selection.registry import RECOMMENDED, make_selector, selector_class
+    from algoconf.selection.offline.evaluation import evaluate
+    from algoconf.selection.offline.parallel import resolve_jobs
+    from algoconf.selection.offline.registry import RECOMMENDED, make_selector, selector_class
 
     jobs = resolve_jobs(args.jobs)
     data = load_data(Path(args.source))
@@ -180,7 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``fit``, ``run`` and ``evaluate`` to the ``select`` group's subparsers."""
     from algoconf.cli.progress_view import add_progress_flags
-    from algoconf.selection.registry import SELECTORS
+    from algoconf.selection.offline.registry import SELECTORS
 
     fit = sub.add_parser("fit", help="fit a selector on ASlib data or on an algoconf run directory")
     fit.add_argument("source", metavar="ASLIB_DIR|RUNDIR")

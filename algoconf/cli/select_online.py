@@ -3,14 +3,14 @@
 Replay (default): ``algoconf select online ASLIB_DIR [--policy NAME] [--shuffles 10]
 [--protocol algoconf|paper] [--json]`` replays an ASlib runtime scenario (or every runtime scenario
 in a directory of scenarios) as a stream, as documented in
-:mod:`algoconf.selection.online_evaluate`, and reports PAR10, the online oracle's PAR10, rePAR10,
+:mod:`algoconf.selection.online.evaluation`, and reports PAR10, the online oracle's PAR10, rePAR10,
 the single best solver in hindsight, unsolved instances and learner seconds per step.
 ``--protocol paper``: Tornede et al.'s code (every instance kept, oracle and single best without
 feature cost, median over scenarios as the headline); ``algoconf`` (default): instances nobody
 solves dropped, oracle and single best pay the feature cost, mean as the headline.
 
 Live: ``algoconf select online --live SCENARIO --solvers a,b,c`` runs real solvers on the
-scenario's instances through the executor (see :mod:`algoconf.selection.online_live`).
+scenario's instances through the executor (see :mod:`algoconf.selection.online.live`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from algoconf.errors import InputError, SelectionInputError
-from algoconf.selection.online import RECOMMENDED_POLICY, online_policies
+from algoconf.selection.online.policies import RECOMMENDED_POLICY, online_policies
 
 __all__ = ["register"]
 
@@ -68,14 +68,14 @@ def run_online(args: argparse.Namespace) -> int:
     if policy not in online_policies():
         raise SelectionInputError(f"--policy: unknown online policy {policy!r}; expected one of: {', '.join(online_policies())}")
     if args.live is not None:
-        from algoconf.selection.online_live import run_live_cli
+        from algoconf.selection.online.live import run_live_cli
 
         return run_live_cli(args, policy)
     if args.aslib_dir is None:
         raise InputError("select online: give ASLIB_DIR (replay) or --live SCENARIO --solvers a,b,c")
     if args.shuffles < 1:
         raise InputError(f"--shuffles must be at least 1, got {args.shuffles}")
-    from algoconf.selection.online_evaluate import online_protocol
+    from algoconf.selection.online.evaluation import online_protocol
 
     online_protocol(args.protocol)  # an unknown name fails before anything is loaded
     return _replay(args, policy)
@@ -104,9 +104,9 @@ def _scenario_dirs(root: Path) -> list[Path]:
 
 
 def _replay(args: argparse.Namespace, policy: str) -> int:
-    from algoconf.selection.aslib import load_aslib
-    from algoconf.selection.input_checks import check_selectable
-    from algoconf.selection.online_evaluate import OnlineStream, aggregate_repar10, evaluate_online, online_protocol
+    from algoconf.selection.data.aslib import load_aslib
+    from algoconf.selection.data.input_checks import check_selectable
+    from algoconf.selection.online.evaluation import OnlineStream, aggregate_repar10, evaluate_online, online_protocol
 
     protocol = online_protocol(args.protocol)
     oracle_free = protocol.name == "paper" or args.oracle_without_feature_cost or args.no_feature_cost

@@ -148,8 +148,8 @@ def portfolio_data(scenario: Any, members: Sequence[Any], executor: Executor, so
     """(PerformanceData of members x training instances with the extractor's feature steps, pairs re-run).
     ``progress`` observes the missing runs and the feature computation ("selector: features")."""
     from algoconf.features import compute_features, get_extractor
-    from algoconf.selection.aslib import FeatureStep
-    from algoconf.selection.data import PerformanceData
+    from algoconf.selection.data.aslib import FeatureStep
+    from algoconf.selection.data.performance import PerformanceData
 
     if scenario.objective != "runtime" or scenario.cutoff is None:
         raise InputError("a portfolio selector is trained on runtimes: the scenario needs objective: runtime "
@@ -209,9 +209,9 @@ def train_portfolio_selector(scenario: Any, members: Sequence[Any], executor: Ex
     """Cross-validate and fit ``selector`` (default: the registry's recommended one) over the
     portfolio's members and write ``out_dir/selector.model`` (see the module docstring).
     ``progress`` observes the runs and feature computations it makes."""
-    from algoconf.selection.evaluate import evaluate
+    from algoconf.selection.offline.evaluation import evaluate
     from algoconf.selection.model_io import save_model
-    from algoconf.selection.registry import RECOMMENDED, make_selector
+    from algoconf.selection.offline.registry import RECOMMENDED, make_selector
 
     if not members:
         raise InputError("the portfolio has no members to select among")

@@ -21,6 +21,12 @@ type, a manifest that does not match its selector.
 Pickled model files (written by algoconf before this format) are refused with a message saying how
 to refit; ``trust_pickle=True`` (the CLI's ``--trust-model``) loads them with :mod:`pickle`, which
 executes whatever the file says: only for files whose origin you trust.
+
+Files name classes by their module path. Models written before ``algoconf/selection/`` was split into
+``data/``, ``offline/`` and ``online/`` name the old paths (``algoconf.selection.single_best.SingleBest``);
+:data:`LEGACY_MODULES` maps them to today's, so such a file loads as the same selector (its skops
+schema is rewritten in memory before any type is checked or constructed). A path that is neither
+trusted nor legacy is refused as before.
 """
 
 from __future__ import annotations
@@ -37,8 +43,10 @@ from typing import Any, Mapping
 import numpy as np
 
 from algoconf.errors import SelectionInputError
+from algoconf.selection.offline.base import Selector
+from algoconf.selection.offline.registry import SELECTORS
 
-__all__ = ["MODEL_FORMAT", "MODEL_VERSION", "TRUSTED_TYPES", "save_model", "load_model"]
+__all__ = ["LEGACY_MODULES", "MODEL_FORMAT", "MODEL_VERSION", "TRUSTED_TYPES", "save_model", "load_model"]
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +60,16 @@ MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 #: A type is trusted by its exact name; a new selector that stores another type must be added here
 #: (tests/test_selection/test_model_io.py fits every registered selector and checks the list covers it).
 TRUSTED_TYPES: tuple[str, ...] = (
-    "algoconf.selection.single_best.SingleBest",
-    "algoconf.selection.regression.RegressionSelector",
-    "algoconf.selection.survival.SurvivalForestSelector",
-    "algoconf.selection.pairwise.PairwiseSelector",
-    "algoconf.selection.pairwise_regression.PairwiseRegressionSelector",
-    "algoconf.selection.stacking.StackingSelector",
-    "algoconf.selection.sunny.SunnySelector",
-    "algoconf.selection.isac.ISACSelector",
-    "algoconf.selection.auto.AutoSelector",
-    "algoconf.selection.feature_maps.MonotoneFeatureMap",
+    "algoconf.selection.offline.single_best.SingleBest",
+    "algoconf.selection.offline.regression.RegressionSelector",
+    "algoconf.selection.offline.survival.SurvivalForestSelector",
+    "algoconf.selection.offline.pairwise.PairwiseSelector",
+    "algoconf.selection.offline.pairwise_regression.PairwiseRegressionSelector",
+    "algoconf.selection.offline.stacking.StackingSelector",
+    "algoconf.selection.offline.sunny.SunnySelector",
+    "algoconf.selection.offline.isac.ISACSelector",
+    "algoconf.selection.offline.auto.AutoSelector",
+    "algoconf.selection.offline.feature_maps.MonotoneFeatureMap",
     "sklearn.tree._tree.Tree",
     "sklearn.neighbors._kd_tree.KDTree",
     "sklearn.neighbors._ball_tree.BallTree",
@@ -72,6 +80,14 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sksurv.ensemble.forest.RandomSurvivalForest",
     "sksurv.tree.tree.SurvivalTree",
 )
+
+#: module paths of the trusted algoconf types before algoconf/selection/ had subpackages (issue 19)
+#: -> today's; model files written then name the old paths and load through this map
+LEGACY_MODULES: dict[str, str] = {
+    f"algoconf.selection.{name}": f"algoconf.selection.offline.{name}"
+    for name in ("single_best", "regression", "survival", "pairwise", "pairwise_regression", "stacking", "sunny",
+                 "isac", "auto", "feature_maps")
+}
 
 
 def _jsonable(value: Any) -> Any:
@@ -89,8 +105,6 @@ def _jsonable(value: Any) -> Any:
 
 
 def _kind(selector: Any) -> str:
-    from algoconf.selection.registry import SELECTORS
-
     qualified = f"{type(selector).__module__}:{type(selector).__name__}"
     for name, where in SELECTORS.items():
         if where == qualified:
@@ -198,6 +212,9 @@ def _load_selector(payload: bytes, path: Path) -> Any:
     except Exception as err:  # skops raises many kinds on a damaged archive; none of them runs code
         raise SelectionInputError(f"a damaged selector model: {type(err).__name__}: {err}".splitlines()[0],
                                   file=path) from None
+    if any(_legacy_module(name) for name in found):
+        payload = _renamed_legacy_types(payload, path)
+        found = sio.get_untrusted_types(data=payload)
     untrusted = sorted(set(found) - set(TRUSTED_TYPES))
     if untrusted:
         raise SelectionInputError(f"the model names types algoconf does not load: {', '.join(untrusted)[:300]}",
@@ -209,9 +226,51 @@ def _load_selector(payload: bytes, path: Path) -> Any:
                                   file=path) from None
 
 
-def _check(manifest: Mapping[str, Any], selector: Any, path: Path) -> None:
-    from algoconf.selection.base import Selector
+def _legacy_module(type_name: str) -> str | None:
+    """Today's module of a type ``module.Class`` named by its pre-issue-19 module path, else None."""
+    return LEGACY_MODULES.get(type_name.rpartition(".")[0])
 
+
+def _renamed_legacy_types(payload: bytes, path: Path) -> bytes:
+    """The skops payload with the legacy module paths of its schema replaced by today's.
+
+    Only ``schema.json`` (plain JSON: reading it runs nothing) changes; the array members are copied.
+    """
+
+    def rename(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {key: rename(value) for key, value in node.items()}
+            for key in ("__module__", "module_path"):  # an object's or type's module; a function's
+                if isinstance(out.get(key), str) and out[key] in LEGACY_MODULES:
+                    out[key] = LEGACY_MODULES[out[key]]
+            return out
+        if isinstance(node, list):
+            return [rename(value) for value in node]
+        return node
+
+    source = io.BytesIO(payload)
+    target = io.BytesIO()
+    try:
+        with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as new:
+            for info in old.infolist():
+                data = old.read(info)
+                if info.filename == "schema.json":
+                    data = json.dumps(rename(json.loads(data.decode("utf-8")))).encode("utf-8")
+                new.writestr(info, data)
+    except (zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError, RecursionError, OSError) as err:
+        raise SelectionInputError(f"a damaged selector model: {type(err).__name__}: {err}".splitlines()[0],
+                                  file=path) from None
+    return target.getvalue()
+
+
+class _LegacyUnpickler(pickle.Unpickler):
+    """Unpickler that finds classes pickled under their pre-issue-19 module paths (``--trust-model``)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        return super().find_class(LEGACY_MODULES.get(module, module), name)
+
+
+def _check(manifest: Mapping[str, Any], selector: Any, path: Path) -> None:
     if not isinstance(selector, Selector):
         raise SelectionInputError(f"the model holds a {type(selector).__name__}, not a fitted selector", file=path)
     for key in ("algorithms", "feature_names"):
@@ -232,7 +291,7 @@ def _load_pickle(path: Path) -> dict[str, Any]:
     log.warning("%s: loading a pickled selector model (--trust-model): unpickling runs whatever the file says", path)
     try:
         with path.open("rb") as handle:
-            blob = pickle.load(handle)  # noqa: S301 - the caller asked for it (--trust-model)
+            blob = _LegacyUnpickler(handle).load()  # noqa: S301 - the caller asked for it (--trust-model)
     except Exception as err:
         raise SelectionInputError(f"not a selector model: {type(err).__name__}: {err}".splitlines()[0],
                                   file=path) from None

@@ -24,7 +24,8 @@ from typing import Callable
 import numpy as np
 
 from algoconf.records import RunRequest, RunResult, Status
-from algoconf.selection.online import OnlineObservation, OnlineSelector, make_online_selector, online_policies
+from algoconf.selection.online.contract import OnlineObservation, OnlineSelector
+from algoconf.selection.online.policies import make_online_selector, online_policies
 
 __all__ = [
     "check_online_selector",

@@ -3,7 +3,7 @@
     from algoconf.testing.selectors import check_selector
     check_selector(lambda: make_selector("sunny", random_state=0), data)   # raises AssertionError
 
-Checks, on the given :class:`~algoconf.selection.data.PerformanceData` (with CV folds):
+Checks, on the given :class:`~algoconf.selection.data.performance.PerformanceData` (with CV folds):
 
 * ``fit`` returns the selector; ``predict`` gives one schedule per row; every schedule names known
   algorithms with positive budgets that fit in the cutoff; the pre-solving schedule fits too;
@@ -24,8 +24,8 @@ from typing import Callable
 import numpy as np
 
 from algoconf.errors import SelectionInputError
-from algoconf.selection.base import Selector, schedule_is_valid
-from algoconf.selection.data import PerformanceData
+from algoconf.selection.offline.base import Selector, schedule_is_valid
+from algoconf.selection.data.performance import PerformanceData
 
 __all__ = ["check_selector"]
 
@@ -69,7 +69,7 @@ def check_selector(make: Callable[[], Selector], data: PerformanceData) -> None:
     assert _plans_equal(plans, again), f"{name}: two fits with the same seed plan differently"
 
     # no peeking at the test fold: scramble its performance, plans must not move
-    from algoconf.selection.evaluate import simulate
+    from algoconf.selection.offline.evaluation import simulate
 
     rng = np.random.default_rng(12345)
     scrambled_rows = rng.permutation(test)

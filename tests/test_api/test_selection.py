@@ -9,10 +9,10 @@ import pytest
 
 import algoconf
 from algoconf.errors import SelectionInputError
-from algoconf.selection.aslib import load_aslib
-from algoconf.selection.data import PerformanceData
-from algoconf.selection.evaluate import evaluate
-from algoconf.selection.registry import make_selector
+from algoconf.selection.data.aslib import load_aslib
+from algoconf.selection.data.performance import PerformanceData
+from algoconf.selection.offline.evaluation import evaluate
+from algoconf.selection.offline.registry import make_selector
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "aslib_mini"
 

@@ -104,7 +104,7 @@ def test_selector_picks_the_member_of_each_family(tmp_path):
 
 def test_recommended_selector_must_beat_the_single_best_member_in_cv(tmp_path):
     from algoconf.portfolio.selector import train_portfolio_selector
-    from algoconf.selection.registry import RECOMMENDED
+    from algoconf.selection.offline.registry import RECOMMENDED
     from algoconf.tuners.simulated import SimulatedExecutor
 
     scenario = _mixed_scenario(tmp_path / "scen")
@@ -176,7 +176,7 @@ def test_cli_build_with_selector_json(tmp_path, capsys):
                  "--tuner", "random", "--out", str(tmp_path / "out"), "--json"])
     assert code == 0
     data = json.loads(capsys.readouterr().out)
-    from algoconf.selection.registry import RECOMMENDED
+    from algoconf.selection.offline.registry import RECOMMENDED
 
     assert data["selector"]["selector"] == RECOMMENDED  # the registry's recommended selector by default
     assert math.isfinite(data["selector_cv_par10"]) and data["member_names"] == data["selector"]["members"]

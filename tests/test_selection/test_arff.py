@@ -5,7 +5,7 @@ import math
 import pytest
 
 from algoconf.errors import ASlibFormatError, InputError
-from algoconf.selection.arff import ArffAttribute, read_arff, split_arff_line, write_arff
+from algoconf.selection.data.arff import ArffAttribute, read_arff, split_arff_line, write_arff
 
 
 def test_split_honours_quotes_commas_slashes_and_escapes():

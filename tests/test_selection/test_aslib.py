@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from algoconf.errors import ASlibFormatError
-from algoconf.selection.aslib import load_aslib
+from algoconf.selection.data.aslib import load_aslib
 
 # README of the reference data: PAR10 over all instances, SBS = best mean
 REFERENCE = {

@@ -36,8 +36,8 @@ def test_rules_follow_the_inner_costs(modes):
 
 
 def test_fit_and_replay_on_the_mini_scenario(modes, mini_dir, tmp_path):
-    from algoconf.selection.aslib import load_aslib
-    from algoconf.selection.data import PerformanceData
+    from algoconf.selection.data.aslib import load_aslib
+    from algoconf.selection.data.performance import PerformanceData
 
     data = PerformanceData.from_aslib(load_aslib(mini_dir))
     store = modes.fit_folds(data, tmp_path / "mini.pkl", seed=0)

@@ -52,7 +52,7 @@ def test_bad_inputs_are_input_errors(tmp_path, mini_dir):
 def test_evaluate_tells_a_selector_that_optimises_feature_cost_the_convention(mini_dir, monkeypatch, convention):
     """The stack's inner choices (feature steps, pre-solving, mode) optimise a feature-cost
     convention: judged under one, it must optimise that one; --param still wins."""
-    import algoconf.selection.evaluate as evaluate_module
+    import algoconf.selection.offline.evaluation as evaluate_module
 
     seen = []
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from algoconf.selection.aslib import load_aslib
-from algoconf.selection.data import PerformanceData
-from algoconf.selection.registry import SELECTORS, make_selector
-from algoconf.selection.survival import survival_available
+from algoconf.selection.data.aslib import load_aslib
+from algoconf.selection.data.performance import PerformanceData
+from algoconf.selection.offline.registry import SELECTORS, make_selector
+from algoconf.selection.offline.survival import survival_available
 from algoconf.testing.selectors import check_selector
 
 FAST = {

@@ -5,14 +5,14 @@ import pytest
 
 from algoconf.errors import SelectionInputError
 from algoconf.records import RunRequest, RunResult, Status
-from algoconf.selection.aslib import load_aslib
-from algoconf.selection.aslib_writer import write_aslib
-from algoconf.selection.base import Selector
-from algoconf.selection.data import PerformanceData
-from algoconf.selection.evaluate import evaluate, evaluate_conventions
-from algoconf.selection.presolve import greedy_presolve_schedule, run_schedule
-from algoconf.selection.regression import expected_par_cost, truncated_normal_mean
-from algoconf.selection.single_best import SingleBest
+from algoconf.selection.data.aslib import load_aslib
+from algoconf.selection.data.aslib_writer import write_aslib
+from algoconf.selection.offline.base import Selector
+from algoconf.selection.data.performance import PerformanceData
+from algoconf.selection.offline.evaluation import evaluate, evaluate_conventions
+from algoconf.selection.offline.presolve import greedy_presolve_schedule, run_schedule
+from algoconf.selection.offline.regression import expected_par_cost, truncated_normal_mean
+from algoconf.selection.offline.single_best import SingleBest
 
 
 def _result(alg, inst, status, runtime, seed=0, bound=None):
@@ -73,7 +73,7 @@ def test_mini_vbs_sbs_and_conventions(mini_dir):
 
 
 def test_feature_cost_is_charged(mini_dir):
-    from algoconf.selection.registry import make_selector
+    from algoconf.selection.offline.registry import make_selector
 
     d = PerformanceData.from_aslib(load_aslib(mini_dir))
     charged = evaluate(make_selector("sunny", random_state=0), d, feature_cost="charge")
@@ -102,7 +102,7 @@ def test_evaluate_needs_folds(mini_dir):
 
 
 def test_predict_before_fit_and_unknown_params_raise():
-    from algoconf.selection.registry import make_selector
+    from algoconf.selection.offline.registry import make_selector
 
     with pytest.raises(SelectionInputError):
         make_selector("regression").predict(np.zeros((1, 3)))

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from algoconf.errors import SelectionInputError
-from algoconf.selection.feature_maps import MonotoneFeatureMap
-from algoconf.selection.registry import make_selector
+from algoconf.selection.offline.feature_maps import MonotoneFeatureMap
+from algoconf.selection.offline.registry import make_selector
 
 
 def test_log_map_keeps_sign_and_order_of_magnitude():
@@ -37,7 +37,7 @@ def test_standard_map_is_the_identity_and_bad_names_are_input_errors():
 def _three_families(rng, *, n, spread, noise):
     """Three blobs of 2-d features (at the origin and ``spread`` along each axis); algorithm a, b or
     c solves its own family in 1 s, the others time out at 100 s. Returns (X, features -> data)."""
-    from algoconf.selection.data import PerformanceData
+    from algoconf.selection.data.performance import PerformanceData
 
     family = np.arange(n) % 3
     X = np.array([[0, 0], [spread, 0], [0, spread]], dtype=float)[family] + rng.normal(0, noise, (n, 2))

@@ -15,7 +15,7 @@ import pytest
 
 from algoconf.cli import select_offline, select_online
 from algoconf.errors import SelectionInputError
-from algoconf.selection.input_checks import check_selectable
+from algoconf.selection.data.input_checks import check_selectable
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "aslib_mini"
 

@@ -16,7 +16,7 @@ import pytest
 from algoconf.cli.select_offline import load_data
 from algoconf.errors import SelectionInputError
 from algoconf.selection.model_io import MODEL_FORMAT, TRUSTED_TYPES, load_model, save_model
-from algoconf.selection.registry import SELECTORS, make_selector
+from algoconf.selection.offline.registry import SELECTORS, make_selector
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = {"auto": {"max_runs": 3, "inner_folds": 2}}

@@ -10,10 +10,11 @@ from scipy import integrate, stats
 
 from algoconf.errors import InputError
 from algoconf.records import RunRequest, RunResult, Status
-from algoconf.selection.online import OnlineObservation, as_observation, make_online_selector, online_policies
-from algoconf.selection.online_features import StreamingFeatures
-from algoconf.selection.online_linear import GaussianLinearModel, joint_update
-from algoconf.selection.online_scores import expected_par
+from algoconf.selection.online.contract import OnlineObservation, as_observation
+from algoconf.selection.online.policies import make_online_selector, online_policies
+from algoconf.selection.online.features import StreamingFeatures
+from algoconf.selection.online.linear import GaussianLinearModel, joint_update
+from algoconf.selection.online.scores import expected_par
 
 
 def _result(status: Status, runtime: float, cutoff: float = 60.0) -> RunResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from algoconf.selection.online import online_policies
+from algoconf.selection.online.policies import online_policies
 from algoconf.testing.online_selectors import ONLINE_CHECKS
 
 # Known, reproduced weakness of a paper method (kept to show it, not to hide it): BClinUCB's width

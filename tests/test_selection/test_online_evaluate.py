@@ -10,8 +10,9 @@ import pytest
 
 from algoconf.cli import select_online
 from algoconf.errors import InputError
-from algoconf.selection.online import RECOMMENDED_POLICY, OnlineSelector
-from algoconf.selection.online_evaluate import OnlineStream, evaluate_online, replay
+from algoconf.selection.online.contract import OnlineSelector
+from algoconf.selection.online.policies import RECOMMENDED_POLICY
+from algoconf.selection.online.evaluation import OnlineStream, evaluate_online, replay
 
 
 class _Spy(OnlineSelector):
@@ -90,7 +91,7 @@ def test_own_policies_beat_feature_free_on_a_feature_driven_stream(policy):
 
 
 def test_replay_of_a_real_aslib_scenario(aslib_dir):
-    from algoconf.selection.aslib import load_aslib
+    from algoconf.selection.data.aslib import load_aslib
 
     scenario = load_aslib(aslib_dir("CPMP-2015"))
     stream = OnlineStream.from_aslib(scenario)
@@ -135,7 +136,7 @@ def test_cli_lists_policies(capsys):
 
 # ---------------------------------------------------------------------------------- protocols
 def test_paper_protocol_frees_oracle_and_single_best_of_the_feature_cost():
-    from algoconf.selection.online_evaluate import PROTOCOLS
+    from algoconf.selection.online.evaluation import PROTOCOLS
 
     paper, ours = PROTOCOLS["paper"], PROTOCOLS["algoconf"]
     assert (paper.keep_unsolvable, paper.oracle_feature_cost, paper.headline) == (True, False, "median")
@@ -149,13 +150,13 @@ def test_paper_protocol_frees_oracle_and_single_best_of_the_feature_cost():
 
 
 def test_aggregate_gives_median_and_mean():
-    from algoconf.selection.online_evaluate import aggregate_repar10
+    from algoconf.selection.online.evaluation import aggregate_repar10
 
     assert aggregate_repar10([1.0, 2.0, 9.0]) == {"median": 2.0, "mean": 4.0}
 
 
 def test_paper_protocol_keeps_instances_nobody_solves(aslib_dir):
-    from algoconf.selection.aslib import load_aslib
+    from algoconf.selection.data.aslib import load_aslib
 
     scenario = load_aslib(aslib_dir("SAT11-HAND"))
     kept = OnlineStream.from_aslib(scenario, protocol="paper")

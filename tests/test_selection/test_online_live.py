@@ -39,7 +39,7 @@ time_kind: cpu
 
 @pytest.mark.slow
 def test_live_stream_records_every_run_and_resumes(tmp_path):
-    from algoconf.selection.online_live import run_live
+    from algoconf.selection.online.live import run_live
 
     scenario = _scenario(tmp_path)
     run_dir = tmp_path / "run"
@@ -57,7 +57,7 @@ def test_live_stream_records_every_run_and_resumes(tmp_path):
 
 
 def test_live_bad_solvers(tmp_path):
-    from algoconf.selection.online_live import run_live
+    from algoconf.selection.online.live import run_live
 
     scenario = _scenario(tmp_path)
     with pytest.raises(InputError, match="no runner"):

@@ -10,9 +10,9 @@ import pytest
 
 from algoconf.cli import select_offline
 from algoconf.errors import InputError
-from algoconf.selection.evaluate import evaluate
-from algoconf.selection.parallel import fit_selector, member_fitted, reporting_members, resolve_jobs
-from algoconf.selection.registry import make_selector
+from algoconf.selection.offline.evaluation import evaluate
+from algoconf.selection.offline.parallel import fit_selector, member_fitted, reporting_members, resolve_jobs
+from algoconf.selection.offline.registry import make_selector
 
 
 def _run(argv):

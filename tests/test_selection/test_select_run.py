@@ -21,7 +21,7 @@ from algoconf.cli.main import main
 from algoconf.cli.select_offline import load_data
 from algoconf.selection.model_io import load_model
 from algoconf.errors import SelectionInputError
-from algoconf.selection.aslib import FeatureStep
+from algoconf.selection.data.aslib import FeatureStep
 from algoconf.selection.run import resolve_algorithms, run_model
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "aslib_mini"
@@ -43,7 +43,7 @@ def _mini_builder():
 def runnable_scenario(tmp_path_factory):
     """(ASlib dir with runner-named algorithms and algoconf features, instance folder)."""
     from algoconf.features import compute_features
-    from algoconf.selection.aslib_writer import write_aslib
+    from algoconf.selection.data.aslib_writer import write_aslib
 
     tmp = tmp_path_factory.mktemp("select_run")
     work = tmp / "inst"
@@ -80,7 +80,7 @@ def test_features_the_extractor_lacks_are_named(tmp_path):
     # keep only the runner-named algorithms; the features stay aslib_mini's own names
     data = load_data(MINI)
     cols = [data.algorithms.index(a) for a in SOLVERS]
-    from algoconf.selection.registry import make_selector
+    from algoconf.selection.offline.registry import make_selector
 
     small = replace(data, algorithms=SOLVERS, time=data.time[:, cols], event=data.event[:, cols],
                     observed=data.observed[:, cols])

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from algoconf.selection.data import PerformanceData
-from algoconf.selection.evaluate import evaluate
-from algoconf.selection.registry import make_selector
-from algoconf.selection.survival import survival_available
+from algoconf.selection.data.performance import PerformanceData
+from algoconf.selection.offline.evaluation import evaluate
+from algoconf.selection.offline.registry import make_selector
+from algoconf.selection.offline.survival import survival_available
 
 
 def _clustered(n=90, seed=0) -> PerformanceData:
@@ -148,7 +148,7 @@ def test_schmee_hahn_predicts_censored_algorithms_slower_than_clipping():
 
 @pytest.mark.slow
 def test_auto_selector_tunes_on_training_folds_only():
-    from algoconf.selection.auto import AutoSelector
+    from algoconf.selection.offline.auto import AutoSelector
 
     data = _clustered()
     auto = AutoSelector(families=("sunny", "pairwise"), max_runs=3, inner_folds=2, random_state=0)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from algoconf.selection.aslib import FeatureStep
-from algoconf.selection.data import PerformanceData
-from algoconf.selection.registry import make_selector
-from algoconf.selection.stacking import StackingSelector, mean_row_range, normalise_scores, simplex_grid
-from algoconf.selection.survival import _snap
+from algoconf.selection.data.aslib import FeatureStep
+from algoconf.selection.data.performance import PerformanceData
+from algoconf.selection.offline.registry import make_selector
+from algoconf.selection.offline.stacking import StackingSelector, mean_row_range, normalise_scores, simplex_grid
+from algoconf.selection.offline.survival import _snap
 
 SMALL = {"regression": {"n_estimators": 10}, "pairwise": {"n_estimators": 8}, "pairwise-regression": {"n_estimators": 8}}
 
@@ -75,7 +75,7 @@ def test_pairwise_without_oob_refuses_out_of_bag_scores():
 def test_stack_weights_ignore_a_member_that_cannot_see_the_signal():
     """k-NN on (x, noise) with k large is blurred; regression is not -- the weights must favour it,
     and the stack's training-only choice reaches most of the gap."""
-    from algoconf.selection.evaluate import evaluate
+    from algoconf.selection.offline.evaluation import evaluate
 
     data = _two_regimes(n=120, seed=2)
     stack = StackingSelector(members=("regression", "knn"), member_params={"regression": {"n_estimators": 15}, "knn": {"k": 60, "scaling": "standard"}},
@@ -127,7 +127,7 @@ def _partial_features(all_missing: bool) -> PerformanceData:
 
 @pytest.mark.parametrize("all_missing", [False, True])
 def test_stack_learns_whether_failed_but_partial_features_are_worth_using(all_missing):
-    from algoconf.selection.evaluate import evaluate
+    from algoconf.selection.offline.evaluation import evaluate
 
     data = _partial_features(all_missing)
     ok, _ = data.step_outcome(None)
@@ -164,7 +164,7 @@ def test_select_cv_cost_is_not_flattered_by_choosing_among_many_blends():
 
 def test_one_standard_error_rule_prefers_the_even_blend_only_when_the_data_cannot_tell():
     from algoconf.errors import SelectionInputError
-    from algoconf.selection.stacking import choose_blend
+    from algoconf.selection.offline.stacking import choose_blend
 
     rng = np.random.default_rng(1)
     base = rng.exponential(100.0, size=300)
@@ -250,8 +250,8 @@ def _costly_steps(n: int = 200) -> PerformanceData:
 
 
 def test_stack_drops_a_feature_step_that_costs_more_than_it_tells():
-    from algoconf.selection.evaluate import evaluate
-    from algoconf.selection.step_choice import search_steps
+    from algoconf.selection.offline.evaluation import evaluate
+    from algoconf.selection.offline.step_choice import search_steps
 
     data = _costly_steps()
     stack = StackingSelector(member_params=SMALL, random_state=0).fit(data)
@@ -275,7 +275,7 @@ def test_stack_drops_a_feature_step_that_costs_more_than_it_tells():
 
 
 def test_step_choice_keeps_the_default_unless_another_set_is_clearly_better():
-    from algoconf.selection.step_choice import choose_steps
+    from algoconf.selection.offline.step_choice import choose_steps
 
     rng = np.random.default_rng(3)
     base = rng.exponential(100.0, 400)
@@ -319,7 +319,7 @@ def test_single_best_guard_keeps_a_stack_that_beats_the_single_best():
 
 def test_evaluation_measures_the_guarded_stack_fold_by_fold():
     """select evaluate fits the stack per fold, so a fold where it falls back plays the single best."""
-    from algoconf.selection.evaluate import evaluate
+    from algoconf.selection.offline.evaluation import evaluate
 
     data = _noise_only(n=120, seed=1)
     report = evaluate(lambda: make_selector("stack", random_state=0, member_params=SMALL, sunny_schedules=False), data)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from algoconf.dimacs import read_cnf  # noqa: E402
 from algoconf.generators import flat_colouring, pigeonhole, random_ksat  # noqa: E402
-from algoconf.selection.arff import ArffAttribute, write_arff  # noqa: E402
+from algoconf.selection.data.arff import ArffAttribute, write_arff  # noqa: E402
 
 ALGORITHMS = {
     "minisat": ["minisat", "{inst}"],
