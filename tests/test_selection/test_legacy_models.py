@@ -45,8 +45,9 @@ def _runner_data():
     """aslib_mini restricted to the runner-named algorithms: what the legacy models were fitted on."""
     data = load_data(MINI)
     cols = [data.algorithms.index(a) for a in SOLVERS]
-    return replace(data, algorithms=SOLVERS, time=data.time[:, cols], event=data.event[:, cols],
-                   observed=data.observed[:, cols])
+    return replace(
+        data, algorithms=SOLVERS, time=data.time[:, cols], event=data.event[:, cols], observed=data.observed[:, cols]
+    )
 
 
 def _plans(plans) -> list[list[list]]:
@@ -91,8 +92,15 @@ def test_an_old_path_that_is_not_a_known_selector_module_is_still_refused(tmp_pa
 def test_a_trusted_pickle_naming_the_old_paths_loads(tmp_path):
     data = _runner_data()
     selector = make_selector("single-best").fit(data)
-    blob = {"format": "algoconf-selector", "version": 1, "selector": selector, "algorithms": list(SOLVERS),
-            "feature_names": list(data.feature_names), "cutoff": data.cutoff, "source": str(MINI)}
+    blob = {
+        "format": "algoconf-selector",
+        "version": 1,
+        "selector": selector,
+        "algorithms": list(SOLVERS),
+        "feature_names": list(data.feature_names),
+        "cutoff": data.cutoff,
+        "source": str(MINI),
+    }
     raw = pickle.dumps(blob, protocol=2)  # protocol 2 names classes as text lines: "c<module>\n<name>\n"
     new_module = type(selector).__module__.encode()
     assert b"c" + new_module + b"\n" in raw

@@ -12,8 +12,9 @@ Degroote's epsilon-greedy regression, a feature-free bandit, and algoconf's own 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from algoconf.errors import InputError
 from algoconf.selection.online.bandits import LinearBanditSelector
@@ -35,7 +36,9 @@ _POLICY_DOCS: dict[str, str] = {}
 RECOMMENDED_POLICY = "hurdle_shared_ts"
 
 
-def register_online_policy(name: str, doc: str) -> Callable[[Callable[..., OnlineSelector]], Callable[..., OnlineSelector]]:
+def register_online_policy(
+    name: str, doc: str
+) -> Callable[[Callable[..., OnlineSelector]], Callable[..., OnlineSelector]]:
     """Decorator: make a factory ``f(algorithms, n_features, cutoff, seed) -> OnlineSelector`` known by name."""
 
     def wrap(factory: Callable[..., OnlineSelector]) -> Callable[..., OnlineSelector]:
