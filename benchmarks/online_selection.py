@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from algoconf.benchmarking import source_commit
+from algoconf.benchmarking.reference_data import aslib_root
 from algoconf.selection.data.aslib import load_aslib
 from algoconf.selection.online.policies import RECOMMENDED_POLICY, online_policies
 from algoconf.selection.online.evaluation import PROTOCOLS, OnlineStream, evaluate_online
@@ -54,13 +55,6 @@ PAPER_POLICIES = ["thompson", "thompson_rev", "bj_thompson", "bj_thompson_rev", 
 OWN_POLICIES = ["tobit_thompson_rev", "tobit_ts", "tobit_shared_ts", "hurdle_shared_ts1", "hurdle_shared_ts"]
 QUICK_SCENARIOS = ["CPMP-2015", "SAT11-INDU"]
 QUICK_POLICIES = ["thompson_rev", "degroote", "feature_free", RECOMMENDED_POLICY]
-
-
-def aslib_root(explicit: str | None) -> Path | None:
-    for candidate in (explicit, os.environ.get("ALGOCONF_ASLIB_DIR"), str(REPO.parent / "shared" / "data" / "aslib")):
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    return None
 
 
 def plot_regret(result_json: Path, png: Path, policies: list[str] | None = None) -> None:

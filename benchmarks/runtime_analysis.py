@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 from pathlib import Path
 
@@ -27,10 +26,10 @@ from scipy import stats
 
 from algoconf.analysis.rtd import fit_best_rtd
 from algoconf.analysis.speedup import predict_speedup, simulate_parallel
+from algoconf.benchmarking.reference_data import ASLIB_ENV, aslib_root
 from algoconf.censored.utility import ConstantValue, UniformCaptime, Utility, expected_utility
 
 RESULTS = Path(__file__).resolve().parent / "results"
-ASLIB = Path(os.environ.get("ALGOCONF_ASLIB_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "aslib"))
 
 
 def speedup_part(quick: bool) -> dict:
@@ -99,12 +98,13 @@ def speedup_part(quick: bool) -> dict:
 def ranking_part(quick: bool) -> dict:
     from algoconf.selection.data.aslib import load_aslib
 
-    if not ASLIB.is_dir():
-        return {"skipped": f"ASlib data not found at {ASLIB} (set ALGOCONF_ASLIB_DIR)"}
+    aslib = aslib_root()
+    if aslib is None:
+        return {"skipped": f"ASlib data not found (set {ASLIB_ENV})"}
     names = ["SAT11-HAND", "QBF-2011"] if quick else ["SAT11-HAND", "SAT11-INDU", "SAT11-RAND", "QBF-2011", "CSP-2010", "ASP-POTASSCO", "MAXSAT12-PMS"]
     rows = []
     for name in names:
-        sc = load_aslib(ASLIB / name)
+        sc = load_aslib(aslib / name)
         cutoff = sc.cutoff
         par10 = sc.par10().mean(axis=0)
         utility = Utility(ConstantValue(), UniformCaptime(cutoff / 100, cutoff))

@@ -30,6 +30,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from algoconf.benchmarking.reference_data import ASLIB_ENV  # noqa: E402
+from algoconf.benchmarking.reference_data import aslib_root as reference_aslib_root  # noqa: E402
 from algoconf.selection.data.aslib import load_aslib  # noqa: E402
 from algoconf.selection.data.performance import PerformanceData  # noqa: E402
 from algoconf.selection.offline.evaluation import evaluate_conventions  # noqa: E402
@@ -64,10 +66,10 @@ SELECTOR_PARAMS = {
 
 
 def aslib_root() -> Path:
-    env = os.environ.get("ALGOCONF_ASLIB_DIR")
-    root = Path(env) if env else REPO.parent / "shared" / "data" / "aslib"
-    if not root.is_dir():
-        sys.exit(f"ASlib data not found at {root}: set ALGOCONF_ASLIB_DIR")
+    """The ASlib data (algoconf.benchmarking.reference_data); exits naming the variable when absent."""
+    root = reference_aslib_root()
+    if root is None:
+        sys.exit(f"ASlib data not found: set {ASLIB_ENV} (or provide <repo>/../shared/data/aslib)")
     return root
 
 

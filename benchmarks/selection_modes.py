@@ -37,13 +37,12 @@ from pathlib import Path
 
 import numpy as np
 
+from algoconf.benchmarking.reference_data import ASLIB_ENV, aslib_root
 from algoconf.selection.data.aslib import load_aslib
 from algoconf.selection.data.performance import PerformanceData
 from algoconf.selection.offline.evaluation import simulate
 from algoconf.selection.offline.stacking import StackingSelector
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from selection import aslib_root  # noqa: E402 - the sibling benchmark finds the ASlib data the same way
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
@@ -120,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(RESULTS / "selection_modes.json"))
     args = ap.parse_args(argv)
     root = aslib_root()
+    if root is None:
+        sys.exit(f"ASlib data not found: set {ASLIB_ENV} (or provide <repo>/../shared/data/aslib)")
     names = args.scenarios.split(",") if args.scenarios else sorted(p.name for p in root.iterdir() if (p / "description.txt").is_file())
     seeds = [int(s) for s in args.seeds.split(",")]
     cache = Path(args.cache)

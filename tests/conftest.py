@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
 
 import pytest
 
@@ -32,9 +32,3 @@ def run_benchmark() -> Callable[[str, list[str]], int]:
 
     return run
 
-
-@pytest.fixture(scope="session")
-def load_benchmark() -> Callable[[str], ModuleType]:
-    """``load_benchmark("selection_modes")`` -> benchmarks/selection_modes.py as a module (being retired:
-    the tests still using it call functions of scripts that are to move into the package)."""
-    return lambda name: load_script(REPO / "benchmarks" / f"{name}.py", f"benchmark_{name}")

@@ -149,11 +149,10 @@ def test_the_quality_scatter_counts_better_instances_by_the_objective_sense():
 
 
 def _aslib_dir() -> Path | None:
-    import os
+    from algoconf.benchmarking.reference_data import aslib_root
 
-    env = os.environ.get("ALGOCONF_ASLIB_DIR")
-    path = Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "data" / "aslib"
-    return path if (path / "CSP-2010").is_dir() else None
+    path = aslib_root()
+    return path if path is not None and (path / "CSP-2010").is_dir() else None
 
 
 @pytest.mark.slow

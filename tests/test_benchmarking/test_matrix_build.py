@@ -22,8 +22,10 @@ from algoconf.benchmarking.matrix_sources import (
 from algoconf.benchmarking.matrix_stats import matrix_stats
 from algoconf.space import default_config
 
-pytestmark = pytest.mark.skipif(shutil.which("minisat") is None or not Path("/usr/bin/minisat").is_file(),
-                                reason="minisat binary not installed at /usr/bin/minisat")
+pytestmark = pytest.mark.skipif(
+    shutil.which("minisat") is None or not Path("/usr/bin/minisat").is_file(),
+    reason="minisat binary not installed at /usr/bin/minisat",
+)
 
 
 ARGS = ["--configs", "3", "--instances", "4", "--sizes", "40,60", "--cutoff", "1", "--seed", "5", "--max-minutes", "2"]
@@ -44,11 +46,22 @@ def test_resumed_build_keeps_journaled_runs(run_benchmark, tmp_path):
     out = tmp_path / "m.npz"
     journal = Path(f"{out}.journal.jsonl")
     configs = uniform_configs(minisat_space(), 3, 5)
-    header = {"seed": 5, "cutoff": 1.0, "sizes": [40, 60], "ratio": 4.26, "instances": 4,
-              "space": space_json(minisat_space())}
+    header = {
+        "seed": 5,
+        "cutoff": 1.0,
+        "sizes": [40, 60],
+        "ratio": 4.26,
+        "instances": 4,
+        "space": space_json(minisat_space()),
+    }
     # a build killed after three runs (the last line cut mid-write): sentinel times mark them
-    lines = [{"header": header}, {"row": 0, "config": configs[0]},
-             {"run": [0, 0, 0.111, True]}, {"run": [0, 2, 0.222, True]}, {"run": [0, 3, 1.0, False]}]
+    lines = [
+        {"header": header},
+        {"row": 0, "config": configs[0]},
+        {"run": [0, 0, 0.111, True]},
+        {"run": [0, 2, 0.222, True]},
+        {"run": [0, 3, 1.0, False]},
+    ]
     journal.write_text("".join(json.dumps(e) + "\n" for e in lines) + '{"run": [0, 1')
     assert run_benchmark("build_matrix", ARGS + ["--out", str(out), "--append"]) == 0
     data = np.load(out)
@@ -111,8 +124,22 @@ def test_scenario_build_runs_the_scenarios_target_and_fits_it(run_benchmark, tmp
     extra = tmp_path / "extra.json"
     extra.write_text(json.dumps([{**default_config(scenario.space), "phase": "off"}]))
     out = tmp_path / "m.npz"
-    args = ["--scenario", str(path), "--configs", "3", "--neighbours", "1", "--local", "1", "--extra", str(extra),
-            "--workers", "1", "--out", str(out)]
+    args = [
+        "--scenario",
+        str(path),
+        "--configs",
+        "3",
+        "--neighbours",
+        "1",
+        "--local",
+        "1",
+        "--extra",
+        str(extra),
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+    ]
     assert run_benchmark("build_matrix", args) == 0
     matrix = RuntimeMatrix.load(out)
     assert matrix.shape == (5, 4) and matrix.cutoff == 1.0
@@ -121,7 +148,13 @@ def test_scenario_build_runs_the_scenarios_target_and_fits_it(run_benchmark, tmp
     assert matrix.scenario_split() == (list(scenario.train.names), list(scenario.test.names))
     matrix.check_fits(scenario, out)
     rows = matrix.meta["rows"]
-    assert (rows["default"], rows["default_neighbours"], rows["uniform"], rows["local"], rows["extra"]) == (1, 1, 1, 1, 1)
+    assert (rows["default"], rows["default_neighbours"], rows["uniform"], rows["local"], rows["extra"]) == (
+        1,
+        1,
+        1,
+        1,
+        1,
+    )
     assert matrix.configs[0] == default_config(scenario.space)
     assert matrix.configs[-1] == active_config(scenario.space, {**default_config(scenario.space), "phase": "off"})
 

@@ -22,8 +22,19 @@ def test_native_smac3_ask_tell_stops_at_the_cpu_budget_on_one_and_two_workers(wo
     matrix = RuntimeMatrix.load(MATRIX)
     train, _ = matrix.split(matrix.shape[1] // 2, seed=0)
     executor = VirtualExecutor(matrix.answer, workers, instances=matrix.instances, caller_time="free")
-    run = run_native_smac3(matrix.space, list(train), None, executor, seed=0, workers=workers, deterministic=True,
-                           cutoff=matrix.cutoff, par_factor=10.0, cpu_budget=4.0, wall_budget=None)
+    run = run_native_smac3(
+        matrix.space,
+        list(train),
+        None,
+        executor,
+        seed=0,
+        workers=workers,
+        deterministic=True,
+        cutoff=matrix.cutoff,
+        par_factor=10.0,
+        cpu_budget=4.0,
+        wall_budget=None,
+    )
     # one worker: the last run ends past the budget by less than a cutoff; two: the other one is stopped
     assert 4.0 <= run.cpu <= 4.0 + matrix.cutoff
     assert run.runs >= 4 and run.trajectory
@@ -34,8 +45,9 @@ def test_native_smac3_ask_tell_stops_at_the_cpu_budget_on_one_and_two_workers(wo
 
 def test_irace_trajectory_sums_experiment_time_and_list_schedules_race_steps():
     space = ConfigurationSpace({"x": Float("x", (0.0, 1.0), default=0.5)})
-    log = "\n".join(["0\t1\t1\t1.0", "0\t1\t2\t1.0", "1\t2\t1\t2.0", "1\t2\t3\t1.0", "1\t2\t4\t1.0",
-                     "2\t3\t3\t0.5", "2\t3\t4\tNA"])
+    log = "\n".join(
+        ["0\t1\t1\t1.0", "0\t1\t2\t1.0", "1\t2\t1\t2.0", "1\t2\t3\t1.0", "1\t2\t4\t1.0", "2\t3\t3\t0.5", "2\t3\t4\tNA"]
+    )
     elites = "1\tx=0.25\n2\tx=0.75\nfinal\tx=0.75"
     points = irace_trajectory(space, {"x": "x"}, log, elites, workers=2)
     assert [p[0] for p in points] == [6.0, 6.5, 6.5]  # CPU: every experiment of iterations <= i

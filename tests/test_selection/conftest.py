@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from algoconf.benchmarking.reference_data import ASLIB_ENV, aslib_root
+
 REPO = Path(__file__).resolve().parents[2]
 MINI = REPO / "tests" / "data" / "aslib_mini"
-
-
-def aslib_root() -> Path | None:
-    """ALGOCONF_ASLIB_DIR, else <repo>/../shared/data/aslib; None when neither exists."""
-    env = os.environ.get("ALGOCONF_ASLIB_DIR")
-    for candidate in ([Path(env)] if env else []) + [REPO.parent / "shared" / "data" / "aslib"]:
-        if candidate.is_dir():
-            return candidate
-    return None
 
 
 def aslib_scenario_dir(name: str) -> Path:
     """The directory of a reference scenario, or skip the test with the reason."""
     root = aslib_root()
     if root is None:
-        pytest.skip("ASlib reference data absent: set ALGOCONF_ASLIB_DIR or provide ../shared/data/aslib")
+        pytest.skip(f"ASlib reference data absent: set {ASLIB_ENV} or provide ../shared/data/aslib")
     path = root / name
     if not path.is_dir():
         pytest.skip(f"ASlib scenario {name} absent under {root}")

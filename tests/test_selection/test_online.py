@@ -142,7 +142,7 @@ def test_benchmark_quick_mode_runs(tmp_path):
     import sys
     from pathlib import Path
 
-    from tests.test_selection.conftest import aslib_root
+    from algoconf.benchmarking.reference_data import aslib_root
 
     root = aslib_root()
     if root is None or not (root / "CPMP-2015").is_dir():
