@@ -329,188 +329,220 @@ def run_limited(
             exit_code=127, signal=None, cpu_time=0.0, wallclock=now - started, stdout="",
             stderr_tail=f"cannot start {cmd[0]!r}: {exc}", started=started, finished=now,
         )
-    pid = proc.pid
     if cpu_limit is not None and hasattr(resource, "prlimit"):  # Linux
         backstop = int(math.ceil(cpu_limit)) + 2
         try:
-            resource.prlimit(pid, resource.RLIMIT_CPU, (backstop, backstop + 1))
+            resource.prlimit(proc.pid, resource.RLIMIT_CPU, (backstop, backstop + 1))
         except (OSError, ValueError):
-            pass  # the /proc check below still enforces the limit
+            pass  # the /proc check still enforces the limit
     if stdin_bytes is not None:
         if len(stdin_bytes) <= 65536:  # fits the pipe buffer: cannot block
             _feed(proc.stdin, stdin_bytes)
         else:  # the child may write before it reads: feed from a thread so neither side blocks
             threading.Thread(target=_feed, args=(proc.stdin, stdin_bytes), daemon=True).start()
 
-    out = OutputCapture(max_stdout, keep_head=True)
-    err = OutputCapture(stderr_tail, keep_head=False)
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ, out)
-    sel.register(proc.stderr, selectors.EVENT_READ, err)
-    pidfd = None
-    if hasattr(os, "pidfd_open"):
-        try:
-            pidfd = os.pidfd_open(pid)
-            sel.register(pidfd, selectors.EVENT_READ, None)
-        except OSError:
-            pidfd = None
-    sampler = _TreeSampler(pid)
-    killed_by: str | None = None
-    stopped = False
-    exited = False
-    reaped = False
-    # a CPU-limited run starved by a busy machine gets its run-queue wait on top of the wall backstop
-    # (up to WALL_STARVED_MAX times the backstop), so only a run that sleeps or blocks ends by it
-    wall_extra = 0.0
-    wall_ceiling = wall_limit * WALL_STARVED_MAX if wall_limit is not None else math.inf
-    # the tree cannot use more than n_cpus CPU-seconds per second: no check is needed before then
-    next_check = t0 + (min(CHECK_MAX, cpu_limit / N_CPUS) if cpu_limit is not None else CHECK_MAX)
-    kill_deadline = math.inf  # when SIGKILL follows SIGTERM
+    supervisor = _Supervisor(proc, token, t0=t0, cpu_limit=cpu_limit, wall_limit=wall_limit,
+                             stop_event=stop_event, grace=grace, out=OutputCapture(max_stdout, keep_head=True),
+                             err=OutputCapture(stderr_tail, keep_head=False))
+    status, usage, wallclock = supervisor.supervise()
+    return supervisor.outcome(status, usage, wallclock, started=started, memory_mb=memory_mb, time_kind=time_kind)
 
-    def main_exited() -> bool:
+
+class _Supervisor:
+    """Watches one started process tree until it is reaped: its pipes, its limits, its end.
+
+    :meth:`supervise` runs one loop: enforce the limits (stop request, wall backstop, CPU time of
+    the tree, SIGKILL ``grace`` seconds after SIGTERM), then wait for the pipes or the main
+    process's exit (a pidfd, or polling ``waitid`` where there is none) until the next thing due.
+    When the main process has exited it sweeps its group and the descendants that left it, reaps
+    it and drains the pipes with the same pipe reader (:meth:`_pump`).
+    """
+
+    def __init__(self, proc: subprocess.Popen, token: str, *, t0: float, cpu_limit: float | None,
+                 wall_limit: float | None, stop_event: StopFlag | None, grace: float, out: OutputCapture,
+                 err: OutputCapture) -> None:
+        self.proc, self.pid, self.token = proc, proc.pid, token
+        self.t0, self.cpu_limit, self.wall_limit = t0, cpu_limit, wall_limit
+        self.stop_event, self.grace = stop_event, grace
+        self.out, self.err = out, err
+        self.sampler = _TreeSampler(self.pid)
+        self.killed_by: str | None = None
+        self.stopped = False
+        self.exited = False
+        # a CPU-limited run starved by a busy machine gets its run-queue wait on top of the wall backstop
+        # (up to WALL_STARVED_MAX times the backstop), so only a run that sleeps or blocks ends by it
+        self.wall_extra = 0.0
+        self.wall_ceiling = wall_limit * WALL_STARVED_MAX if wall_limit is not None else math.inf
+        # the tree cannot use more than n_cpus CPU-seconds per second: no check is needed before then
+        self.next_check = t0 + (min(CHECK_MAX, cpu_limit / N_CPUS) if cpu_limit is not None else CHECK_MAX)
+        self.kill_deadline = math.inf  # when SIGKILL follows SIGTERM
+        assert proc.stdout is not None and proc.stderr is not None  # started with both piped
+        self.stdout, self.stderr = proc.stdout, proc.stderr
+        self.sel = selectors.DefaultSelector()
+        self.sel.register(self.stdout, selectors.EVENT_READ, out)
+        self.sel.register(self.stderr, selectors.EVENT_READ, err)
+        self.pidfd: int | None = None
+        if hasattr(os, "pidfd_open"):
+            try:
+                self.pidfd = os.pidfd_open(self.pid)
+                self.sel.register(self.pidfd, selectors.EVENT_READ, None)
+            except OSError:
+                self.pidfd = None
+
+    def supervise(self) -> tuple[int, resource.struct_rusage, float]:
+        """Run the tree to its end; ``(wait status, rusage, wall seconds)`` of the main process.
+        Whatever happens (an error, KeyboardInterrupt), the tree is not left running."""
+        reaped = False
         try:
-            info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            while not self.exited:
+                self._enforce(time.monotonic())
+                self._pump(self._wait(time.monotonic()))
+                if self.pidfd is None and not self.exited:
+                    self.exited = self._main_exited()
+            # main is a zombie (not reaped yet): its pid still holds the group id, so sweep the group
+            if self.killed_by is None and self.sampler.n_samples:
+                self.sampler.sample()
+            kill_group(self.pid, _signal.SIGKILL)
+            _, status, usage = os.wait4(self.pid, 0)
+            reaped = True
+            wallclock = time.monotonic() - self.t0
+            # descendants that left the group (setsid): before draining, since they may hold the pipes
+            sweep(self.token, full=self.killed_by is not None)
+            # drain what the dead tree left in the pipes (a process in another group may hold them)
+            drain_until = time.monotonic() + 0.5
+            while self.sel.get_map():
+                remaining = drain_until - time.monotonic()
+                if remaining <= 0 or not self._pump(remaining):
+                    break
+        finally:
+            self._close(reaped)
+        return status, usage, wallclock
+
+    def _enforce(self, now: float) -> None:
+        """Start killing the tree when a limit or a stop request says so; SIGKILL when SIGTERM's
+        grace is over."""
+        if self.killed_by is not None:
+            if now >= self.kill_deadline:
+                kill_group(self.pid, _signal.SIGKILL)
+                self.kill_deadline = math.inf
+            return
+        if self.stop_event is not None and self.stop_event.is_set():
+            self.stopped = True
+            self._begin_kill("stop")
+        elif self.wall_limit is not None and now - self.t0 >= self.wall_limit + self.wall_extra:
+            if self.cpu_limit is not None:
+                self.sampler.sample()
+                room = self.wall_ceiling - self.wall_limit
+                self.wall_extra = max(self.wall_extra, min(self.sampler.run_delay(), room))
+            if now - self.t0 >= self.wall_limit + self.wall_extra:
+                self._begin_kill("wall")
+        elif now >= self.next_check:
+            cpu = self.sampler.sample()
+            if self.cpu_limit is None:
+                self.next_check = now + CHECK_MAX
+            elif cpu >= self.cpu_limit:
+                self._begin_kill("cpu")
+            else:
+                room = (self.cpu_limit - cpu) / N_CPUS
+                self.next_check = now + min(CHECK_MAX, max(CHECK_MIN, room))
+
+    def _wait(self, now: float) -> float:
+        """Seconds until something is due (a check, the wall backstop, SIGKILL, a stop poll)."""
+        wait = STOP_POLL if self.stop_event is not None else 1.0
+        if self.killed_by is None:
+            if self.wall_limit is not None:
+                wait = min(wait, self.t0 + self.wall_limit + self.wall_extra - now)
+            wait = min(wait, self.next_check - now)
+        else:
+            wait = min(wait, self.kill_deadline - now, 0.05)
+        if self.pidfd is None:
+            wait = min(wait, 0.01)
+        return max(0.0, wait)
+
+    def _pump(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the pipes (or the main process's exit) and read what
+        came; False when nothing came. A pipe at its end, or the pidfd once it fired, is dropped."""
+        events = self.sel.select(timeout=timeout)
+        for key, _ in events:
+            if key.data is None:  # pidfd readable: the main process exited
+                self.exited = True
+                self.sel.unregister(key.fileobj)
+                continue
+            chunk = os.read(key.fd, 65536)
+            if chunk:
+                key.data.add(chunk)
+            else:
+                self.sel.unregister(key.fileobj)
+        return bool(events)
+
+    def _begin_kill(self, reason: str) -> None:
+        self.sampler.sample()
+        self.killed_by = reason
+        kill_group(self.pid, _signal.SIGTERM)
+        self.kill_deadline = time.monotonic() + self.grace
+
+    def _main_exited(self) -> bool:
+        try:
+            info = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
         except ChildProcessError:
             return True
         return info is not None
 
-    def begin_kill(reason: str) -> None:
-        nonlocal killed_by, kill_deadline
-        sampler.sample()
-        killed_by = reason
-        kill_group(pid, _signal.SIGTERM)
-        kill_deadline = time.monotonic() + grace
-
-    try:
-        while True:
-            now = time.monotonic()
-            if killed_by is None:
-                if stop_event is not None and stop_event.is_set():
-                    stopped = True
-                    begin_kill("stop")
-                elif wall_limit is not None and now - t0 >= wall_limit + wall_extra:
-                    if cpu_limit is not None:
-                        sampler.sample()
-                        wall_extra = max(wall_extra, min(sampler.run_delay(), wall_ceiling - wall_limit))
-                    if now - t0 >= wall_limit + wall_extra:
-                        begin_kill("wall")
-                elif now >= next_check:
-                    cpu = sampler.sample()
-                    if cpu_limit is None:
-                        next_check = now + CHECK_MAX
-                    elif cpu >= cpu_limit:
-                        begin_kill("cpu")
-                    else:
-                        room = (cpu_limit - cpu) / N_CPUS
-                        next_check = now + min(CHECK_MAX, max(CHECK_MIN, room))
-            elif now >= kill_deadline:
-                kill_group(pid, _signal.SIGKILL)
-                kill_deadline = math.inf
-            now = time.monotonic()
-            wait = STOP_POLL if stop_event is not None else 1.0
-            if killed_by is None:
-                if wall_limit is not None:
-                    wait = min(wait, t0 + wall_limit + wall_extra - now)
-                wait = min(wait, next_check - now)
-            else:
-                wait = min(wait, kill_deadline - now, 0.05)
-            if pidfd is None:
-                wait = min(wait, 0.01)
-            for key, _ in sel.select(timeout=max(0.0, wait)):
-                if key.data is None:  # pidfd readable: the main process exited
-                    exited = True
-                    sel.unregister(key.fileobj)
-                    continue
-                chunk = os.read(key.fd, 65536)
-                if chunk:
-                    key.data.add(chunk)
-                else:
-                    sel.unregister(key.fileobj)
-            if pidfd is None and not exited:
-                exited = main_exited()
-            if exited:
-                break
-        # main is a zombie (not reaped yet): its pid still holds the group id, so sweep the group
-        if killed_by is None and sampler.n_samples:
-            sampler.sample()
-        kill_group(pid, _signal.SIGKILL)
-        _, status, usage = os.wait4(pid, 0)
-        reaped = True
-        finished_mono = time.monotonic()
-        # descendants that left the group (setsid): before draining, since they may hold the pipes
-        sweep(token, full=killed_by is not None)
-        # drain what the dead tree left in the pipes (a process in another group may hold them)
-        drain_until = time.monotonic() + 0.5
-        while len(sel.get_map()) > (0 if pidfd is None or exited else 1):
-            remaining = drain_until - time.monotonic()
-            if remaining <= 0:
-                break
-            events = sel.select(timeout=remaining)
-            if not events:
-                break
-            for key, _ in events:
-                if key.data is None:
-                    sel.unregister(key.fileobj)
-                    continue
-                chunk = os.read(key.fd, 65536)
-                if chunk:
-                    key.data.add(chunk)
-                else:
-                    sel.unregister(key.fileobj)
-    finally:
-        sel.close()
-        for stream in (proc.stdout, proc.stderr):
+    def _close(self, reaped: bool) -> None:
+        self.sel.close()
+        for stream in (self.stdout, self.stderr):
             try:
                 stream.close()
             except OSError:
                 pass
-        if pidfd is not None:
-            os.close(pidfd)
+        if self.pidfd is not None:
+            os.close(self.pidfd)
         if not reaped:  # interrupted (KeyboardInterrupt, an error): never leave the tree running
-            kill_group(pid, _signal.SIGKILL)
+            kill_group(self.pid, _signal.SIGKILL)
             try:
-                os.waitpid(pid, 0)
+                os.waitpid(self.pid, 0)
             except ChildProcessError:
                 pass
-            sweep(token, full=True)
-        if proc.returncode is None:
-            proc.returncode = -1  # reaped here; keep Popen from waiting for a pid that may be reused
+            sweep(self.token, full=True)
+        if self.proc.returncode is None:
+            self.proc.returncode = -1  # reaped here; keep Popen from waiting for a pid that may be reused
 
-    exit_code: int | None
-    sig: int | None
-    if os.WIFSIGNALED(status):
-        exit_code, sig = None, os.WTERMSIG(status)
-    else:
-        exit_code, sig = os.WEXITSTATUS(status), None
-    if killed_by is None and cpu_limit is not None and sig == _signal.SIGXCPU:
-        killed_by = "cpu"  # the kernel's RLIMIT_CPU backstop fired before a check did (a starved supervisor)
-    rusage_cpu = usage.ru_utime + usage.ru_stime
-    cpu_time = max(rusage_cpu, sampler.total())
-    rss_mb = max(sampler.peak_rss_mb, usage.ru_maxrss / 1024.0)
-    timed_out = killed_by in ("cpu", "wall")
-    stderr_text = err.text()
-    memout = False
-    if memory_mb is not None and killed_by is None and (exit_code != 0 or sig is not None):
-        tail = bytes(err.tail) + bytes(out.tail[-4096:])
-        memout = bool(
-            OOM_PATTERN.search(tail)
-            or sig == _signal.SIGKILL
-            or (sig in (_signal.SIGSEGV, _signal.SIGABRT) and rss_mb >= 0.8 * memory_mb)
+    def outcome(self, status: int, usage: resource.struct_rusage, wallclock: float, *, started: float,
+                memory_mb: float | None, time_kind: str) -> ProcessOutcome:
+        """The :class:`ProcessOutcome` of the reaped tree (the MEMOUT rule of the module docstring)."""
+        exit_code: int | None
+        sig: int | None
+        if os.WIFSIGNALED(status):
+            exit_code, sig = None, os.WTERMSIG(status)
+        else:
+            exit_code, sig = os.WEXITSTATUS(status), None
+        killed_by = self.killed_by
+        if killed_by is None and self.cpu_limit is not None and sig == _signal.SIGXCPU:
+            killed_by = "cpu"  # the kernel's RLIMIT_CPU backstop fired before a check did (a starved supervisor)
+        cpu_time = max(usage.ru_utime + usage.ru_stime, self.sampler.total())
+        rss_mb = max(self.sampler.peak_rss_mb, usage.ru_maxrss / 1024.0)
+        memout = False
+        if memory_mb is not None and killed_by is None and (exit_code != 0 or sig is not None):
+            tail = bytes(self.err.tail) + bytes(self.out.tail[-4096:])
+            memout = bool(
+                OOM_PATTERN.search(tail)
+                or sig == _signal.SIGKILL
+                or (sig in (_signal.SIGSEGV, _signal.SIGABRT) and rss_mb >= 0.8 * memory_mb)
+            )
+        return ProcessOutcome(
+            exit_code=exit_code,
+            signal=sig,
+            cpu_time=cpu_time,
+            wallclock=wallclock,
+            stdout=self.out.text(),
+            stderr_tail=self.err.text(),
+            timed_out=killed_by in ("cpu", "wall"),
+            stopped=self.stopped,
+            memout=memout,
+            started=started,
+            finished=started + wallclock,
+            killed_by=killed_by,
+            max_rss_mb=rss_mb,
+            stdout_truncated=self.out.truncated,
+            time_kind=time_kind,
         )
-    return ProcessOutcome(
-        exit_code=exit_code,
-        signal=sig,
-        cpu_time=cpu_time,
-        wallclock=finished_mono - t0,
-        stdout=out.text(),
-        stderr_tail=stderr_text,
-        timed_out=timed_out,
-        stopped=stopped,
-        memout=memout,
-        started=started,
-        finished=started + (finished_mono - t0),
-        killed_by=killed_by,
-        max_rss_mb=rss_mb,
-        stdout_truncated=out.truncated,
-        time_kind=time_kind,
-    )

@@ -152,3 +152,22 @@ def test_interrupted_supervisor_never_leaves_the_tree_running(tmp_path):
         run_limited(["sh", "-c", f"echo $$ > {pids}; sleep 30"], time_limit=20, time_kind="wall",
                     stop_event=InterruptAfterAWhile())
     assert wait_dead(read_pids(pids), timeout=1.0) == []
+
+
+def test_without_pidfd_the_main_process_exit_is_polled(monkeypatch):
+    """Kernels or Pythons without pidfd_open: the same loop polls waitid for the main process's
+    exit, and the output, exit code and limits are the same."""
+    import os
+    import threading
+
+    monkeypatch.delattr(os, "pidfd_open", raising=False)
+    script = "import sys; sys.stdout.write('x' * 200000); sys.stderr.write('tail'); sys.exit(3)"
+    done = run_limited([PY, "-c", script], time_limit=10.0, time_kind="wall")
+    assert done.exit_code == 3 and not done.killed
+    assert done.stdout == "x" * 200000 and done.stderr_tail == "tail"
+    walled = run_limited(["sleep", "5"], time_limit=0.3, time_kind="wall")
+    assert walled.timed_out and walled.killed_by == "wall" and walled.wallclock < 0.3 + 0.6
+    stop = threading.Event()
+    threading.Timer(0.3, stop.set).start()
+    stopped = run_limited(["sleep", "5"], time_limit=None, time_kind="wall", stop_event=stop)
+    assert stopped.stopped and not stopped.timed_out and stopped.wallclock < 2.0
