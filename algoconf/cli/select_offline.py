@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from algoconf.errors import SelectionInputError
+from algoconf.selection.data.sources import load_performance
 from algoconf.selection.model_io import load_model, save_model
 
 
@@ -43,69 +44,13 @@ def _params(items: list[str] | None) -> dict[str, Any]:
     return out
 
 
-def load_data(source: Path, features_csv: Path | None = None):
-    """PerformanceData from an ASlib directory or an algoconf run directory."""
-    from algoconf.selection.data.aslib import load_aslib
-    from algoconf.selection.data.performance import PerformanceData
-
-    from algoconf.selection.data.input_checks import check_selectable
-
-    if (source / "description.txt").exists():
-        data = PerformanceData.from_aslib(load_aslib(source))
-        check_selectable(data.n_algorithms, data.features, source=source)
-        return data
-    if (source / "history.sqlite").exists():
-        from algoconf.history import RunHistory
-
-        history = RunHistory.open(source)
-        try:
-            results = history.results()
-        finally:
-            history.close()
-        cutoffs = {r.request.cutoff for r in results if r.request.cutoff}
-        if not cutoffs:
-            raise SelectionInputError("the history's runs have no cutoff: selection needs runtime data", file=source)
-        features, names = None, ()
-        if features_csv is not None:
-            features, names = _read_features_csv(features_csv)
-        data = PerformanceData.from_results(
-            results, cutoff=max(cutoffs), features=features, feature_names=names, name=source.name
-        )
-        check_selectable(data.n_algorithms, data.features if features_csv is not None else None, source=source)
-        return data
-    raise SelectionInputError("expected an ASlib scenario directory (description.txt) or a run directory (history.sqlite)", file=source)
-
-
-def _read_features_csv(path: Path) -> tuple[dict[str, list[float]], tuple[str, ...]]:
-    import csv
-
-    try:
-        handle = path.open(newline="")
-    except OSError as err:
-        raise SelectionInputError(f"cannot read: {err.strerror}", file=path) from None
-    with handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if not header or header[0] != "instance":
-            raise SelectionInputError("expected a header starting with 'instance'", file=path, line=1)
-        out: dict[str, list[float]] = {}
-        for lineno, row in enumerate(reader, start=2):
-            if len(row) != len(header):
-                raise SelectionInputError(f"expected {len(header)} values, got {len(row)}", file=path, line=lineno)
-            try:
-                out[row[0]] = [float(v) if v not in ("", "?", "nan") else float("nan") for v in row[1:]]
-            except ValueError:
-                raise SelectionInputError("expected numbers after the instance name", file=path, line=lineno) from None
-    return out, tuple(header[1:])
-
-
 def cmd_fit(args: argparse.Namespace) -> int:
     from algoconf.selection.offline.registry import make_selector
 
     from algoconf.selection.offline.parallel import fit_selector, resolve_jobs
 
     jobs = resolve_jobs(args.jobs)
-    data = load_data(Path(args.source), Path(args.features) if args.features else None)
+    data = load_performance(Path(args.source), Path(args.features) if args.features else None)
     selector = fit_selector(make_selector(args.selector, random_state=args.seed, **_params(args.param)), data, jobs=jobs)
     out = Path(args.output)
     save_model(out, selector, data, Path(args.source))
@@ -134,7 +79,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from algoconf.selection.offline.registry import RECOMMENDED, make_selector, selector_class
 
     jobs = resolve_jobs(args.jobs)
-    data = load_data(Path(args.source))
+    data = load_performance(Path(args.source))
     name = args.selector or RECOMMENDED
     params = dict(_params(args.param), random_state=args.seed)
     if selector_class(name).optimises_feature_cost:  # its inner choices optimise the convention it is judged by

@@ -19,6 +19,7 @@ _EXPORTS: dict[str, str] = {
     "load_aslib": "algoconf.selection.data.aslib",
     "write_aslib": "algoconf.selection.data.aslib_writer",
     "PerformanceData": "algoconf.selection.data.performance",
+    "load_performance": "algoconf.selection.data.sources",
     "Selector": "algoconf.selection.offline.base",
     "SELECTORS": "algoconf.selection.offline.registry",
     "RECOMMENDED": "algoconf.selection.offline.registry",

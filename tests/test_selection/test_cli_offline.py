@@ -6,6 +6,7 @@ import json
 import pytest
 
 from algoconf.cli import select_offline
+from algoconf.selection.data.sources import load_performance
 from algoconf.errors import InputError
 
 
@@ -32,7 +33,7 @@ def test_fit_writes_a_model_that_loads_and_predicts(mini_dir, tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["params"]["n_estimators"] == 10
     blob = select_offline.load_model(model)
-    data = select_offline.load_data(mini_dir)
+    data = load_performance(mini_dir)
     plans = blob["selector"].predict(data.features[:3])
     assert len(plans) == 3 and all(p[0][0] in blob["algorithms"] for p in plans)
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from algoconf.cli import select_offline, select_online
+from algoconf.cli import select_online
+from algoconf.selection.data.sources import load_performance
 from algoconf.errors import SelectionInputError
 from algoconf.selection.data.input_checks import check_selectable
 
@@ -60,7 +61,7 @@ def test_check_selectable_refuses_one_algorithm_and_all_nan_features():
 def test_offline_and_online_commands_refuse_it(tmp_path, make, message):
     d = make(tmp_path)
     with pytest.raises(SelectionInputError, match=message):
-        select_offline.load_data(d)
+        load_performance(d)
     parser = argparse.ArgumentParser()
     select_online.register(parser.add_subparsers())
     args = parser.parse_args(["online", str(d), "--shuffles", "1"])

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from algoconf.cli.main import main
-from algoconf.cli.select_offline import load_data
+from algoconf.selection.data.sources import load_performance
 from algoconf.errors import SelectionInputError
 from algoconf.selection import load_model, make_selector, save_model
 from algoconf.selection.model_io import LEGACY_MODULES, TRUSTED_TYPES
@@ -43,7 +43,7 @@ def _schema(path: Path) -> str:
 
 def _runner_data():
     """aslib_mini restricted to the runner-named algorithms: what the legacy models were fitted on."""
-    data = load_data(MINI)
+    data = load_performance(MINI)
     cols = [data.algorithms.index(a) for a in SOLVERS]
     return replace(
         data, algorithms=SOLVERS, time=data.time[:, cols], event=data.event[:, cols], observed=data.observed[:, cols]

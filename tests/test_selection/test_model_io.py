@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from algoconf.cli.select_offline import load_data
+from algoconf.selection.data.sources import load_performance
 from algoconf.errors import SelectionInputError
 from algoconf.selection.model_io import MODEL_FORMAT, TRUSTED_TYPES, load_model, save_model
 from algoconf.selection.offline.registry import SELECTORS, make_selector
@@ -26,7 +26,7 @@ FAST = {"auto": {"max_runs": 3, "inner_folds": 2}}
 def test_every_selector_round_trips_and_needs_only_trusted_types(name, mini_dir, tmp_path):
     import skops.io as sio
 
-    data = load_data(mini_dir)
+    data = load_performance(mini_dir)
     selector = make_selector(name, random_state=0, **FAST.get(name, {})).fit(data)
     assert set(sio.get_untrusted_types(data=sio.dumps(selector))) <= set(TRUSTED_TYPES)
     path = tmp_path / "m.model"
@@ -69,7 +69,7 @@ def test_a_hostile_pickle_creates_nothing_and_gets_a_one_line_refusal(tmp_path):
 
 
 def test_a_pickle_loads_only_when_trusted(tmp_path, mini_dir):
-    data = load_data(mini_dir)
+    data = load_performance(mini_dir)
     selector = make_selector("single-best").fit(data)
     path = tmp_path / "old.model"
     path.write_bytes(pickle.dumps({"format": MODEL_FORMAT, "version": 1, "selector": selector,
@@ -95,7 +95,7 @@ def _rewrite(path: Path, out: Path, *, manifest=None, payload=None) -> None:
 def test_a_skops_payload_with_an_untrusted_type_is_refused_before_construction(tmp_path, mini_dir):
     import skops.io as sio
 
-    data = load_data(mini_dir)
+    data = load_performance(mini_dir)
     good = tmp_path / "good.model"
     save_model(good, make_selector("single-best").fit(data), data, mini_dir)
     bad = tmp_path / "bad.model"
@@ -112,7 +112,7 @@ def test_a_skops_payload_with_an_untrusted_type_is_refused_before_construction(t
     (lambda m: dict(m, cutoff=-1), "not a positive number"),
 ])
 def test_a_model_with_a_correct_header_but_wrong_contents_is_one_error(change, message, tmp_path, mini_dir):
-    data = load_data(mini_dir)
+    data = load_performance(mini_dir)
     good = tmp_path / "good.model"
     save_model(good, make_selector("single-best").fit(data), data, mini_dir)
     bad = tmp_path / "bad.model"

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from algoconf.cli import select_offline
+from algoconf.selection.data.sources import load_performance
 from algoconf.errors import InputError
 from algoconf.selection.offline.evaluation import evaluate
 from algoconf.selection.offline.parallel import fit_selector, member_fitted, reporting_members, resolve_jobs
@@ -34,7 +35,7 @@ def stack_runs():
     """The stack evaluated on aslib_mini with one and with two jobs, with their progress updates."""
     from pathlib import Path
 
-    data = select_offline.load_data(Path(__file__).resolve().parents[1] / "data" / "aslib_mini")
+    data = load_performance(Path(__file__).resolve().parents[1] / "data" / "aslib_mini")
     runs = {}
     for jobs in (1, 2):
         updates = []
@@ -51,7 +52,7 @@ def test_two_jobs_give_the_results_of_one(stack_runs):
 
 
 def test_forest_threads_do_not_change_a_fit(mini_dir):
-    data = select_offline.load_data(mini_dir)
+    data = load_performance(mini_dir)
     a = fit_selector(make_selector("regression", n_estimators=12, random_state=1), data, jobs=1)
     b = fit_selector(make_selector("regression", n_estimators=12, random_state=1), data, jobs=2)
     assert np.array_equal(a.scores(data.features), b.scores(data.features))
@@ -73,7 +74,7 @@ def test_progress_counts_members_and_folds_and_ends_final(stack_runs, jobs):
 
 
 def test_a_plain_selector_counts_one_member_per_fold(mini_dir):
-    data = select_offline.load_data(mini_dir)
+    data = load_performance(mini_dir)
     updates = []
     evaluate(lambda: make_selector("sunny", random_state=0), data, progress=updates.append)
     folds = len(set(int(f) for f in data.folds if f > 0))

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from algoconf.cli.main import main
-from algoconf.cli.select_offline import load_data
+from algoconf.selection.data.sources import load_performance
 from algoconf.selection.model_io import load_model
 from algoconf.errors import SelectionInputError
 from algoconf.selection.data.aslib import FeatureStep
@@ -48,7 +48,7 @@ def runnable_scenario(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("select_run")
     work = tmp / "inst"
     paths = _mini_builder().instances(work)
-    data = load_data(MINI)
+    data = load_performance(MINI)
     by_name = {str(p.relative_to(work)): str(p) for p in paths}
     assert set(data.instances) <= set(by_name)
     comp = compute_features([by_name[i] for i in data.instances], extractor="cnf", groups=["base"],
@@ -78,7 +78,7 @@ def test_model_from_aslib_mini_names_what_cannot_run(tmp_path):
 
 def test_features_the_extractor_lacks_are_named(tmp_path):
     # keep only the runner-named algorithms; the features stay aslib_mini's own names
-    data = load_data(MINI)
+    data = load_performance(MINI)
     cols = [data.algorithms.index(a) for a in SOLVERS]
     from algoconf.selection.offline.registry import make_selector
 
@@ -145,7 +145,7 @@ def _rundir(tmp_path: Path, runner_target: dict) -> tuple[Path, dict, dict]:
 def test_rundir_model_algorithms_map_to_runner_configurations(tmp_path):
     run_dir, fast, slow = _rundir(tmp_path, {"kind": "runner", "runner": "minisat", "syntax": "-name value",
                                              "output": "aclib"})
-    data = load_data(run_dir)
+    data = load_performance(run_dir)
     resolved = resolve_algorithms({"algorithms": list(data.algorithms), "source": str(run_dir)})
     assert sorted((r.runner, json.dumps(dict(r.config), sort_keys=True)) for r in resolved.values()) == sorted(
         ("minisat", json.dumps(c, sort_keys=True)) for c in (fast, slow))
@@ -157,7 +157,7 @@ def test_rundir_model_algorithms_map_to_runner_configurations(tmp_path):
 
 def test_rundir_with_a_command_target_is_refused_by_name(tmp_path):
     run_dir, _, _ = _rundir(tmp_path, {"kind": "command", "command": "solver {instance}"})
-    data = load_data(run_dir)
+    data = load_performance(run_dir)
     with pytest.raises(SelectionInputError, match="target is not a runner"):
         resolve_algorithms({"algorithms": list(data.algorithms), "source": str(run_dir)})
 

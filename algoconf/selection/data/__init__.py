@@ -3,7 +3,8 @@
 ``load_aslib`` reads an ASlib scenario (``aslib.py``, ARFF parsing in ``arff.py``), ``write_aslib``
 writes one (``aslib_writer.py``), ``PerformanceData`` is the censored instances x algorithms matrix
 with features, costs and folds (``performance.py``), ``check_selectable`` refuses data with nothing to
-select (``input_checks.py``).
+select (``input_checks.py``), ``load_performance`` reads it from an ASlib scenario or an algoconf run
+directory (``sources.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ _EXPORTS: dict[str, str] = {
     "write_aslib": "algoconf.selection.data.aslib_writer",
     "PerformanceData": "algoconf.selection.data.performance",
     "check_selectable": "algoconf.selection.data.input_checks",
+    "load_performance": "algoconf.selection.data.sources",
+    "read_features_csv": "algoconf.selection.data.sources",
 }
 
 __all__ = sorted(_EXPORTS)
