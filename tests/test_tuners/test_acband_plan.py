@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from algoconf.records import RunResult, Status
 from algoconf.testing.tuners import drive
 from algoconf.tuners.acband import ACBand, acband_schedule, paper_n
 from algoconf.tuners.acband_plan import RaceMeasure, races_left, schedule_races
@@ -65,17 +66,30 @@ def test_wallclock_and_cpu_budgets_are_converted_into_races(problem):
 
 
 def test_later_epochs_shrink_when_races_cost_more_than_planned(problem):
+    """The plan prices a race at k arms × the cutoff (6 worker-seconds); when the first epoch's races
+    hold their workers longer (start-up overhead), the next epochs are shrunk to the races left."""
     p = replace(problem, max_runs=None, cutoff=3.0, max_wallclock=120.0, n_workers=2)
-    tuner = ACBand(p, seed=0, k=2, grow=False)
-    bracket = tuner._brackets[0]
-    planned = bracket["instance_budget"]
-    # the first race took 20 worker-seconds, more than three times the cutoff (start-up overhead)
-    measured = RaceMeasure(races=1, race_worker_seconds=20.0, race_cpu=20.0, worker_seconds=20.0, cpu=20.0, arms=2)
-    tuner._measured = replace(measured)
-    bracket["epoch"] = 1
-    left = races_left(p, 2, 0, measured)
+
+    def second_epoch(wallclock: float):
+        tuner = ACBand(p, seed=0, k=2, grow=False, defend=False)
+        planned = tuner.snapshot().brackets[0]["instance_budget"]
+        while True:
+            state = tuner.snapshot()
+            bracket = next(b for b in state.brackets if b["id"] == 0)
+            if bracket["epoch"] >= 2:
+                left = races_left(p, 2, state.asked, RaceMeasure.from_list(state.measured))
+                return planned, bracket, left
+            requests = tuner.ask(2)
+            assert requests, "the first epoch did not end"
+            # the first arm wins after 1 s of CPU; both arms held their worker ``wallclock`` seconds
+            tuner.tell([RunResult(r, Status.SUCCESS if i == 0 else Status.CAPPED, 1.0, wallclock=wallclock)
+                        for i, r in enumerate(requests)])
+
+    planned, bracket, left = second_epoch(4.0)  # 8 worker-seconds a race: the rest still fits
+    assert bracket["instance_budget"] == planned
+    assert schedule_races(bracket["schedule"], 2, planned, first=1) <= left
+    planned, bracket, left = second_epoch(5.0)  # 10 worker-seconds a race: it does not
     assert schedule_races(bracket["schedule"], 2, planned, first=1) > left
-    tuner._shrink_to_budget(bracket)
     assert bracket["instance_budget"] < planned
     assert schedule_races(bracket["schedule"], 2, bracket["instance_budget"], first=1) <= left
 
