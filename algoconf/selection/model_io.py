@@ -42,6 +42,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from algoconf import __version__
 from algoconf.errors import SelectionInputError
 from algoconf.selection.offline.base import Selector
 from algoconf.selection.offline.registry import SELECTORS
@@ -120,8 +121,6 @@ def save_model(path: str | Path, selector: Any, data: Any, source: str | Path,
     so a crash never leaves half a model under ``path``.
     """
     import skops.io as sio
-
-    from algoconf import __version__
 
     manifest: dict[str, Any] = {
         "format": MODEL_FORMAT,

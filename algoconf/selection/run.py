@@ -39,7 +39,12 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from algoconf.errors import SelectionInputError
-from algoconf.records import RunRequest, RunResult, Status
+from algoconf.execution.local import LocalExecutor
+from algoconf.features import compute_features, get_extractor
+from algoconf.history import RunHistory
+from algoconf.instances import Instance
+from algoconf.records import RunRequest, RunResult, Status, config_key
+from algoconf.runners import RUNNERS, get_runner
 
 __all__ = ["Runnable", "InstanceOutcome", "resolve_algorithms", "run_model"]
 
@@ -86,9 +91,6 @@ def _parse_config(text: str, name: str) -> dict[str, Any]:
 
 def _rundir_algorithms(source: Path) -> tuple[str | None, dict[str, dict[str, Any]]]:
     """(runner of the run directory's target or None, configuration key -> configuration)."""
-    from algoconf.history import RunHistory
-    from algoconf.records import config_key
-
     history = RunHistory.open(source)
     try:
         fingerprint = history.fingerprint or {}
@@ -108,8 +110,6 @@ def _rundir_algorithms(source: Path) -> tuple[str | None, dict[str, dict[str, An
 
 def resolve_algorithms(model: Mapping[str, Any]) -> dict[str, Runnable]:
     """Every algorithm of the model as a :class:`Runnable` (SelectionInputError for one that is not)."""
-    from algoconf.runners import RUNNERS
-
     source = Path(str(model.get("source", "")))
     from_rundir = (source / "history.sqlite").exists()
     rundir_runner, rundir_configs = _rundir_algorithms(source) if from_rundir else (None, {})
@@ -164,8 +164,6 @@ def _run_wave(
     jobs: Sequence[tuple[str, Runnable, float]], runners: Mapping[str, Any], instances, workers: int, seed: int
 ) -> list[RunResult]:
     """Run (instance, algorithm, budget) jobs, one executor per runner; results in job order."""
-    from algoconf.execution.local import LocalExecutor
-
     results: list[RunResult | None] = [None] * len(jobs)
     for runner_name in sorted({alg.runner for _, alg, _ in jobs}):
         picked = [(k, job) for k, job in enumerate(jobs) if job[1].runner == runner_name]
@@ -193,10 +191,6 @@ def run_model(
     cache_dir: str | Path | None = None,
 ) -> list[InstanceOutcome]:
     """Play the model's plan on each instance file (see the module docstring); outcomes in input order."""
-    from algoconf.features import compute_features, get_extractor
-    from algoconf.instances import Instance
-    from algoconf.runners import get_runner
-
     selector = model["selector"]
     if not getattr(selector, "is_runtime_", True):
         raise SelectionInputError("select run needs a runtime model; this one was fitted on quality data")

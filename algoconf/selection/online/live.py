@@ -33,7 +33,12 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from algoconf.errors import InputError
+from algoconf.execution.local import LocalExecutor
+from algoconf.features import compute_features, get_extractor
+from algoconf.history import RunHistory
 from algoconf.records import RunRequest, RunResult, Status, config_key
+from algoconf.runners import get_runner
+from algoconf.scenario import load_scenario
 from algoconf.selection.online.contract import as_observation
 from algoconf.selection.online.policies import RECOMMENDED_POLICY, make_online_selector
 
@@ -105,11 +110,6 @@ def run_live(
     progress: Callable[[LiveStep], None] | None = None,
 ) -> LiveSummary:
     """Run the live stream of ``scenario`` with ``solvers`` (runner names); see the module docstring."""
-    from algoconf.execution.local import LocalExecutor
-    from algoconf.features import compute_features, get_extractor
-    from algoconf.history import RunHistory
-    from algoconf.runners import get_runner
-
     if scenario.objective != "runtime" or scenario.cutoff is None:
         raise InputError("live online selection needs a runtime scenario with a cutoff", file=scenario.source)
     solvers = tuple(dict.fromkeys(s.strip() for s in solvers if s.strip()))
@@ -196,8 +196,6 @@ def _as_solver_result(run: RunResult, solver: str, cutoff: float) -> RunResult:
 def run_live_cli(args, policy: str) -> int:
     """``algoconf select online --live SCENARIO --solvers a,b,c`` (see :mod:`algoconf.cli.select_online`)."""
     import json
-
-    from algoconf.scenario import load_scenario
 
     if not args.solvers:
         raise InputError("--live needs --solvers a,b,c (runner names, e.g. minisat,cadical,clasp)")
