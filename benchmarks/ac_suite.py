@@ -146,20 +146,14 @@ class Setup:
 
 
 def simulated_setup(path: Path) -> Setup:
-    from algoconf.instances import InstanceSet
-    from algoconf.scenario import Budget, Scenario, TargetSpec
+    from algoconf.benchmarking.matrix_scenario import matrix_scenario
+    from algoconf.scenario import Budget
     from algoconf.tuners.simulated import RuntimeMatrix
 
     matrix = RuntimeMatrix.load(path)
     train, test = matrix.scenario_split() or matrix.split(matrix.shape[1] // 2, seed=0)
-    scenario = Scenario(
-        name=path.stem, root=ROOT / "benchmarks",
-        target=TargetSpec(kind="python", callable="algoconf.tuners.simulated:matrix_target",
-                          env={"ALGOCONF_MATRIX": str(path)}),
-        space=matrix.space, train=InstanceSet.from_names(train), test=InstanceSet.from_names(test),
-        objective="runtime", cutoff=matrix.cutoff, par_factor=10.0, budget=Budget(runs=10**7),
-        deterministic=bool(matrix.meta.get("deterministic", True)), seed=0, max_failure_rate=None,
-    )
+    scenario = matrix_scenario(path, matrix, train=train, test=test, name=path.stem, root=ROOT / "benchmarks",
+                               budget=Budget(runs=10**7), deterministic=bool(matrix.meta.get("deterministic", True)))
     return Setup(path.stem, "simulated", scenario, _rel(path), matrix=matrix)
 
 

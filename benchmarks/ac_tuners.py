@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from algoconf.benchmarking import changed_files, source_commit  # noqa: E402
+from algoconf.benchmarking.matrix_scenario import matrix_scenario  # noqa: E402
 from algoconf.records import RunRequest, Status  # noqa: E402
 from algoconf.tuners import TUNERS, get_tuner  # noqa: E402
 
@@ -163,20 +164,6 @@ def run_native_smac(space: Any, train: list[str], features: dict[str, list[float
 
 
 # --- matrix part ------------------------------------------------------------------------------------
-def matrix_scenario(matrix: Any, path: Path, train: list[str], test: list[str], runs: int, seed: int):
-    from algoconf.instances import InstanceSet
-    from algoconf.scenario import Budget, Scenario, TargetSpec
-
-    return Scenario(
-        name=f"matrix-{path.stem}", root=ROOT / "benchmarks",
-        target=TargetSpec(kind="python", callable="algoconf.tuners.simulated:matrix_target",
-                          env={"ALGOCONF_MATRIX": str(path)}),
-        space=matrix.space, train=InstanceSet.from_names(train), test=InstanceSet.from_names(test),
-        objective="runtime", cutoff=matrix.cutoff, par_factor=10.0, budget=Budget(runs=runs),
-        deterministic=True, seed=seed, max_failure_rate=None,
-    )
-
-
 def run_ours_matrix(name: str, matrix: Any, scenario: Any, seed: int, workers: int) -> dict[str, Any]:
     from algoconf.tuners.session import open_session
     from algoconf.tuners.simulated import SimulatedExecutor
@@ -218,6 +205,7 @@ class MatrixFunction:
 
 
 def matrix_part(args: argparse.Namespace) -> dict[str, Any]:
+    from algoconf.scenario import Budget
     from algoconf.space import active_config
     from algoconf.tuners.simulated import RuntimeMatrix
 
@@ -230,7 +218,8 @@ def matrix_part(args: argparse.Namespace) -> dict[str, Any]:
     default_row = matrix.row_of(active_config(matrix.space, dict(matrix.space.get_default_configuration())))
     rows: dict[str, list[dict[str, Any]]] = {}
     for seed in range(args.first_seed, args.first_seed + args.seeds):
-        scenario = matrix_scenario(matrix, path, train, test, args.matrix_runs, seed)
+        scenario = matrix_scenario(path, matrix, train=train, test=test, budget=Budget(runs=args.matrix_runs),
+                                   seed=seed, root=ROOT / "benchmarks")
         for name in contenders(args, args.tuners):
             try:
                 if name == NATIVE:

@@ -50,22 +50,16 @@ def _options(items: list[str]) -> dict[str, Any]:
 
 def matrix_run(tuner: str, seed: int, workers: int, runs: int, cpu: float | None,
                options: dict[str, Any]) -> dict[str, Any]:
-    from algoconf.instances import InstanceSet
-    from algoconf.scenario import Budget, Scenario, TargetSpec
+    from algoconf.benchmarking.matrix_scenario import matrix_scenario
+    from algoconf.scenario import Budget
     from algoconf.space import active_config
     from algoconf.tuners.session import open_session
     from algoconf.tuners.simulated import RuntimeMatrix, SimulatedExecutor
 
     matrix = RuntimeMatrix.load(MATRIX)
     train, test = matrix.split(matrix.shape[1] // 2, seed=0)
-    scenario = Scenario(
-        name="matrix", root=ROOT / "benchmarks",
-        target=TargetSpec(kind="python", callable="algoconf.tuners.simulated:matrix_target",
-                          env={"ALGOCONF_MATRIX": str(MATRIX)}),
-        space=matrix.space, train=InstanceSet.from_names(train), test=InstanceSet.from_names(test),
-        objective="runtime", cutoff=matrix.cutoff, par_factor=10.0,
-        budget=Budget(runs=runs if cpu is None else 10**6, cpu_time=cpu),
-        deterministic=True, seed=seed, max_failure_rate=None)
+    scenario = matrix_scenario(MATRIX, matrix, train=train, test=test, name="matrix", root=ROOT / "benchmarks",
+                               budget=Budget(runs=runs if cpu is None else 10**6, cpu_time=cpu), seed=seed)
     run_dir = Path(tempfile.mkdtemp(prefix="capping-"))
     try:
         with open_session(scenario, run_dir, tuner, seed=seed, workers=workers, progress=False,

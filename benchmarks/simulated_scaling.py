@@ -75,20 +75,6 @@ OUT_LARGE = ROOT / "benchmarks" / "results" / "simulated_scaling_large.json"
 SHIPPED = (OUT, OUT_OPTUNA_SMAC, OUT_ACBAND, OUT_LARGE)
 
 
-def matrix_scenario(matrix: Any, path: Path, train: Sequence[str], test: Sequence[str], seed: int) -> Any:
-    from algoconf.instances import InstanceSet
-    from algoconf.scenario import Budget, Scenario, TargetSpec
-
-    return Scenario(
-        name=f"matrix-{path.stem}", root=ROOT / "benchmarks",
-        target=TargetSpec(kind="python", callable="algoconf.tuners.simulated:matrix_target",
-                          env={"ALGOCONF_MATRIX": str(path)}),
-        space=matrix.space, train=InstanceSet.from_names(list(train)), test=InstanceSet.from_names(list(test)),
-        objective="runtime", cutoff=matrix.cutoff, par_factor=10.0, budget=Budget(runs=None),
-        deterministic=True, seed=seed, max_failure_rate=None,
-    )
-
-
 class Trajectory:
     """Engine callback: the incumbent's matrix row after each tell, at the virtual time of the tell;
     stops the loop after ``max_real`` CPU seconds of this thread (CPU, so that a loaded machine
@@ -131,6 +117,7 @@ class Trajectory:
 
 
 def run_one(path: Path, tuner: str, workers: int, seed: int, args: argparse.Namespace) -> dict[str, Any]:
+    from algoconf.benchmarking.matrix_scenario import matrix_scenario
     from algoconf.execution.virtual import VirtualExecutor
     from algoconf.history_memory import MemoryHistory
     from algoconf.space import active_config
@@ -142,7 +129,7 @@ def run_one(path: Path, tuner: str, workers: int, seed: int, args: argparse.Name
     test_par = matrix.par(columns=matrix.columns(test))
     default_row = matrix.row_of(active_config(matrix.space, dict(matrix.space.get_default_configuration())))
     budgets = budgets_of(path, args)
-    scenario = matrix_scenario(matrix, path, train, test, seed)
+    scenario = matrix_scenario(path, matrix, train=train, test=test, seed=seed, root=ROOT / "benchmarks")
     executor = VirtualExecutor(matrix.answer, workers, instances=matrix.instances, caller_time=args.caller_time)
     # --run-cap budget: the cap is the engine's run budget (the tuner knows it; the run drains its
     # last runs); stop: the cap stops the loop like the CPU cap does (runs in flight are stopped)

@@ -15,19 +15,12 @@ MATRIX = ROOT / "benchmarks" / "data" / "minisat_3sat_matrix.npz"
 def _matrix_session(tmp_path, workers: int, wallclock: float, seed: int = 0, runs: int | None = None):
     from algoconf.execution.virtual import VirtualExecutor
     from algoconf.history_memory import MemoryHistory
-    from algoconf.instances import InstanceSet
-    from algoconf.scenario import Budget, Scenario, TargetSpec
+    from algoconf.benchmarking.matrix_scenario import matrix_scenario
     from algoconf.tuners.session import open_session
     from algoconf.tuners.simulated import RuntimeMatrix
 
     matrix = RuntimeMatrix.load(MATRIX)
-    train, test = matrix.split(matrix.shape[1] // 2, seed=0)
-    scenario = Scenario(
-        name="matrix", root=tmp_path, target=TargetSpec(kind="python", callable="algoconf.tuners.simulated:matrix_target",
-                                                        env={"ALGOCONF_MATRIX": str(MATRIX)}),
-        space=matrix.space, train=InstanceSet.from_names(list(train)), test=InstanceSet.from_names(list(test)),
-        objective="runtime", cutoff=matrix.cutoff, par_factor=10.0, budget=Budget(runs=None), deterministic=True,
-        seed=seed, max_failure_rate=None)
+    scenario = matrix_scenario(MATRIX, matrix, name="matrix", root=tmp_path, seed=seed)
     executor = VirtualExecutor(matrix.answer, workers, instances=matrix.instances, caller_time="free")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -196,21 +196,16 @@ def _matrix_run(tmp_path, seed: int, workers: int, capping: bool, runs: int = 20
                 **options):
     import sys
 
-    from algoconf.instances import InstanceSet
-    from algoconf.scenario import Budget, Scenario, TargetSpec
+    from algoconf.benchmarking.matrix_scenario import matrix_scenario
+    from algoconf.scenario import Budget
     from algoconf.space import active_config
     from algoconf.tuners.session import open_session
     from algoconf.tuners.simulated import RuntimeMatrix, SimulatedExecutor
 
     matrix = RuntimeMatrix.load(MATRIX)
     train, test = matrix.split(matrix.shape[1] // 2, seed=0)
-    scenario = Scenario(
-        name="matrix", root=MATRIX.parent,
-        target=TargetSpec(kind="python", callable="algoconf.tuners.simulated:matrix_target",
-                          env={"ALGOCONF_MATRIX": str(MATRIX)}),
-        space=matrix.space, train=InstanceSet.from_names(train), test=InstanceSet.from_names(test),
-        objective="runtime", cutoff=matrix.cutoff, par_factor=10.0, budget=Budget(runs=runs),
-        deterministic=True, seed=seed, max_failure_rate=None)
+    scenario = matrix_scenario(MATRIX, matrix, train=train, test=test, name="matrix", budget=Budget(runs=runs),
+                               seed=seed)
     run_dir = tmp_path / f"{tuner}-s{seed}-w{workers}-{capping}-{sorted(options.items())}"
     with open_session(scenario, run_dir, tuner, seed=seed, workers=workers, progress=False,
                       executor=SimulatedExecutor(matrix.answer, n_workers=workers),
