@@ -14,12 +14,15 @@ Conventions every command follows:
   like Ctrl-C: the running target runs are stopped and killed with their descendants, the history
   keeps every finished run, and the exit code is 128 + the signal (143, 129; 130 for SIGINT).
   Further SIGTERM/SIGHUP during that shutdown are ignored; SIGKILL still works.
+* the library logs (``logging``, loggers under ``algoconf``) and warns (``warnings``); the command
+  shows its log records of level WARNING and above on stderr, one message a line.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import signal
 import sys
@@ -85,11 +88,26 @@ def _install_stop_handlers(stopped: _Stopped) -> dict[int, object]:
     return previous
 
 
+class _StderrLog(logging.Handler):
+    """Shows the library's log records on stderr as their bare message (what Python's last-resort
+    handler showed before the CLI chose); ``sys.stderr`` is looked up per record, as it may be
+    replaced (tests capture it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     stopped = _Stopped()
     previous = _install_stop_handlers(stopped)
+    library_log = logging.getLogger("algoconf")
+    shown = _StderrLog(logging.WARNING)
+    library_log.addHandler(shown)
     try:
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a reader that went away (``| head``) is noticed here, not at exit
@@ -111,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"algoconf: stopped by {name}; rerun the same command to resume", file=sys.stderr)
         return 128 + int(stopped.signum)
     finally:
+        library_log.removeHandler(shown)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
