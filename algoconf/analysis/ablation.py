@@ -39,7 +39,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from algoconf.analysis.fixed_pairs import AnalysisBudgetSpent
+from algoconf.analysis.fixed_pairs import AnalysisBudgetSpent, FinishedRun
 from algoconf.errors import ConfigurationError, InputError
 from algoconf.execution.progress import ProgressObserver
 from algoconf.records import Estimate, RunRequest, RunResult, config_key, mean_cost
@@ -309,7 +309,7 @@ def run_ablation(run_dir: "str | Path | FinishedRun", n_instances: int = 10, *, 
     is the default, ``n_instances <= 0``, ``workers < 1`` or ``budget <= 0``. ``executor`` replaces
     the run's own (local processes on ``workers``; the runtime matrix of a simulated run).
     """
-    from algoconf.analysis.fixed_pairs import (FinishedRun, PairRunner, fixed_pairs, load_finished_run,
+    from algoconf.analysis.fixed_pairs import (PairRunner, fixed_pairs, load_finished_run,
                                                open_analysis_history)
     from algoconf.tuners.evidence import cost_of
 
@@ -394,7 +394,7 @@ def format_ablation_table(result: AblationResult) -> str:
 
 
 def _value_text(step: AblationStep) -> str:
-    if step.parameter in step.values:
+    if step.parameter is not None and step.parameter in step.values:
         v = step.values[step.parameter]
         text = "inactive" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v))
     else:

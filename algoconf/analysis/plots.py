@@ -11,17 +11,19 @@ any process and never opens a window.
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
+from algoconf.analysis.report_trajectory import TrajectoryPoint
+from algoconf.analysis.rtd import RTDChoice
+from algoconf.censored.kaplan_meier import kaplan_meier
 from algoconf.extras import require
 
-Figure = require("matplotlib.figure", "plotting").Figure
-
-from algoconf.censored.kaplan_meier import kaplan_meier
-from algoconf.analysis.rtd import RTDChoice
-from algoconf.analysis.report_trajectory import TrajectoryPoint
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+else:  # the plots extra: a missing matplotlib stops here with the pip command that installs it
+    Figure = require("matplotlib.figure", "plotting").Figure
 
 __all__ = ["ablation_figure", "gap_closed_figure", "scatter_figure", "quality_scatter_figure", "ecdf_figure", "convergence_figure", "rtd_figure", "returns_figure",
            "spans_decades", "COLOURS"]
@@ -31,7 +33,7 @@ COLOURS = {"default": "#7f7f7f", "incumbent": "#1f77b4", "timeout": "#d62728", "
 _FLOOR = 1e-3  # runtimes below a millisecond are drawn at 1 ms on log axes
 
 
-def spans_decades(values: Sequence[float]) -> bool:
+def spans_decades(values: Sequence[float] | np.ndarray) -> bool:
     """True when the positive values span more than a factor of ten."""
     v = np.asarray([x for x in values if x > 0 and math.isfinite(x)], dtype=float)
     return bool(v.size) and float(v.max() / v.min()) > 10.0

@@ -106,12 +106,13 @@ def build_report(run_path: str | Path, out: str | Path | None = None) -> Report:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     page = _Page(out)
+    summary: dict[str, Any]
     if kind == "selection":
         summary = _selection_sections(page, load_selection(path))
         title, subtitle = "Algorithm selection", f"results from {path.resolve()}"
     elif kind == "dac-trace":
         traces = [path] if path.is_file() else trace_files(path)
-        summary: dict[str, Any] = {"traces": [_trace_section(page, load_dac_trace(t)) for t in traces]}
+        summary = {"traces": [_trace_section(page, load_dac_trace(t)) for t in traces]}
         title, subtitle = "DAC policy evaluation", ", ".join(str(t) for t in traces)
     else:
         run = load_configuration_run(path)
@@ -142,8 +143,9 @@ def _run_sections(page: _Page, run: ConfigurationRun) -> dict[str, Any]:
         page.add("Incumbent guard", _guard_section(guard))
     time_label = "CPU time" if run.time_kind == "cpu" else "wall-clock time"
     validation = run.validation
-    summary["incumbent_worse_than_default"] = bool(validation is not None and _worse(validation))
-    if summary["incumbent_worse_than_default"]:
+    worse = validation is not None and _worse(validation)
+    summary["incumbent_worse_than_default"] = worse
+    if validation is not None and worse:
         k = f"PAR{fmt(float(validation['par_factor']))}" if run.objective == "runtime" else "mean cost"
         page.warnings.append(
             f"Warning: the incumbent is worse than the default on the {validation['instances']} instances "
@@ -157,10 +159,10 @@ def _run_sections(page: _Page, run: ConfigurationRun) -> dict[str, Any]:
         page.add("Validation", '<p class="note">Not validated (run <code>algoconf validate RUNDIR</code> to run '
                  "the default and the incumbent on the test instances).</p>")
     if run.objective == "runtime":
-        body = []
+        figures: list[str] = []
         if validation is not None:
             rows = validation["rows"]
-            body.append(page.figure("scatter", plots.scatter_figure(rows, run.cutoff, time_label),
+            figures.append(page.figure("scatter", plots.scatter_figure(rows, run.cutoff, time_label),
                                     f"Default vs incumbent {time_label} per {validation['instances']} instance "
                                     "(log-log); red crosses: a timeout, drawn on the dashed cutoff line."))
             samples = {name: _validation_samples(rows, name) for name in ("default", "incumbent")}
@@ -168,11 +170,11 @@ def _run_sections(page: _Page, run: ConfigurationRun) -> dict[str, Any]:
         else:
             samples = _training_samples(run, incumbent)
             where = "training runs (no validation yet)"
-        body.append(page.figure("ecdf", plots.ecdf_figure(samples, run.cutoff, time_label,
+        figures.append(page.figure("ecdf", plots.ecdf_figure(samples, run.cutoff, time_label,
                                                           f"runtime distribution over {where}"),
                                 f"Kaplan–Meier estimate of the runtime CDF over {where}: censored runs count as "
                                 "'still running' at their bound, so the curve stops where the data stops."))
-        page.add("Runtimes", "".join(body))
+        page.add("Runtimes", "".join(figures))
     elif validation is not None:
         page.add("Qualities", page.figure(
             "scatter", plots.quality_scatter_figure(validation["rows"], bool(run.settings.get("maximize"))),
@@ -242,9 +244,9 @@ def _parameter_table(default: Mapping | None, incumbent: Mapping | None, configs
                      f"<code>{esc(replayed)}</code> instead: this tuner chooses its incumbent by its own rule "
                      "(e.g. AC-Band by race wins); the convergence plot follows the replay.")
     if default is None:  # a DAC search stores no space: there is no default to compare with
-        rows = [(n, fmt(v, 6)) for n, v in sorted(incumbent.items())]
+        values = [(n, fmt(v, 6)) for n, v in sorted(incumbent.items())]
         return (f"<p>Incumbent <code>{esc(key)}</code> (the run stores no default to compare with). "
-                + " ".join(notes) + "</p>" + table_html(("parameter", "incumbent"), rows, table_id="parameters"))
+                + " ".join(notes) + "</p>" + table_html(("parameter", "incumbent"), values, table_id="parameters"))
     names = sorted(set(default) | set(incumbent))
     rows, classes = [], []
     for n in names:
@@ -480,7 +482,7 @@ def _ablation_section(page: _Page, ab: AblationResult, incumbent: Mapping | None
     if not ab.complete:
         notes.append("<b>Incomplete</b>: its budget ran out; <code>algoconf ablate RUNDIR</code> continues it.")
     elif not ab.total_improvement > 0:
-        notes.append(f"The incumbent is not better than the default on these pairs, so there are no shares.")
+        notes.append("The incumbent is not better than the default on these pairs, so there are no shares.")
     body = "<p>" + " ".join(notes) + "</p>"
     if len(ab.steps) >= 2:
         labels = ["default"] + [s.parameter or "" for s in ab.steps[1:]]
@@ -561,7 +563,7 @@ def _selection_sections(page: _Page, entries: tuple[SelectionEntry, ...]) -> dic
             sorted(entries, key=lambda e: (e.scenario, e.convention, -_finite(e.gap_closed)))]
     page.add("Results", table_html(("scenario", "selector", "convention", "PAR10", "solved", "gap closed",
                                     "VBS PAR10", "SBS PAR10"), rows, numeric=(3, 4, 5, 6, 7), table_id="selection"))
-    best = {}
+    best: dict[str, dict[str, Any]] = {}
     for e in entries:
         key = f"{e.scenario} ({e.convention})"
         if math.isfinite(e.gap_closed) and (key not in best or e.gap_closed > best[key]["gap_closed"]):

@@ -8,11 +8,14 @@ from __future__ import annotations
 import base64
 import html
 import io
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from algoconf.extras import require
 
-Figure = require("matplotlib.figure", "plotting").Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+else:  # the plots extra: a missing matplotlib stops here with the pip command that installs it
+    Figure = require("matplotlib.figure", "plotting").Figure
 
 __all__ = ["png_bytes", "figure_html", "table_html", "page_html", "esc", "fmt"]
 

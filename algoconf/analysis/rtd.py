@@ -100,7 +100,7 @@ def expected_min_of(sf: Callable[[np.ndarray], np.ndarray], k: int, scale: float
     return total
 
 
-def _split(runtimes: Sequence[float], censored: Sequence[bool]) -> tuple[np.ndarray, np.ndarray]:
+def _split(runtimes: Sequence[float] | np.ndarray, censored: Sequence[bool] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     t = np.asarray(runtimes, dtype=float)
     c = np.asarray(censored, dtype=bool)
     if t.shape != c.shape:
@@ -191,7 +191,7 @@ def ks_distance(fitted: FittedRTD, km: ECDF) -> float:
     return float(gaps.max())
 
 
-def fit_rtd(runtimes: Sequence[float], censored: Sequence[bool], family: str) -> FittedRTD:
+def fit_rtd(runtimes: Sequence[float] | np.ndarray, censored: Sequence[bool] | np.ndarray, family: str) -> FittedRTD:
     """Maximum-likelihood fit of one family to right-censored runtimes."""
     if family not in _FITTERS:
         raise ValueError(f"unknown family {family!r}; expected one of {FAMILIES}")
@@ -213,7 +213,7 @@ class RTDChoice:
 
 
 def fit_best_rtd(
-    runtimes: Sequence[float], censored: Sequence[bool], families: Sequence[str] = FAMILIES
+    runtimes: Sequence[float] | np.ndarray, censored: Sequence[bool] | np.ndarray, families: Sequence[str] = FAMILIES
 ) -> RTDChoice:
     """Fit every family that applies to the data; the choice is by AIC.
 

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from algoconf.analysis.fixed_pairs import AnalysisBudgetSpent
+from algoconf.analysis.fixed_pairs import AnalysisBudgetSpent, FinishedRun
 from algoconf.errors import InputError
 from algoconf.execution.progress import ProgressObserver
 from algoconf.records import Estimate, RunRequest, config_key, mean_cost
@@ -75,9 +75,14 @@ class TrajectoryCosts:
     def from_dict(cls, data: Mapping[str, Any]) -> "TrajectoryCosts":
         return cls(tuple((str(i), int(s)) for i, s in data["pairs"]), str(data["objective"]),
                    float(data["par_factor"]), float(data["default_cost"]), bool(data["default_exact"]),
-                   tuple(FixedSetPoint(**{k: (math.nan if v is None else v) for k, v in p.items()})
-                         for p in data["points"]), bool(data["complete"]),
+                   tuple(_from_json_point(p) for p in data["points"]), bool(data["complete"]),
                    float(data["end_wallclock"]), float(data["end_cpu_time"]), dict(data.get("runs", {})))
+
+
+def _from_json_point(p: Mapping[str, Any]) -> FixedSetPoint:
+    """A point read back from JSON (a null, written for a NaN, is NaN again)."""
+    fields: dict[str, Any] = {k: (math.nan if v is None else v) for k, v in p.items()}
+    return FixedSetPoint(**fields)
 
 
 def _json_point(p: FixedSetPoint) -> dict[str, Any]:
@@ -112,7 +117,7 @@ def run_trajectory_costs(run_dir: "str | Path | FinishedRun", n_instances: int =
     ``n_instances <= 0``. ``executor`` replaces the run's own (local processes on ``workers``, or
     the runtime matrix of a simulated run).
     """
-    from algoconf.analysis.fixed_pairs import (FinishedRun, PairRunner, fixed_pairs, load_finished_run,
+    from algoconf.analysis.fixed_pairs import (PairRunner, fixed_pairs, load_finished_run,
                                                open_analysis_history)
     from algoconf.history import RunHistory
     from algoconf.tuners.evidence import cost_of

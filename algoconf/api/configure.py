@@ -18,6 +18,7 @@ is given; an existing run there is continued only with ``resume=True`` (otherwis
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -76,7 +77,8 @@ def _space(space: ConfigurationSpace | str | os.PathLike) -> tuple[Configuration
     if isinstance(space, (str, os.PathLike)):
         from algoconf.space import read_space
 
-        return read_space(space), Path(space).resolve()
+        path = Path(space)
+        return read_space(path), path.resolve()
     raise InputError(f"space must be a ConfigSpace ConfigurationSpace or a parameter file, got {type(space).__name__}")
 
 
@@ -177,17 +179,21 @@ def _executor(scenario: Any, function: Any, workers: int) -> Any:
 
 def _run(scenario: Any, executor: Any, run_dir: Path, tuner: str, seed: int, workers: int, progress: bool,
          tuner_options: dict[str, Any] | None) -> ConfigureResult:
+    from algoconf.execution.progress_bar import RichProgress
     from algoconf.tuners.session import open_session
     from algoconf.validation import validate
 
+    bar = RichProgress(sys.stderr) if progress else None
     try:
-        with open_session(scenario, run_dir, tuner, seed=seed, workers=workers, progress=progress,
+        with open_session(scenario, run_dir, tuner, seed=seed, workers=workers, progress=bar,
                           tuner_options=tuner_options, executor=executor) as session:
             outcome = session.run()
             report = None
             if scenario.test is not None and outcome.incumbent is not None:
                 report = validate(scenario, outcome.incumbent, session.executor, run_dir, seed=seed)
     finally:
+        if bar is not None:
+            bar.close()
         executor.close()
     return ConfigureResult(
         incumbent=outcome.incumbent,

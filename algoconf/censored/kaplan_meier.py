@@ -46,7 +46,7 @@ class ECDF:
         return 1.0 - self(t)
 
 
-def kaplan_meier(runtimes: Sequence[float], censored: Sequence[bool]) -> ECDF:
+def kaplan_meier(runtimes: Sequence[float] | np.ndarray, censored: Sequence[bool] | np.ndarray) -> ECDF:
     """The Kaplan–Meier CDF of runtimes where ``censored[i]`` marks ``runtimes[i]`` a lower bound.
 
     Ties: at equal times exact events are counted before censorings (the usual convention: a run

@@ -22,11 +22,14 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from algoconf.cli.progress_view import add_progress_flags, progress_observer
 from algoconf.errors import InputError
 from algoconf.tuners import TUNERS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from algoconf.execution.base import Executor
 
 RUN_FILE = "run.json"
 
@@ -180,6 +183,7 @@ def validate_command(args: argparse.Namespace) -> int:
     if args.trajectory < 0:
         raise InputError(f"--trajectory must be at least 0, got {args.trajectory}")
     scenario = load_scenario(info["scenario"])
+    executor: Executor
     if info.get("simulate"):  # a simulated run validates from its matrix too
         from algoconf.tuners.simulated import simulated_executor
 

@@ -188,7 +188,7 @@ def _evaluation_lines(label: str, result: Any) -> list[str]:
 def _cmd_list(args: argparse.Namespace) -> int:
     from algoconf.dac.benchmarks import BENCHMARKS
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for spec in BENCHMARKS.values():
         rows.append({
             "name": spec.name,

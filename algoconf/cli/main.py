@@ -27,7 +27,8 @@ import os
 import signal
 import sys
 import threading
-from typing import Sequence
+from types import FrameType
+from typing import Any, Callable, Sequence
 
 from algoconf import __version__
 from algoconf.errors import AlgoconfError, InputError
@@ -61,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 STOP_SIGNALS: tuple[int, ...] = (signal.SIGTERM, signal.SIGHUP)
+#: what ``signal.signal`` takes and returns
+SignalHandler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 
 class _Stopped:
@@ -69,7 +72,7 @@ class _Stopped:
     signum: int = signal.SIGINT
 
 
-def _install_stop_handlers(stopped: _Stopped) -> dict[int, object]:
+def _install_stop_handlers(stopped: _Stopped) -> dict[int, SignalHandler]:
     """SIGTERM/SIGHUP raise KeyboardInterrupt in the main thread, so the shutdown is Ctrl-C's."""
     if threading.current_thread() is not threading.main_thread():
         return {}
@@ -80,7 +83,7 @@ def _install_stop_handlers(stopped: _Stopped) -> dict[int, object]:
             signal.signal(sig, signal.SIG_IGN)
         raise KeyboardInterrupt
 
-    previous = {}
+    previous: dict[int, SignalHandler] = {}
     for sig in STOP_SIGNALS:
         if signal.getsignal(sig) is signal.SIG_IGN:  # nohup: keep ignoring it
             continue
@@ -105,9 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stopped = _Stopped()
     previous = _install_stop_handlers(stopped)
+    # the library's records go to this handler only, whatever other libraries did to the root logger
+    # (SMAC's setup sets its level and adds a handler on stdout, which --json keeps for its JSON)
     library_log = logging.getLogger("algoconf")
+    saved = library_log.level, library_log.propagate
     shown = _StderrLog(logging.WARNING)
     library_log.addHandler(shown)
+    library_log.setLevel(logging.WARNING)
+    library_log.propagate = False
     try:
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a reader that went away (``| head``) is noticed here, not at exit
@@ -130,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + int(stopped.signum)
     finally:
         library_log.removeHandler(shown)
+        library_log.setLevel(saved[0])
+        library_log.propagate = saved[1]
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 

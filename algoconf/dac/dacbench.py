@@ -111,8 +111,8 @@ class DACBenchAdapter(gym.Env):
         self._split = split
         self._active = self.instances.get(split)
 
-    def find_instance(self, pin: Any) -> DACInstance:
-        if isinstance(pin, DACInstance):
+    def find_instance(self, pin: Any) -> DACBenchInstance:
+        if isinstance(pin, DACBenchInstance):
             return pin
         for inst in self.instances.train + self.instances.test:
             if inst.name == pin:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import abc
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar, Generic, Mapping, TypeVar
 
 import gymnasium as gym
 import numpy as np
@@ -56,12 +56,15 @@ class DACInstance:
         return asdict(self)
 
 
+InstanceT = TypeVar("InstanceT", bound=DACInstance)
+
+
 @dataclass(frozen=True)
-class InstanceSplit:
+class InstanceSplit(Generic[InstanceT]):
     """Train and test instances of one benchmark; names are unique within each split."""
 
-    train: tuple[DACInstance, ...]
-    test: tuple[DACInstance, ...]
+    train: tuple[InstanceT, ...]
+    test: tuple[InstanceT, ...]
 
     def __post_init__(self) -> None:
         for split in SPLITS:
@@ -72,7 +75,7 @@ class InstanceSplit:
             if len(set(names)) != len(names):
                 raise DACError(f"the {split} instance set has duplicate names")
 
-    def get(self, split: str) -> tuple[DACInstance, ...]:
+    def get(self, split: str) -> tuple[InstanceT, ...]:
         if split not in SPLITS:
             raise DACError(f"unknown instance split {split!r}; expected one of {SPLITS}")
         return getattr(self, split)
@@ -82,18 +85,19 @@ class ActionCodec:
     """Maps a ConfigSpace space (no conditions) to a gymnasium space and back."""
 
     def __init__(self, space: ConfigurationSpace) -> None:
-        if list(space.conditions) or list(space.forbidden_clauses):
+        if len(list(space.conditions)) > 0 or len(list(space.forbidden_clauses)) > 0:
             raise DACError("action spaces with conditions or forbiddens are not supported")
         self.space = space
         self.params = list(space.values())
         if not self.params:
             raise DACError("an action space needs at least one parameter")
         self._subspaces = [self._subspace(p) for p in self.params]
-        self.discrete = all(isinstance(s, gym.spaces.Discrete) for s in self._subspaces)
+        discrete = [s for s in self._subspaces if isinstance(s, gym.spaces.Discrete)]
+        self.discrete = len(discrete) == len(self._subspaces)
         if len(self.params) == 1:
             self.gym_space: gym.Space = self._subspaces[0]
         elif self.discrete:
-            self.gym_space = gym.spaces.MultiDiscrete([s.n for s in self._subspaces])
+            self.gym_space = gym.spaces.MultiDiscrete([s.n for s in discrete])
         else:
             self.gym_space = gym.spaces.Dict({p.name: s for p, s in zip(self.params, self._subspaces)})
 
@@ -186,7 +190,7 @@ class DACEnv(gym.Env, abc.ABC):
     counts_evaluations: ClassVar[bool] = False
     tabular: ClassVar[bool] = False
     deterministic: ClassVar[bool] = False
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
+    metadata: dict[str, Any] = {"render_modes": []}  # gymnasium.Env declares it an instance attribute
 
     def __init__(
         self,
@@ -284,6 +288,10 @@ class DACEnv(gym.Env, abc.ABC):
     def tabular_state(self, obs: Any) -> Any:
         """A small hashable state for tabular learners (envs with ``tabular = True``)."""
         raise DACError(f"{self.id} has no tabular state")
+
+    def potential(self, obs: Any) -> float:
+        """Progress of a state, for reward shaping of tabular learners (bonus Φ(s') − Φ(s))."""
+        raise DACError(f"{self.id} has no potential for reward shaping")
 
     def feature(self, name: str, obs: Any) -> Any:
         """A named state feature computed from an observation (for binned/threshold policies).

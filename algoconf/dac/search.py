@@ -51,6 +51,9 @@ class EpisodeObjective:
     Picklable (the environment is rebuilt lazily in each process). ``method`` as in the module doc.
     """
 
+    #: True for an objective over a given environment object (``from_env``): in-process only
+    _bound: bool = False
+
     def __init__(
         self,
         benchmark_id: str,

@@ -315,7 +315,7 @@ class Engine:
             self._stop_in_flight()
             self._save_engine_state()
         if self.guard is not None:
-            self._verdict = self._guard_phase()
+            self._verdict = self._guard_phase(self.guard)
         self._emit("tuning", final=True)
         return self.outcome(reason)
 
@@ -323,7 +323,8 @@ class Engine:
         incumbent = self.tuner.incumbent
         verdict = self._verdict
         if verdict is not None and incumbent is not None:  # guarded: the candidate if accepted, else the default
-            incumbent = dict(verdict.candidate) if verdict.accepted else default_config(self.tuner.problem.space)
+            accepted = verdict.candidate if verdict.accepted else None  # an accepted verdict names its candidate
+            incumbent = dict(accepted) if accepted is not None else default_config(self.tuner.problem.space)
         key = cost = None
         if incumbent is not None:
             key = config_key(incumbent)
@@ -372,13 +373,13 @@ class Engine:
         if self.guard is None:
             return GuardReserve()
         incumbent = self.tuner.incumbent
-        mine = self._reserve_of(incumbent)
+        mine = self._reserve_of(self.guard, incumbent)
         if not self._exceeded(mine) or self._fallback is None:
             self._fallback = dict(incumbent) if incumbent is not None else None
             return mine
-        return self._reserve_of(self._fallback)
+        return self._reserve_of(self.guard, self._fallback)
 
-    def _reserve_of(self, candidate: Mapping[str, Any] | None) -> GuardReserve:
+    def _reserve_of(self, guard: IncumbentGuard, candidate: Mapping[str, Any] | None) -> GuardReserve:
         """The guard's expected cost for ``candidate``, recomputed when the history grew by 5 %."""
         key = config_key(candidate) if candidate is not None else None
         cached = self._reserve_cache.get(key)
@@ -388,7 +389,7 @@ class Engine:
             if len(self._finished) >= 3:
                 cpu, wall = np.median(np.asarray(self._finished), axis=0)
                 typical = (float(cpu), float(wall))
-            reserve = self.guard.reserve(self.tuner.problem, self.history, candidate, self.executor.n_workers,
+            reserve = guard.reserve(self.tuner.problem, self.history, candidate, self.executor.n_workers,
                                          typical=typical)
             if len(self._reserve_cache) > 8:
                 self._reserve_cache.clear()
@@ -593,16 +594,16 @@ class Engine:
                 self._stop_requested = True
 
     # --- the incumbent guard's phase ---------------------------------------------------------------
-    def _guard_phase(self) -> GuardVerdict:
+    def _guard_phase(self, guard: IncumbentGuard) -> GuardVerdict:
         """Run the guard's missing runs within the budgets, record them, and judge (module docstring)."""
         problem, final = self.tuner.problem, self.tuner.incumbent
         candidate = final
         if final is not None and self._fallback is not None and config_key(self._fallback) != config_key(final):
-            if self._exceeded(self._reserve_of(final)):
+            if self._exceeded(self._reserve_of(guard, final)):
                 candidate = self._fallback  # the final incumbent came too late to be compared
         if candidate is None:
-            return self.guard.judge(problem, self.history, None)
-        plan = self.guard.plan(problem, self.history, candidate)
+            return guard.judge(problem, self.history, None)
+        plan = guard.plan(problem, self.history, candidate)
         todo = [r for r in plan.requests if r.key not in self.history]
         if self.limits.runs is not None:
             todo = todo[:max(0, self.limits.runs - self.runs)]
@@ -627,8 +628,8 @@ class Engine:
                 if not self.executor.cancel(future):
                     self.executor.stop(future)
             self._save_engine_state()
-        verdict = self.guard.judge(problem, self.history, candidate, plan)
-        if candidate is not final:
+        verdict = guard.judge(problem, self.history, candidate, plan)
+        if candidate is not final and final is not None:
             verdict = verdict.too_late(final)
         log.info("incumbent guard: %s: %s", verdict.verdict, verdict.reason)
         return verdict

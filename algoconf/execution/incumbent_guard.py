@@ -220,7 +220,7 @@ class IncumbentGuard:
         d_all = _by_pair(history.results(config_key=dkey))
         compared = [p for p in plan.pairs if p in c_all and p in d_all and usable(c_all[p]) and usable(d_all[p])]
         new_runs = sum(1 for r in list(c_all.values()) + list(d_all.values()) if r.info.get("guard"))
-        base = dict(candidate=dict(candidate), candidate_key=ckey, default_key=dkey, pairs=len(compared),
+        base: dict[str, Any] = dict(candidate=dict(candidate), candidate_key=ckey, default_key=dkey, pairs=len(compared),
                     needed=needed, new_runs=new_runs)
         if len(compared) < needed:
             return GuardVerdict(
@@ -229,7 +229,7 @@ class IncumbentGuard:
                 "pairs needed (the budget ended first); the default is kept", False, **base)
         c = mean_cost(cost_of(problem, c_all[p]) for p in compared)
         d = mean_cost(cost_of(problem, d_all[p]) for p in compared)
-        costs = dict(candidate_cost=c.value, default_cost=d.value, candidate_cost_exact=c.exact,
+        costs: dict[str, Any] = dict(candidate_cost=c.value, default_cost=d.value, candidate_cost_exact=c.exact,
                      default_cost_exact=d.exact)
         where = f"on {len(compared)} instance-seed pairs"
         if c.exact and c.value < d.value:

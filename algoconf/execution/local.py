@@ -130,7 +130,7 @@ class LocalExecutor(Executor):
         self._closed = True
         with self._lock:
             jobs = list(self._jobs.items())
-        for future, job in jobs:
+        for future, _ in jobs:
             if not self.cancel(future):
                 self.stop(future)
         for _ in self._threads:

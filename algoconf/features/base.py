@@ -148,7 +148,7 @@ class FeatureExtractor(abc.ABC):
                 out[g] = self.compute_group(path, g, seed=seed)
         return out
 
-    def validate(self, path: Path) -> None:
+    def validate(self, path: Path) -> None:  # noqa: B027 (an optional hook: no check by default)
         """Raise the InputError of a malformed instance file (called before any run)."""
 
     @abc.abstractmethod

@@ -101,7 +101,7 @@ def feature_source(scenario: Any) -> FeatureSource:
             f"a portfolio selector needs instance features, and the scenario has none: its instances are names "
             f"without files ({pathless[0]!r}); give instance files and features: {{extractor: "
             f"<{'|'.join(EXTRACTORS)}>}}", file=scenario.source)
-    kinds = set()
+    kinds: set[str | None] = set()
     for inst in scenario.train:
         try:
             kinds.add(extractor_for(inst.path))

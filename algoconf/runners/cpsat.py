@@ -60,7 +60,7 @@ def schedule_violation(shop: JobShop, starts: dict[tuple[int, int], int], makesp
         end = max(end, ready)
     for machine, ops in busy.items():
         ops.sort()
-        for (s1, e1, j1, k1), (s2, _, j2, k2) in zip(ops, ops[1:]):
+        for (_, e1, j1, k1), (s2, _, j2, k2) in zip(ops, ops[1:]):
             if s2 < e1:
                 return f"machine {machine}: job {j1} op {k1} and job {j2} op {k2} overlap"
     if end != makespan:

@@ -172,6 +172,11 @@ def load_aclib_scenario(path: Path, text: str | None = None, *, cwd: Path | None
             return int(x)
         return x
 
+    def integer(key: str, *, unlimited: bool = False) -> int | None:
+        """A positive integer; ``inf`` means None (no limit) where ``unlimited``."""
+        x = number(key, integer=True, unlimited=unlimited)
+        return None if x is None else int(x)
+
     def flag(key: str, default: bool = False) -> bool:
         if key not in entries:
             return default
@@ -229,6 +234,7 @@ def load_aclib_scenario(path: Path, text: str | None = None, *, cwd: Path | None
             raise err(f"overall_obj penalty factor must be at least 1, got {entries['overall_obj'][0]!r}", "overall_obj")
     if "par_factor" in entries:
         factor = number("par_factor")
+        assert factor is not None  # the key is there
         if "overall_obj" in entries and factor != par_factor:
             raise err(
                 f"par_factor {entries['par_factor'][0]} contradicts overall_obj {entries['overall_obj'][0]} "
@@ -278,11 +284,11 @@ def load_aclib_scenario(path: Path, text: str | None = None, *, cwd: Path | None
             cutoff=cutoff,
             par_factor=par_factor,
             budget=Budget(
-                number("runcount_limit", integer=True, unlimited=True),
+                integer("runcount_limit", unlimited=True),
                 number("wallclock_limit", unlimited=True),
                 number("tuner_timeout", unlimited=True),
             ),
-            memory_limit=number("memory_limit", integer=True),
+            memory_limit=integer("memory_limit"),
             deterministic=flag("deterministic"),
             crash_policy="abort" if flag("abort_on_first_run_crash") else "record",
             time_kind="cpu",

@@ -193,6 +193,8 @@ def load_irace_scenario(path: Path, text: str | None = None) -> Scenario:
         return value
 
     parameter_file = resolve("parameterFile")
+    if parameter_file is None:
+        raise err("parameterFile must name the parameter file", "parameterFile")
     space_text = parameter_file.read_text()
     digits = get("digits")
     if not isinstance(digits, int) or isinstance(digits, bool) or not 1 <= digits <= 15:
@@ -253,7 +255,8 @@ def _instances(entries: dict, which: str, resolve: Any, err: Any) -> InstanceSet
     (as irace pastes them), or every file under the folder, sorted."""
     dir_key, file_key = f"{which}InstancesDir", f"{which}InstancesFile"
     folder = resolve(dir_key, folder=True, required=file_key not in entries)
-    written_dir = entries[dir_key][0] if dir_key in entries else _DEFAULTS.get(dir_key)
+    default_dir = _DEFAULTS.get(dir_key)
+    written_dir = entries[dir_key][0] if dir_key in entries else (None if default_dir is None else str(default_dir))
     listing = resolve(file_key)
     instances: list[Instance] = []
     if listing is not None:

@@ -99,7 +99,7 @@ class TargetSpec:
             return f"a {self.kind} target needs exactly the key {need!r} (given: {', '.join(given) or 'none'})"
         if self.syntax not in SYNTAXES:
             return f"target syntax must be one of {', '.join(repr(s) for s in SYNTAXES)}, got {self.syntax!r}"
-        if self.kind == "command":
+        if self.kind == "command" and self.command is not None:  # (given: a command target has one)
             try:
                 fields = [f for _, f, _, _ in string.Formatter().parse(self.command) if f is not None]
             except ValueError as err:
@@ -114,7 +114,7 @@ class TargetSpec:
             if self.output not in OUTPUT_PARSERS:
                 return (f"target output must be one of {', '.join(repr(o) for o in sorted(OUTPUT_PARSERS))}, "
                         f"got {self.output!r}")
-        if self.kind == "python" and ":" not in self.callable:
+        if self.kind == "python" and self.callable is not None and ":" not in self.callable:
             return f"callable must be 'package.module:function', got {self.callable!r}"
         return None
 

@@ -42,7 +42,7 @@ import os
 import re
 import shlex
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, overload
 
 import yaml
 from ConfigSpace import ConfigurationSpace
@@ -209,12 +209,24 @@ def load_yaml_scenario(path: Path, text: str | None = None) -> Scenario:
 
 
 # --- typed getters (each error names the key's line) --------------------------------------------------
+@overload
+def _string(doc: _Doc, data: Mapping, key: str, default: str, where: tuple = ()) -> str: ...
+@overload
+def _string(doc: _Doc, data: Mapping, key: str, default: None, where: tuple = ()) -> str | None: ...
 def _string(doc: _Doc, data: Mapping, key: str, default: str | None, where: tuple = ()) -> str | None:
     value = data.get(key, default)
     if value is None:
         return default
     if not isinstance(value, str) or not value:
         raise doc.error(f"{key} must be a non-empty string, got {value!r}", *where, key)
+    return value
+
+
+def _given_string(doc: _Doc, data: Mapping, key: str, where: tuple = ()) -> str:
+    """The non-empty string under ``key`` (a missing key is an error here)."""
+    value = _string(doc, data, key, None, where)
+    if value is None:
+        raise doc.error(f"missing key {key!r}", *where)
     return value
 
 
@@ -310,7 +322,7 @@ def _target(doc: _Doc, data: Any, root: Path) -> TargetSpec:
         raise doc.error("target options must be a mapping", "target", "options")
     cwd = None
     if data.get("cwd") is not None:
-        cwd = (root / _string(doc, data, "cwd", None, where=("target",))).resolve()
+        cwd = (root / _given_string(doc, data, "cwd", where=("target",))).resolve()
         if not cwd.is_dir():
             raise doc.error(f"target cwd {str(cwd)!r} is not a folder", "target", "cwd")
     try:
@@ -356,7 +368,8 @@ def _instances(doc: _Doc, value: Any, root: Path, cache: Path, key: str) -> Inst
     if isinstance(value, list):
         if not value:
             raise doc.error(f"{key} has no instances", key)
-        instances, first = [], {}
+        instances: list[Instance] = []
+        first: dict[str, int | None] = {}
         for i, entry in enumerate(value):
             if not isinstance(entry, str):
                 raise doc.error(f"{key} entries must be instance paths, got {entry!r}", key, i)
@@ -409,7 +422,7 @@ def _computed_features(doc: _Doc, spec: Mapping, train: InstanceSet, test: Insta
         raise doc.error(f"features can only be computed for instance files; {pathless[0]!r} has none", "features")
     try:
         comp = compute_features(
-            [i.path for i in instances], extractor=spec["extractor"], groups=groups,
+            [i.path for i in instances if i.path is not None], extractor=spec["extractor"], groups=groups,
             caps=spec.get("caps"), workers=spec.get("workers"),
         )
     except KeyError as err:
@@ -423,12 +436,12 @@ def _computed_features(doc: _Doc, spec: Mapping, train: InstanceSet, test: Insta
 def _features(doc: _Doc, data: Mapping, root: Path, train: InstanceSet, test: InstanceSet | None):
     if isinstance(data.get("features"), Mapping):
         return _computed_features(doc, data["features"], train, test)
-    fpath = root / _string(doc, data, "features", None)
+    fpath = root / _given_string(doc, data, "features")
     if not fpath.is_file():
         raise doc.error(f"feature file {data['features']!r} not found (looked at {fpath})", "features")
     cpath = None
     if data.get("feature_costs") is not None:
-        cpath = root / _string(doc, data, "feature_costs", None)
+        cpath = root / _given_string(doc, data, "feature_costs")
         if not cpath.is_file():
             raise doc.error(f"feature cost file {data['feature_costs']!r} not found (looked at {cpath})", "feature_costs")
     instances = list(train) + ([i for i in test if i.name not in train] if test is not None else [])

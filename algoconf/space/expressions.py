@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 __all__ = ["Atom", "AllOf", "AnyOf", "Expr", "to_dnf", "OPERATORS"]
 
@@ -53,7 +53,7 @@ class AnyOf:
     parts: tuple["Expr", ...]
 
 
-Expr = Union[Atom, AllOf, AnyOf]
+Expr = Atom | AllOf | AnyOf
 
 
 def to_dnf(expr: Expr) -> list[list[Atom]]:

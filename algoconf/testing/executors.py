@@ -221,6 +221,7 @@ class ExecutorConformance:
                 summary = [(r.status.value, round(r.runtime, 3), r.request.bound) for r in outcome.results]
                 assert outcome.winner == fast_at, summary
                 best = outcome.best
+                assert best is not None, summary
                 for i, result in enumerate(outcome.results):
                     assert not never_started(result) and result.runtime > 0, summary
                     if i == fast_at:

@@ -134,7 +134,7 @@ def check_learns_from_censoring(name: str) -> None:
     # beta always times out, alpha solves in about a second, gamma in about 10 s
     rng = np.random.default_rng(3)
     picks = []
-    for step in range(200):
+    for _ in range(200):
         x = rng.uniform(0.5, 1.5, size=sel.n_features)  # positive, like most instance features
         a = sel.select(x)
         if a == "beta":

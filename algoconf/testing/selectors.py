@@ -45,7 +45,7 @@ def check_selector(make: Callable[[], Selector], data: PerformanceData) -> None:
     train = np.flatnonzero(folds != test_fold)
     test = np.flatnonzero(folds == test_fold)
     train_data = data.subset(train)
-    cutoff = float(data.cutoff) if data.is_runtime else float("inf")
+    cutoff = float(data.cutoff) if data.is_runtime and data.cutoff is not None else float("inf")
 
     sel = make()
     name = type(sel).__name__
@@ -77,7 +77,7 @@ def check_selector(make: Callable[[], Selector], data: PerformanceData) -> None:
     event = data.event.copy()
     time[test], event[test] = data.time[scrambled_rows][:, ::-1], data.event[scrambled_rows][:, ::-1]
     quality = None if data.quality is None else data.quality.copy()
-    if quality is not None:
+    if quality is not None and data.quality is not None:
         quality[test] = data.quality[scrambled_rows][:, ::-1]
     from dataclasses import replace
 

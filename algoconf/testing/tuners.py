@@ -107,7 +107,7 @@ def check_proposals_valid(tuner_cls: type[Tuner], problem: TuningProblem, runs: 
             if r.race is not None:
                 races[r.race].add((r.instance, r.seed))
         assert all(len(pairs) == 1 for pairs in races.values()), "a race spans several instance-seed pairs"
-        arms = defaultdict(int)
+        arms: dict[Any, int] = defaultdict(int)
         for r in requests:
             if r.race is not None:
                 arms[r.race] += 1
@@ -195,7 +195,8 @@ def check_capping(tuner_cls: type[Tuner], problem: TuningProblem, runs: int = 60
     quality = dataclasses.replace(problem, objective="quality", cutoff=None)
     assert not bounds(quality), "a quality problem got capping bounds"
     try:
-        tuner_cls(quality, seed=seed, capping=True)
+        capping_on: dict[str, Any] = {"capping": True}  # an option of the capability, not of Tuner.__init__
+        tuner_cls(quality, seed=seed, **capping_on)
     except ValueError:
         pass
     else:
@@ -267,7 +268,7 @@ def synthetic_run(run_dir: str, scenario_root: str, tuner: str, runs: int, worke
 
     scenario = synthetic_scenario(scenario_root, runs=runs)
     executor = SimulatedExecutor(synthetic_answer, n_workers=workers, delay=delay)
-    with open_session(scenario, run_dir, tuner, seed=seed, workers=workers, progress=False,
+    with open_session(scenario, run_dir, tuner, seed=seed, workers=workers, progress=None,
                       executor=executor) as session:
         outcome = session.run()
         keys = sorted(list(r.key) for r in session.history)

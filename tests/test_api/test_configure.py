@@ -93,6 +93,13 @@ def test_no_instances_a_temporary_run_directory_and_resume_only_when_asked(tmp_p
         assert len(history) == 10
 
 
+def test_progress_true_draws_the_bar_on_stderr(tmp_path, capsys):
+    result = algoconf.configure(_square, SPACE, runs=6, run_dir=tmp_path / "run", progress=True)
+    assert result.runs == 6
+    err = capsys.readouterr().err
+    assert "tuning" in err and "6/6 runs" in err
+
+
 def test_a_pcs_file_and_a_command_template(tmp_path, monkeypatch):
     solver = tmp_path / "solver.py"
     solver.write_text(textwrap.dedent("""

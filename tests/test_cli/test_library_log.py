@@ -41,11 +41,25 @@ def test_library_warnings_reach_stderr_as_bare_lines(logging_command, capsys):
     assert err.splitlines() == ["results.json not written: disk full"]
 
 
+def test_a_quieter_root_logger_does_not_hide_them_nor_see_them(logging_command, capsys, monkeypatch):
+    # what SMAC's logging setup does in the same process: root at ERROR, a handler on stdout
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "level", logging.ERROR)
+    on_stdout = logging.StreamHandler(sys.stdout)
+    root.addHandler(on_stdout)
+    try:
+        cli_main.main(["emit"])
+    finally:
+        root.removeHandler(on_stdout)
+    out, err = capsys.readouterr()
+    assert err.splitlines() == ["results.json not written: disk full"] and out == ""
+
+
 def test_the_handler_lives_only_while_a_command_runs(logging_command, capsys):
     library_log = logging.getLogger("algoconf")
-    before = list(library_log.handlers)
+    before = list(library_log.handlers), library_log.level, library_log.propagate
     cli_main.main(["emit"])
-    assert library_log.handlers == before
+    assert (list(library_log.handlers), library_log.level, library_log.propagate) == before
     capsys.readouterr()
     logging.getLogger("algoconf.some.library.module").warning("after the command")
     assert "after the command" not in capsys.readouterr().err

@@ -84,7 +84,10 @@ def test_round_robin_pinning_and_splits():
 def test_random_order_is_seeded():
     a = make_env("sigmoid", order="random")
     b = make_env("sigmoid", order="random")
-    seq = lambda env: [env.reset(seed=11)[1]["instance"]] + [env.reset()[1]["instance"] for _ in range(5)]
+
+    def seq(env):
+        return [env.reset(seed=11)[1]["instance"]] + [env.reset()[1]["instance"] for _ in range(5)]
+
     first = seq(a)
     assert first == seq(b)
     assert len(set(first)) > 1

@@ -15,6 +15,7 @@ from algoconf.dac.benchmarks.leadingones import (
     theory_policy,
 )
 from algoconf.dac.evaluate import mean_ci95
+from algoconf.errors import DACError
 
 K = (1, 2, 4, 8, 16)
 
@@ -115,7 +116,7 @@ def test_instance_generator_with_fixed_starts_and_exact_values():
 
 def test_simulator_truncates_stuck_runs_at_the_cutoff():
     ks = [1] * 49 + [2]  # k = 2 can never finish from the last level, reached with probability 1/2
-    with pytest.raises(Exception):
+    with pytest.raises(DACError, match="the policy never leaves a visited fitness level"):
         simulate_evaluations(50, ks, 10, np.random.default_rng(0))
     runs = simulate_evaluations(50, ks, 4000, np.random.default_rng(0), cutoff=25000)
     stuck = runs == 25000

@@ -6,6 +6,7 @@ import pytest
 from algoconf.dac import evaluate_policy, make_env, named_policy, q_learning, search_policy
 from algoconf.dac.benchmarks.luby import luby
 from algoconf.dac.policies import StaticPolicy
+from algoconf.errors import DACError
 
 
 def test_luby_sequence():
@@ -24,6 +25,11 @@ def test_luby_q_learning_reaches_optimal_return():
     learned = q_learning(env, episodes=300, alpha=0.5, seed=0)
     result = evaluate_policy(env, learned.policy, episodes=10)
     assert result.mean_return == 0.0 and result.normalised_score == 1.0
+
+
+def test_q_learning_with_shaping_needs_a_potential():
+    with pytest.raises(DACError, match="luby-v1 has no potential for reward shaping"):
+        q_learning(make_env("luby"), episodes=1, shaping=True)
 
 
 def test_sigmoid_rewards_by_version():

@@ -107,7 +107,7 @@ def test_races_of_more_arms_than_workers_are_won_by_the_fastest_arm_in_any_order
         stored = list(history)
     assert outcome.stop_reason == "tuner finished"
     assert len(stored) == sum(len(r) for r in races) == len(engine.tuner.told)
-    for rid, members in _by_race(stored).items():
+    for members in _by_race(stored).values():
         summary = [(r.request.config["x"], r.status.value, r.runtime, r.request.bound) for r in members]
         successes = [r for r in members if r.status is Status.SUCCESS]
         winner = min(successes, key=lambda r: r.runtime)

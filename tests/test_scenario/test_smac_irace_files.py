@@ -183,6 +183,7 @@ def test_irace_instances_file_lines_are_prefixed_with_the_folder(tmp_path):
         ('maxExperiments = 10\ntargetEvaluator = "./target-evaluator"\n', 2,
          "irace's targetEvaluator (costs computed after all runs of an iteration) is not supported by algoconf"),
         ('maxExperiments = 10\nmaxExperiments = 20\n', 2, "option 'maxExperiments' set twice (first on line 1)"),
+        ('parameterFile = ""\nmaxExperiments = 10\n', 1, "parameterFile must name the parameter file"),
     ],
 )
 def test_bad_irace_scenarios(tmp_path, text, line, message):

@@ -40,12 +40,12 @@ class BenchmarkSpec:
 
     name: str
     description: str
-    versions: Mapping[int, Callable[..., DACEnv]]
+    versions: Mapping[int, type[DACEnv]]
     default_version: int
     options: Mapping[str, tuple[type, Any, str]]
     named: Mapping[str, Callable[[], Policy]]
     families: Mapping[str, Callable[[DACEnv], PolicyFamily]]
-    static: Callable[[DACEnv], dict[str, Any]]
+    static: Callable[[Any], dict[str, Any]]  # takes the benchmark's own environment class
     optimum_known: bool = False
     notes: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
