@@ -201,7 +201,7 @@ class Trajectory:
 
 
 def run_ours(setup: Setup, name: str, setting: str, budget: float, seed: int) -> PeerRun:
-    from algoconf.history_memory import MemoryHistory
+    from algoconf.history.memory import MemoryHistory
     from algoconf.scenario import Budget
     from algoconf.tuners.session import open_session
 

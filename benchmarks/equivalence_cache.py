@@ -76,7 +76,7 @@ def proposals(tuner: str, runs: int, seed: int) -> dict[str, Any]:
     """A simulated run's proposals probed with the real minisat probe (module docstring)."""
     from algoconf.execution.equivalence import EquivalenceCache
     from algoconf.history import RunHistory
-    from algoconf.history_memory import MemoryHistory
+    from algoconf.history.memory import MemoryHistory
     from algoconf.runners import get_runner
 
     run_dir = Path(tempfile.mkdtemp(prefix="equivalence-proposals-"))

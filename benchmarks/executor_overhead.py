@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from algoconf.execution import LocalExecutor, run_limited
-from algoconf.generators.ksat import random_ksat
+from algoconf.instances.generators.ksat import random_ksat
 from algoconf.instances import Instance
 from algoconf.records import RunRequest, Status
 from algoconf.targets import CommandTarget, PythonTarget

@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from algoconf.execution import LocalExecutor
-from algoconf.generators.ksat import random_ksat
+from algoconf.instances.generators.ksat import random_ksat
 from algoconf.instances import Instance
 from algoconf.records import RunRequest, Status
 from algoconf.targets import CommandTarget

@@ -18,15 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from algoconf.dimacs import read_cnf, write_cnf
+from algoconf.instances.dimacs import read_cnf, write_cnf
 from algoconf.features.cnf import CNFFeatures
 from algoconf.features.cnf_stats import base_features, variable_graph_features
 from algoconf.features.compute import compute_features
 from algoconf.features.jobshop import order_encoding
-from algoconf.generators.colouring import flat_colouring
-from algoconf.generators.jobshop import read_jobshop, taillard_jobshop
-from algoconf.generators.ksat import random_ksat
-from algoconf.generators.pigeonhole import pigeonhole
+from algoconf.instances.generators.colouring import flat_colouring
+from algoconf.instances.generators.jobshop import read_jobshop, taillard_jobshop
+from algoconf.instances.generators.ksat import random_ksat
+from algoconf.instances.generators.pigeonhole import pigeonhole
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -51,12 +51,12 @@ target:
   runner: minisat
 space: {pcs}
 train:
-  generator: "algoconf.generators.mixed:mixed_families"
+  generator: "algoconf.instances.generators.mixed:mixed_families"
   n: 6
   seed: 1
   kwargs: {{families: {families}}}
 test:
-  generator: "algoconf.generators.mixed:mixed_families"
+  generator: "algoconf.instances.generators.mixed:mixed_families"
   n: 4
   seed: 2
   kwargs: {{families: {families}}}

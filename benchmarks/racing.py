@@ -24,7 +24,7 @@ from pathlib import Path
 
 from algoconf.execution import LocalExecutor
 from algoconf.execution.racing import run_race
-from algoconf.generators.ksat import random_ksat
+from algoconf.instances.generators.ksat import random_ksat
 from algoconf.instances import Instance
 from algoconf.records import RunRequest, Status
 from algoconf.targets import CommandTarget

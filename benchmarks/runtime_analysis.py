@@ -34,7 +34,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def speedup_part(quick: bool) -> dict:
     from algoconf.execution.local import LocalExecutor
-    from algoconf.generators.ksat import random_ksat
+    from algoconf.instances.generators.ksat import random_ksat
     from algoconf.instances import Instance
     from algoconf.records import RunRequest
     from algoconf.runners import get_runner

@@ -16,7 +16,7 @@ Protocol (issue 20, part 5):
   real seconds the engine and the tuner spend between executor calls advance the clock, so a slow
   ask/tell leaves virtual workers idle as it would leave real ones. ``--caller-time free`` measures
   the schedule alone (an infinitely fast tuner), exactly reproducible. The engine keeps its results in
-  a :class:`~algoconf.history_memory.MemoryHistory` (no per-batch state snapshot: a simulation need
+  a :class:`~algoconf.history.memory.MemoryHistory` (no per-batch state snapshot: a simulation need
   not resume); ``--history sqlite`` uses the persisted history instead (what ``configure`` does).
 * Utilisation = busy worker time / (W × virtual time) over the whole run. With ``--run-cap budget``
   (default) ``--max-runs`` is the engine's run budget: the tuner knows it, and the run ends when the
@@ -119,7 +119,7 @@ class Trajectory:
 def run_one(path: Path, tuner: str, workers: int, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     from algoconf.benchmarking.matrix_scenario import matrix_scenario
     from algoconf.execution.virtual import VirtualExecutor
-    from algoconf.history_memory import MemoryHistory
+    from algoconf.history.memory import MemoryHistory
     from algoconf.space import active_config
     from algoconf.tuners.session import open_session
     from algoconf.tuners.simulated import RuntimeMatrix

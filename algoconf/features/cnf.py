@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Mapping
 
-from algoconf.dimacs import read_cnf, read_cnf_cached
+from algoconf.instances.dimacs import read_cnf, read_cnf_cached
 from algoconf.features.base import Deadline, FeatureExtractor, FeatureGroup, GroupStatus
 from algoconf.features.cnf_graphs import CG_FEATURES, DIAMETER_FEATURES, clause_graph_features, diameter_features
 from algoconf.features.cnf_probes import LS_FEATURES, UNIT_FEATURES, local_search_probe, unit_probe

@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from algoconf.dimacs import CNF
+from algoconf.instances.dimacs import CNF
 from algoconf.features.base import Deadline
 from algoconf.features.cnf_stats import STAT_NAMES, _stats, variable_adjacency
 

@@ -21,7 +21,7 @@ from typing import Mapping
 
 import numpy as np
 
-from algoconf.dimacs import CNF
+from algoconf.instances.dimacs import CNF
 from algoconf.features.base import Deadline, GroupStatus
 
 __all__ = ["UNIT_DEPTHS", "UNIT_FEATURES", "LS_FEATURES", "unit_probe", "local_search_probe"]

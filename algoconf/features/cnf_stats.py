@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from algoconf.dimacs import CNF
+from algoconf.instances.dimacs import CNF
 
 __all__ = ["STAT_NAMES", "base_features", "variable_graph_features", "variable_adjacency", "BASE_FEATURES", "VG_FEATURES", "VG_MAX_WORK"]
 

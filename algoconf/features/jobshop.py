@@ -22,11 +22,11 @@ from typing import ClassVar, Mapping
 
 import numpy as np
 
-from algoconf.dimacs import CNF
+from algoconf.instances.dimacs import CNF
 from algoconf.errors import InstanceError
 from algoconf.features.base import Deadline, FeatureExtractor, FeatureGroup, GroupStatus
 from algoconf.features.cnf_stats import BASE_FEATURES, base_features
-from algoconf.generators.jobshop import JobShop, read_jobshop
+from algoconf.instances.generators.jobshop import JobShop, read_jobshop
 
 __all__ = ["JobShopFeatures", "order_encoding", "MODEL_FEATURES"]
 

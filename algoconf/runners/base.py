@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from algoconf.execution.limits import ProcessOutcome
-from algoconf.generators import read_sidecar
+from algoconf.instances.generators import read_sidecar
 from algoconf.records import RunRequest
 from algoconf.targets.base import Answer
 from algoconf.targets.command import CommandTarget

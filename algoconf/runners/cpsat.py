@@ -28,7 +28,7 @@ import sys
 from typing import Any
 
 from algoconf.execution.limits import ProcessOutcome
-from algoconf.generators.jobshop import JobShop, read_jobshop
+from algoconf.instances.generators.jobshop import JobShop, read_jobshop
 from algoconf.records import RunRequest, Status
 from algoconf.runners.base import SolverRunner
 from algoconf.targets.base import Answer

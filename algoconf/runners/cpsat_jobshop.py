@@ -30,7 +30,7 @@ import time
 import types
 from typing import Any, Sequence
 
-from algoconf.generators.jobshop import JobShop, read_jobshop
+from algoconf.instances.generators.jobshop import JobShop, read_jobshop
 
 OWN_OPTIONS = ("seed", "time-limit", "deterministic-time")
 FORCED = {"num_workers": "1"}

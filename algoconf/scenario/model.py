@@ -14,7 +14,6 @@ run can be continued with a larger budget.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import math
 import os
@@ -29,6 +28,7 @@ from ConfigSpace import ConfigurationSpace
 
 from algoconf.censored.utility import utility_from_spec
 from algoconf.errors import ScenarioError
+from algoconf.history.fingerprint import fingerprint_diff
 from algoconf.instances import FeatureTable, InstanceSet
 # one list each, owned by the command target that renders them
 from algoconf.targets.command import PLACEHOLDERS, PROTOCOL_SYNTAXES, SYNTAXES
@@ -39,7 +39,6 @@ __all__ = [
     "TargetSpec",
     "Budget",
     "Scenario",
-    "fingerprint_diff",
     "space_text",
     "TARGET_KINDS",
     "SYNTAXES",
@@ -381,55 +380,13 @@ class Scenario:
         return extra
 
 
-# --- helpers shared with the loaders and the history ------------------------------------------------
+# --- helpers shared with the loaders ------------------------------------------------
 def space_text(space: ConfigurationSpace) -> str:
     """A canonical text of a space (JSON, sorted): equal spaces give equal text, comments ignored."""
     d = dict(space.to_serialized_dict())
     for volatile in ("name", "python_module_version", "format_version"):
         d.pop(volatile, None)
     return json.dumps(d, sort_keys=True, indent=1)
-
-
-def fingerprint_diff(old: Mapping[str, Any], new: Mapping[str, Any], *, max_items: int = 5) -> list[str]:
-    """One line per differing key: ``key: old -> new`` (lists and long texts summarised)."""
-    out: list[str] = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key, "<absent>"), new.get(key, "<absent>")
-        if _jsonable(a) == _jsonable(b):
-            continue
-        if isinstance(a, list) and isinstance(b, list):
-            a_set, b_set = set(map(str, a)), set(map(str, b))
-            removed = [x for x in a if str(x) not in b_set]
-            added = [x for x in b if str(x) not in a_set]
-            parts = []
-            if removed:
-                parts.append(f"removed {len(removed)} ({_preview(removed, max_items)})")
-            if added:
-                parts.append(f"added {len(added)} ({_preview(added, max_items)})")
-            if not parts:
-                parts.append("same items in a different order")
-            out.append(f"{key}: {len(a)} -> {len(b)} items; " + "; ".join(parts))
-        elif isinstance(a, str) and isinstance(b, str) and ("\n" in a or "\n" in b or len(a) + len(b) > 120):
-            lines = [
-                ln
-                for ln in difflib.unified_diff(a.splitlines(), b.splitlines(), "old", "new", n=0, lineterm="")
-                if not ln.startswith(("---", "+++", "@@"))
-            ]
-            shown = "; ".join(ln.strip() for ln in lines[: 2 * max_items])
-            more = f" (+{len(lines) - 2 * max_items} more lines)" if len(lines) > 2 * max_items else ""
-            out.append(f"{key} differs: {shown}{more}")
-        else:
-            out.append(f"{key}: {a!r} -> {b!r}")
-    return out
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, sort_keys=True, default=str))
-
-
-def _preview(items: list, k: int) -> str:
-    shown = ", ".join(str(x) for x in items[:k])
-    return shown + (", ..." if len(items) > k else "")
 
 
 def _instance_token(inst) -> str:

@@ -1,11 +1,11 @@
-"""Check a SAT model against a DIMACS CNF file (catches wrong SAT answers); reads with algoconf.dimacs."""
+"""Check a SAT model against a DIMACS CNF file (catches wrong SAT answers); reads with algoconf.instances.dimacs."""
 
 from __future__ import annotations
 
 import os
 from typing import Iterable
 
-from algoconf.dimacs import first_violated_clause, read_cnf_cached
+from algoconf.instances.dimacs import first_violated_clause, read_cnf_cached
 
 __all__ = ["model_violation"]
 

@@ -57,7 +57,7 @@ def _environment(env: Mapping[str, str] | None) -> Iterator[None]:
 
 
 def _read_cnf(path: Path) -> tuple[int, str]:
-    from algoconf.dimacs import read_cnf
+    from algoconf.instances.dimacs import read_cnf
     from algoconf.errors import InputError
 
     try:

@@ -96,7 +96,7 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
     ``problem`` replaces ``scenario.tuning_problem()`` (e.g. with marginal portfolio costs in its
     ``extra``, algoconf/portfolio/hydra.py); its ``max_runs`` still follows the run budget.
     ``history`` replaces ``<run_dir>/history.sqlite`` (e.g. a
-    :class:`~algoconf.history_memory.MemoryHistory` for a simulation that need not resume).
+    :class:`~algoconf.history.memory.MemoryHistory` for a simulation that need not resume).
     ``guard_min_pairs``: the incumbent guard's pairs (algoconf/execution/incumbent_guard.py): the
     run returns a tuned incumbent only when it beat the default on that many instance-seed pairs
     (or every training instance when fewer); ``None`` turns the guard off. ``progress``: an observer

@@ -167,7 +167,7 @@ target:
   runner: minisat
 space: {space}
 train:
-  generator: "algoconf.generators:random_ksat"
+  generator: "algoconf.instances.generators:random_ksat"
   n: 6
   seed: 1
   kwargs: {{variables: 20, ratio: 4.26}}

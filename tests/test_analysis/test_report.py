@@ -34,12 +34,12 @@ target:
   runner: minisat
 space: {space}
 train:
-  generator: "algoconf.generators:random_ksat"
+  generator: "algoconf.instances.generators:random_ksat"
   n: 4
   seed: 1
   kwargs: {{variables: 225, ratio: 4.26}}
 test:
-  generator: "algoconf.generators:random_ksat"
+  generator: "algoconf.instances.generators:random_ksat"
   n: 8
   seed: 2
   kwargs: {{variables: 225, ratio: 4.26}}

@@ -18,7 +18,7 @@ target:
   runner: minisat
 space: params.pcs
 train:
-  generator: "algoconf.generators:random_ksat"
+  generator: "algoconf.instances.generators:random_ksat"
   n: 2
   seed: 5
   kwargs: {{variables: 50}}

@@ -103,8 +103,8 @@ SCENARIO_YAML = """
 name: tiny-cadical
 target: {{runner: cadical}}
 space: {space}
-train: {{generator: "algoconf.generators:flat_colouring", n: 2, seed: 1, kwargs: {{vertices: 30}}}}
-test: {{generator: "algoconf.generators:flat_colouring", n: 2, seed: 2, kwargs: {{vertices: 30}}}}
+train: {{generator: "algoconf.instances.generators:flat_colouring", n: 2, seed: 1, kwargs: {{vertices: 30}}}}
+test: {{generator: "algoconf.instances.generators:flat_colouring", n: 2, seed: 2, kwargs: {{vertices: 30}}}}
 objective: runtime
 cutoff: 1
 time_kind: cpu

@@ -31,12 +31,12 @@ target:
   runner: minisat
 space: {space}
 train:
-  generator: "algoconf.generators:random_ksat"
+  generator: "algoconf.instances.generators:random_ksat"
   n: 4
   seed: 1
   kwargs: {{variables: 150, ratio: 4.26}}
 test:
-  generator: "algoconf.generators:random_ksat"
+  generator: "algoconf.instances.generators:random_ksat"
   n: 2
   seed: 2
   kwargs: {{variables: 150, ratio: 4.26}}

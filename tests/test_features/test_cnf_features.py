@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from algoconf.dimacs import parse_cnf
+from algoconf.instances.dimacs import parse_cnf
 from algoconf.features.base import Deadline, GroupStatus
 from algoconf.features.cnf import CNFFeatures
 from algoconf.features.cnf_probes import local_search_probe, unit_probe

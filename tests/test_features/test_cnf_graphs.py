@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import algoconf.features.cnf_graphs as graphs
-from algoconf.dimacs import parse_cnf
+from algoconf.instances.dimacs import parse_cnf
 from algoconf.features.base import Deadline, GroupStatus
 from algoconf.features.cnf import CNFFeatures
 from algoconf.features.cnf_graphs import clause_graph_features, diameter_features

@@ -3,7 +3,7 @@ import random
 import pytest
 
 from algoconf.features.jobshop import model_features, order_encoding
-from algoconf.generators.jobshop import JobShop
+from algoconf.instances.generators.jobshop import JobShop
 
 
 def _optimum(shop: JobShop) -> int:

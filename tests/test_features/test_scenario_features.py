@@ -17,7 +17,7 @@ target:
   runner: minisat
 space: params.pcs
 train:
-  generator: "algoconf.generators:random_ksat"
+  generator: "algoconf.instances.generators:random_ksat"
   n: 3
   seed: 5
   kwargs: {{variables: 60}}

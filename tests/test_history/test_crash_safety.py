@@ -153,7 +153,7 @@ def test_damaged_wal_header_is_refused(tmp_path):
 
 def test_wal_check_accepts_healthy_logs_over_many_restarts(tmp_path):
     """The log is restarted after each checkpoint; stale frames of older generations are not damage."""
-    from algoconf.history_wal import wal_damage
+    from algoconf.history.wal import wal_damage
 
     run_dir = tmp_path / "many"
     with RunHistory.open(run_dir) as h:

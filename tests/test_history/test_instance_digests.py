@@ -10,7 +10,7 @@ import pytest
 
 from algoconf.errors import ScenarioMismatchError
 from algoconf.history import RunHistory
-from algoconf.instance_digests import changed_instances, digest_table
+from algoconf.history.digests import changed_instances, digest_table
 from algoconf.instances import Instance
 from algoconf.scenario import load_scenario
 

@@ -119,7 +119,7 @@ def test_failed_generation_leaves_no_folder(tmp_path, gen_module):
 
 
 def _generate_in_child(cache: str) -> tuple:
-    return InstanceSet.from_generator({"generator": "algoconf.generators:random_ksat", "n": 3, "seed": 9,
+    return InstanceSet.from_generator({"generator": "algoconf.instances.generators:random_ksat", "n": 3, "seed": 9,
                                        "kwargs": {"variables": 20}}, cache).names
 
 
@@ -135,7 +135,7 @@ def test_concurrent_generation_gives_one_complete_set(tmp_path):
 
 
 def test_real_generator_is_deterministic(tmp_path):
-    spec = {"generator": "algoconf.generators:random_ksat", "n": 2, "seed": 4, "kwargs": {"variables": 20}}
+    spec = {"generator": "algoconf.instances.generators:random_ksat", "n": 2, "seed": 4, "kwargs": {"variables": 20}}
     a = InstanceSet.from_generator(spec, tmp_path / "a")
     b = InstanceSet.from_generator(spec, tmp_path / "b")
     assert a.names == b.names
@@ -143,10 +143,10 @@ def test_real_generator_is_deterministic(tmp_path):
 
 
 def test_generated_instances_carry_their_sidecar_facts_in_meta(tmp_path):
-    s = InstanceSet.from_generator({"generator": "algoconf.generators:pigeonhole", "n": 2, "seed": 3,
+    s = InstanceSet.from_generator({"generator": "algoconf.instances.generators:pigeonhole", "n": 2, "seed": 3,
                                     "kwargs": {"holes": 3}}, tmp_path / "cache")
     assert [i.meta["answer"] for i in s] == ["UNSAT", "UNSAT"]
-    assert all(i.meta["generator"] == "algoconf.generators:pigeonhole" for i in s)
-    plain = InstanceSet.from_generator({"generator": "algoconf.generators:random_ksat", "n": 1, "seed": 3,
+    assert all(i.meta["generator"] == "algoconf.instances.generators:pigeonhole" for i in s)
+    plain = InstanceSet.from_generator({"generator": "algoconf.instances.generators:random_ksat", "n": 1, "seed": 3,
                                         "kwargs": {"variables": 20}}, tmp_path / "cache")
     assert "answer" not in plain[0].meta  # random k-SAT: nothing known by construction

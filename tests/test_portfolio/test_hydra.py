@@ -133,7 +133,7 @@ def test_hydra_on_real_minisat(tmp_path):
     from algoconf.tuners.session import build_executor
 
     pcs = Path(__file__).resolve().parents[2] / "runners" / "minisat" / "params.pcs"
-    gen = "generator: \"algoconf.generators:random_ksat\"\n  kwargs: {variables: 150, ratio: 4.26}\n"
+    gen = "generator: \"algoconf.instances.generators:random_ksat\"\n  kwargs: {variables: 150, ratio: 4.26}\n"
     (tmp_path / "scenario.yaml").write_text(
         f"name: minisat-tiny\ntarget:\n  runner: minisat\nspace: {pcs}\n"
         f"train:\n  {gen}  n: 5\n  seed: 1\ntest:\n  {gen}  n: 5\n  seed: 2\n"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from algoconf.generators.mixed import mixed_families
+from algoconf.instances.generators.mixed import mixed_families
 
 FAMILIES = [{"generator": "random_ksat", "kwargs": {"variables": 20}},
-            {"generator": "algoconf.generators:pigeonhole", "kwargs": {"holes": 3}}]
+            {"generator": "algoconf.instances.generators:pigeonhole", "kwargs": {"holes": 3}}]
 
 
 def test_round_robin_and_deterministic(tmp_path):

@@ -36,7 +36,7 @@ def _mixed_scenario(root: Path, *, features: str | None = "{extractor: cnf, grou
 
     root.mkdir(parents=True, exist_ok=True)
     (root / "space.pcs").write_text(COMPLEMENTARY_PCS)
-    gen = "generator: \"algoconf.generators.mixed:mixed_families\"\n  kwargs: {families: " + FAMILIES + "}\n"
+    gen = "generator: \"algoconf.instances.generators.mixed:mixed_families\"\n  kwargs: {families: " + FAMILIES + "}\n"
     (root / "scenario.yaml").write_text(
         "name: mixed-fake\n"
         "target:\n  callable: \"algoconf.testing.portfolio_target:family_target\"\n"
@@ -204,7 +204,7 @@ def test_build_and_select_run_on_real_minisat(tmp_path, capsys):
     pcs = Path(__file__).resolve().parents[2] / "runners" / "minisat" / "params.pcs"
     fams = ("[{generator: random_ksat, kwargs: {variables: 120, ratio: 4.26}}, "
             "{generator: pigeonhole, kwargs: {holes: 6}}]")
-    gen = "generator: \"algoconf.generators.mixed:mixed_families\"\n  kwargs: {families: " + fams + "}\n"
+    gen = "generator: \"algoconf.instances.generators.mixed:mixed_families\"\n  kwargs: {families: " + fams + "}\n"
     (tmp_path / "scenario.yaml").write_text(
         f"name: minisat-mixed-tiny\ntarget:\n  runner: minisat\nspace: {pcs}\n"
         f"train:\n  {gen}  n: 6\n  seed: 1\ntest:\n  {gen}  n: 4\n  seed: 2\n"

@@ -1,4 +1,4 @@
-"""One writing process per run directory (algoconf.run_lock): a second ``configure`` on the same
+"""One writing process per run directory (algoconf.history.lock): a second ``configure`` on the same
 ``--out`` is refused with one line naming the first's PID; a killed holder leaves no lock, and the
 next writer kills the solvers the dead one orphaned."""
 

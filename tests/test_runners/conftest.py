@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from algoconf.generators import flat_colouring, pigeonhole, taillard_jobshop
+from algoconf.instances.generators import flat_colouring, pigeonhole, taillard_jobshop
 from algoconf.instances import Instance
 
 

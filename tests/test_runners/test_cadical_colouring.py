@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from algoconf.execution.base import execute_run
-from algoconf.generators import flat_colouring, known_answer
+from algoconf.instances.generators import flat_colouring, known_answer
 from algoconf.instances import Instance
 from algoconf.records import RunRequest, Status
 from algoconf.runners import get_runner

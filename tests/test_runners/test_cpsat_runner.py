@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from algoconf.execution.base import execute_run
 from algoconf.execution.limits import ProcessOutcome
-from algoconf.generators import read_jobshop
+from algoconf.instances.generators import read_jobshop
 from algoconf.records import RunRequest, Status
 from algoconf.runners import RUNNERS, get_runner
 from algoconf.runners.cpsat import JobShopParser, schedule_violation
@@ -66,7 +66,7 @@ def test_an_invalid_schedule_is_crashed(small):
 
 
 def test_schedule_checker_catches_machine_overlap():
-    from algoconf.generators.jobshop import JobShop
+    from algoconf.instances.generators.jobshop import JobShop
 
     shop = JobShop(2, (((0, 3), (1, 2)), ((0, 2), (1, 4))))
     good = {(0, 0): 0, (0, 1): 3, (1, 0): 3, (1, 1): 5}

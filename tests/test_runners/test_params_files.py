@@ -84,7 +84,7 @@ def test_cpsat_values_are_accepted_and_defaults_are_cpsats():
 
 @pytest.mark.skipif(shutil.which("clasp") is None, reason="clasp binary not installed")
 def test_every_clasp_choice_is_accepted_by_clasp(tmp_path):
-    from algoconf.generators import pigeonhole
+    from algoconf.instances.generators import pigeonhole
     from algoconf.instances import Instance
     from algoconf.records import RunRequest
 

@@ -82,12 +82,12 @@ name: tiny-minisat
 target: {{runner: minisat}}
 space: {MINISAT_PCS}
 train:
-  generator: "algoconf.generators:random_ksat"
+  generator: "algoconf.instances.generators:random_ksat"
   n: {n}
   seed: 5
   kwargs: {{variables: {variables}}}
 test:
-  generator: "algoconf.generators:pigeonhole"
+  generator: "algoconf.instances.generators:pigeonhole"
   n: 2
   seed: 5
   kwargs: {{holes: 11}}

@@ -18,7 +18,7 @@ import pytest
 
 from algoconf.execution.equivalence import SHARED_FROM, EquivalenceCache
 from algoconf.history import RunHistory
-from algoconf.history_memory import MemoryHistory
+from algoconf.history.memory import MemoryHistory
 from algoconf.runners import get_runner
 from algoconf.targets import CommandTarget
 
@@ -83,7 +83,7 @@ def _scenario(tmp_path, extra=""):
         name: eqminisat
         target: {runner: minisat}
         space: space.pcs
-        train: {generator: "algoconf.generators:random_ksat", n: 3, seed: 5, kwargs: {variables: 120}}
+        train: {generator: "algoconf.instances.generators:random_ksat", n: 3, seed: 5, kwargs: {variables: 120}}
         cutoff: 5
         seed: 2
         """) + extra)

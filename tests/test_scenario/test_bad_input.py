@@ -132,17 +132,17 @@ CASES = [
     ("yaml-not-a-mapping", {"scenario.yaml": "- a\n- b\n"}, "yaml", ScenarioError,
      "{d}/scenario.yaml:1: a scenario must be a mapping of keys to values"),
     ("yaml-generator-bad-kwargs",
-     _yaml("test: test.txt", "test: {generator: 'algoconf.generators:random_ksat', n: 2, seed: 1, kwargs: {k: 0}}"),
-     "yaml", InstanceError, "{d}/scenario.yaml:9: generator algoconf.generators:random_ksat rejected the spec: "
+     _yaml("test: test.txt", "test: {generator: 'algoconf.instances.generators:random_ksat', n: 2, seed: 1, kwargs: {k: 0}}"),
+     "yaml", InstanceError, "{d}/scenario.yaml:9: generator algoconf.instances.generators:random_ksat rejected the spec: "
      "need 1 <= k <= variables, got k=0, variables=200"),
     ("yaml-generator-unknown-kwarg",
-     _yaml("test: test.txt", "test: {generator: 'algoconf.generators:random_ksat', n: 2, seed: 1, kwargs: {vars: 5}}"),
-     "yaml", InstanceError, "{d}/scenario.yaml:9: generator algoconf.generators:random_ksat rejected the spec: "
+     _yaml("test: test.txt", "test: {generator: 'algoconf.instances.generators:random_ksat', n: 2, seed: 1, kwargs: {vars: 5}}"),
+     "yaml", InstanceError, "{d}/scenario.yaml:9: generator algoconf.instances.generators:random_ksat rejected the spec: "
      "random_ksat() got an unexpected keyword argument 'vars'"),
     ("yaml-generator-missing-module", _yaml("test: test.txt", "test: {generator: 'nopkg.gen:make', n: 2, seed: 1}"),
      "yaml", InstanceError, "{d}/scenario.yaml:9: cannot import generator module 'nopkg.gen': "
      "No module named 'nopkg'"),
-    ("yaml-generator-missing-n", _yaml("test: test.txt", "test: {generator: 'algoconf.generators:random_ksat', seed: 1}"),
+    ("yaml-generator-missing-n", _yaml("test: test.txt", "test: {generator: 'algoconf.instances.generators:random_ksat', seed: 1}"),
      "yaml", InstanceError, "{d}/scenario.yaml:9: generator spec is missing the key 'n'"),
     # --- AClib scenario.txt -------------------------------------------------------------------------
     ("aclib-unknown-key", _aclib("deterministic = 0", "determinstic = 0"), "aclib", ScenarioError,

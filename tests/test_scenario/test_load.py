@@ -122,7 +122,7 @@ def test_generated_instances_in_yaml(basic):
     (basic / "gen.yaml").write_text(
         "target: {callable: 'mypkg.mod:run'}\n"
         "space: params.pcs\n"
-        "train: {generator: 'algoconf.generators:random_ksat', n: 3, seed: 2, kwargs: {variables: 20}}\n"
+        "train: {generator: 'algoconf.instances.generators:random_ksat', n: 3, seed: 2, kwargs: {variables: 20}}\n"
         "objective: quality\n"
     )
     s = load_scenario(basic / "gen.yaml")

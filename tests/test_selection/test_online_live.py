@@ -24,7 +24,7 @@ target:
   runner: minisat
 space: {get_runner("minisat").params_file()}
 train:
-  generator: "algoconf.generators:random_ksat"
+  generator: "algoconf.instances.generators:random_ksat"
   n: 4
   seed: 3
   kwargs: {{variables: 80, ratio: 4.26}}

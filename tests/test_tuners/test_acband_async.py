@@ -14,7 +14,7 @@ MATRIX = ROOT / "benchmarks" / "data" / "minisat_3sat_matrix.npz"
 
 def _matrix_session(tmp_path, workers: int, wallclock: float, seed: int = 0, runs: int | None = None):
     from algoconf.execution.virtual import VirtualExecutor
-    from algoconf.history_memory import MemoryHistory
+    from algoconf.history.memory import MemoryHistory
     from algoconf.benchmarking.matrix_scenario import matrix_scenario
     from algoconf.tuners.session import open_session
     from algoconf.tuners.simulated import RuntimeMatrix

@@ -62,7 +62,7 @@ def test_end_to_end_minisat(tmp_path, capsys):
         pytest.skip("runners/minisat/params.pcs not present")
     sc = tmp_path / "sc"
     sc.mkdir()
-    gen = "generator: \"algoconf.generators:random_ksat\""
+    gen = "generator: \"algoconf.instances.generators:random_ksat\""
     (sc / "scenario.yaml").write_text(
         "name: minisat-tiny\ntarget:\n  runner: minisat\n"
         f"space: {pcs}\n"

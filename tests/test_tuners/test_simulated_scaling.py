@@ -8,7 +8,7 @@ import json
 import pytest
 
 from algoconf.execution.virtual import VirtualExecutor
-from algoconf.history_memory import MemoryHistory
+from algoconf.history.memory import MemoryHistory
 from algoconf.testing.tuners import synthetic_answer, synthetic_scenario
 from algoconf.tuners.session import open_session
 

@@ -27,8 +27,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO))
 
-from algoconf.dimacs import read_cnf  # noqa: E402
-from algoconf.generators import flat_colouring, pigeonhole, random_ksat  # noqa: E402
+from algoconf.instances.dimacs import read_cnf  # noqa: E402
+from algoconf.instances.generators import flat_colouring, pigeonhole, random_ksat  # noqa: E402
 from algoconf.selection.data.arff import ArffAttribute, write_arff  # noqa: E402
 
 ALGORITHMS = {

@@ -61,7 +61,7 @@ def case(category: str, name: str, files: dict[str, bytes | str | None], *, argv
     return folder
 
 
-# --- CNF (algoconf.dimacs.read_cnf) -------------------------------------------------------------------
+# --- CNF (algoconf.instances.dimacs.read_cnf) -------------------------------------------------------------------
 GOOD_CLAUSES = ["1 -2 3 0", "-1 2 0", "2 3 -4 0", "4 -5 0", "-3 5 1 0", "5 0", "-2 -4 0", "1 4 0"]
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from algoconf.generators._files import check_batch_args, instance_rng, write_instance
-from algoconf.generators.cnf import dimacs
+from algoconf.instances.generators._files import check_batch_args, instance_rng, write_instance
+from algoconf.instances.generators.cnf import dimacs
 
 __all__ = ["flat_colouring", "gnm_colouring", "colouring_cnf", "planted_flat_graph"]
 

@@ -5,7 +5,7 @@ deals the ``n`` instances round-robin over the families (family ``j`` gets insta
 ``j, j + F, j + 2F, ...``), and calls each family's generator once with its count, ``seed`` and
 kwargs, writing into its own sub-folder ``<j>-<generator>/``. Every file therefore depends only on
 (seed, the family's position and kwargs, its index within the family), like the generators it calls.
-A family's ``generator`` is a name exported by :mod:`algoconf.generators` or ``"package.module:function"``.
+A family's ``generator`` is a name exported by :mod:`algoconf.instances.generators` or ``"package.module:function"``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import importlib
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+from algoconf.instances.generators._moved import current_module_name
+
 __all__ = ["mixed_families"]
 
 
@@ -21,10 +23,10 @@ def _generator(ref: str) -> Callable[..., list[Path]]:
     if ":" in ref:
         module_name, _, attr = ref.partition(":")
     else:
-        module_name, attr = "algoconf.generators", ref
-    func = getattr(importlib.import_module(module_name), attr, None)
+        module_name, attr = "algoconf.instances.generators", ref
+    func = getattr(importlib.import_module(current_module_name(module_name)), attr, None)
     if not callable(func) or attr == "mixed_families":
-        raise ValueError(f"family generator {ref!r} is not a generator of algoconf.generators or 'module:function'")
+        raise ValueError(f"family generator {ref!r} is not a generator of algoconf.instances.generators or 'module:function'")
     return func
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import importlib
+import io
 import json
 import math
 import os
@@ -35,6 +36,9 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from algoconf.errors import FeatureFileError, InstanceError
+from algoconf.instances.generators._files import read_sidecar
+from algoconf.instances.generators._moved import current_module_name
+from algoconf.text_files import read_user_text
 
 __all__ = [
     "Instance",
@@ -143,8 +147,6 @@ class InstanceSet:
         if not (final / _MANIFEST).is_file():
             _generate_atomically(func, spec, final, file, line)
         names = json.loads((final / _MANIFEST).read_text())["instances"]
-        from algoconf.generators._files import read_sidecar  # facts known by construction (answer, ...)
-
         instances = tuple(
             Instance(name, final / name, meta={**read_sidecar(final / name), "generator": spec["generator"]})
             for name in names
@@ -193,7 +195,7 @@ def _check_generator_spec(spec: Mapping[str, Any], file, line) -> dict[str, Any]
 def _import_callable(ref: str, file, line):
     module_name, _, attr = ref.partition(":")
     try:
-        module = importlib.import_module(module_name)
+        module = importlib.import_module(current_module_name(module_name))
     except ImportError as err:
         raise InstanceError(f"cannot import generator module {module_name!r}: {err}", file=file, line=line) from err
     func = getattr(module, attr, None)
@@ -265,8 +267,6 @@ def read_instance_list(
     bases = list(dict.fromkeys([folder, *(Path(s) for s in search)]))
     instances: list[Instance] = []
     first_line: dict[str, int] = {}
-    from algoconf.text_files import read_user_text
-
     for lineno, raw in enumerate(read_user_text(path, InstanceError, "instance list").splitlines(), start=1):
         try:
             tokens = shlex.split(raw, comments=True)
@@ -436,10 +436,6 @@ def _read_numeric_csv(
 ) -> tuple[tuple[str, ...], dict[str, np.ndarray], dict[str, int]]:
     if not path.exists():
         raise FeatureFileError(f"{what} file not found", file=path)
-    import io
-
-    from algoconf.text_files import read_user_text
-
     text = read_user_text(path, FeatureFileError, f"{what} file")
     try:
         rows = [(lineno, row) for lineno, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from algoconf.generators._files import check_batch_args, instance_rng, write_instance
-from algoconf.generators.cnf import dimacs
+from algoconf.instances.generators._files import check_batch_args, instance_rng, write_instance
+from algoconf.instances.generators.cnf import dimacs
 
 __all__ = ["random_ksat", "ksat_clauses"]
 

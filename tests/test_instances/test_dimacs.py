@@ -5,7 +5,7 @@ import lzma
 import numpy as np
 import pytest
 
-from algoconf.dimacs import CNF, first_violated_clause, format_cnf, parse_cnf, read_cnf
+from algoconf.instances.dimacs import CNF, first_violated_clause, format_cnf, parse_cnf, read_cnf
 from algoconf.errors import CNFFormatError
 
 GOOD = "c a comment\np cnf 3 2\n1 -2 0\n2 3\n -1 0\n"

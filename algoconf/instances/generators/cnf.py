@@ -1,4 +1,4 @@
-"""DIMACS CNF text for the generators (reading is algoconf.dimacs's job)."""
+"""DIMACS CNF text for the generators (reading is algoconf.instances.dimacs's job)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from algoconf.generators import (
+from algoconf.instances.generators import (
     flat_colouring,
     gnm_colouring,
     known_answer,
@@ -15,9 +15,9 @@ from algoconf.generators import (
     read_jobshop,
     taillard_jobshop,
 )
-from algoconf.dimacs import CNF, first_violated_clause, read_cnf
-from algoconf.generators.colouring import planted_flat_graph
-from algoconf.generators._files import instance_rng
+from algoconf.instances.dimacs import CNF, first_violated_clause, read_cnf
+from algoconf.instances.generators.colouring import planted_flat_graph
+from algoconf.instances.generators._files import instance_rng
 
 def read_dimacs(path):
     """(variables, clauses) through the project's DIMACS reader (raises on a wrong header count)."""
@@ -86,7 +86,7 @@ def test_planted_colouring_is_a_model_and_is_recorded(tmp_path):
 
 
 def test_planted_colouring_model_satisfies_the_cnf(tmp_path):
-    from algoconf.generators.colouring import colouring_cnf
+    from algoconf.instances.generators.colouring import colouring_cnf
 
     colour, edges = planted_flat_graph(instance_rng("t", 2, 0), 45, 3, 100)
     _, clauses = colouring_cnf(45, edges, 3)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from algoconf.generators._files import check_batch_args, instance_rng, write_instance
+from algoconf.instances.generators._files import check_batch_args, instance_rng, write_instance
 
 __all__ = ["JobShop", "taillard_jobshop", "read_jobshop", "format_jobshop"]
 

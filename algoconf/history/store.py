@@ -18,14 +18,14 @@ Contracts
 * The first opener with a scenario stores its fingerprint; opening with a different fingerprint
   raises :class:`~algoconf.errors.ScenarioMismatchError` listing the differences (never a prompt).
   It also stores a content digest of every instance file; re-opening after a file's content
-  changed under the same name raises the same error (:mod:`algoconf.instance_digests`).
+  changed under the same name raises the same error (:mod:`algoconf.history.digests`).
 * A damaged file raises :class:`~algoconf.errors.CorruptHistoryError` naming the file and what to do;
   a torn WAL tail is rolled back by SQLite to the last committed transaction, while a WAL damaged
   before committed transactions (which SQLite would drop silently) is refused
-  (:mod:`algoconf.history_wal`). Nothing ever silently starts over or loses a commit.
+  (:mod:`algoconf.history.wal`). Nothing ever silently starts over or loses a commit.
 * Several processes may write at once (WAL, busy timeout, ``BEGIN IMMEDIATE``), but a history
   opened *for a run* (with a scenario or a fingerprint: a command writing its results) holds the
-  run directory's lock (:mod:`algoconf.run_lock`) until it is closed: a second process opening the
+  run directory's lock (:mod:`algoconf.history.lock`) until it is closed: a second process opening the
   same directory for a run gets :class:`~algoconf.errors.RunDirectoryBusyError` naming the holder's
   PID, so two ``configure`` processes never run the same runs into one directory. Opening without a
   fingerprint (reading, reporting, exporting) takes no lock.
@@ -42,8 +42,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from algoconf.errors import CorruptHistoryError, HistoryError, InputError, ScenarioMismatchError
-from algoconf import run_lock
-from algoconf.history_wal import wal_damage
+from algoconf.history.lock import acquire as acquire_run_lock, release as release_run_lock
+from algoconf.history.digests import changed_instances, digest_table
+from algoconf.history.fingerprint import fingerprint_diff
+from algoconf.history.wal import wal_damage
 from algoconf.records import RunRequest, RunResult, Status
 
 if TYPE_CHECKING:
@@ -134,7 +136,7 @@ class RunHistory:
         if run_dir.exists() and not run_dir.is_dir():
             raise InputError("the run directory is a file; give a folder (new or a previous run's)", file=run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
-        stale = run_lock.acquire(run_dir) if fingerprint is not None else None
+        stale = acquire_run_lock(run_dir) if fingerprint is not None else None
         try:
             path = run_dir / HISTORY_FILE
             _check_header(path)
@@ -149,7 +151,7 @@ class RunHistory:
                 raise _corrupt(path, err) from None
         except BaseException:
             if fingerprint is not None:
-                run_lock.release(run_dir)
+                release_run_lock(run_dir)
             raise
         history = cls(path, conn)
         if fingerprint is not None:
@@ -222,8 +224,6 @@ class RunHistory:
             except json.JSONDecodeError:
                 raise _corrupt(self.path, "its stored scenario fingerprint is not JSON") from None
         if stored != fingerprint:
-            from algoconf.scenario.model import fingerprint_diff  # heavy imports (ConfigSpace): only when needed
-
             lines = fingerprint_diff(stored, fingerprint)
             raise ScenarioMismatchError(
                 f"{self.path.parent} holds a run of a different scenario (stored -> given):\n  "
@@ -233,9 +233,7 @@ class RunHistory:
 
     def _check_instance_contents(self, scenario) -> None:
         """Refuse to resume when an instance file's content changed since the history began
-        (:mod:`algoconf.instance_digests`); store or refresh the digests otherwise."""
-        from algoconf.instance_digests import changed_instances, digest_table
-
+        (:mod:`algoconf.history.digests`); store or refresh the digests otherwise."""
         instances = list(scenario.train) + (list(scenario.test) if scenario.test is not None else [])
         with self._guard():
             row = self._conn.execute("SELECT value FROM meta WHERE key = 'instance_digests'").fetchone()
@@ -422,7 +420,7 @@ class RunHistory:
             self._conn.close()
             locked, self._run_dir_locked = self._run_dir_locked, None
         if locked is not None:
-            run_lock.release(locked)
+            release_run_lock(locked)
 
     def __enter__(self) -> "RunHistory":
         return self

@@ -1,0 +1,9 @@
+"""The run history, the only truth on disk: :class:`RunHistory` (one SQLite file per run directory,
+``store.py``) with its parts — the WAL check (``wal.py``), instance content digests (``digests.py``),
+the run directory's lock (``lock.py``), the fingerprint diff of a mismatch (``fingerprint.py``) — and
+:class:`MemoryHistory`, the same interface in memory for simulations (``memory.py``)."""
+
+from algoconf.history.memory import MemoryHistory
+from algoconf.history.store import HISTORY_FILE, SCHEMA_VERSION, RunHistory
+
+__all__ = ["HISTORY_FILE", "SCHEMA_VERSION", "MemoryHistory", "RunHistory"]
