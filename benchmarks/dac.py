@@ -29,6 +29,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from algoconf.benchmarking import source_commit  # noqa: E402
+
 from algoconf.dac import evaluate_policy, make_env, named_policy, q_learning, search_policy  # noqa: E402
 from algoconf.dac.benchmarks.leadingones import (  # noqa: E402
     best_portfolio_policy,
@@ -233,7 +235,7 @@ def main() -> int:
     parser.add_argument("--skip-quality", action="store_true", help="only the step-cost table")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "dac.json"))
     args = parser.parse_args()
-    results = {"quick": args.quick, "speed_us_per_step": speed(args)}
+    results = {"commit": source_commit(), "quick": args.quick, "speed_us_per_step": speed(args)}
     if not args.skip_quality:
         results["leadingones"] = leadingones(args)
         results["luby_sigmoid"] = luby_sigmoid(args)

@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from algoconf.benchmarking import source_commit
 from algoconf.execution import LocalExecutor, run_limited
 from algoconf.instances.generators.ksat import random_ksat
 from algoconf.instances import Instance
@@ -113,7 +114,7 @@ def main() -> None:
             print(f"{r['executor']:<40}{r['median_ms']:>10.2f}{r['min_ms']:>9.2f}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "executor_overhead.json").write_text(json.dumps(
-        {"benchmark": "executor_overhead", "quick": args.quick, "pairs": pairs, "rows": rows,
+        {"benchmark": "executor_overhead", "commit": source_commit(), "quick": args.quick, "pairs": pairs, "rows": rows,
          "goal_ratio": 1.10, "ratio": ratio, "python_target": python_rows, "dask": dask_rows,
          "load_average": os.getloadavg()}, indent=2))
 

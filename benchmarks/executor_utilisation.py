@@ -29,6 +29,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from algoconf.benchmarking import source_commit
 from algoconf.execution import LocalExecutor
 from algoconf.instances.generators.ksat import random_ksat
 from algoconf.instances import Instance
@@ -100,7 +101,7 @@ def main() -> None:
     print(f"goal: LocalExecutor busy >= 0.90 -> {busy:.3f} ({'met' if busy >= 0.90 else 'NOT met'})")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "executor_utilisation.json").write_text(json.dumps(
-        {"benchmark": "executor_utilisation", "quick": args.quick, "workers": WORKERS, "rows": rows,
+        {"benchmark": "executor_utilisation", "commit": source_commit(), "quick": args.quick, "workers": WORKERS, "rows": rows,
          "busy": busy, "goal_busy": 0.90, "load_average": os.getloadavg()}, indent=2))
 
 

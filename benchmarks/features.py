@@ -18,11 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from algoconf.instances.dimacs import read_cnf, write_cnf
+from algoconf.benchmarking import source_commit
 from algoconf.features.cnf import CNFFeatures
 from algoconf.features.cnf_stats import base_features, variable_graph_features
 from algoconf.features.compute import compute_features
 from algoconf.features.jobshop import order_encoding
+from algoconf.instances.dimacs import read_cnf, write_cnf
 from algoconf.instances.generators.colouring import flat_colouring
 from algoconf.instances.generators.jobshop import read_jobshop, taillard_jobshop
 from algoconf.instances.generators.ksat import random_ksat
@@ -150,7 +151,7 @@ def main() -> None:
     f = report["family_separation"]
     print(f"\nfamily separation: {f['families']} on {f['features']} CNF features: CV accuracy mean {f['cv_accuracy_mean']:.3f} (min fold {f['cv_accuracy_min']:.3f})")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2))
+    args.out.write_text(json.dumps({"commit": source_commit(), **report}, indent=2))
     print(f"\nwritten {args.out}")
 
 

@@ -42,6 +42,8 @@ from typing import Any, Sequence
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from algoconf.benchmarking import source_commit  # noqa: E402
+
 DEFAULT_SCENARIO = ROOT / "scenarios" / "minisat-mixed" / "scenario.yaml"
 RESULTS = ROOT / "benchmarks" / "results"
 
@@ -260,10 +262,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     # written after each part, so a failure in the hydra part keeps the single arm's results
     if args.part in ("single", "all"):
-        data["single"] = part_single(scenario, args, work)
+        data["single"] = {**part_single(scenario, args, work), "commit": source_commit()}
         out.write_text(json.dumps(data, indent=1, default=str))
     if args.part in ("hydra", "all"):
-        data["hydra"] = part_hydra(scenario, args, work)
+        data["hydra"] = {**part_hydra(scenario, args, work), "commit": source_commit()}
         out.write_text(json.dumps(data, indent=1, default=str))
     print(table(data))
     if not args.work:

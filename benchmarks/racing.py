@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from algoconf.benchmarking import source_commit
 from algoconf.execution import LocalExecutor
 from algoconf.execution.racing import run_race
 from algoconf.instances.generators.ksat import random_ksat
@@ -93,7 +94,7 @@ def main() -> None:
           f"every CAPPED loser below its full runtime: {all(r['loser_bound_ok'] for r in rows)}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "racing.json").write_text(json.dumps(
-        {"benchmark": "racing", "quick": args.quick, "instances": n_inst, "variables": n_vars,
+        {"benchmark": "racing", "commit": source_commit(), "quick": args.quick, "instances": n_inst, "variables": n_vars,
          "configs": list(CONFIGS), "full_cpu": full_cpu, "race_cpu": race_cpu, "cpu_saved": saved,
          "full_wall": full_wall, "race_wall": race_wall, "winner_agrees": agree, "rows": rows,
          "load_average": os.getloadavg()}, indent=2))

@@ -26,6 +26,7 @@ from scipy import stats
 
 from algoconf.analysis.rtd import fit_best_rtd
 from algoconf.analysis.speedup import predict_speedup, simulate_parallel
+from algoconf.benchmarking import source_commit
 from algoconf.benchmarking.reference_data import ASLIB_ENV, aslib_root
 from algoconf.censored.utility import ConstantValue, UniformCaptime, Utility, expected_utility
 
@@ -154,7 +155,7 @@ def main() -> None:
         for r in rk["scenarios"]:
             print(f"  {r['scenario']:<14} tau={r['kendall_tau']:.2f}  PAR10 top3={r['top3_par10']}  utility top3={r['top3_utility']}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2, default=float))
+    args.out.write_text(json.dumps({"commit": source_commit(), **report}, indent=2, default=float))
     print(f"\nwritten {args.out}")
 
 

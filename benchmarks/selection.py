@@ -30,6 +30,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from algoconf.benchmarking import source_commit  # noqa: E402
 from algoconf.benchmarking.reference_data import ASLIB_ENV  # noqa: E402
 from algoconf.benchmarking.reference_data import aslib_root as reference_aslib_root  # noqa: E402
 from algoconf.selection.data.aslib import load_aslib  # noqa: E402
@@ -214,6 +215,7 @@ def run(scenarios: list[str], selectors: list[str], out_path: Path, seed: int, r
                 "evaluate_wall_seconds_charged": charge_wall if charge_wall is not None else wall,
                 "jobs": par["jobs"],
                 "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+                "commit": source_commit(),
             }
             if sel.optimises_feature_cost:
                 entry["selectors"][sel_name]["free_column_model"] = (

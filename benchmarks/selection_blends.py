@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
+from algoconf.benchmarking import source_commit
 from algoconf.benchmarking.reference_data import ASLIB_ENV, aslib_root
 from algoconf.selection.data.aslib import load_aslib
 from algoconf.selection.data.performance import PerformanceData
@@ -219,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     print("gap closed (free feature cost, all instances kept, one algorithm per instance; hedge: a schedule). "
           "MEAN: every scenario that has the column; MEAN runtime: runtime scenarios only (hedge needs a cutoff)")
     Path(args.out).write_text(json.dumps({"command": "python " + " ".join([sys.argv[0], *(argv or sys.argv[1:])]),
+                                          "commit": source_commit(),
                                           "seed": args.seed, "scenarios": table, "mean": means,
                                           "mean_runtime_scenarios": means_runtime}, indent=1))
     print(f"wrote {args.out}")

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from algoconf.benchmarking import source_commit
 from algoconf.benchmarking.reference_data import ASLIB_ENV, aslib_root
 from algoconf.selection.data.aslib import load_aslib
 from algoconf.selection.data.performance import PerformanceData
@@ -142,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'MEAN':18s} {seed:>4s}" + "".join(f"{row[c]:11.3f}" for c in cols))
     print("gap closed (feature cost charged, all instances kept), 10-fold CV from cv.arff; MEAN over the runtime scenarios")
     Path(args.out).write_text(json.dumps({"command": "python " + " ".join([sys.argv[0], *(argv or sys.argv[1:])]),
+                                          "commit": source_commit(),
                                           "seeds": seeds, "scenarios": table, "mean": means}, indent=1))
     print(f"wrote {args.out}")
     return 0

@@ -122,5 +122,6 @@ def test_benchmark_script_quick_speed_table(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text())
+    assert data["commit"]  # the provenance every result file records
     assert set(data["speed_us_per_step"]) == {"luby", "sigmoid_1d", "sigmoid_2d", "sigmoid_5d", "leadingones_50"}
     assert all(row["algoconf_min"] > 0 for row in data["speed_us_per_step"].values())

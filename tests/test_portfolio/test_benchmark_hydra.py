@@ -15,6 +15,7 @@ def test_quick_benchmark_reports_every_arm(tmp_path, monkeypatch, capsys, run_be
     out = tmp_path / "hydra_quick.json"
     assert run_benchmark("hydra", ["--quick", "--out", str(out), "--work", str(tmp_path / "work")]) == 0
     data = json.loads(out.read_text())
+    assert data["single"]["commit"] and data["hydra"]["commit"]  # each part records the code it ran
     single, hydra = data["single"]["arms"], data["hydra"]["arms"]
     assert set(single) == {"default", "single_best"}
     members = [m["name"] for m in data["hydra"]["members"]]
