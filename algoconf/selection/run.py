@@ -128,7 +128,7 @@ def resolve_algorithms(model: Mapping[str, Any]) -> dict[str, Runnable]:
             out[name] = Runnable(name, name, {})
         elif sep and head in RUNNERS:
             out[name] = Runnable(name, head, _parse_config(rest, name))
-        elif name in rundir_configs and rundir_runner in RUNNERS:
+        elif name in rundir_configs and rundir_runner is not None and rundir_runner in RUNNERS:
             cfg = rundir_configs[name]
             if set(cfg) == {"algorithm"} and str(cfg["algorithm"]) in RUNNERS:
                 out[name] = Runnable(name, str(cfg["algorithm"]), {})

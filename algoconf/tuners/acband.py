@@ -276,7 +276,7 @@ class ACBand(Tuner):
         self.repeat, self.per_match, self.defend = bool(repeat), max(1, int(per_match)), bool(defend)
         self.grow = bool(grow)
         acband_schedule(self.alpha, self.delta, self.k, n_configs)  # validates the parameters
-        self._params = {"k": self.k, "alpha": self.alpha, "delta": self.delta,
+        self._params: dict[str, Any] = {"k": self.k, "alpha": self.alpha, "delta": self.delta,
                         "instance_budget": instance_budget, "n_configs": n_configs,
                         "generator": generator, "repeat": self.repeat, "per_match": self.per_match,
                         "grow": self.grow, "defend": self.defend, "capping": capping,
@@ -612,7 +612,7 @@ class ACBand(Tuner):
 
     def _start_round(self, bracket: dict[str, Any], arms: list[str]) -> None:
         e = bracket["epoch"]
-        groups = []
+        groups: list[dict[str, Any]] = []
         for g in _balanced(arms, self.k):
             if len(g) == 1:  # a lone arm spars with the first arm of the previous group
                 groups.append({"arms": [g[0], groups[-1]["arms"][0]], "scored": [g[0]], "rule": "spar"})

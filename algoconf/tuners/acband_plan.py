@@ -59,10 +59,11 @@ class RaceMeasure:
         races' times as every run's and no arms (a race then counts as two arms wide)."""
         if len(values) == 3:
             races, ws, cpu = values
-            return cls(races, ws, cpu, ws, cpu, 0)
+            return cls(int(races), ws, cpu, ws, cpu, 0)
         if len(values) != 6:
             raise ValueError(f"AC-Band's measured runs: expected 6 numbers, got {list(values)!r}")
-        return cls(*values)
+        races, race_ws, race_cpu, ws, cpu, arms = values
+        return cls(int(races), race_ws, race_cpu, ws, cpu, int(arms))
 
 
 def _balanced_sizes(n: int, k: int) -> list[int]:

@@ -120,6 +120,7 @@ class OptunaTuner(Tuner):
         out: list[RunRequest] = []
         while len(out) < n and not self._budget_spent():
             idle = [t for t in self._active.values() if not t["busy"]]
+            entry: dict[str, Any] | None
             if idle:
                 entry = idle[0]
             elif len(self._active) < self.max_in_flight:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping, Self, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
@@ -37,6 +37,9 @@ from algoconf.tuners.evidence import CostTable, cost_of
 from algoconf.tuners.pairs import PairStream, PairStreamState
 from algoconf.tuners.sampling import default_config, draw_seed, sample_configs
 from algoconf.tuners.state import StateRecord
+
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; setup.cfg says 3.10
+    from typing_extensions import Self
 
 __all__ = ["RandomTuner", "RandomState"]
 

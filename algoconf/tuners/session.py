@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, cast
 
 from algoconf.execution.base import Executor
 from algoconf.errors import InputError
@@ -18,6 +18,9 @@ from algoconf.execution.equivalence import BehaviourProbe, EquivalenceCache
 from algoconf.execution.incumbent_guard import IncumbentGuard
 from algoconf.execution.progress import ProgressObserver
 from algoconf.tuners import get_tuner
+
+if TYPE_CHECKING:  # pragma: no cover
+    from algoconf.execution.dask import DaskExecutor
 
 __all__ = ["Session", "open_session", "build_executor", "behaviour_probe"]
 
@@ -38,8 +41,8 @@ class Session:
 
     def close(self) -> None:
         self.executor.close()
-        if self.owns_client:
-            self.executor.client.close()
+        if self.owns_client:  # a DaskExecutor on the client opened here
+            cast("DaskExecutor", self.executor).client.close()
         self.history.close()
 
     def __enter__(self) -> "Session":
@@ -122,10 +125,11 @@ def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | 
     caching = scenario.equivalence_cache if equivalence_cache is None else equivalence_cache
     probe = behaviour_probe(scenario, executor) if caching else None  # bad input: before the history is created
     history = RunHistory.open(run_dir, scenario) if history is None else history
-    if getattr(history, "stale_writer_pid", None) is not None:  # the last writer was killed: its solvers may still run
+    stale_writer = getattr(history, "stale_writer_pid", None)
+    if stale_writer is not None:  # the last writer was killed: its solvers may still run
         from algoconf.execution.descendants import kill_orphans_of
 
-        kill_orphans_of(history.stale_writer_pid)
+        kill_orphans_of(stale_writer)
     owns_client = executor is None and bool(scheduler)
     try:
         equivalence = EquivalenceCache(probe, history, time_kind=scenario.time_kind) if probe is not None else None

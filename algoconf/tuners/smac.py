@@ -44,7 +44,8 @@ import shutil
 import tempfile
 import warnings
 import weakref
-from typing import Any, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, cast
 
 from algoconf.records import RunRequest, RunResult, Status
 from algoconf.tuners.base import Tuner, TuningProblem
@@ -62,9 +63,19 @@ from smac.runhistory.dataclasses import TrialInfo, TrialValue  # noqa: E402
 from smac.runhistory.encoder import RunHistoryLogEncoder  # noqa: E402
 from smac.runhistory.enumerations import StatusType  # noqa: E402
 
+if TYPE_CHECKING:
+    from smac.model.random_forest import RandomForest
+
 __all__ = ["SMACTuner"]
 
 _FINITE_CRASH = 1e10
+
+
+def _cutoff(problem: TuningProblem) -> float:
+    """The cutoff of a runtime problem (a runtime problem has one)."""
+    if problem.cutoff is None:
+        raise ValueError("a runtime problem needs a cutoff")
+    return float(problem.cutoff)
 
 
 class _StableLocalSearch(LocalSearch):
@@ -112,23 +123,24 @@ class SMACTuner(Tuner):
         self._outdir = tempfile.mkdtemp(prefix="algoconf-smac-")
         # a finalizer, not __del__: it also runs at interpreter exit, before modules are torn down
         weakref.finalize(self, shutil.rmtree, self._outdir, ignore_errors=True)
-        features = problem.features
-        if features:
-            features = {str(k): [float(x) for x in v] for k, v in features.items() if k in set(problem.instances)}
+        features: dict[str, list[float]]
+        if problem.features:
+            features = {str(k): [float(x) for x in v] for k, v in problem.features.items() if k in set(problem.instances)}
         else:
             features = {name: [float(i)] for i, name in enumerate(problem.instances)}
         if problem.objective == "runtime":
-            crash = problem.par_factor * float(problem.cutoff)
+            crash = problem.par_factor * _cutoff(problem)
         else:
             crash = problem.crash_cost if math.isfinite(problem.crash_cost) else _FINITE_CRASH
         self._crash = crash
         scenario = Scenario(
-            problem.space, name="algoconf", output_directory=self._outdir, deterministic=problem.deterministic,
+            problem.space, name="algoconf", output_directory=Path(self._outdir), deterministic=problem.deterministic,
             crash_cost=crash, n_trials=10**9, instances=list(problem.instances), instance_features=features,
             seed=self.seed, use_default_config=True,
             adaptive_capping=self.adaptive_capping,
             adaptive_capping_slackfactor=self._params["capping_slack"] if self.adaptive_capping else None,
-            runtime_cutoff=problem.cutoff if self.adaptive_capping else None,
+            # SMAC annotates runtime_cutoff as int, but compares it with float runtimes: a real cutoff is fine
+            runtime_cutoff=problem.cutoff if self.adaptive_capping else None,  # type: ignore[arg-type]
         )
         kwargs: dict[str, Any] = {}
         maximizer = AlgorithmConfigurationFacade.get_acquisition_maximizer(scenario)
@@ -147,7 +159,7 @@ class SMACTuner(Tuner):
         # pool per prediction, whose CPU a charged virtual clock (thread CPU time) did not see, and
         # whose threads add the trees' predictions in a varying order. One thread: all of SMAC's
         # time is the caller's, and the sums are reproducible.
-        self.smac._model._rf_opts["n_jobs"] = 1
+        cast("RandomForest", self.smac._model)._rf_opts["n_jobs"] = 1
         self._pending: dict[tuple[str, str, int], list[TrialInfo]] = {}
         self._asked = 0
         self._log = ReplayLog()
@@ -228,11 +240,11 @@ class SMACTuner(Tuner):
             return TrialValue(cost=cost, time=result.runtime, status=kind)
         if p.objective == "runtime":
             if status is Status.SUCCESS:
-                return TrialValue(cost=min(result.runtime, float(p.cutoff)), time=result.runtime, status=StatusType.SUCCESS)
+                return TrialValue(cost=min(result.runtime, _cutoff(p)), time=result.runtime, status=StatusType.SUCCESS)
             if status is Status.CAPPED:
                 return TrialValue(cost=result.runtime, time=result.runtime, status=StatusType.TIMEOUT)
             if status is Status.TIMEOUT:
-                return TrialValue(cost=p.par_factor * float(p.cutoff), time=result.runtime, status=StatusType.TIMEOUT)
+                return TrialValue(cost=p.par_factor * _cutoff(p), time=result.runtime, status=StatusType.TIMEOUT)
         elif status is Status.SUCCESS and result.quality is not None and math.isfinite(result.quality):
             cost = -result.quality if p.maximize else result.quality
             return TrialValue(cost=cost, time=result.runtime, status=StatusType.SUCCESS)

@@ -18,7 +18,10 @@ from __future__ import annotations
 import dataclasses
 import typing
 from collections.abc import Mapping
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; setup.cfg says 3.10
+    from typing_extensions import Self
 
 __all__ = ["StateRecord"]
 

@@ -37,6 +37,10 @@ class ArffAttribute:
     values: tuple[str, ...] = ()
 
 
+#: a cell of a parsed table: a float (numeric), a str (nominal, string), or None (missing)
+ArffValue = float | str | None
+
+
 @dataclass(frozen=True)
 class ArffTable:
     """A parsed ARFF file; ``rows[i][j]`` is a float (numeric), a str, or None (missing).
@@ -47,7 +51,7 @@ class ArffTable:
     path: Path
     relation: str
     attributes: tuple[ArffAttribute, ...]
-    rows: tuple[tuple[object, ...], ...]
+    rows: tuple[tuple[ArffValue, ...], ...]
     lines: tuple[int, ...]
 
     @property
@@ -145,7 +149,7 @@ def read_arff(path: str | Path) -> ArffTable:
         raise ASlibFormatError(f"cannot read the file: {err.strerror}", file=path) from None
     relation = ""
     attributes: list[ArffAttribute] = []
-    rows: list[tuple[object, ...]] = []
+    rows: list[tuple[ArffValue, ...]] = []
     lines: list[int] = []
     in_data = False
     for lineno, raw in enumerate(text.splitlines(), start=1):
@@ -186,7 +190,7 @@ def read_arff(path: str | Path) -> ArffTable:
     return ArffTable(path, relation, tuple(attributes), tuple(rows), tuple(lines))
 
 
-def _convert(token: str, quoted: bool, attr: ArffAttribute, path: Path, lineno: int) -> object:
+def _convert(token: str, quoted: bool, attr: ArffAttribute, path: Path, lineno: int) -> ArffValue:
     if token == "?" and not quoted:
         return None
     if attr.kind == "numeric":

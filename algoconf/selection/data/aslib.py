@@ -367,17 +367,17 @@ def _read_step_table(table: ArffTable | None, index: dict[str, int], steps: list
     seen: dict[int, int] = {}
     for row, line in zip(table.rows, table.lines):
         inst, rep = _row_keys(table, row, line, id_col, rep_col)
-        i = index.get(inst)
-        if i is None:
+        if inst not in index:
             continue
+        i = index[inst]
         if rep != 1 and kind == "status":
             continue  # statuses of repetition 1 (feature computation is deterministic in ASlib)
         seen[i] = seen.get(i, 0) + 1
         for k, step in enumerate(steps):
-            c = col_of.get(step)
-            if c is None:
+            col = col_of.get(step)
+            if col is None:
                 continue
-            v = row[c]
+            v = row[col]
             if kind == "cost":
                 if v is not None:
                     out[i, k] = v if seen[i] == 1 or math.isnan(out[i, k]) else (out[i, k] * (seen[i] - 1) + v) / seen[i]
@@ -400,9 +400,10 @@ def _read_folds(table: ArffTable, index: dict[str, int]) -> np.ndarray:
         if rep != 1 or inst not in index:
             continue
         value = row[fold_col]
-        if value is None or float(value) != int(value) or value < 1:
+        fold = None if value is None else float(value)
+        if fold is None or not fold.is_integer() or fold < 1:
             raise ASlibFormatError(f"fold: expected a positive integer, got {value!r}", file=table.path, line=line)
-        folds[index[inst]] = int(value)
+        folds[index[inst]] = int(fold)
     return folds
 
 

@@ -11,6 +11,7 @@ never run are left out (ASlib allows missing runs).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -30,13 +31,13 @@ def write_aslib(data: PerformanceData, directory: str | Path, *, scenario_id: st
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     name = scenario_id or data.name or out.name
-    steps = dict(data.feature_steps) or ({"ALL": None} if data.feature_names else {})
+    steps: dict[str, Any] = dict(data.feature_steps) or ({"ALL": None} if data.feature_names else {})
     desc = {
         "scenario_id": name,
         "performance_measures": ["runtime"],
         "performance_type": ["runtime"],
         "maximize": [False],
-        "algorithm_cutoff_time": float(data.cutoff),
+        "algorithm_cutoff_time": data.runtime_cutoff,
         "algorithm_cutoff_memory": "?",
         "features_cutoff_time": float(data.features_cutoff) if data.features_cutoff else "?",
         "features_cutoff_memory": "?",

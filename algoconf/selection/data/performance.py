@@ -66,10 +66,11 @@ class PerformanceData:
                 raise SelectionInputError(f"{label} has shape {np.shape(arr)}, expected {(n, m)}")
         if np.shape(self.features)[0] != n:
             raise SelectionInputError(f"features have {np.shape(self.features)[0]} rows, expected {n}")
-        if self.performance_type == "runtime" and not (self.cutoff and self.cutoff > 0):
-            raise SelectionInputError("runtime performance data needs a positive cutoff")
-        if self.performance_type == "runtime" and np.any(self.event & (self.time > self.cutoff + 1e-9)):
-            raise SelectionInputError("a solved run has a runtime above the cutoff")
+        if self.performance_type == "runtime":
+            if self.cutoff is None or not self.cutoff > 0:
+                raise SelectionInputError("runtime performance data needs a positive cutoff")
+            if np.any(self.event & (self.time > self.cutoff + 1e-9)):
+                raise SelectionInputError("a solved run has a runtime above the cutoff")
 
     # ------------------------------------------------------------------------------ construction
     @classmethod
@@ -77,6 +78,8 @@ class PerformanceData:
         """Performance data of an ASlib scenario (see the module docstring for censoring)."""
         observed = scenario.runstatus != "missing"
         if scenario.is_runtime:
+            if scenario.cutoff is None:  # the reader refuses runtime data without one
+                raise SelectionInputError(f"{scenario.path}: runtime data needs algorithm_cutoff_time")
             event = scenario.solved.copy()
             time = np.where(event, scenario.performance, float(scenario.cutoff))
             time = np.where(observed, time, np.nan)
@@ -221,13 +224,23 @@ class PerformanceData:
     def is_runtime(self) -> bool:
         return self.performance_type == "runtime"
 
+    @property
+    def runtime_cutoff(self) -> float:
+        """The cutoff of runtime data (which always has one); SelectionInputError for quality data."""
+        if self.cutoff is None:
+            raise SelectionInputError("quality performance data has no cutoff")
+        return float(self.cutoff)
+
     def cost(self, par_factor: float | None = None) -> np.ndarray:
         """(n, m) cost to minimise: PAR-k for runtime data (unsolved or unobserved -> k x cutoff);
         quality data: the quality (negated when maximising), failures get the worst observed cost."""
         k = self.par_factor if par_factor is None else par_factor
         if self.is_runtime:
-            return np.where(self.event & self.observed, self.time, k * float(self.cutoff))
-        values = -self.quality if self.maximize else self.quality.astype(float)
+            return np.where(self.event & self.observed, self.time, k * self.runtime_cutoff)
+        quality = self.quality
+        if quality is None:
+            raise SelectionInputError("quality performance data needs its quality matrix")
+        values = -quality if self.maximize else quality.astype(float)
         ok = self.event & self.observed & np.isfinite(values)
         worst = float(np.max(values[ok])) if ok.any() else 0.0
         return np.where(ok, values, worst)

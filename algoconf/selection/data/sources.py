@@ -39,7 +39,8 @@ def load_performance(source: str | Path, features_csv: str | Path | None = None)
         cutoffs = {r.request.cutoff for r in results if r.request.cutoff}
         if not cutoffs:
             raise SelectionInputError("the history's runs have no cutoff: selection needs runtime data", file=source)
-        features, names = None, ()
+        features = None
+        names: tuple[str, ...] = ()
         if features_csv is not None:
             features, names = read_features_csv(Path(features_csv))
         data = PerformanceData.from_results(

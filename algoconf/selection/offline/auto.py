@@ -54,7 +54,7 @@ def step_options(data: PerformanceData) -> dict[str, tuple[str, ...] | None]:
         options["all"] = everything
     if data.feature_costs is not None and data.is_runtime:
         med = np.nanmedian(np.where(np.isnan(data.feature_costs), 0.0, data.feature_costs), axis=0)
-        cheap = [s for s, c in zip(names, med) if c <= 0.01 * float(data.cutoff)]
+        cheap = [s for s, c in zip(names, med) if c <= 0.01 * data.runtime_cutoff]
         if cheap:
             closure = data.step_closure(cheap)
             if closure not in options.values():

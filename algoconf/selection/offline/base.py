@@ -32,13 +32,16 @@ from __future__ import annotations
 
 import copy
 import inspect
-from typing import Any, ClassVar, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Sequence
 
 import numpy as np
 
 from algoconf.errors import SelectionInputError
 from algoconf.selection.data.performance import PerformanceData
 from algoconf.selection.offline.presolve import greedy_presolve_schedule
+
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; setup.cfg says 3.10
+    from typing_extensions import Self
 
 __all__ = ["Schedule", "Selector", "schedule_is_valid"]
 
@@ -88,7 +91,7 @@ class Selector:
         for klass in cls.__mro__:
             if klass is object:
                 continue
-            sig = inspect.signature(klass.__init__)
+            sig = inspect.signature(klass.__init__)  # type: ignore[misc]  # each class of the MRO on purpose
             for p in sig.parameters.values():
                 if p.kind == p.KEYWORD_ONLY and p.name not in names:
                     names.append(p.name)
@@ -132,7 +135,7 @@ class Selector:
         return f"{type(self).__name__}({params})"
 
     # --------------------------------------------------------------------------------- fitting
-    def fit(self, data: PerformanceData) -> "Selector":
+    def fit(self, data: PerformanceData) -> Self:
         """Fit on ``data`` (every row is training data; nothing else is looked at)."""
         if data.n_instances == 0 or data.n_algorithms == 0:
             raise SelectionInputError(f"{self.name}: cannot fit on empty data")
@@ -140,7 +143,7 @@ class Selector:
             raise SelectionInputError(f"{self.name} needs runtime data; {data.name or 'this data'} is quality data")
         self.algorithms_ = data.algorithms
         self.is_runtime_ = data.is_runtime
-        self.cutoff_ = float(data.cutoff) if data.is_runtime else float("inf")
+        self.cutoff_ = data.runtime_cutoff if data.is_runtime else float("inf")
         self.par_factor_ = data.par_factor
         self.n_features_in_ = len(data.feature_names)
         self.sbs_ = int(np.argmin(data.cost().mean(axis=0)))

@@ -20,7 +20,7 @@ __all__ = ["RULES", "choose_candidate"]
 RULES = ("best", "1se")
 
 
-def choose_candidate(costs: np.ndarray, preference: Sequence[float], rule: str = "1se") -> int:
+def choose_candidate(costs: np.ndarray, preference: Sequence[float] | np.ndarray, rule: str = "1se") -> int:
     """The index of the chosen row of ``costs`` (candidates, rows).
 
     ``"best"``: the lowest mean (ties: the first). ``"1se"``: among the candidates whose mean
@@ -35,4 +35,4 @@ def choose_candidate(costs: np.ndarray, preference: Sequence[float], rule: str =
         return best
     sem = (C - C[best]).std(axis=1) / np.sqrt(C.shape[1])
     near = np.flatnonzero(means - means[best] <= sem + 1e-12 * max(1.0, abs(means[best])))
-    return int(min(near, key=lambda i: (float(preference[i]), int(i))))
+    return int(min(near, key=lambda i: (float(preference[int(i)]), int(i))))

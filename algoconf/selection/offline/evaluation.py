@@ -120,7 +120,7 @@ def simulate(
     if not data.is_runtime:
         cost = sub.cost()[np.arange(n), first]
         return cost, sub.event[np.arange(n), first], first, np.zeros(n), np.zeros(n, dtype=bool)
-    cutoff = float(data.cutoff)
+    cutoff = data.runtime_cutoff
     fcost = sub.step_cost(steps) if feature_cost == "charge" else np.zeros(n)
     solve = np.where(sub.event & sub.observed, sub.time, np.inf)
     solve_rows = solve.tolist()  # plain floats: no numpy indexing per cell
@@ -230,7 +230,7 @@ def evaluate_conventions(
         gap = (sbs_mean - sel_mean) / (sbs_mean - vbs_mean) if sbs_mean != vbs_mean else math.nan
         rows = everyone[evaluated]
         if data.is_runtime:
-            par1 = np.where(sub.event & sub.observed, sub.time, float(data.cutoff))
+            par1 = np.where(sub.event & sub.observed, sub.time, data.runtime_cutoff)
             mcp = float((par1[np.arange(sub.n_instances), first[rows]] - par1.min(axis=1)).mean())
         else:
             mcp = float((all_cost[np.arange(sub.n_instances), first[rows]] - vbs).mean())
@@ -323,7 +323,7 @@ def _run_fold(
         t0 = _time.perf_counter()
         sel.fit(data.subset(train))
         t1 = _time.perf_counter()
-        outputs = [simulate(sel, data, test, feature_cost=fc) for fc, _ in conventions]
+        outputs: list[tuple[np.ndarray, ...]] = [simulate(sel, data, test, feature_cost=fc) for fc, _ in conventions]
         t2 = _time.perf_counter()
     return fold, outputs, t1 - t0, t2 - t1, reported[0]
 
@@ -352,6 +352,7 @@ def _fold_outputs(
     stop = threading.Event()
 
     def listen() -> None:
+        assert members is not None  # listened to only when there is a member queue
         while not stop.is_set():
             try:
                 name = members.get(timeout=0.2)

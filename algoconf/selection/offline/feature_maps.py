@@ -61,6 +61,9 @@ class MappedFeatures:
     names a map: it fills the base class's ``_reshape`` hook, fitting the map on the training
     rows in ``fit`` (``feature_map_``) and applying it to every later row."""
 
+    scaling: str  # the selector's parameter
+    feature_map_: MonotoneFeatureMap
+
     def _reshape(self, X: np.ndarray, *, fit: bool = False) -> np.ndarray:
         if fit:
             self.feature_map_ = MonotoneFeatureMap(getattr(self, "scaling_", self.scaling)).fit(X)

@@ -19,6 +19,7 @@ cheaper; its splits minimise the error of every difference together).
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 from sklearn.ensemble import RandomForestRegressor
@@ -73,7 +74,7 @@ class PairwiseRegressionSelector(Selector):
         self.candidates_ = greedy_portfolio(cost, self.max_algorithms)
         self.pairs_ = [(a, b) for x, a in enumerate(self.candidates_) for b in self.candidates_[x + 1 :]]
         D = np.column_stack([(cost[:, a] - cost[:, b]) / self.unit_ for a, b in self.pairs_]) if self.pairs_ else np.zeros((len(X), 0))
-        self.models_: list[object] = []
+        self.models_: list[Any] = []  # fitted forests (scikit-learn, untyped) or constant differences
         oob = np.zeros_like(D)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "some inputs do not have OOB scores": filled below

@@ -109,8 +109,8 @@ class RegressionSelector(Selector):
             self.sigma_ = np.full(m, self.min_sigma)
             self.models_ = self._fit_targets(X, Y)
             return
-        cap = float(np.log10(data.par_factor * float(data.cutoff)))
-        bound = np.log10(np.maximum(np.where(data.observed, data.time, data.cutoff), _MIN_TIME))
+        cap = float(np.log10(data.par_factor * data.runtime_cutoff))
+        bound = np.log10(np.maximum(np.where(data.observed, data.time, data.runtime_cutoff), _MIN_TIME))
         cens = ~data.event | ~data.observed
         Y = bound.copy()
         if self.censoring == "par10":
@@ -148,11 +148,11 @@ class RegressionSelector(Selector):
             if isinstance(model, float):
                 out[:, j] = model
                 continue
-            pred = model.predict(X)
+            column = model.predict(X)
             if oob and getattr(model, "oob_prediction_", None) is not None:
-                o = np.asarray(model.oob_prediction_).reshape(-1)
-                pred = np.where(np.isfinite(o), o, pred)
-            out[:, j] = pred
+                oob_column = np.asarray(model.oob_prediction_).reshape(-1)
+                column = np.where(np.isfinite(oob_column), oob_column, column)
+            out[:, j] = column
         return out
 
     def _oob(self, X: np.ndarray) -> np.ndarray:

@@ -66,7 +66,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, cast
 
 import numpy as np
 
@@ -206,9 +206,10 @@ class StackingSelector(Selector):
         if self._searches_steps(data):
             member_steps = self._choose_steps(data)
             self._adopt_steps(data, member_steps)
-        self.models_: dict[str, Selector] = {}
+        self.models_: dict[str, Any] = {}  # member selectors, each of its own class (its own fitted attributes)
         raw: dict[str, np.ndarray] = {}
-        self.scale_: dict[str, float] = {}
+        # the members' score scales (a persisted name: the base class's feature scale_ is not used here)
+        self.scale_: dict[str, float] = {}  # type: ignore[assignment]
         self.member_seconds_: dict[str, float] = {}
         for name in self.members:
             kind, params = MEMBERS[name]
@@ -329,7 +330,7 @@ class StackingSelector(Selector):
         fixed: dict[str, Any] = {}
 
         def row_costs(steps: tuple[str, ...]) -> np.ndarray:
-            knn = make_selector(kind, feature_steps=steps, random_state=self.random_state, **dict(params, **fixed)).fit(data)
+            knn: Any = make_selector(kind, feature_steps=steps, random_state=self.random_state, **dict(params, **fixed)).fit(data)
             fixed.setdefault("scaling", knn.scaling_)
             fixed.setdefault("k", knn.k_)
             costs = self._simulate(data, knn.oob_schedules(), [], rows, steps=steps)
@@ -348,7 +349,7 @@ class StackingSelector(Selector):
         return rng.permutation(n) % max(2, min(self.inner_folds, n))
 
     def _select_cv_rows(
-        self, blend_costs: np.ndarray, evenness: Sequence[float] | None = None, rule: str = "best"
+        self, blend_costs: np.ndarray, evenness: Sequence[float] | np.ndarray | None = None, rule: str = "best"
     ) -> np.ndarray:
         """An honest per-row estimate of what choosing among candidates by training cost costs:
         per inner fold, the candidate ``rule`` (see :func:`choose_blend`) picks on the other folds,
@@ -487,4 +488,5 @@ class StackingSelector(Selector):
 
     def _scores(self, raw: np.ndarray) -> np.ndarray:
         """The weighted normalised scores (what ``"select"`` mode takes the argmin of)."""
-        return sum(self.weights_[name] * self._normalised(name, self.models_[name].scores(raw)) for name in self.members)
+        weighted = (self.weights_[name] * self._normalised(name, self.models_[name].scores(raw)) for name in self.members)
+        return cast(np.ndarray, sum(weighted))  # a sum of one or more arrays

@@ -53,6 +53,8 @@ class SunnySelector(MappedFeatures, Selector):
 
     #: per-column maps applied before standardising (``scaling``; ``"auto"`` chooses among them)
     SCALINGS = SCALINGS
+    #: after ``fit``: (scaling, k) -> every training row's leave-one-out cost
+    loo_row_costs_: dict[tuple[str, int], np.ndarray]
 
     def __init__(
         self,
@@ -81,7 +83,7 @@ class SunnySelector(MappedFeatures, Selector):
         n = len(X)
         self.cost_ = data.cost()
         self.solved_ = (data.event & data.observed) if data.is_runtime else np.zeros_like(self.cost_, dtype=bool)
-        self.time_ = np.where(self.solved_, data.time, float(data.cutoff)) if data.is_runtime else self.cost_
+        self.time_ = np.where(self.solved_, data.time, data.runtime_cutoff) if data.is_runtime else self.cost_
         self.train_X_ = X
         if self.k == "auto":
             self.k_choices_ = self._choose_k(X)
@@ -148,7 +150,7 @@ class SunnySelector(MappedFeatures, Selector):
         solve = np.where(self.solved_, self.time_, np.inf)
         out: dict[int, float] = {}
         scaling = getattr(self, "scaling_", self.scaling)
-        self.loo_row_costs_: dict[tuple[str, int], np.ndarray] = {}
+        self.loo_row_costs_ = {}
         self._loo_schedules_: dict[int, list[Schedule]] = {}
         solve_rows = solve.tolist()  # plain floats: a dict per row without numpy indexing
         for k in ks:

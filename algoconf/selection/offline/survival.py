@@ -17,6 +17,8 @@ runtime range. ``time_bins=None`` keeps the exact times.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from algoconf.selection.data.performance import PerformanceData
@@ -69,7 +71,7 @@ class SurvivalForestSelector(Selector):
             keep = set(greedy_portfolio(cost, self.max_algorithms))
         else:
             keep = set(range(m))
-        self.models_: list[object] = []
+        self.models_: list[Any] = []  # fitted forests (scikit-survival, untyped) or constant scores
         for j in range(m):
             seen = data.observed[:, j]
             event, time = data.event[seen, j], np.maximum(data.time[seen, j], 1e-6)

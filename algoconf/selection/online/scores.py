@@ -20,7 +20,7 @@ __all__ = ["expected_par"]
 
 def expected_par(
     mu: np.ndarray,
-    s2: np.ndarray,
+    s2: np.ndarray | float,
     cutoff: float,
     par_factor: float = 10.0,
     mu_timeout: np.ndarray | None = None,

@@ -90,7 +90,7 @@ class LeaderOrModelSelector(OnlineSelector):
         return (leader, model)[expert]
 
     def _learn(self, x: np.ndarray, arm: int, obs: OnlineObservation) -> None:
-        cost = float(obs.runtime) if not obs.censored else self.par_factor * self.cutoff
+        cost: float | None = float(obs.runtime) if not obs.censored else self.par_factor * self.cutoff
         if obs.censored and obs.runtime < obs.cutoff * (1 - 1e-9):
             cost = None  # stopped early: whether it would have solved is unknown
         self.model._learn(x, arm, obs)
