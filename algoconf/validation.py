@@ -17,13 +17,18 @@ import logging
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
 from algoconf.execution.progress import ProgressObserver, map_with_progress
 from algoconf.records import RunRequest, RunResult, config_key, mean_cost
 from algoconf.tuners.evidence import cost_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from algoconf.execution.base import Executor
+    from algoconf.scenario import Scenario
+    from algoconf.tuners.base import TuningProblem
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +71,7 @@ class ValidationReport:
                 "plot": self.plot, "incumbent_worse_than_default": self.incumbent_worse_than_default}
 
 
-def score_results(name: str, results: Sequence[RunResult], problem: Any) -> ConfigScore:
+def score_results(name: str, results: Sequence[RunResult], problem: TuningProblem) -> ConfigScore:
     """Solved count, mean cost and mean runtime (censored runs at their bound) of one configuration."""
     costs = [cost_of(problem, r) for r in results]
     runtimes = [r.runtime for r in results]
@@ -78,7 +83,7 @@ def score_results(name: str, results: Sequence[RunResult], problem: Any) -> Conf
     )
 
 
-def validate(scenario: Any, incumbent: Mapping[str, Any], executor: Any, run_dir: str | Path | None = None,
+def validate(scenario: Scenario, incumbent: Mapping[str, Any], executor: Executor, run_dir: str | Path | None = None,
              *, seed: int | None = None, plot: bool = True,
              progress: ProgressObserver | None = None) -> ValidationReport:
     """Run default and incumbent on the test instances (fresh seeds) and report; see module docstring.
@@ -91,8 +96,9 @@ def validate(scenario: Any, incumbent: Mapping[str, Any], executor: Any, run_dir
     problem = scenario.tuning_problem()
     # validation always reports PAR-k and solved counts, also for a utility-scored scenario
     problem = dataclasses.replace(problem, extra={k: v for k, v in problem.extra.items() if k != "utility"})
-    which = "test" if scenario.test is not None and len(scenario.test) else "train"
-    instances = list((scenario.test if which == "test" else scenario.train).names)
+    validated = scenario.test if scenario.test is not None and len(scenario.test) else scenario.train
+    which = "test" if validated is scenario.test else "train"
+    instances = list(validated.names)
     rng = np.random.default_rng([int(scenario.seed if seed is None else seed), _VALIDATION_SEED_SALT])
     seeds = [0 if scenario.deterministic else int(s) for s in rng.integers(0, 2**31 - 1, size=len(instances))]
     default = default_config(scenario.space)

@@ -23,13 +23,19 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
 from algoconf.errors import InputError
 from algoconf.execution.progress import ProgressObserver, ProgressUpdate, phase_eta
 from algoconf.records import RunRequest, RunResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from algoconf.execution.base import Executor
+    from algoconf.history import RunHistory
+    from algoconf.history.contract import HistoryStore
+    from algoconf.scenario import Scenario
 
 __all__ = ["ANALYSIS_DIR", "AnalysisBudgetSpent", "FinishedRun", "PairRunner", "RunCount", "fixed_pairs",
            "load_finished_run", "open_analysis_history"]
@@ -75,7 +81,7 @@ class RunCount:
 class PairRunner:
     """Requests answered from ``history`` or run on ``executor`` (see the module docstring)."""
 
-    def __init__(self, executor: Any, history: Any, *, budget: float | None = None,
+    def __init__(self, executor: Executor, history: HistoryStore, *, budget: float | None = None,
                  progress: ProgressObserver | None = None, phase: str = "analysis"):
         self.executor = executor
         self.history = history
@@ -136,13 +142,13 @@ class PairRunner:
             raise
 
 
-def _wait(executor: Any, pending: set, timeout: float | None) -> tuple[set, set]:
+def _wait(executor: Executor, pending: set, timeout: float | None) -> tuple[set, set]:
     """The futures done within ``timeout`` seconds (at least one unless it passed) and the rest."""
     finished, rest = executor.wait(pending, timeout)
     return set(finished), set(rest)
 
 
-def open_analysis_history(run_dir: str | Path, scenario: Any) -> Any:
+def open_analysis_history(run_dir: str | Path, scenario: Scenario) -> RunHistory:
     """The analyses' history ``<run_dir>/analysis/history.sqlite`` (created on first use, locked)."""
     from algoconf.history import RunHistory
 
@@ -154,7 +160,7 @@ class FinishedRun:
     """What an analysis needs of a finished configuration run directory (its ``run.json``)."""
 
     run_dir: Path
-    scenario: Any
+    scenario: Scenario
     incumbent: dict[str, Any]  # active values, typed by the space
     default: dict[str, Any]
     seed: int

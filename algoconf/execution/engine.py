@@ -65,7 +65,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -80,6 +80,11 @@ from algoconf.tuners.base import Tuner
 from algoconf.tuners.capping import CappingSummary
 from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.sampling import default_config
+
+if TYPE_CHECKING:  # pragma: no cover
+    from algoconf.history.contract import HistoryStore
+    from algoconf.scenario import Scenario
+    from algoconf.tuners.base import TuningProblem
 
 __all__ = ["Engine", "EngineLimits", "EngineOutcome", "Callback", "JOURNAL_FORMAT", "SNAPSHOT_RATIO"]
 
@@ -106,8 +111,8 @@ class EngineLimits:
     min_runs_for_failure_rate: int = 20
 
     @classmethod
-    def from_scenario(cls, scenario: Any, **overrides: Any) -> "EngineLimits":
-        values = dict(
+    def from_scenario(cls, scenario: Scenario, **overrides: Any) -> "EngineLimits":
+        values: dict[str, Any] = dict(
             runs=scenario.budget.runs, wallclock=scenario.budget.wallclock, cpu_time=scenario.budget.cpu_time,
             crash_policy=scenario.crash_policy, max_failure_rate=scenario.max_failure_rate,
             min_runs_for_failure_rate=scenario.min_runs_for_failure_rate,
@@ -141,7 +146,7 @@ class Engine:
     Build the tuner with :meth:`start` (fresh or resumed from the history) or pass one directly.
     """
 
-    def __init__(self, tuner: Tuner, executor: Executor, history: Any, limits: EngineLimits | None = None,
+    def __init__(self, tuner: Tuner, executor: Executor, history: HistoryStore, limits: EngineLimits | None = None,
                  *, progress: ProgressObserver | None = None, callbacks: Sequence[Callback] = (),
                  resumed_state: Mapping[str, Any] | None = None, race_slack: float = RACE_SLACK,
                  guard: IncumbentGuard | None = None, snapshot_ratio: float = SNAPSHOT_RATIO,
@@ -199,7 +204,7 @@ class Engine:
 
     # --- construction -----------------------------------------------------------------------------
     @classmethod
-    def start(cls, tuner_cls: type[Tuner], problem: Any, executor: Executor, history: Any,
+    def start(cls, tuner_cls: type[Tuner], problem: TuningProblem, executor: Executor, history: HistoryStore,
               limits: EngineLimits | None = None, *, seed: int = 0, options: Mapping[str, Any] | None = None,
               **kwargs: Any) -> "Engine":
         """A fresh engine, or the continuation of the run stored in ``history``."""
@@ -218,21 +223,22 @@ class Engine:
             )
         t0 = time.perf_counter()
         tuner = tuner_cls.from_state(problem, saved["state"])
-        if (engine_state or {}).get("format") == JOURNAL_FORMAT:
+        if engine_state is not None and engine_state.get("format") == JOURNAL_FORMAT:
             return cls._resume(tuner, executor, history, limits, engine_state, t0, **kwargs)
         # format 1 (before the journal): the tuner's state before the last tell, and the runs in flight
         engine = cls(tuner, executor, history, limits, resumed_state=engine_state or {}, **kwargs)
-        untold = [history.get(tuple(k)) for k in (engine_state or {}).get("untold", [])]
-        missing = [k for k, r in zip((engine_state or {}).get("untold", []), untold) if r is None]
+        stored = [history.get(tuple(k)) for k in (engine_state or {}).get("untold", [])]
+        missing = [k for k, r in zip((engine_state or {}).get("untold", []), stored) if r is None]
         if missing:
             raise HistoryError(f"{history.path}: committed state names runs that are not stored: {missing[:3]}")
+        untold = [r for r in stored if r is not None]
         if untold:
             tuner.tell(untold)
         engine._resubmit([RunRequest.from_dict(d) for d in (engine_state or {}).get("in_flight", [])])
         return engine
 
     @classmethod
-    def _resume(cls, tuner: Tuner, executor: Executor, history: Any, limits: EngineLimits | None,
+    def _resume(cls, tuner: Tuner, executor: Executor, history: HistoryStore, limits: EngineLimits | None,
                 engine_state: Mapping[str, Any], t0: float, **kwargs: Any) -> "Engine":
         """The snapshot's tuner with the journal replayed into it (module docstring)."""
         pending: dict[tuple[str, str, int], RunRequest] = {}
@@ -246,11 +252,12 @@ class Engine:
                     for request in tuner.ask(int(payload)):
                         pending[request.key] = request
                 elif kind == "tell":
-                    results = [history.get(tuple(k)) for k in payload]
-                    missing = [k for k, r in zip(payload, results) if r is None]
+                    found = [history.get(tuple(k)) for k in payload]
+                    missing = [k for k, r in zip(payload, found) if r is None]
                     if missing:
                         raise HistoryError(f"{history.path}: its state journal names runs that are not stored: "
                                            f"{missing[:3]}")
+                    results = [r for r in found if r is not None]
                     tuner.tell(results)
                     for result in results:
                         pending.pop(result.key, None)
@@ -278,7 +285,8 @@ class Engine:
             return plain
         told: dict[str, list[RunResult]] = {}
         for result in self.history.race_results(list(races)):
-            told.setdefault(result.request.race, []).append(result)
+            if result.request.race is not None:  # (every arm of a race has its race id)
+                told.setdefault(result.request.race, []).append(result)
         out = plain
         for rid, arms in races.items():
             asked = {a.key for a in arms}
@@ -648,7 +656,7 @@ class Engine:
         elapsed = self.elapsed
         if self._snapshot_cost is None or self._since_snapshot >= self.snapshot_ratio * self._snapshot_cost:
             t0 = time.perf_counter()
-            state = {"tuner": {"tuner": self.tuner.name, "state": self.tuner.state()},
+            state: dict[str, dict[str, Any]] = {"tuner": {"tuner": self.tuner.name, "state": self.tuner.state()},
                      "engine": {"format": JOURNAL_FORMAT, "elapsed": elapsed,
                                 "pending": [r.to_dict() for r in self._pending.values()]}}
             # the snapshot holds the asks; the journal restarts with the tell that follows it

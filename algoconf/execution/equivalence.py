@@ -42,9 +42,12 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Mapping, Protocol
 
 from algoconf.records import RunRequest, RunResult, Status
+
+if TYPE_CHECKING:  # pragma: no cover
+    from algoconf.history.contract import HistoryStore
 
 __all__ = [
     "SHARED_FROM",
@@ -166,7 +169,7 @@ class EquivalenceCache:
     Not thread-safe: the engine calls it from its own thread.
     """
 
-    def __init__(self, probe: BehaviourProbe, history: Any, *, time_kind: str = "cpu"):
+    def __init__(self, probe: BehaviourProbe, history: HistoryStore, *, time_kind: str = "cpu"):
         self.probe = probe
         self.history = history
         self.time_kind = time_kind

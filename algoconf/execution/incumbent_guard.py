@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -47,6 +47,9 @@ from algoconf.records import RunRequest, RunResult, Status, config_key, mean_cos
 from algoconf.tuners.base import TuningProblem
 from algoconf.tuners.evidence import cost_of
 from algoconf.tuners.sampling import default_config
+
+if TYPE_CHECKING:  # pragma: no cover
+    from algoconf.history.contract import RunResults
 
 __all__ = ["IncumbentGuard", "GuardPlan", "GuardReserve", "GuardVerdict", "usable"]
 
@@ -139,7 +142,7 @@ class IncumbentGuard:
     def needed(self, problem: TuningProblem) -> int:
         return max(1, min(self.min_pairs, len(problem.instances)))
 
-    def plan(self, problem: TuningProblem, history: Any, candidate: Mapping[str, Any]) -> GuardPlan:
+    def plan(self, problem: TuningProblem, history: RunResults, candidate: Mapping[str, Any]) -> GuardPlan:
         """The pairs to compare on and the runs missing there (none when the candidate is the default)."""
         default = default_config(problem.space)
         dkey, ckey = config_key(default), config_key(candidate)
@@ -177,7 +180,7 @@ class IncumbentGuard:
                              RunRequest(default, instance, pair[1], problem.cutoff)]
         return GuardPlan(ckey, dkey, needed, tuple(pairs), tuple(requests))
 
-    def reserve(self, problem: TuningProblem, history: Any, candidate: Mapping[str, Any] | None,
+    def reserve(self, problem: TuningProblem, history: RunResults, candidate: Mapping[str, Any] | None,
                 n_workers: int = 1, *, typical: tuple[float, float] | None = None) -> GuardReserve:
         """Expected cost of the missing runs for ``candidate`` (times ``safety``), to keep in reserve.
 
@@ -203,7 +206,7 @@ class IncumbentGuard:
         return GuardReserve(len(estimates), _finite(wall) * self.safety, _finite(cpu) * self.safety)
 
     # --- judging ----------------------------------------------------------------------------------
-    def judge(self, problem: TuningProblem, history: Any, candidate: Mapping[str, Any] | None,
+    def judge(self, problem: TuningProblem, history: RunResults, candidate: Mapping[str, Any] | None,
               plan: GuardPlan | None = None) -> GuardVerdict:
         """The verdict on ``candidate`` from the runs now in the history (after the guard's runs)."""
         dkey = config_key(default_config(problem.space))
@@ -259,7 +262,7 @@ def _fresh_seed(problem: TuningProblem, rng: np.random.Generator, instance: str,
 class _Times:
     """Expected (CPU, wall) seconds of one run of a configuration (None: of any configuration)."""
 
-    def __init__(self, history: Any, typical: tuple[float, float] | None):
+    def __init__(self, history: RunResults, typical: tuple[float, float] | None):
         self._history = history
         self._known: dict[str | None, tuple[float, float]] = {}
         if typical is not None:

@@ -237,8 +237,9 @@ class RunHistory:
         instances = list(scenario.train) + (list(scenario.test) if scenario.test is not None else [])
         with self._guard():
             row = self._conn.execute("SELECT value FROM meta WHERE key = 'instance_digests'").fetchone()
+        changed: list[str] = []
         if row is None:
-            table, changed = digest_table(instances), []
+            table = digest_table(instances)
         else:
             stored = json.loads(row[0])
             changed, table = changed_instances(stored, instances)

@@ -21,6 +21,9 @@ from algoconf.tuners import get_tuner
 
 if TYPE_CHECKING:  # pragma: no cover
     from algoconf.execution.dask import DaskExecutor
+    from algoconf.history.contract import HistoryStore
+    from algoconf.scenario import Scenario
+    from algoconf.tuners.base import TuningProblem
 
 __all__ = ["Session", "open_session", "build_executor", "behaviour_probe"]
 
@@ -29,10 +32,10 @@ __all__ = ["Session", "open_session", "build_executor", "behaviour_probe"]
 class Session:
     """A ready engine with its parts; close() releases the executor and the history."""
 
-    scenario: Any
+    scenario: Scenario
     engine: Engine
     executor: Executor
-    history: Any
+    history: HistoryStore
     run_dir: Path
     owns_client: bool = False  # the Dask client was opened here (--scheduler) and is closed here
 
@@ -52,7 +55,7 @@ class Session:
         self.close()
 
 
-def build_executor(scenario: Any, workers: int, scheduler: str | None = None,
+def build_executor(scenario: Scenario, workers: int, scheduler: str | None = None,
                    include_test: bool = True) -> Executor:
     """The executor for a scenario: local processes, or a Dask cluster at ``scheduler``."""
     from algoconf.targets import build_target
@@ -73,7 +76,7 @@ def build_executor(scenario: Any, workers: int, scheduler: str | None = None,
                          time_kind=scenario.time_kind)
 
 
-def behaviour_probe(scenario: Any, executor: Executor | None = None) -> BehaviourProbe:
+def behaviour_probe(scenario: Scenario, executor: Executor | None = None) -> BehaviourProbe:
     """The behaviour probe of the scenario's target (of ``executor``'s target when one is given),
     for equivalence caching; :class:`InputError` naming the scenario when the target has none."""
     from algoconf.targets import build_target
@@ -86,11 +89,11 @@ def behaviour_probe(scenario: Any, executor: Executor | None = None) -> Behaviou
     return probe
 
 
-def open_session(scenario: Any, run_dir: str | Path, tuner: str, *, seed: int | None = None, workers: int = 1,
+def open_session(scenario: Scenario, run_dir: str | Path, tuner: str, *, seed: int | None = None, workers: int = 1,
                  runs: int | None = None, wallclock: float | None = None, cpu_time: float | None = None,
                  scheduler: str | None = None, progress: ProgressObserver | None = None,
                  tuner_options: Mapping[str, Any] | None = None, executor: Executor | None = None,
-                 callbacks: tuple = (), problem: Any | None = None, history: Any | None = None,
+                 callbacks: tuple = (), problem: TuningProblem | None = None, history: HistoryStore | None = None,
                  guard_min_pairs: int | None = 5, equivalence_cache: bool | None = None) -> Session:
     """Build or resume the run of ``tuner`` on ``scenario`` in ``run_dir``.
 
