@@ -136,7 +136,7 @@ class Setup:
             from algoconf.execution.virtual import VirtualExecutor
 
             return VirtualExecutor(self.matrix.answer, workers, instances=self.matrix.instances, caller_time=caller_time)
-        from algoconf.tuners.session import build_executor
+        from algoconf.run.session import build_executor
 
         return build_executor(self.scenario, workers, include_test=False)
 
@@ -203,7 +203,7 @@ class Trajectory:
 def run_ours(setup: Setup, name: str, setting: str, budget: float, seed: int) -> PeerRun:
     from algoconf.history.memory import MemoryHistory
     from algoconf.scenario import Budget
-    from algoconf.tuners.session import open_session
+    from algoconf.run.session import open_session
 
     workers, cpu, wall = budgets(setting, budget)
     scenario = dataclasses.replace(setup.scenario, budget=Budget(cpu_time=cpu, wallclock=wall))

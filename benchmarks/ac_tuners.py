@@ -165,7 +165,7 @@ def run_native_smac(space: Any, train: list[str], features: dict[str, list[float
 
 # --- matrix part ------------------------------------------------------------------------------------
 def run_ours_matrix(name: str, matrix: Any, scenario: Any, seed: int, workers: int) -> dict[str, Any]:
-    from algoconf.tuners.session import open_session
+    from algoconf.run.session import open_session
     from algoconf.tuners.simulated import SimulatedExecutor
 
     run_dir = Path(tempfile.mkdtemp(prefix=f"acb-{name}-"))
@@ -266,7 +266,7 @@ class TestEvaluator:
     def __init__(self, scenario: Any, workers: int):
         import numpy as np
 
-        from algoconf.tuners.session import build_executor
+        from algoconf.run.session import build_executor
 
         self.scenario = scenario
         self.problem = scenario.tuning_problem()
@@ -281,7 +281,7 @@ class TestEvaluator:
 
     def __call__(self, config: dict[str, Any]) -> dict[str, Any]:
         from algoconf.records import config_key
-        from algoconf.validation import score_results
+        from algoconf.run.validation import score_results
 
         key = config_key(config)
         if key not in self._memo:
@@ -298,7 +298,7 @@ class TestEvaluator:
 
 
 def run_ours_real(name: str, scenario: Any, seed: int, args: argparse.Namespace) -> dict[str, Any]:
-    from algoconf.tuners.session import open_session
+    from algoconf.run.session import open_session
 
     run_dir = Path(tempfile.mkdtemp(prefix=f"acb-real-{name}-"))
     try:

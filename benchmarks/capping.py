@@ -53,7 +53,7 @@ def matrix_run(tuner: str, seed: int, workers: int, runs: int, cpu: float | None
     from algoconf.benchmarking.matrix_scenario import matrix_scenario
     from algoconf.scenario import Budget
     from algoconf.space import active_config
-    from algoconf.tuners.session import open_session
+    from algoconf.run.session import open_session
     from algoconf.tuners.simulated import RuntimeMatrix, SimulatedExecutor
 
     matrix = RuntimeMatrix.load(MATRIX)

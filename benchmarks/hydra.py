@@ -92,7 +92,7 @@ def part_single(scenario: Any, args: argparse.Namespace, work: Path) -> dict[str
     """Default and the single best configuration (one configuration run with the whole budget) on test."""
     from algoconf.portfolio.hydra import _reporting_problem, run_on_instances
     from algoconf.space import default_config
-    from algoconf.tuners.session import build_executor, open_session
+    from algoconf.run.session import build_executor, open_session
 
     problem = _reporting_problem(scenario)
     test = list(scenario.test.names)
@@ -129,7 +129,7 @@ def part_hydra(scenario: Any, args: argparse.Namespace, work: Path) -> dict[str,
     from algoconf.portfolio.hydra import build_portfolio
     from algoconf.portfolio.selector import member_names, train_portfolio_selector
     from algoconf.selection.run import run_model
-    from algoconf.tuners.session import build_executor
+    from algoconf.run.session import build_executor
 
     cutoff, k = float(scenario.cutoff), float(scenario.par_factor)
     executor = build_executor(scenario, args.workers)

@@ -121,7 +121,7 @@ def run_one(path: Path, tuner: str, workers: int, seed: int, args: argparse.Name
     from algoconf.execution.virtual import VirtualExecutor
     from algoconf.history.memory import MemoryHistory
     from algoconf.space import active_config
-    from algoconf.tuners.session import open_session
+    from algoconf.run.session import open_session
     from algoconf.tuners.simulated import RuntimeMatrix
 
     matrix = RuntimeMatrix.load(path)

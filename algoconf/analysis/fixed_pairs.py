@@ -184,7 +184,7 @@ class FinishedRun:
 
             executor, _ = simulated_executor(self.scenario, self.simulate, workers, caller_time="free")
             return executor
-        from algoconf.tuners.session import build_executor
+        from algoconf.run.session import build_executor
 
         return build_executor(self.scenario, workers, include_test=False)
 

@@ -261,7 +261,7 @@ def _parameter_table(default: Mapping | None, incumbent: Mapping | None, configs
 
 
 def _worse(validation: Mapping[str, Any]) -> bool:
-    """The incumbent's validated mean cost is above the default's (validation.py's rule)."""
+    """The incumbent's validated mean cost is above the default's (run/validation.py's rule)."""
     return float(validation["incumbent"]["par"]) > float(validation["default"]["par"])
 
 

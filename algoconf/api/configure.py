@@ -48,7 +48,7 @@ class ConfigureResult:
     run_dir: Path
     runs: int
     stop_reason: str
-    validation: Any = None  # algoconf.validation.ValidationReport, with test instances
+    validation: Any = None  # algoconf.run.validation.ValidationReport, with test instances
     #: the run's scenario and a ``workers -> executor`` factory for its target (``algoconf.ablate``)
     scenario: Any = field(default=None, repr=False, compare=False)
     make_executor: Any = field(default=None, repr=False, compare=False)
@@ -180,8 +180,8 @@ def _executor(scenario: Any, function: Any, workers: int) -> Any:
 def _run(scenario: Any, executor: Any, run_dir: Path, tuner: str, seed: int, workers: int, progress: bool,
          tuner_options: dict[str, Any] | None) -> ConfigureResult:
     from algoconf.execution.progress_bar import RichProgress
-    from algoconf.tuners.session import open_session
-    from algoconf.validation import validate
+    from algoconf.run.session import open_session
+    from algoconf.run.validation import validate
 
     bar = RichProgress(sys.stderr) if progress else None
     try:

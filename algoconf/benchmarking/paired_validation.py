@@ -23,7 +23,7 @@ from algoconf.benchmarking.peers import cost_of
 from algoconf.execution.base import Executor
 from algoconf.records import RunRequest, Status, config_key
 from algoconf.scenario import Scenario
-from algoconf.tuners.session import build_executor
+from algoconf.run.session import build_executor
 
 __all__ = ["PairedValidator"]
 

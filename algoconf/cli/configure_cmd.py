@@ -2,7 +2,7 @@
 
 configure runs the tuner through the engine (resuming when the run directory holds a run of the
 same scenario and tuner), with the incumbent guard (the tuned incumbent is kept only when it beat the
-default on ``--guard-pairs`` training pairs; ``algoconf/execution/incumbent_guard.py``), validates
+default on ``--guard-pairs`` training pairs; ``algoconf/run/incumbent_guard.py``), validates
 default and incumbent on the test instances, and prints the incumbent, the guard's verdict and the
 validation table (or one JSON object with ``--json``, which always holds
 ``"incumbent_worse_than_default"``: true exactly when validation found the incumbent's PAR-k above
@@ -102,7 +102,7 @@ def _check_budget_flags(args: argparse.Namespace) -> None:
 
 def configure_command(args: argparse.Namespace) -> int:
     from algoconf.scenario import load_scenario
-    from algoconf.tuners.session import open_session
+    from algoconf.run.session import open_session
 
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, got {args.workers}")
@@ -138,7 +138,7 @@ def configure_command(args: argparse.Namespace) -> int:
             (run_dir / RUN_FILE).write_text(json.dumps(run_info, indent=1, default=str))
             report = None
             if not args.no_validate and outcome.incumbent is not None:
-                from algoconf.validation import validate
+                from algoconf.run.validation import validate
 
                 report = validate(scenario, outcome.incumbent, session.executor, run_dir, seed=seed,
                                   progress=view)
@@ -168,8 +168,8 @@ def _simulation(executor: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 def validate_command(args: argparse.Namespace) -> int:
     from algoconf.scenario import load_scenario
-    from algoconf.tuners.session import build_executor
-    from algoconf.validation import validate
+    from algoconf.run.session import build_executor
+    from algoconf.run.validation import validate
 
     run_dir = Path(args.rundir)
     info_path = run_dir / RUN_FILE
@@ -210,7 +210,7 @@ def validate_command(args: argparse.Namespace) -> int:
 
 def _print(outcome: Any, report: Any, run_dir: Path, as_json: bool, simulation: dict[str, Any] | None = None,
            trajectory: Any = None) -> None:
-    from algoconf.validation import format_table, worse_warning
+    from algoconf.run.validation import format_table, worse_warning
 
     guard = getattr(outcome, "guard", None)
     warning = worse_warning(report) if report is not None else None

@@ -48,7 +48,7 @@ def build_command(args: argparse.Namespace) -> int:
     from algoconf.portfolio.selector import feature_source, train_portfolio_selector
     from algoconf.scenario import load_scenario
     from algoconf.selection.offline.registry import make_selector
-    from algoconf.tuners.session import build_executor
+    from algoconf.run.session import build_executor
 
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, got {args.workers}")

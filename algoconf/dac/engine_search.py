@@ -41,7 +41,7 @@ def engine_search_policy(
     """
     import time
 
-    from algoconf.execution.engine import Engine, EngineLimits
+    from algoconf.run.engine import Engine, EngineLimits
     from algoconf.execution.local import LocalExecutor
     from algoconf.history import RunHistory
     from algoconf.instances import Instance

@@ -42,9 +42,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from algoconf.errors import CorruptHistoryError, HistoryError, InputError, ScenarioMismatchError
-from algoconf.history.lock import acquire as acquire_run_lock, release as release_run_lock
 from algoconf.history.digests import changed_instances, digest_table
 from algoconf.history.fingerprint import fingerprint_diff
+from algoconf.history.lock import acquire as acquire_run_lock
+from algoconf.history.lock import release as release_run_lock
 from algoconf.history.wal import wal_damage
 from algoconf.records import RunRequest, RunResult, Status
 

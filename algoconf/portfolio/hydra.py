@@ -175,7 +175,7 @@ def build_portfolio(scenario: Any, out_dir: str | Path, size: int, tuner: str, e
     ``progress`` observes every phase (each iteration's tuning and guard, the runs on the training
     and test instances), phases named after the iteration.
     """
-    from algoconf.tuners.session import open_session
+    from algoconf.run.session import open_session
 
     if size < 1:
         raise InputError(f"--size must be at least 1, got {size}")

@@ -25,13 +25,14 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 from algoconf.execution.limits import ProcessOutcome
 from algoconf.instances.generators import read_sidecar
 from algoconf.records import RunRequest
+from algoconf.runners.trace_probe import RunnerProbe
 from algoconf.targets.base import Answer
 from algoconf.targets.command import CommandTarget
 from algoconf.targets.parsers import OutputParser
 
 if TYPE_CHECKING:  # pragma: no cover
     from algoconf.instances import Instance
-    from algoconf.runners.trace_probe import RunnerProbe, TraceProbe
+    from algoconf.runners.trace_probe import TraceProbe
 
 __all__ = ["SolverRunner", "RunnerTarget", "REPO_RUNNERS_DIR", "FLAG_WORDS"]
 
@@ -199,11 +200,11 @@ class RunnerTarget(CommandTarget):
 
     def behaviour_probe(self) -> "RunnerProbe | None":
         """The runner's behaviour probe (equivalence caching), or None when it declares none."""
-        if self.runner.trace_probe is None:
+        probe = self.runner.trace_probe
+        if probe is None:
             return None
-        from algoconf.runners.trace_probe import RunnerProbe
-
-        return RunnerProbe(self.runner, self.runner.trace_probe, self.cwd)
+        target = RunnerTarget(dataclasses.replace(self.runner, command=probe.command), cwd=self.cwd)
+        return RunnerProbe(self.runner, probe, target)
 
 
 def with_known_answer(instance: "Instance") -> "Instance":

@@ -22,7 +22,6 @@ trace; an option acting only later than the limit still looks like no-effect.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import re
@@ -43,7 +42,7 @@ from algoconf.instances import Instance
 from algoconf.records import RunRequest
 
 if TYPE_CHECKING:  # pragma: no cover
-    from algoconf.runners.base import SolverRunner
+    from algoconf.runners.base import RunnerTarget, SolverRunner
 
 __all__ = ["TraceProbe", "RunnerProbe", "PROBE_DIR"]
 
@@ -100,12 +99,12 @@ class TraceProbe:
 class RunnerProbe:
     """The :class:`~algoconf.execution.equivalence.BehaviourProbe` of a runner with a trace probe."""
 
-    def __init__(self, runner: "SolverRunner", probe: TraceProbe, root: str | Path | None = None):
-        from algoconf.runners.base import RunnerTarget
-
+    def __init__(self, runner: "SolverRunner", probe: TraceProbe, target: "RunnerTarget"):
+        """``target``: the runner's target with the probe's command (``probe.command``), built by
+        :meth:`RunnerTarget.behaviour_probe <algoconf.runners.base.RunnerTarget.behaviour_probe>`."""
         self.runner = runner
         self.spec = probe
-        self._target = RunnerTarget(dataclasses.replace(runner, command=probe.command), cwd=root)
+        self._target = target
         self._instance = Instance("probe", probe.path)
 
     def __repr__(self) -> str:

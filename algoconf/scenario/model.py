@@ -30,6 +30,7 @@ from algoconf.censored.utility import utility_from_spec
 from algoconf.errors import ScenarioError
 from algoconf.history.fingerprint import fingerprint_diff
 from algoconf.instances import FeatureTable, InstanceSet
+
 # one list each, owned by the command target that renders them
 from algoconf.targets.command import PLACEHOLDERS, PROTOCOL_SYNTAXES, SYNTAXES
 from algoconf.targets.parsers import OUTPUT_PARSERS

@@ -263,7 +263,7 @@ def synthetic_run(run_dir: str, scenario_root: str, tuner: str, runs: int, worke
                   delay: float = 0.0) -> dict[str, Any]:
     """One (possibly resumed) engine run on the synthetic scenario with an in-process executor;
     returns the incumbent and the run keys (used by the kill-and-resume tests, in a subprocess)."""
-    from algoconf.tuners.session import open_session
+    from algoconf.run.session import open_session
     from algoconf.tuners.simulated import SimulatedExecutor
 
     scenario = synthetic_scenario(scenario_root, runs=runs)

@@ -1,6 +1,6 @@
 """The tuner contract: a strategy object with ``ask``/``tell``, nothing else.
 
-Tuners never start processes and never write the history: the engine (execution/engine.py) asks
+Tuners never start processes and never write the history: the engine (run/engine.py) asks
 for requests, runs them on an executor, records every result in the run history *before* telling
 the tuner, and checks budgets. A tuner sees only :class:`TuningProblem` (what is being tuned) and
 the frozen results it is told.

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from algoconf.execution.engine import Engine, EngineLimits
+from algoconf.run.engine import Engine, EngineLimits
 from algoconf.execution.equivalence import (SHARED_FROM, STATE_NAME, EquivalenceCache, ProbeRecord, shared_result,
                                             spent_cpu, trace_digest)
 from algoconf.execution.virtual import VirtualExecutor

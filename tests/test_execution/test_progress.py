@@ -12,7 +12,7 @@ from algoconf.cli.progress_view import add_progress_flags, progress_observer, wa
 from algoconf.execution.progress_bar import RichProgress
 from algoconf.execution.progress import BudgetState, ProgressUpdate, binding_budget, map_with_progress, phase_eta
 from algoconf.testing.tuners import synthetic_answer, synthetic_scenario
-from algoconf.tuners.session import open_session
+from algoconf.run.session import open_session
 from algoconf.tuners.simulated import SimulatedExecutor
 
 

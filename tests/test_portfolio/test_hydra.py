@@ -130,7 +130,7 @@ def test_hydra_on_real_minisat(tmp_path):
     and the portfolio's virtual best is never worse than its single best member."""
     from algoconf.portfolio.hydra import build_portfolio
     from algoconf.scenario import load_scenario
-    from algoconf.tuners.session import build_executor
+    from algoconf.run.session import build_executor
 
     pcs = Path(__file__).resolve().parents[2] / "runners" / "minisat" / "params.pcs"
     gen = "generator: \"algoconf.instances.generators:random_ksat\"\n  kwargs: {variables: 150, ratio: 4.26}\n"

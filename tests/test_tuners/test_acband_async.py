@@ -16,7 +16,7 @@ def _matrix_session(tmp_path, workers: int, wallclock: float, seed: int = 0, run
     from algoconf.execution.virtual import VirtualExecutor
     from algoconf.history.memory import MemoryHistory
     from algoconf.benchmarking.matrix_scenario import matrix_scenario
-    from algoconf.tuners.session import open_session
+    from algoconf.run.session import open_session
     from algoconf.tuners.simulated import RuntimeMatrix
 
     matrix = RuntimeMatrix.load(MATRIX)

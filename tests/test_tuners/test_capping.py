@@ -199,7 +199,7 @@ def _matrix_run(tmp_path, seed: int, workers: int, capping: bool, runs: int = 20
     from algoconf.benchmarking.matrix_scenario import matrix_scenario
     from algoconf.scenario import Budget
     from algoconf.space import active_config
-    from algoconf.tuners.session import open_session
+    from algoconf.run.session import open_session
     from algoconf.tuners.simulated import RuntimeMatrix, SimulatedExecutor
 
     matrix = RuntimeMatrix.load(MATRIX)

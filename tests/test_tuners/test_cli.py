@@ -96,7 +96,7 @@ def test_json_always_carries_incumbent_worse_than_default_and_the_guard(tmp_path
 
 
 def _report(default_par: float, incumbent_par: float):
-    from algoconf.validation import ConfigScore, ValidationReport
+    from algoconf.run.validation import ConfigScore, ValidationReport
 
     d = ConfigScore("default", "a" * 16, 40, 40, default_par, default_par, True)
     i = ConfigScore("incumbent", "b" * 16, 40, 39, incumbent_par, incumbent_par, True)

@@ -10,7 +10,7 @@ import pytest
 from algoconf.execution.virtual import VirtualExecutor
 from algoconf.history.memory import MemoryHistory
 from algoconf.testing.tuners import synthetic_answer, synthetic_scenario
-from algoconf.tuners.session import open_session
+from algoconf.run.session import open_session
 
 
 def test_quick_benchmark_appends_rows_resumes_and_prints_the_table(tmp_path, run_benchmark, capsys):

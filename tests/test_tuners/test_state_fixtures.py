@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from algoconf.execution.engine import Engine, EngineLimits
+from algoconf.run.engine import Engine, EngineLimits
 from algoconf.history import RunHistory
 from algoconf.scenario import load_scenario
 from algoconf.testing.tuners import synthetic_answer

@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from algoconf.execution.engine import Engine, EngineLimits  # noqa: E402
+from algoconf.run.engine import Engine, EngineLimits  # noqa: E402
 from algoconf.history import RunHistory  # noqa: E402
 from algoconf.testing.tuners import synthetic_answer, synthetic_scenario  # noqa: E402
 from algoconf.tuners import TUNERS, get_tuner  # noqa: E402

@@ -19,7 +19,7 @@ from algoconf.history import RunHistory
 from algoconf.records import RunResult, Status
 from algoconf.testing.tuners import synthetic_answer, synthetic_run, synthetic_scenario
 from algoconf.tuners import TUNERS, get_tuner
-from algoconf.tuners.session import open_session
+from algoconf.run.session import open_session
 from algoconf.tuners.simulated import SimulatedExecutor
 
 
@@ -235,7 +235,7 @@ def test_a_tuner_failing_in_tell_leaves_the_last_committed_state(tmp_path):
                 raise RuntimeError("tuner bug")
             super().tell(results)
 
-    from algoconf.execution.engine import Engine, EngineLimits
+    from algoconf.run.engine import Engine, EngineLimits
 
     with RunHistory.open(tmp_path / "run", scenario) as history:
         engine = Engine.start(Fragile, scenario.tuning_problem(), SimulatedExecutor(synthetic_answer), history,

@@ -11,8 +11,8 @@ from typing import Any, Mapping, Sequence
 import pytest
 
 from algoconf.execution.base import Executor
-from algoconf.execution.engine import Engine, EngineLimits
-from algoconf.execution.incumbent_guard import GuardReserve, IncumbentGuard
+from algoconf.run.engine import Engine, EngineLimits
+from algoconf.run.incumbent_guard import GuardReserve, IncumbentGuard
 from algoconf.history import RunHistory
 from algoconf.records import RunRequest, RunResult, Status, config_key
 from algoconf.testing.tuners import synthetic_scenario

@@ -12,13 +12,13 @@ from ConfigSpace import ConfigurationSpace, Float
 
 from algoconf.execution import LocalExecutor
 from algoconf.execution.base import never_started
-from algoconf.execution.engine import Engine, EngineLimits
+from algoconf.run.engine import Engine, EngineLimits
 from algoconf.execution.racing import RACE_SLACK
 from algoconf.history import RunHistory
 from algoconf.records import RunRequest, RunResult, Status
 from algoconf.testing.tuners import synthetic_scenario
 from algoconf.tuners.base import Tuner, TuningProblem
-from algoconf.tuners.session import build_executor, open_session
+from algoconf.run.session import build_executor, open_session
 from algoconf.tuners.simulated import RuntimeMatrix, SimulatedExecutor
 
 FAST, MID, SLOW = 0.1, 0.5, 0.9  # x of a configuration: runtime 0.4, 1.5, 3.0 on every instance

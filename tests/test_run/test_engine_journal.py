@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from algoconf.execution.engine import JOURNAL_FORMAT, Engine, EngineLimits
+from algoconf.run.engine import JOURNAL_FORMAT, Engine, EngineLimits
 from algoconf.history import SCHEMA_VERSION, RunHistory
 from algoconf.testing.tuners import synthetic_answer, synthetic_scenario
 from algoconf.tuners import TUNERS, get_tuner

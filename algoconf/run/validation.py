@@ -21,8 +21,11 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
+from algoconf.errors import MissingExtraError
 from algoconf.execution.progress import ProgressObserver, map_with_progress
+from algoconf.extras import require
 from algoconf.records import RunRequest, RunResult, config_key, mean_cost
+from algoconf.space import default_config
 from algoconf.tuners.evidence import cost_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,8 +94,6 @@ def validate(scenario: Scenario, incumbent: Mapping[str, Any], executor: Executo
     ``progress`` is called with a :class:`~algoconf.execution.progress.ProgressUpdate` (phase
     "validation", runs done of runs to do, ETA at the pace so far) as runs finish, the last one final.
     """
-    from algoconf.space import default_config
-
     problem = scenario.tuning_problem()
     # validation always reports PAR-k and solved counts, also for a utility-scored scenario
     problem = dataclasses.replace(problem, extra={k: v for k, v in problem.extra.items() if k != "utility"})
@@ -133,9 +134,6 @@ def validate(scenario: Scenario, incumbent: Mapping[str, Any], executor: Executo
 
 
 def _scatter(rows: Sequence[Mapping[str, Any]], cutoff: float | None, path: Path) -> Path | None:
-    from algoconf.errors import MissingExtraError
-    from algoconf.extras import require
-
     try:
         matplotlib = require("matplotlib", "the validation scatter plot")
     except MissingExtraError as err:

@@ -10,7 +10,7 @@ from algoconf.execution.virtual import VirtualExecutor
 from algoconf.history import RunHistory
 from algoconf.records import Status
 from algoconf.testing.tuners import synthetic_answer, synthetic_scenario
-from algoconf.tuners.session import open_session
+from algoconf.run.session import open_session
 
 
 def _run(tmp_path, tuner, workers, **budget):

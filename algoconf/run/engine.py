@@ -37,7 +37,7 @@ Contract
   its runs in flight are stopped and not recorded, as at a budget's end, and not run again on resume.
 * Callbacks ``callback(engine, results)`` run after each tell; returning ``False`` stops the loop
   (resumable, like a budget).
-* Incumbent guard (``guard``, :mod:`algoconf.execution.incumbent_guard`): after the tuning loop the
+* Incumbent guard (``guard``, :mod:`algoconf.run.incumbent_guard`): after the tuning loop the
   engine runs the runs the guard still needs to compare the tuner's incumbent with the default, on
   the same executor, committed to the same history (tagged ``info["guard"]``, never told to the
   tuner), within the same budgets; the outcome's incumbent is the candidate only when the guard
@@ -72,10 +72,10 @@ import numpy as np
 from algoconf.errors import FailureRateExceeded, HistoryError, InputError, RunAborted
 from algoconf.execution.base import Executor, failure_summary
 from algoconf.execution.equivalence import EquivalenceCache, spent_cpu
-from algoconf.execution.incumbent_guard import GuardReserve, GuardVerdict, IncumbentGuard
 from algoconf.execution.progress import BudgetState, ProgressObserver, ProgressUpdate, binding_budget, phase_eta
 from algoconf.execution.racing import RACE_SLACK, Race
 from algoconf.records import RunRequest, RunResult, Status, config_key, mean_cost
+from algoconf.run.incumbent_guard import GuardReserve, GuardVerdict, IncumbentGuard
 from algoconf.tuners.base import Tuner
 from algoconf.tuners.capping import CappingSummary
 from algoconf.tuners.evidence import cost_of

@@ -11,16 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, cast
 
-from algoconf.execution.base import Executor
 from algoconf.errors import InputError
-from algoconf.execution.engine import Engine, EngineLimits, EngineOutcome
+from algoconf.execution.base import Executor
+from algoconf.execution.dask import DaskExecutor, connect_scheduler
+from algoconf.execution.descendants import kill_orphans_of
 from algoconf.execution.equivalence import BehaviourProbe, EquivalenceCache
-from algoconf.execution.incumbent_guard import IncumbentGuard
+from algoconf.execution.local import LocalExecutor
 from algoconf.execution.progress import ProgressObserver
+from algoconf.history import RunHistory
+from algoconf.run.engine import Engine, EngineLimits, EngineOutcome
+from algoconf.run.incumbent_guard import IncumbentGuard
+from algoconf.targets import build_target
 from algoconf.tuners import get_tuner
 
 if TYPE_CHECKING:  # pragma: no cover
-    from algoconf.execution.dask import DaskExecutor
     from algoconf.history.contract import HistoryStore
     from algoconf.scenario import Scenario
     from algoconf.tuners.base import TuningProblem
@@ -58,20 +62,14 @@ class Session:
 def build_executor(scenario: Scenario, workers: int, scheduler: str | None = None,
                    include_test: bool = True) -> Executor:
     """The executor for a scenario: local processes, or a Dask cluster at ``scheduler``."""
-    from algoconf.targets import build_target
-
     target = build_target(scenario.target, scenario.root)
     instances = dict(scenario.train.as_mapping())
     if include_test and scenario.test is not None:
         instances.update(scenario.test.as_mapping())
     if scheduler:
-        from algoconf.execution.dask import DaskExecutor, connect_scheduler
-
         client = connect_scheduler(scheduler)
         return DaskExecutor(client, target, instances, memory_limit_mb=scenario.memory_limit,
                             time_kind=scenario.time_kind)
-    from algoconf.execution.local import LocalExecutor
-
     return LocalExecutor(target, instances, n_workers=workers, memory_limit_mb=scenario.memory_limit,
                          time_kind=scenario.time_kind)
 
@@ -79,8 +77,6 @@ def build_executor(scenario: Scenario, workers: int, scheduler: str | None = Non
 def behaviour_probe(scenario: Scenario, executor: Executor | None = None) -> BehaviourProbe:
     """The behaviour probe of the scenario's target (of ``executor``'s target when one is given),
     for equivalence caching; :class:`InputError` naming the scenario when the target has none."""
-    from algoconf.targets import build_target
-
     target = getattr(executor, "target", None) if executor is not None else build_target(scenario.target, scenario.root)
     probe = target.behaviour_probe() if target is not None and hasattr(target, "behaviour_probe") else None
     if probe is None:
@@ -103,7 +99,7 @@ def open_session(scenario: Scenario, run_dir: str | Path, tuner: str, *, seed: i
     ``extra``, algoconf/portfolio/hydra.py); its ``max_runs`` still follows the run budget.
     ``history`` replaces ``<run_dir>/history.sqlite`` (e.g. a
     :class:`~algoconf.history.memory.MemoryHistory` for a simulation that need not resume).
-    ``guard_min_pairs``: the incumbent guard's pairs (algoconf/execution/incumbent_guard.py): the
+    ``guard_min_pairs``: the incumbent guard's pairs (algoconf/run/incumbent_guard.py): the
     run returns a tuned incumbent only when it beat the default on that many instance-seed pairs
     (or every training instance when fewer); ``None`` turns the guard off. ``progress``: an observer
     of :class:`~algoconf.execution.progress.ProgressUpdate` s (the CLI draws them), or None.
@@ -111,8 +107,6 @@ def open_session(scenario: Scenario, run_dir: str | Path, tuner: str, *, seed: i
     configurations whose behaviour probes agree (algoconf/execution/equivalence.py); the target must
     have a behaviour probe, else :class:`~algoconf.errors.InputError` before anything runs.
     """
-    from algoconf.history import RunHistory
-
     tuner_cls = get_tuner(tuner)
     limits = EngineLimits.from_scenario(scenario, runs=runs, wallclock=wallclock, cpu_time=cpu_time)
     base = scenario.tuning_problem() if problem is None else problem
@@ -130,8 +124,6 @@ def open_session(scenario: Scenario, run_dir: str | Path, tuner: str, *, seed: i
     history = RunHistory.open(run_dir, scenario) if history is None else history
     stale_writer = getattr(history, "stale_writer_pid", None)
     if stale_writer is not None:  # the last writer was killed: its solvers may still run
-        from algoconf.execution.descendants import kill_orphans_of
-
         kill_orphans_of(stale_writer)
     owns_client = executor is None and bool(scheduler)
     try:
