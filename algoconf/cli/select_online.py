@@ -61,6 +61,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_online)
 
 
+def _run_live(args: argparse.Namespace, policy: str) -> int:
+    """``--live SCENARIO --solvers a,b,c``: each step on stderr, the summary on stdout."""
+    from algoconf.scenario import load_scenario
+    from algoconf.selection.online.live import LiveStep, run_live
+
+    if not args.solvers:
+        raise InputError("--live needs --solvers a,b,c (runner names, e.g. minisat,cadical,clasp)")
+    scenario = load_scenario(args.live)
+    run_dir = Path(args.run_dir) if args.run_dir else Path(f"online-{scenario.name}")
+
+    def show(step: LiveStep) -> None:
+        origin = "history" if step.resumed else "ran"
+        print(f"[{step.index + 1}] {step.instance}: {step.solver} {step.status} {step.runtime:.2f}s "
+              f"(features {step.feature_seconds:.2f}s, cost {step.cost:.2f}, {origin})", file=sys.stderr)
+
+    summary = run_live(scenario, args.solvers.split(","), run_dir, policy=policy, seed=args.seed,
+                       limit=args.limit, progress=show)
+    out = summary.to_dict() | {"run_dir": str(run_dir)}
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"{out['instances']} instances, PAR{scenario.par_factor:g} {out['par10']:.2f}, solved {out['solved']}, "
+              f"new runs {out['new_runs']}, from history {out['resumed_runs']}; choices {out['choices']}")
+        print(f"history: {run_dir / 'history.sqlite'}")
+    return 0
+
+
 def run_online(args: argparse.Namespace) -> int:
     if args.list_policies:
         return _list_policies(args)
@@ -68,9 +95,7 @@ def run_online(args: argparse.Namespace) -> int:
     if policy not in online_policies():
         raise SelectionInputError(f"--policy: unknown online policy {policy!r}; expected one of: {', '.join(online_policies())}")
     if args.live is not None:
-        from algoconf.selection.online.live import run_live_cli
-
-        return run_live_cli(args, policy)
+        return _run_live(args, policy)
     if args.aslib_dir is None:
         raise InputError("select online: give ASLIB_DIR (replay) or --live SCENARIO --solvers a,b,c")
     if args.shuffles < 1:

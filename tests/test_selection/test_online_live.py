@@ -64,3 +64,20 @@ def test_live_bad_solvers(tmp_path):
         run_live(scenario, ["minisat", "nosuchsolver"], tmp_path / "r")
     with pytest.raises(InputError, match="at least two"):
         run_live(scenario, ["minisat"], tmp_path / "r")
+
+
+@pytest.mark.slow
+def test_the_cli_prints_each_step_on_stderr_and_the_summary_on_stdout(tmp_path, capsys):
+    import json
+
+    from algoconf.cli.main import main
+
+    _scenario(tmp_path)  # writes tmp_path/scenario.yaml
+    code = main(["select", "online", "--live", str(tmp_path / "scenario.yaml"), "--solvers", "minisat,cadical",
+                 "--run-dir", str(tmp_path / "run"), "--limit", "2", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["instances"] == 2 and summary["run_dir"] == str(tmp_path / "run")
+    steps = err.splitlines()
+    assert [line.split("]")[0] for line in steps] == ["[1", "[2"] and all("(features" in line for line in steps)

@@ -25,7 +25,6 @@ the policy, the seed and the feature groups: resuming with any of them changed r
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -38,11 +37,10 @@ from algoconf.features import compute_features, get_extractor
 from algoconf.history import RunHistory
 from algoconf.records import RunRequest, RunResult, Status, config_key
 from algoconf.runners import get_runner
-from algoconf.scenario import load_scenario
 from algoconf.selection.online.contract import as_observation
 from algoconf.selection.online.policies import RECOMMENDED_POLICY, make_online_selector
 
-__all__ = ["LiveStep", "LiveSummary", "run_live", "run_live_cli", "DEFAULT_FEATURE_GROUPS"]
+__all__ = ["LiveStep", "LiveSummary", "run_live", "DEFAULT_FEATURE_GROUPS"]
 
 #: feature groups computed per instance when none are named (cheap: linear in the file size)
 DEFAULT_FEATURE_GROUPS = {"cnf": ("base",), "jobshop": None}
@@ -191,29 +189,3 @@ def _as_solver_result(run: RunResult, solver: str, cutoff: float) -> RunResult:
     return RunResult(request=request, status=run.status, runtime=run.runtime, wallclock=run.wallclock,
                      quality=run.quality, info=run.info, started=run.started, finished=run.finished,
                      worker=run.worker)
-
-
-def run_live_cli(args, policy: str) -> int:
-    """``algoconf select online --live SCENARIO --solvers a,b,c`` (see :mod:`algoconf.cli.select_online`)."""
-    import json
-
-    if not args.solvers:
-        raise InputError("--live needs --solvers a,b,c (runner names, e.g. minisat,cadical,clasp)")
-    scenario = load_scenario(args.live)
-    run_dir = Path(args.run_dir) if args.run_dir else Path(f"online-{scenario.name}")
-
-    def show(step: LiveStep) -> None:
-        origin = "history" if step.resumed else "ran"
-        print(f"[{step.index + 1}] {step.instance}: {step.solver} {step.status} {step.runtime:.2f}s "
-              f"(features {step.feature_seconds:.2f}s, cost {step.cost:.2f}, {origin})", file=sys.stderr)
-
-    summary = run_live(scenario, args.solvers.split(","), run_dir, policy=policy, seed=args.seed,
-                       limit=args.limit, progress=show)
-    out = summary.to_dict() | {"run_dir": str(run_dir)}
-    if args.json:
-        print(json.dumps(out))
-    else:
-        print(f"{out['instances']} instances, PAR{scenario.par_factor:g} {out['par10']:.2f}, solved {out['solved']}, "
-              f"new runs {out['new_runs']}, from history {out['resumed_runs']}; choices {out['choices']}")
-        print(f"history: {run_dir / 'history.sqlite'}")
-    return 0
