@@ -106,9 +106,11 @@ def test_failure_rate_stop_is_clean_and_resumable(tmp_path):
 def test_abort_policy_raises_at_first_crash(tmp_path):
     scenario = synthetic_scenario(tmp_path / "sc", runs=40, extra="crash_policy: abort\n")
 
-    def crash_third(request, n=[0]):
-        n[0] += 1
-        if n[0] == 3:
+    calls = [0]
+
+    def crash_third(request):
+        calls[0] += 1
+        if calls[0] == 3:
             return RunResult(request, Status.CRASHED, 0.01, info={"stderr_tail": "segfault"})
         return synthetic_answer(request)
 

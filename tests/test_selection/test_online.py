@@ -71,7 +71,10 @@ def test_censored_update_matches_moment_matching_in_one_dimension():
     model = GaussianLinearModel(1, prior_var=2.0)
     model.mean[:] = 0.5
     model.update_censored(np.array([1.0]), 2.0, noise_var=0.5)
-    like = lambda w: stats.norm.pdf(w, 0.5, math.sqrt(2.0)) * stats.norm.sf(2.0, w, math.sqrt(0.5))
+
+    def like(w):
+        return stats.norm.pdf(w, 0.5, math.sqrt(2.0)) * stats.norm.sf(2.0, w, math.sqrt(0.5))
+
     z = integrate.quad(like, -20, 20)[0]
     m1 = integrate.quad(lambda w: w * like(w), -20, 20)[0] / z
     m2 = integrate.quad(lambda w: w * w * like(w), -20, 20)[0] / z
