@@ -15,6 +15,7 @@ instance (``instance.meta["answer"]`` or the generator's ``<instance>.json`` sid
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import math
 import shutil
 import sys
@@ -22,7 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
+from algoconf.errors import ConfigurationError
 from algoconf.execution.limits import ProcessOutcome
+from algoconf.extras import install_hint
 from algoconf.instances.generators import read_sidecar
 from algoconf.records import RunRequest
 from algoconf.runners.trace_probe import RunnerProbe
@@ -126,15 +129,11 @@ objective is the quality it reports (not its runtime). ``trace_probe`` (capabili
         if self.program != sys.executable and shutil.which(self.program) is None:
             return f"solver program {self.program!r} not found on PATH"
         if self.requires_module is not None:
-            import importlib.util
-
             try:
                 found = importlib.util.find_spec(self.requires_module) is not None
             except ImportError:  # a finder that refuses the name
                 found = False
             if not found:
-                from algoconf.extras import install_hint
-
                 return f"Python module {self.requires_module!r} is not installed: {install_hint(self.requires_module)}"
         return None
 
@@ -190,8 +189,6 @@ class RunnerTarget(CommandTarget):
         try:
             native = self.runner.native_config(request.config, request)
         except ValueError as exc:
-            from algoconf.errors import ConfigurationError
-
             raise ConfigurationError(f"{self.runner.name}: {exc}") from None
         return super().config_args(dataclasses.replace(request, config=native), instance)
 
