@@ -21,9 +21,9 @@ import numpy as np
 import pytest
 
 from algoconf.cli.main import main
-from algoconf.selection.data.sources import load_performance
 from algoconf.errors import SelectionInputError
 from algoconf.selection import load_model, make_selector, save_model
+from algoconf.selection.data.sources import load_performance
 from algoconf.selection.model_io import LEGACY_MODULES, TRUSTED_TYPES
 
 LEGACY = Path(__file__).resolve().parents[1] / "data" / "legacy_models"

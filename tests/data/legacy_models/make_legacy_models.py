@@ -1,13 +1,14 @@
 """Write selector models with algoconf's pre-restructuring module paths (issue 19)."""
-import json, sys
+
+import json
+import sys
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
+from algoconf.selection.registry import make_selector
 
 from algoconf.cli.select_offline import load_data
 from algoconf.selection.model_io import save_model
-from algoconf.selection.registry import make_selector
 
 repo = Path(sys.argv[1])
 mini = repo / "tests" / "data" / "aslib_mini"
@@ -15,8 +16,9 @@ out = repo / "tests" / "data" / "legacy_models"
 data = load_data(mini)
 solvers = ("minisat", "cadical", "clasp")
 cols = [data.algorithms.index(a) for a in solvers]
-small = replace(data, algorithms=solvers, time=data.time[:, cols], event=data.event[:, cols],
-                observed=data.observed[:, cols])
+small = replace(
+    data, algorithms=solvers, time=data.time[:, cols], event=data.event[:, cols], observed=data.observed[:, cols]
+)
 models = {
     "single_best": make_selector("single-best"),
     "regression": make_selector("regression", n_estimators=4, presolve=0.05, random_state=0),
