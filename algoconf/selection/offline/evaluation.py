@@ -28,6 +28,8 @@ every report.
 from __future__ import annotations
 
 import math
+import multiprocessing
+import queue as queue_module
 import threading
 import time as _time
 from dataclasses import asdict, dataclass, field
@@ -341,9 +343,6 @@ def _fold_outputs(
             tracker.fold(reported)
             yield f, outputs, fit_s, pred_s
         return
-    import multiprocessing
-    import queue as queue_module
-
     from joblib import Parallel, delayed
 
     threads = max(1, jobs // workers)

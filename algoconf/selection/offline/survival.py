@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from algoconf.extras import require
 from algoconf.selection.data.performance import PerformanceData
 from algoconf.selection.offline.base import Selector
 from algoconf.selection.offline.portfolio_pruning import greedy_portfolio
@@ -61,8 +62,6 @@ class SurvivalForestSelector(Selector):
         self.max_algorithms = max_algorithms
 
     def _fit(self, X: np.ndarray, data: PerformanceData) -> None:
-        from algoconf.extras import require
-
         RandomSurvivalForest = require("sksurv.ensemble", "the survival-forest selector").RandomSurvivalForest
 
         cost = data.cost()
